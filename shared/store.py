@@ -1,0 +1,182 @@
+"""Claim and article records in Redis: what the intake writes and the workers read.
+
+Records are Redis hashes with a TTL (``record_ttl_s``). A claim's verdict is written to
+its record by :mod:`shared.publisher` in the same atomic step that puts it on the stream.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from datetime import datetime
+
+import redis
+from pydantic import BaseModel, Field
+
+from shared.errors import StoreUnavailableError
+from shared.keys import Keys
+from shared.schemas import ClaimState, Verdict
+from shared.settings import Settings
+
+
+class ClaimRecord(BaseModel):
+    claim_id: str
+    text: str
+    article_id: str | None = None
+    start: int | None = None
+    end: int | None = None
+    context: str | None = None
+    source_url: str | None = None
+    status: ClaimState = "queued"
+    created_at_ms: int = Field(default_factory=lambda: int(time.time() * 1000))
+    verdict: Verdict | None = None
+    stream_id: str | None = None
+
+
+class ArticleRecord(BaseModel):
+    article_id: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    published_at: datetime | None = None
+    external_id: str | None = None
+    newsroom: str | None = None
+    claim_ids: list[str] = Field(default_factory=list)
+    created_at_ms: int = Field(default_factory=lambda: int(time.time() * 1000))
+    completed_stream_id: str | None = None
+
+    @property
+    def claim_count(self) -> int:
+        return len(self.claim_ids)
+
+
+_SCALAR_CLAIM_FIELDS = ("claim_id", "text", "article_id", "context", "source_url", "status")
+
+# Moves a claim to "checking" unless a verdict was already published for it.
+_MARK_CHECKING = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == 'done' or status == 'failed' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'checking')
+return 1
+"""
+
+
+def _claim_mapping(claim: ClaimRecord) -> dict[str, str]:
+    mapping = {f: str(getattr(claim, f)) for f in _SCALAR_CLAIM_FIELDS if getattr(claim, f)}
+    mapping["created_at_ms"] = str(claim.created_at_ms)
+    if claim.start is not None and claim.end is not None:
+        mapping["start"], mapping["end"] = str(claim.start), str(claim.end)
+    return mapping
+
+
+def _claim_from_hash(data: dict[str, str]) -> ClaimRecord:
+    verdict = Verdict.model_validate_json(data["verdict"]) if data.get("verdict") else None
+    return ClaimRecord(
+        claim_id=data["claim_id"],
+        text=data["text"],
+        article_id=data.get("article_id"),
+        start=int(data["start"]) if "start" in data else None,
+        end=int(data["end"]) if "end" in data else None,
+        context=data.get("context"),
+        source_url=data.get("source_url"),
+        status=data.get("status", "queued"),  # type: ignore[arg-type]
+        created_at_ms=int(data.get("created_at_ms", "0")),
+        verdict=verdict,
+        stream_id=data.get("stream_id"),
+    )
+
+
+class ClaimStore:
+    """Reads and writes claim and article records."""
+
+    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+        self._redis = client
+        self._keys = Keys(settings.key_prefix)
+        self._ttl = settings.record_ttl_s
+        self._mark_checking = client.register_script(_MARK_CHECKING)
+
+    @property
+    def keys(self) -> Keys:
+        return self._keys
+
+    def save(self, claims: Iterable[ClaimRecord], article: ArticleRecord | None = None) -> None:
+        """Write an article and its claims (or a lone claim) in one transaction."""
+        try:
+            with self._redis.pipeline(transaction=True) as pipe:
+                if article is not None:
+                    key = self._keys.article(article.article_id)
+                    pipe.hset(key, mapping=_article_mapping(article))
+                    pipe.expire(key, self._ttl)
+                for claim in claims:
+                    key = self._keys.claim(claim.claim_id)
+                    pipe.hset(key, mapping=_claim_mapping(claim))
+                    pipe.expire(key, self._ttl)
+                pipe.execute()
+        except redis.RedisError as exc:
+            raise StoreUnavailableError(f"could not store records: {exc}") from exc
+
+    def delete(self, claim_ids: Iterable[str], article_id: str | None = None) -> None:
+        """Remove records again (used when queuing failed after they were written)."""
+        keys = [self._keys.claim(cid) for cid in claim_ids]
+        if article_id is not None:
+            keys += [
+                self._keys.article(article_id),
+                self._keys.article_done(article_id),
+                self._keys.article_counts(article_id),
+            ]
+        if keys:
+            self._redis.delete(*keys)
+
+    def get_claim(self, claim_id: str) -> ClaimRecord | None:
+        data = self._redis.hgetall(self._keys.claim(claim_id))
+        return _claim_from_hash(data) if data else None
+
+    def get_claims(self, claim_ids: list[str]) -> list[ClaimRecord]:
+        with self._redis.pipeline(transaction=False) as pipe:
+            for cid in claim_ids:
+                pipe.hgetall(self._keys.claim(cid))
+            rows = pipe.execute()
+        return [_claim_from_hash(row) for row in rows if row]
+
+    def get_article(self, article_id: str) -> ArticleRecord | None:
+        data = self._redis.hgetall(self._keys.article(article_id))
+        if not data:
+            return None
+        return ArticleRecord(
+            article_id=data["article_id"],
+            text=data["text"],
+            title=data.get("title"),
+            url=data.get("url"),
+            published_at=datetime.fromisoformat(data["published_at"])
+            if data.get("published_at")
+            else None,
+            external_id=data.get("external_id"),
+            newsroom=data.get("newsroom"),
+            claim_ids=json.loads(data.get("claim_ids", "[]")),
+            created_at_ms=int(data.get("created_at_ms", "0")),
+            completed_stream_id=data.get("completed_stream_id"),
+        )
+
+    def mark_checking(self, claim_id: str) -> bool | None:
+        """Flag a claim as being checked. None: unknown claim; False: already decided."""
+        result = int(self._mark_checking(keys=[self._keys.claim(claim_id)]))
+        return None if result < 0 else bool(result)
+
+
+def _article_mapping(article: ArticleRecord) -> dict[str, str]:
+    mapping = {
+        "article_id": article.article_id,
+        "text": article.text,
+        "claim_ids": json.dumps(article.claim_ids),
+        "claim_count": str(article.claim_count),
+        "created_at_ms": str(article.created_at_ms),
+    }
+    for name in ("title", "url", "external_id", "newsroom"):
+        value = getattr(article, name)
+        if value is not None:
+            mapping[name] = value
+    if article.published_at is not None:
+        mapping["published_at"] = article.published_at.isoformat()
+    return mapping
