@@ -19,6 +19,8 @@ EntryType = Literal["verdict", "article.completed"]
 
 VERIFY_TASK_NAME = "claimcheck.verify_claim"
 """The Celery task name the intake enqueues; the intake never imports the task itself."""
+NOOP_TASK_NAME = "claimcheck.noop_publish"
+"""Benchmark baseline: publishes a placeholder verdict without checking anything."""
 
 
 class _Strict(BaseModel):

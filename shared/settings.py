@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     )
     max_text_chars: int = Field(default=200_000, ge=1)
     spacy_model: str = "en_core_web_sm"
+    verify_task: Literal["claimcheck.verify_claim", "claimcheck.noop_publish"] = Field(
+        default="claimcheck.verify_claim",
+        description="Task the intake enqueues; noop_publish is the benchmark baseline.",
+    )
 
     # --- Workers --------------------------------------------------------------------
     queue_name: str = Field(default="claimcheck.verify", min_length=1)
