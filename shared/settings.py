@@ -24,6 +24,7 @@ class Settings(BaseSettings):
         env_prefix=ENV_PREFIX,
         env_file=".env",
         env_file_encoding="utf-8",
+        env_ignore_empty=True,
         extra="ignore",
         frozen=True,
     )
@@ -76,6 +77,10 @@ class Settings(BaseSettings):
     evidence_top_k: int = Field(default=5, ge=1, le=50)
     needs_review_threshold: float = Field(default=0.6, ge=0, le=1)
 
+    # --- Clients (``claimcheck submit``) -------------------------------------------------
+    api_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://")
+    client_api_key: SecretStr | None = None
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")
@@ -86,8 +91,8 @@ class Settings(BaseSettings):
             )
         if self.visibility_timeout_s <= self.task_time_limit_s:
             raise ValueError(
-                "CLAIMCHECK_VISIBILITY_TIMEOUT_S must be greater than CLAIMCHECK_TASK_TIME_LIMIT_S, "
-                "or a slow task would be delivered twice"
+                "CLAIMCHECK_VISIBILITY_TIMEOUT_S must be greater than "
+                "CLAIMCHECK_TASK_TIME_LIMIT_S, or a slow task would be delivered twice"
             )
         if self.auth_enabled and not self.api_keys:
             raise ValueError(

@@ -81,7 +81,7 @@ def _claim_from_hash(data: dict[str, str]) -> ClaimRecord:
         end=int(data["end"]) if "end" in data else None,
         context=data.get("context"),
         source_url=data.get("source_url"),
-        status=data.get("status", "queued"),  # type: ignore[arg-type]
+        status=data.get("status", "queued"),
         created_at_ms=int(data.get("created_at_ms", "0")),
         verdict=verdict,
         stream_id=data.get("stream_id"),

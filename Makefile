@@ -1,0 +1,51 @@
+# claimcheck — every command a developer or operator needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export PYTHONUNBUFFERED := 1
+
+.PHONY: install demo test test-fast lint format bench serve worker kb-starter compose-check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python ## a virtualenv with the project, its CLI and the dev tools
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "installed: $(BIN)/claimcheck"
+
+demo: ## start Redis (if needed), a worker and the intake; check the seed article
+	$(BIN)/claimcheck demo
+
+test: ## the whole test suite (needs Redis on 127.0.0.1:6379 or CLAIMCHECK_TEST_REDIS_URL)
+	$(BIN)/python -m pytest
+
+test-fast: ## skip the end-to-end tests that start processes
+	$(BIN)/python -m pytest -m "not e2e"
+
+lint: ## ruff (lint + format check) and mypy --strict
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared services workers cli
+
+format:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: ## end-to-end throughput/latency through the HTTP API (N=500 claims by default)
+	$(BIN)/claimcheck bench --claims $${BENCH_CLAIMS:-500} --workers $${BENCH_WORKERS:-1,2}
+
+serve:
+	$(BIN)/claimcheck serve
+
+worker:
+	$(BIN)/claimcheck worker
+
+kb-starter: ## import the shipped starter corpus into CLAIMCHECK_KB_PATH
+	$(BIN)/claimcheck kb import --starter
+
+compose-check: ## validate docker-compose.yml (needs only the docker client)
+	docker compose config --quiet
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The ``claimcheck`` command line: one entry point for serving, working and checking."""

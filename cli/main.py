@@ -1,0 +1,182 @@
+"""``claimcheck`` — argument parsing and dispatch.
+
+Each sub-command imports what it needs only when it runs, so ``claimcheck submit``
+never loads a model and ``claimcheck serve`` never imports worker code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from shared.errors import ClaimcheckError, ConfigurationError
+from shared.settings import Settings, load_settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from services.intake.server import run_server
+
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    run_server(settings.model_copy(update=overrides) if overrides else settings)
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.runner import run_worker
+
+    run_worker(
+        settings,
+        concurrency=args.concurrency,
+        pool=args.pool,
+        loglevel=args.loglevel or settings.log_level,
+        hostname=args.hostname,
+    )
+    return 0
+
+
+def _kb_import(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.sources.knowledge_base import KnowledgeBase, starter_corpus_path
+
+    paths: list[Path] = list(args.files)
+    if args.starter:
+        paths.insert(0, starter_corpus_path())
+    if not paths:
+        print("kb import: give FILE.jsonl or --starter", file=sys.stderr)
+        return 2
+    kb = KnowledgeBase(settings.kb_path)
+    try:
+        for path in paths:
+            count = kb.import_jsonl(path)
+            print(f"imported {count} documents from {path} into {settings.kb_path}")
+        print(f"knowledge base now holds {kb.count()} documents")
+    finally:
+        kb.close()
+    return 0
+
+
+def _submit(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.submit import submit
+
+    return submit(args, settings)
+
+
+def _watch(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.watch import watch
+
+    return watch(args, settings)
+
+
+def _verify_batch(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.context import build_verifier
+    from workers.verification.batch import verify_batch
+
+    progress = sys.stderr.isatty() and not args.no_progress
+    verifier = build_verifier(settings)
+    stats = verify_batch(args.input, args.output, verifier, progress=progress)
+    print(stats, file=sys.stderr)
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.demo import run_demo
+
+    return run_demo(settings, article=args.article, timeout=args.timeout)
+
+
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.bench import run_bench
+
+    return run_bench(settings, claims=args.claims, workers=args.workers, rate=args.rate)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claimcheck", description="Claim verification for newsrooms."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("serve", help="run the intake HTTP service")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(handler=_serve)
+
+    p = sub.add_parser("worker", help="run a Celery worker that checks claims")
+    p.add_argument("--concurrency", type=int, help="processes (default: settings)")
+    p.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"])
+    p.add_argument("--loglevel")
+    p.add_argument("--hostname", help="Celery node name, e.g. worker1@%%h")
+    p.set_defaults(handler=_worker)
+
+    kb = sub.add_parser("kb", help="manage the local knowledge base").add_subparsers(
+        dest="kb_command", required=True, metavar="KB_COMMAND"
+    )
+    p = kb.add_parser("import", help="import documents from JSONL {id,title,text,url?}")
+    p.add_argument("files", nargs="*", type=Path)
+    p.add_argument("--starter", action="store_true", help="import the shipped starter corpus")
+    p.set_defaults(handler=_kb_import)
+
+    p = sub.add_parser("submit", help="submit an article to the intake service")
+    p.add_argument("file", type=Path, help="article text file ('-' for stdin)")
+    p.add_argument("--title")
+    p.add_argument("--url", dest="article_url")
+    p.add_argument("--wait", action="store_true", help="print each verdict as it arrives")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--api-url", help="intake base URL (default: settings.api_url)")
+    p.add_argument("--api-key", help="X-API-Key (default: CLAIMCHECK_CLIENT_API_KEY)")
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for verdicts")
+    p.set_defaults(handler=_submit)
+
+    p = sub.add_parser("watch", help="follow the verdict stream through a consumer group")
+    p.add_argument("--group", default="claimcheck-cli")
+    p.add_argument("--consumer", default=None, help="consumer name (default: host-pid)")
+    p.add_argument("--article", help="only entries of this article id")
+    p.add_argument("--from-start", action="store_true", help="new group starts at the oldest")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--count", type=int, default=0, help="stop after N entries (0: never)")
+    p.set_defaults(handler=_watch)
+
+    p = sub.add_parser("verify-batch", help="verify claims from JSONL offline (no Redis)")
+    p.add_argument("--input", required=True, type=Path)
+    p.add_argument("--output", required=True, type=Path)
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(handler=_verify_batch)
+
+    p = sub.add_parser("demo", help="start everything, check the seed article, stop")
+    p.add_argument("--article", type=Path, default=None)
+    p.add_argument("--timeout", type=float, default=180.0)
+    p.set_defaults(handler=_demo)
+
+    p = sub.add_parser("bench", help="end-to-end throughput and latency through the API")
+    p.add_argument("--claims", type=int, default=500)
+    p.add_argument("--workers", default="1,2", help="worker process counts to run")
+    p.add_argument("--rate", type=float, default=0.0, help="claims/s (0: as fast as possible)")
+    p.set_defaults(handler=_bench)
+    return parser
+
+
+# Commands that run on the operator's machine without API keys of their own.
+_LOCAL_COMMANDS = {"demo", "bench", "verify-batch", "kb", "worker", "watch", "submit"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        # Only the intake checks API keys; other commands must not fail for lack of them.
+        overrides: dict[str, object] = {}
+        if args.command in _LOCAL_COMMANDS:
+            overrides["auth_enabled"] = False
+        settings = load_settings(**overrides)
+        handler: Handler = args.handler
+        return handler(args, settings)
+    except ConfigurationError as exc:
+        print(f"claimcheck: {exc}", file=sys.stderr)
+        return 2
+    except ClaimcheckError as exc:
+        print(f"claimcheck: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

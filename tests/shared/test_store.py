@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from shared.redis_client import make_redis
+from shared.store import ClaimStore
+from tests.conftest import SettingsFactory
+from tests.shared import factories
+
+
+def test_article_and_claims_round_trip(settings_factory: SettingsFactory) -> None:
+    settings = settings_factory()
+    client = make_redis(settings)
+    store = ClaimStore(client, settings)
+    article, claims = factories.article(2)
+    store.save(claims, article)
+
+    loaded = store.get_article(article.article_id)
+    assert loaded is not None
+    assert loaded.claim_ids == article.claim_ids and loaded.text == article.text
+    got = store.get_claims(article.claim_ids)
+    assert [c.claim_id for c in got] == article.claim_ids
+    assert all(c.status == "queued" and c.start == 0 for c in got)
+    assert client.ttl(store.keys.claim(claims[0].claim_id)) > 0
+    client.close()
+
+
+def test_mark_checking_states(settings_factory: SettingsFactory) -> None:
+    settings = settings_factory()
+    client = make_redis(settings)
+    store = ClaimStore(client, settings)
+    lone = factories.claim()
+    store.save([lone])
+    assert store.mark_checking("clm_missing") is None
+    assert store.mark_checking(lone.claim_id) is True
+    record = store.get_claim(lone.claim_id)
+    assert record is not None and record.status == "checking"
+    client.hset(store.keys.claim(lone.claim_id), "status", "done")
+    assert store.mark_checking(lone.claim_id) is False
+    client.close()
+
+
+def test_delete_removes_everything(settings_factory: SettingsFactory) -> None:
+    settings = settings_factory()
+    client = make_redis(settings)
+    store = ClaimStore(client, settings)
+    article, claims = factories.article(2)
+    store.save(claims, article)
+    store.delete(article.claim_ids, article.article_id)
+    assert store.get_article(article.article_id) is None
+    assert store.get_claims(article.claim_ids) == []
+    client.close()
