@@ -44,8 +44,8 @@ worker:
 kb-starter: ## import the shipped starter corpus into CLAIMCHECK_KB_PATH
 	$(BIN)/claimcheck kb import --starter
 
-compose-check: ## validate docker-compose.yml (needs only the docker client)
-	docker compose config --quiet
+compose-check: ## validate docker-compose.yml (docker compose v2, else docker-compose v1)
+	docker compose config -q 2>/dev/null || docker-compose config -q
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,137 @@
+"""Real processes for end-to-end tests: a ``celery worker`` and the intake under uvicorn.
+
+Nothing runs in eager mode: tasks travel through the Redis broker to a worker process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+
+from cli.processes import ProcessGroup, free_port, http_ready, python_module, wait_until
+from shared.settings import Settings
+from shared.streams import StreamEntry, decode_entry
+from tests.conftest import SettingsFactory
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SEED_ARTICLE = REPO_ROOT / "examples" / "danang-article.txt"
+
+pytestmark = pytest.mark.e2e
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes a child process build these same settings."""
+    env: dict[str, str] = {}
+    for name, value in settings.model_dump(mode="json").items():
+        if value is None:
+            continue
+        if name == "api_keys":
+            value = {k: v.get_secret_value() for k, v in settings.api_keys.items()}
+        if name == "client_api_key":
+            continue
+        env[f"CLAIMCHECK_{name.upper()}"] = (
+            json.dumps(value) if isinstance(value, dict | list) else str(value)
+        )
+    return env
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    group: ProcessGroup
+    redis: redis.Redis
+    env: dict[str, str] = field(default_factory=dict)
+    base_url: str = ""
+
+    def start_worker(self, name: str = "worker", concurrency: int = 1) -> None:
+        self.group.start(
+            name,
+            python_module(
+                "cli", "worker", "--concurrency", str(concurrency), "--hostname", f"{name}@%h"
+            ),
+            self.env,
+        )
+
+    def start_intake(self) -> None:
+        port = free_port()
+        self.env["CLAIMCHECK_PORT"] = str(port)
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.group.start("intake", python_module("cli", "serve"), self.env)
+        wait_until(
+            lambda: http_ready(f"{self.base_url}/readyz"),
+            timeout=60,
+            what="intake",
+            group=self.group,
+        )
+
+    def kill(self, name: str, sig: signal.Signals = signal.SIGKILL) -> None:
+        """Kill a child's whole process group (the worker and its pool) at once."""
+        pid = self.group.pid(name)
+        os.killpg(pid, sig)
+        self.group.stop(name)
+
+    def http(self, **headers: str) -> httpx.Client:
+        return httpx.Client(base_url=self.base_url, timeout=30.0, headers=headers)
+
+    def entries(self) -> list[StreamEntry]:
+        return [decode_entry(i, f) for i, f in self.redis.xrange(self.settings.verdict_stream)]
+
+    def verdicts_for(self, claim_ids: set[str]) -> list[StreamEntry]:
+        return [
+            e for e in self.entries() if e.type == "verdict" and e.data["claim_id"] in claim_ids
+        ]
+
+    def wait_for_verdicts(self, claim_ids: set[str], timeout: float = 60) -> list[StreamEntry]:
+        wait_until(
+            lambda: {e.data["claim_id"] for e in self.verdicts_for(claim_ids)} >= claim_ids,
+            timeout=timeout,
+            what=f"verdicts for {len(claim_ids)} claims",
+            group=self.group,
+        )
+        return self.verdicts_for(claim_ids)
+
+    def queue_length(self) -> int:
+        return int(self.redis.llen(self.settings.queue_name))
+
+    def wait_queue_empty(self, timeout: float = 30) -> None:
+        wait_until(
+            lambda: self.queue_length() == 0, timeout=timeout, what="empty queue", group=self.group
+        )
+
+
+StackFactory = Callable[..., Stack]
+
+
+@pytest.fixture
+def stack_factory(
+    settings_factory: SettingsFactory, redis_client: redis.Redis, tmp_path: Path
+) -> Iterator[StackFactory]:
+    groups: list[ProcessGroup] = []
+
+    def make(**overrides: Any) -> Stack:
+        from workers.sources.knowledge_base import KnowledgeBase, starter_corpus_path
+
+        overrides.setdefault("kb_path", tmp_path / "kb.sqlite3")
+        overrides.setdefault("log_level", "INFO")
+        settings = settings_factory(**overrides)
+        kb = KnowledgeBase(settings.kb_path)
+        kb.import_jsonl(starter_corpus_path())
+        kb.close()
+        log_dir = tmp_path / f"logs{len(groups)}"
+        log_dir.mkdir()
+        group = ProcessGroup(log_dir)
+        groups.append(group)
+        return Stack(settings=settings, group=group, redis=redis_client, env=settings_env(settings))
+
+    yield make
+    for group in groups:
+        group.stop()

@@ -1,0 +1,42 @@
+"""docker-compose.yml: healthchecks, start order, and the docker client's own validation."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+COMPOSE = Path(__file__).resolve().parents[1] / "docker-compose.yml"
+
+
+def _services() -> dict[str, Any]:
+    services: dict[str, Any] = yaml.safe_load(COMPOSE.read_text())["services"]
+    return services
+
+
+def test_services_have_healthchecks_and_wait_for_healthy_redis() -> None:
+    services = _services()
+    assert {"redis", "intake", "worker"} <= set(services)
+    for name in ("redis", "intake", "worker"):
+        assert "healthcheck" in services[name], name
+    for name in ("intake", "worker"):
+        assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert services["worker"]["deploy"]["replicas"] >= 1
+    assert "--appendonly" in services["redis"]["command"]
+
+
+def test_docker_compose_config_accepts_the_file() -> None:
+    if shutil.which("docker") and (
+        subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+    ):
+        cmd = ["docker", "compose", "-f", str(COMPOSE), "config", "-q"]
+    elif shutil.which("docker-compose"):
+        cmd = ["docker-compose", "-f", str(COMPOSE), "config", "-q"]
+    else:
+        pytest.skip("neither `docker compose` nor `docker-compose` is installed")
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
