@@ -26,7 +26,7 @@ test-fast: ## skip the end-to-end tests that start processes
 lint: ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared services workers cli
+	$(BIN)/mypy shared services workers cli tests
 
 format:
 	$(BIN)/ruff format .

@@ -45,7 +45,11 @@ def redis_client(redis_url: str) -> Iterator[redis.Redis]:
 
 def delete_namespace(client: redis.Redis, settings: Settings) -> None:
     """Remove every key a test namespace can have created."""
-    patterns = [f"{settings.key_prefix}:*", f"{settings.queue_name}*"]
+    patterns = [
+        f"{settings.key_prefix}:*",
+        f"{settings.queue_name}*",
+        f"_kombu.binding*{settings.queue_name}*",
+    ]
     for pattern in patterns:
         keys = list(client.scan_iter(match=pattern, count=500))
         if keys:

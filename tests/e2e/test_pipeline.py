@@ -96,4 +96,3 @@ def test_duplicate_task_delivery_publishes_once(stack_factory: StackFactory) -> 
     stack.wait_queue_empty()
     time.sleep(1.0)
     assert len(stack.verdicts_for({claim_id})) == 1
-

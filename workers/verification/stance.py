@@ -26,6 +26,14 @@ class StanceScorer(Protocol):
 
     name: str
 
-    def score(self, claim: str, sentences: Sequence[str]) -> list[StanceScore]:
-        """One :class:`StanceScore` per sentence, in the same order."""
+    def score(
+        self, claim: str, sentences: Sequence[str], *, context: Sequence[str] | None = None
+    ) -> list[StanceScore]:
+        """One :class:`StanceScore` per sentence, in the same order.
+
+        ``context``, when given, has one entry per sentence: text around it (the title of
+        its document and the sentence before it) that resolves references such as "it" or
+        "the two presidents". A scorer may use it to judge relevance, or ignore it; the
+        stance itself must come from the sentence.
+        """
         ...

@@ -1,0 +1,88 @@
+"""The intake's FastAPI application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+
+import redis
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from services.intake.context import IntakeContext
+from services.intake.errors import install_error_handlers
+from services.intake.extraction import ClaimExtractor
+from services.intake.queue import CeleryEnqueuer, Enqueuer
+from services.intake.routes import articles, claims, health
+from shared.redis_client import make_redis
+from shared.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+API_VERSION = "1.0.0"
+
+
+def create_app(
+    settings: Settings,
+    *,
+    redis_client: redis.Redis | None = None,
+    enqueuer: Enqueuer | None = None,
+    extractor: ClaimExtractor | None = None,
+) -> FastAPI:
+    """The intake app. Clients not passed in are made at startup and closed at shutdown;
+    clients passed in belong to the caller, who closes them."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as owned:
+            client = redis_client
+            if client is None:
+                client = make_redis(settings)
+                owned.callback(_closing("redis", _close_redis(client)))
+            queue = enqueuer
+            if queue is None:
+                queue = CeleryEnqueuer(settings)
+                owned.callback(_closing("broker", queue.close))
+            nlp = extractor
+            if nlp is None:
+                nlp = await run_in_threadpool(ClaimExtractor, settings.spacy_model)
+            app.state.intake = IntakeContext.build(settings, client, queue, nlp)
+            logger.info("intake ready (auth %s)", "on" if settings.auth_enabled else "off")
+            yield
+            logger.info("intake shutting down")
+
+    app = FastAPI(
+        title="claimcheck intake",
+        version=API_VERSION,
+        description="Submit articles and claims for verification; read their verdicts.",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(articles.router)
+    app.include_router(claims.router)
+    return app
+
+
+def _close_redis(client: redis.Redis) -> Callable[[], None]:
+    def close() -> None:
+        client.close()
+        # the client does not own a pool it was handed (make_redis builds one): close it too
+        client.connection_pool.disconnect()
+
+    return close
+
+
+def _closing(what: str, close: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            close()
+        except Exception as exc:  # shutting down: report and go on closing the rest
+            logger.warning("closing %s failed: %s", what, exc)
+
+    return run

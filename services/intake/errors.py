@@ -1,0 +1,141 @@
+"""Every error answer of the API is an :class:`~shared.schemas.ErrorBody`.
+
+Routes raise :class:`ApiError` (or a :mod:`shared.errors` exception); the handlers
+installed by :func:`install_error_handlers` turn each into JSON, and replace FastAPI's
+own 422 and HTTP-error formats with the same body.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+import redis
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.errors import InputError, TransientError
+from shared.schemas import ErrorBody
+
+logger = logging.getLogger(__name__)
+
+# The route-level answers documented in OpenAPI for every endpoint that needs them.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": HTTPStatus(code).phrase}
+    for code in (400, 401, 409, 413, 415, 422, 503)
+}
+
+
+class ApiError(Exception):
+    """An error answer: HTTP status, machine-readable ``error``, message and field."""
+
+    def __init__(
+        self,
+        status_code: int,
+        error: str,
+        message: str,
+        *,
+        field: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.error = error
+        self.message = message
+        self.field = field
+        self.headers = dict(headers or {})
+
+
+def error_response(
+    status_code: int,
+    error: str,
+    message: str,
+    *,
+    field: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = ErrorBody(error=error, message=message, field=field).model_dump()
+    body.update(extra or {})
+    return JSONResponse(body, status_code=status_code, headers=dict(headers or {}))
+
+
+def describe_validation_errors(
+    errors: Sequence[Any], *, drop_prefixes: tuple[str, ...] = ()
+) -> tuple[str, str]:
+    """The field and message of the first error of a pydantic error list.
+
+    ``loc`` parts are joined with dots (``claims.0.text``); an error about the whole
+    document (no location) names the field ``body``.
+    """
+    if not errors:
+        return "body", "invalid request"
+    first = errors[0]
+    loc = [str(part) for part in first.get("loc", ())]
+    if loc and loc[0] in drop_prefixes:
+        loc = loc[1:]
+    field = ".".join(loc) or "body"
+    kind = first.get("type", "")
+    if kind == "extra_forbidden":
+        message = f"unknown field {field!r}"
+    elif kind == "missing":
+        message = f"field {field!r} is required"
+    else:
+        message = f"{field}: {first.get('msg', 'invalid value')}"
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem(s))"
+    return field, message
+
+
+async def _api_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(
+        exc.status_code, exc.error, exc.message, field=exc.field, headers=exc.headers
+    )
+
+
+async def _input_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InputError)
+    return error_response(422, "invalid_input", str(exc), field=exc.field)
+
+
+async def _transient_error(_: Request, exc: Exception) -> JSONResponse:
+    logger.warning("answering 503: %s", exc)
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(max(1, round(retry_after or 1)))}
+    return error_response(
+        503, "unavailable", "a backing service is unavailable; try again later", headers=headers
+    )
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    field, message = describe_validation_errors(
+        exc.errors(), drop_prefixes=("body", "path", "query", "header")
+    )
+    return error_response(422, "validation_error", message, field=field)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    try:
+        phrase = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        phrase = "error"
+    error = phrase.lower().replace(" ", "_").replace("-", "_")
+    message = exc.detail if isinstance(exc.detail, str) else phrase
+    return error_response(exc.status_code, error, message, headers=exc.headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Make every error answer of ``app`` an ErrorBody."""
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(InputError, _input_error)
+    app.add_exception_handler(TransientError, _transient_error)
+    app.add_exception_handler(redis.RedisError, _transient_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

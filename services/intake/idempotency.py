@@ -1,0 +1,171 @@
+"""``Idempotency-Key``: a retried POST returns the first answer and queues nothing again.
+
+A key is scoped per newsroom and route. The first request claims it with ``SET NX``
+(a short-lived *pending* record), does its work, then replaces the record with the
+answer it sent, kept for ``settings.idempotency_ttl_s``. A concurrent request with the
+same key finds the pending record and waits briefly for the answer, so two racing
+requests never both queue claims. A request that failed drops its claim so the client
+can retry. The same key with a different body is refused with 409.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Final
+
+import redis
+
+from services.intake.errors import ApiError
+from shared.errors import StoreUnavailableError
+from shared.keys import Keys
+from shared.settings import Settings
+
+HEADER: Final = "Idempotency-Key"
+MAX_KEY_LENGTH: Final = 255
+PENDING_TTL_S: Final = 60
+"""How long a claim survives a request that died without releasing it."""
+_PRINTABLE = re.compile(r"^[\x20-\x7e]+$")
+
+# KEYS: record; ARGV: token, new value, ttl. Replace the record if it is still ours.
+_COMPLETE = """
+local current = redis.call('GET', KEYS[1])
+if current and cjson.decode(current)['token'] ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3]))
+return 1
+"""
+# KEYS: record; ARGV: token. Delete the record if it is still ours.
+_RELEASE = """
+local current = redis.call('GET', KEYS[1])
+if current and cjson.decode(current)['token'] == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+def parse_key(value: str | None) -> str | None:
+    """Validate the header: 1-255 printable ASCII characters, not only spaces."""
+    if value is None:
+        return None
+    if not value.strip() or len(value) > MAX_KEY_LENGTH or not _PRINTABLE.match(value):
+        raise ApiError(
+            400,
+            "invalid_idempotency_key",
+            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters",
+            field=HEADER,
+        )
+    return value
+
+
+def fingerprint(payload: Any) -> str:
+    """A digest of a parsed JSON body that ignores key order and whitespace."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """This request holds the key and must :meth:`complete` or :meth:`release` it."""
+
+    redis_key: str
+    token: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """The answer an earlier request with the same key got."""
+
+    status_code: int
+    body: dict[str, Any]
+
+
+class IdempotencyStore:
+    """Idempotency records in Redis."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        settings: Settings,
+        *,
+        wait_s: float = 10.0,
+        poll_s: float = 0.05,
+    ) -> None:
+        self._redis = client
+        self._keys = Keys(settings.key_prefix)
+        self._ttl = settings.idempotency_ttl_s
+        self._pending_ttl = min(PENDING_TTL_S, settings.idempotency_ttl_s)
+        self._wait_s = wait_s
+        self._poll_s = poll_s
+        self._complete = client.register_script(_COMPLETE)
+        self._release = client.register_script(_RELEASE)
+
+    def redis_key(self, scope: str, key: str) -> str:
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return self._keys.idempotency(scope, digest)
+
+    def begin(self, scope: str, key: str, body_fingerprint: str) -> Reservation | StoredResponse:
+        """Claim ``key`` for this request, or return the answer an earlier one got.
+
+        Raises a 409 ApiError when the key was used with another body, or when the
+        request holding it does not finish within the wait.
+        """
+        redis_key = self.redis_key(scope, key)
+        token = uuid.uuid4().hex
+        pending = json.dumps({"state": "pending", "token": token, "fingerprint": body_fingerprint})
+        deadline = time.monotonic() + self._wait_s
+        try:
+            while True:
+                if self._redis.set(redis_key, pending, nx=True, ex=self._pending_ttl):
+                    return Reservation(redis_key, token, body_fingerprint)
+                raw = self._redis.get(redis_key)
+                if raw is None:  # released or expired in between: try to claim it again
+                    continue
+                record = json.loads(raw)
+                if record.get("fingerprint") != body_fingerprint:
+                    raise ApiError(
+                        409,
+                        "idempotency_conflict",
+                        f"this {HEADER} was used with a different request body",
+                        field=HEADER,
+                    )
+                if record.get("state") == "done":
+                    return StoredResponse(int(record["status_code"]), record["body"])
+                if time.monotonic() >= deadline:
+                    raise ApiError(
+                        409,
+                        "idempotency_in_progress",
+                        f"a request with this {HEADER} is still being processed",
+                        field=HEADER,
+                    )
+                time.sleep(self._poll_s)
+        except redis.RedisError as exc:
+            raise StoreUnavailableError(f"idempotency store unavailable: {exc}") from exc
+
+    def complete(self, reservation: Reservation, status_code: int, body: dict[str, Any]) -> None:
+        """Remember the answer for ``settings.idempotency_ttl_s``."""
+        value = json.dumps(
+            {
+                "state": "done",
+                "token": reservation.token,
+                "fingerprint": reservation.fingerprint,
+                "status_code": status_code,
+                "body": body,
+            }
+        )
+        try:
+            self._complete(keys=[reservation.redis_key], args=[reservation.token, value, self._ttl])
+        except redis.RedisError as exc:
+            raise StoreUnavailableError(f"idempotency store unavailable: {exc}") from exc
+
+    def release(self, reservation: Reservation) -> None:
+        """Give the key up after a failed request, so that a retry can run."""
+        # if Redis is down the pending record simply expires
+        with contextlib.suppress(redis.RedisError):
+            self._release(keys=[reservation.redis_key], args=[reservation.token])

@@ -1,0 +1,82 @@
+"""``POST /v1/articles`` and ``GET /v1/articles/{article_id}``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from services.intake.auth import Newsroom
+from services.intake.context import Context
+from services.intake.errors import ERROR_RESPONSES, ApiError
+from services.intake.ids import is_article_id
+from services.intake.routes.common import json_request_body, submit
+from services.intake.submissions import accept_article
+from shared.schemas import (
+    LABELS,
+    ArticleAccepted,
+    ArticleClaimStatus,
+    ArticleStatus,
+    ArticleSubmission,
+    ErrorBody,
+    Label,
+)
+
+router = APIRouter(prefix="/v1/articles", tags=["articles"])
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=ArticleAccepted,
+    responses=ERROR_RESPONSES,
+    openapi_extra=json_request_body(ArticleSubmission),
+    summary="Submit an article; its check-worthy claims are queued for verification",
+)
+async def submit_article(request: Request, ctx: Context, newsroom: Newsroom) -> JSONResponse:
+    return await submit(
+        request,
+        ctx,
+        newsroom=newsroom,
+        route="articles",
+        model=ArticleSubmission,
+        accept=lambda submission: accept_article(ctx, submission, newsroom),
+    )
+
+
+@router.get(
+    "/{article_id}",
+    response_model=ArticleStatus,
+    responses={404: {"model": ErrorBody}, 401: {"model": ErrorBody}},
+    summary="An article's claims with their status and verdicts",
+)
+def get_article(article_id: str, ctx: Context, newsroom: Newsroom) -> ArticleStatus:
+    record = ctx.store.get_article(article_id) if is_article_id(article_id) else None
+    # another newsroom's article is answered as unknown, not as forbidden
+    if record is None or (newsroom is not None and record.newsroom not in (None, newsroom)):
+        raise ApiError(404, "not_found", f"no article {article_id!r}", field="article_id")
+    claims = ctx.store.get_claims(record.claim_ids) if record.claim_ids else []
+    counts: dict[Label, int] = dict.fromkeys(LABELS, 0)
+    for claim in claims:
+        if claim.verdict is not None:
+            counts[claim.verdict.label] += 1
+    decided = sum(counts.values())
+    return ArticleStatus(
+        article_id=record.article_id,
+        title=record.title,
+        url=record.url,
+        external_id=record.external_id,
+        published_at=record.published_at,
+        completed=decided == record.claim_count and len(claims) == record.claim_count,
+        claims=[
+            ArticleClaimStatus(
+                claim_id=c.claim_id,
+                text=c.text,
+                start=c.start or 0,
+                end=c.end or 0,
+                status=c.status,
+                verdict=c.verdict,
+            )
+            for c in claims
+        ],
+        counts=counts,
+    )

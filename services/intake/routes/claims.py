@@ -1,0 +1,54 @@
+"""``POST /v1/claims`` and ``GET /v1/claims/{claim_id}``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from services.intake.auth import Newsroom
+from services.intake.context import Context
+from services.intake.errors import ERROR_RESPONSES, ApiError
+from services.intake.ids import is_claim_id
+from services.intake.routes.common import json_request_body, submit
+from services.intake.submissions import accept_claim
+from shared.schemas import ClaimAccepted, ClaimStatus, ClaimSubmission, ErrorBody
+
+router = APIRouter(prefix="/v1/claims", tags=["claims"])
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=ClaimAccepted,
+    responses=ERROR_RESPONSES,
+    openapi_extra=json_request_body(ClaimSubmission),
+    summary="Submit one claim for verification",
+)
+async def submit_claim(request: Request, ctx: Context, newsroom: Newsroom) -> JSONResponse:
+    return await submit(
+        request,
+        ctx,
+        newsroom=newsroom,
+        route="claims",
+        model=ClaimSubmission,
+        accept=lambda submission: accept_claim(ctx, submission),
+    )
+
+
+@router.get(
+    "/{claim_id}",
+    response_model=ClaimStatus,
+    responses={404: {"model": ErrorBody}, 401: {"model": ErrorBody}},
+    summary="A claim's status and, once checked, its verdict",
+)
+def get_claim(claim_id: str, ctx: Context, newsroom: Newsroom) -> ClaimStatus:
+    record = ctx.store.get_claim(claim_id) if is_claim_id(claim_id) else None
+    if record is None:
+        raise ApiError(404, "not_found", f"no claim {claim_id!r}", field="claim_id")
+    return ClaimStatus(
+        claim_id=record.claim_id,
+        status=record.status,
+        text=record.text,
+        article_id=record.article_id,
+        verdict=record.verdict,
+    )

@@ -1,0 +1,63 @@
+"""The shared shape of both POST endpoints: read, validate, run once, answer 202."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from services.intake.body import read_submission
+from services.intake.context import IntakeContext
+from services.intake.idempotency import HEADER, fingerprint, parse_key
+from services.intake.submissions import run_once
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def json_request_body(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI ``requestBody`` for a route that parses its body itself."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        },
+        "parameters": [
+            {
+                "name": HEADER,
+                "in": "header",
+                "required": False,
+                "description": "Retrying with the same key returns the first answer.",
+                "schema": {"type": "string", "maxLength": 255},
+            }
+        ],
+    }
+
+
+async def submit(
+    request: Request,
+    ctx: IntakeContext,
+    *,
+    newsroom: str | None,
+    route: str,
+    model: type[ModelT],
+    accept: Callable[[ModelT], BaseModel],
+) -> JSONResponse:
+    """Validate everything first, then accept once per idempotency key; answer 202."""
+    key = parse_key(request.headers.get(HEADER))
+    submission, payload = await read_submission(request, model, ctx.settings)
+    body, replayed = await run_in_threadpool(
+        run_once,
+        ctx,
+        lambda: accept(submission),
+        scope=f"{newsroom or '-'}:{route}",
+        key=key,
+        body_fingerprint=fingerprint(payload),
+    )
+    headers = {REPLAYED_HEADER: "true"} if replayed else {}
+    return JSONResponse(body, status_code=202, headers=headers)

@@ -1,0 +1,141 @@
+"""Accepting an article or a lone claim: extract, store, queue — or change nothing.
+
+These functions block (spaCy, Redis, the broker); the routes run them in a thread.
+Records are written in one transaction before anything is queued; if queuing fails
+they are deleted again and the error (a TransientError, answered 503) propagates.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import redis
+from pydantic import BaseModel
+
+from services.intake.context import IntakeContext
+from services.intake.idempotency import Reservation, StoredResponse
+from services.intake.ids import new_article_id, new_claim_id
+from shared.errors import ClaimcheckError
+from shared.schemas import (
+    ArticleAccepted,
+    ArticleSubmission,
+    ClaimAccepted,
+    ClaimSubmission,
+    ExtractedClaim,
+)
+from shared.store import ArticleRecord, ClaimRecord
+
+logger = logging.getLogger(__name__)
+
+
+def _rollback(ctx: IntakeContext, claim_ids: list[str], article_id: str | None) -> None:
+    try:
+        ctx.store.delete(claim_ids, article_id)
+    except redis.RedisError as exc:  # the records expire with their TTL
+        logger.error("rollback failed article_id=%s: %s", article_id, exc)
+
+
+def accept_article(
+    ctx: IntakeContext, submission: ArticleSubmission, newsroom: str | None
+) -> ArticleAccepted:
+    """Extract the article's claims, store article and claims, queue one job per claim."""
+    extraction = ctx.extractor.analyse(submission.text)
+    article_id = new_article_id()
+    claims = [
+        ClaimRecord(
+            claim_id=new_claim_id(),
+            text=candidate.text,
+            article_id=article_id,
+            start=candidate.start,
+            end=candidate.end,
+        )
+        for candidate in extraction.claims
+    ]
+    claim_ids = [c.claim_id for c in claims]
+    article = ArticleRecord(
+        article_id=article_id,
+        text=submission.text,
+        title=submission.title,
+        url=submission.url,
+        published_at=submission.published_at,
+        external_id=submission.external_id,
+        newsroom=newsroom,
+        claim_ids=claim_ids,
+    )
+    ctx.store.save(claims, article)
+    try:
+        if claim_ids:
+            ctx.enqueuer.enqueue(claim_ids)
+        else:
+            ctx.publisher.complete_if_done(article_id)
+    except ClaimcheckError:
+        _rollback(ctx, claim_ids, article_id)
+        raise
+    logger.info(
+        "article accepted article_id=%s newsroom=%s claims=%d skipped=%s",
+        article_id,
+        newsroom,
+        len(claim_ids),
+        extraction.skipped,
+    )
+    return ArticleAccepted(
+        article_id=article_id,
+        claims=[
+            ExtractedClaim(claim_id=c.claim_id, text=c.text, start=c.start or 0, end=c.end or 0)
+            for c in claims
+        ],
+    )
+
+
+def accept_claim(ctx: IntakeContext, submission: ClaimSubmission) -> ClaimAccepted:
+    """Store a lone claim and queue its job."""
+    claim = ClaimRecord(
+        claim_id=new_claim_id(),
+        text=submission.text,
+        context=submission.context,
+        source_url=submission.source_url,
+    )
+    ctx.store.save([claim])
+    try:
+        ctx.enqueuer.enqueue([claim.claim_id])
+    except ClaimcheckError:
+        _rollback(ctx, [claim.claim_id], None)
+        raise
+    logger.info("claim accepted claim_id=%s", claim.claim_id)
+    return ClaimAccepted(claim_id=claim.claim_id)
+
+
+def run_once(
+    ctx: IntakeContext,
+    accept: Callable[[], BaseModel],
+    *,
+    scope: str,
+    key: str | None,
+    body_fingerprint: str,
+    status_code: int = 202,
+) -> tuple[dict[str, Any], bool]:
+    """Run ``accept`` unless this idempotency key already has an answer.
+
+    Returns the answer body and whether it is a replay of an earlier answer.
+    """
+    reservation: Reservation | None = None
+    if key is not None:
+        outcome = ctx.idempotency.begin(scope, key, body_fingerprint)
+        if isinstance(outcome, StoredResponse):
+            logger.info("idempotent replay scope=%s", scope)
+            return outcome.body, True
+        reservation = outcome
+    try:
+        body = accept().model_dump(mode="json")
+    except BaseException:
+        if reservation is not None:
+            ctx.idempotency.release(reservation)
+        raise
+    if reservation is not None:
+        try:
+            ctx.idempotency.complete(reservation, status_code, body)
+        except ClaimcheckError as exc:  # the work is done; only a retry would repeat it
+            logger.error("could not remember idempotent answer scope=%s: %s", scope, exc)
+    return body, False

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import re
+
+from shared.schemas import LABELS, ArticleAccepted, ArticleStatus
+from shared.streams import decode_entry
+from tests.services.intake.conftest import CLOSED_PORT_URL, Intake, IntakeFactory
+from tests.shared import factories
+
+ID = re.compile(r"^(art|clm)_[0-9a-f]{32}$")
+
+
+def submit_seed(intake: Intake, seed_text: str) -> ArticleAccepted:
+    response = intake.api.post(
+        "/v1/articles",
+        json={
+            "text": seed_text,
+            "title": "Da Nang",
+            "url": "https://example.org/danang",
+            "published_at": "2017-11-11T10:00:00Z",
+            "external_id": "cms-42",
+        },
+    )
+    assert response.status_code == 202, response.text
+    return ArticleAccepted.model_validate(response.json())
+
+
+def test_seed_article_is_accepted_with_exact_offsets(intake: Intake, seed_text: str) -> None:
+    accepted = submit_seed(intake, seed_text)
+    assert ID.match(accepted.article_id) and accepted.article_id.startswith("art_")
+    assert len(accepted.claims) >= 10
+    for claim in accepted.claims:
+        assert claim.claim_id.startswith("clm_") and ID.match(claim.claim_id)
+        assert seed_text[claim.start : claim.end] == claim.text
+    texts = " ".join(c.text for c in accepted.claims)
+    assert "Путин" not in texts and "Трамп" not in texts
+    assert len({c.claim_id for c in accepted.claims}) == len(accepted.claims)
+
+
+def test_one_job_per_claim_and_records_stored(intake: Intake, seed_text: str) -> None:
+    accepted = submit_seed(intake, seed_text)
+    claim_ids = [c.claim_id for c in accepted.claims]
+    assert intake.queued_claim_ids() == claim_ids
+    article = intake.store.get_article(accepted.article_id)
+    assert article is not None
+    assert article.claim_ids == claim_ids and article.text == seed_text
+    assert article.title == "Da Nang" and article.external_id == "cms-42"
+    records = intake.store.get_claims(claim_ids)
+    assert [(r.start, r.end, r.status) for r in records] == [
+        (c.start, c.end, "queued") for c in accepted.claims
+    ]
+    assert {r.article_id for r in records} == {accepted.article_id}
+    assert intake.stream_length() == 0
+
+
+def test_status_before_and_after_verdicts(intake: Intake, seed_text: str) -> None:
+    accepted = submit_seed(intake, seed_text)
+    path = f"/v1/articles/{accepted.article_id}"
+
+    before = ArticleStatus.model_validate(intake.api.get(path).json())
+    assert before.completed is False
+    assert before.counts == dict.fromkeys(LABELS, 0)
+    assert {c.status for c in before.claims} == {"queued"}
+    assert before.title == "Da Nang" and before.url == "https://example.org/danang"
+    assert before.external_id == "cms-42" and before.published_at is not None
+    assert before.published_at.year == 2017
+    assert [(c.claim_id, c.start, c.end) for c in before.claims] == [
+        (c.claim_id, c.start, c.end) for c in accepted.claims
+    ]
+
+    records = intake.store.get_claims([c.claim_id for c in accepted.claims])
+    intake.publisher.publish(factories.verdict(records[0], label="refuted"))
+    middle = ArticleStatus.model_validate(intake.api.get(path).json())
+    assert middle.completed is False
+    assert middle.counts == {**dict.fromkeys(LABELS, 0), "refuted": 1}
+    assert middle.claims[0].status == "done"
+    assert middle.claims[0].verdict is not None and middle.claims[0].verdict.label == "refuted"
+    assert {c.status for c in middle.claims[1:]} == {"queued"}
+
+    for record in records[1:]:
+        intake.publisher.publish(factories.verdict(record, label="supported"))
+    after = ArticleStatus.model_validate(intake.api.get(path).json())
+    assert after.completed is True
+    assert after.counts == {
+        "supported": len(records) - 1,
+        "refuted": 1,
+        "not_enough_info": 0,
+        "conflicting": 0,
+    }
+    types = [
+        decode_entry(i, f).type for i, f in intake.redis.xrange(intake.settings.verdict_stream)
+    ]
+    assert types == ["verdict"] * len(records) + ["article.completed"]
+
+
+def test_zero_claim_article_completes_at_once(intake: Intake) -> None:
+    response = intake.api.post("/v1/articles", json={"text": "Is this real? Nobody knows."})
+    assert response.status_code == 202
+    body = response.json()
+    assert body["claims"] == []
+    assert intake.queue_length() == 0
+    entries = [decode_entry(i, f) for i, f in intake.redis.xrange(intake.settings.verdict_stream)]
+    assert [e.type for e in entries] == ["article.completed"]
+    done = entries[0].article_completed()
+    assert done.article_id == body["article_id"] and done.claim_count == 0
+    assert done.counts == dict.fromkeys(LABELS, 0)
+    status = intake.api.get(f"/v1/articles/{body['article_id']}").json()
+    assert status["completed"] is True and status["claims"] == []
+
+
+def test_unknown_article_is_404(intake: Intake) -> None:
+    for article_id in (f"art_{'0' * 32}", "not-an-id", "art_*"):
+        response = intake.api.get(f"/v1/articles/{article_id}")
+        assert response.status_code == 404
+        assert response.json()["error"] == "not_found"
+        assert response.json()["field"] == "article_id"
+
+
+def test_broker_down_is_503_and_nothing_is_kept(
+    intake_factory: IntakeFactory, seed_text: str
+) -> None:
+    intake = intake_factory(broker_url=CLOSED_PORT_URL)
+    before = intake.snapshot()
+    response = intake.api.post("/v1/articles", json={"text": seed_text})
+    assert response.status_code == 503
+    assert response.json()["error"] == "unavailable"
+    assert "Retry-After" in response.headers
+    assert intake.snapshot() == before

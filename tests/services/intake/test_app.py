@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import uvicorn
+
+from services.intake import server
+from services.intake.app import create_app
+from services.intake.context import IntakeContext
+from services.intake.extraction import ClaimExtractor
+from services.intake.queue import CeleryEnqueuer
+from shared.redis_client import make_redis
+from tests.conftest import SettingsFactory
+from tests.services.intake.conftest import ApiClient, Intake
+
+
+def test_passed_in_clients_are_used_and_left_open(
+    settings_factory: SettingsFactory, extractor: ClaimExtractor
+) -> None:
+    settings = settings_factory()
+    client = make_redis(settings)
+    enqueuer = CeleryEnqueuer(settings)
+    app = create_app(settings, redis_client=client, enqueuer=enqueuer, extractor=extractor)
+    try:
+        with ApiClient(app) as api:
+            context: IntakeContext = app.state.intake
+            assert context.redis is client and context.enqueuer is enqueuer
+            assert context.extractor is extractor
+            assert api.get("/readyz").status_code == 200
+        # the caller's clients still work after shutdown
+        assert client.ping() is True
+        assert enqueuer.ping() is True
+    finally:
+        enqueuer.close()
+        client.close()
+
+
+def test_clients_made_at_startup_are_closed_at_shutdown(
+    settings_factory: SettingsFactory, extractor: ClaimExtractor
+) -> None:
+    settings = settings_factory()
+    app = create_app(settings, extractor=extractor)
+    with ApiClient(app) as api:
+        context: IntakeContext = app.state.intake
+        assert isinstance(context.enqueuer, CeleryEnqueuer)
+        assert api.post("/v1/claims", json={"text": "Water boils at 100 C."}).status_code == 202
+        connections = list(context.redis.connection_pool._available_connections)
+        assert connections and all(c._sock is not None for c in connections)
+    assert all(c._sock is None for c in connections)
+
+
+def test_openapi_documents_bodies_and_errors(intake: Intake) -> None:
+    spec = intake.api.get("/openapi.json").json()
+    post = spec["paths"]["/v1/articles"]["post"]
+    body_schema = post["requestBody"]["content"]["application/json"]["schema"]
+    assert body_schema["required"] == ["text"]
+    assert body_schema["additionalProperties"] is False
+    assert "202" in post["responses"] and "422" in post["responses"]
+    assert post["responses"]["422"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorBody"
+    }
+    assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
+    assert "ArticleStatus" in spec["components"]["schemas"]
+
+
+def test_run_server_serves_the_app_on_the_configured_address(
+    settings_factory: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    settings = settings_factory(host="127.0.0.2", port=8123, log_level="WARNING")
+    server.run_server(settings)
+    [(app, kwargs)] = calls
+    assert app.state.settings is settings
+    assert (kwargs["host"], kwargs["port"], kwargs["log_level"]) == ("127.0.0.2", 8123, "warning")

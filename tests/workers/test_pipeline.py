@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import pytest
+
+from shared.errors import PermanentSourceError, TransientSourceError
+from shared.settings import Settings, load_settings
+from tests.workers.conftest import FlakySource
+from workers.sources.base import Passage
+from workers.sources.knowledge_base import KnowledgeBase
+from workers.verification.lexical import LexicalStanceScorer
+from workers.verification.pipeline import Verifier
+
+EVIDENCE = [
+    "Resolution 2254 of the UN Security Council was adopted unanimously on 18 December 2015."
+]
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return load_settings(auth_enabled=False, evidence_top_k=3, kb_top_passages=4)
+
+
+@pytest.fixture
+def verifier(starter_kb: KnowledgeBase, settings: Settings) -> Verifier:
+    return Verifier([starter_kb], LexicalStanceScorer(), settings)
+
+
+@pytest.mark.parametrize(
+    ("claim", "label"),
+    [
+        (
+            "UN Security Council resolution 2254 was adopted unanimously in December 2015.",
+            "supported",
+        ),
+        ("UN Security Council resolution 2254 was adopted in 2016.", "refuted"),
+        ("The presidents agreed that the conflict in Syria has no military solution.", "supported"),
+        ("The conflict in Syria has a military solution.", "refuted"),
+        ("Dmitry Peskov is the press secretary of the Kremlin.", "supported"),
+        ("Bananas are the most popular fruit in Canada.", "not_enough_info"),
+    ],
+)
+def test_seed_article_claims_against_the_starter_corpus(
+    verifier: Verifier, claim: str, label: str
+) -> None:
+    verdict = verifier.verify("c1", claim, article_id="a1", tolerate_source_errors=False)
+    assert verdict.label == label
+    assert verdict.claim_id == "c1" and verdict.article_id == "a1" and verdict.claim == claim
+    assert verdict.verifier_version == "lexical-1"
+    assert verdict.sources_failed == [] and verdict.reason is None
+    if label != "not_enough_info":
+        top = verdict.evidence[0]
+        assert top.source == "knowledge_base" and top.url and top.url.startswith("https://")
+        assert top.stance == {"supported": "supports", "refuted": "refutes"}[label]
+    assert len(verdict.evidence) <= 3
+
+
+def test_unrelated_claim_has_no_evidence(verifier: Verifier) -> None:
+    verdict = verifier.verify("c", "Quantum kittens sing opera.", tolerate_source_errors=False)
+    assert verdict.label == "not_enough_info" and verdict.evidence == []
+
+
+def test_given_evidence_is_the_only_evidence(settings: Settings) -> None:
+    source = FlakySource()  # would fail if it were searched
+    verifier = Verifier([source], LexicalStanceScorer(), settings)
+    verdict = verifier.verify(
+        "c", "Resolution 2254 was adopted in 2015.", evidence=EVIDENCE, tolerate_source_errors=False
+    )
+    assert source.calls == 0
+    assert verdict.label == "supported"
+    assert [e.source for e in verdict.evidence] == ["given"]
+    assert verdict.evidence[0].doc_id == "given-0"
+    refuted = verifier.verify(
+        "c", "Resolution 2254 was adopted in 2016.", evidence=EVIDENCE, tolerate_source_errors=False
+    )
+    assert refuted.label == "refuted"
+    empty = verifier.verify("c", "Anything at all.", evidence=[], tolerate_source_errors=False)
+    assert empty.label == "not_enough_info" and source.calls == 0
+
+
+def test_both_sides_in_given_evidence_is_conflicting(settings: Settings) -> None:
+    verifier = Verifier([], LexicalStanceScorer(), settings)
+    verdict = verifier.verify(
+        "c",
+        "The bridge was opened in 1990.",
+        evidence=["The bridge was opened in 1990.", "The bridge was opened in 1994."],
+        tolerate_source_errors=False,
+    )
+    assert verdict.label == "conflicting"
+    assert {e.stance for e in verdict.evidence} == {"supports", "refutes"}
+
+
+def test_transient_source_error_propagates_unless_tolerated(
+    starter_kb: KnowledgeBase, settings: Settings
+) -> None:
+    flaky = FlakySource("newsapi")
+    verifier = Verifier([starter_kb, flaky], LexicalStanceScorer(), settings)
+    claim = "UN Security Council resolution 2254 was adopted unanimously in December 2015."
+    with pytest.raises(TransientSourceError):
+        verifier.verify("c", claim, tolerate_source_errors=False)
+    verdict = verifier.verify("c", claim, tolerate_source_errors=True)
+    assert [f.source for f in verdict.sources_failed] == ["newsapi"]
+    assert "timed out" in verdict.sources_failed[0].reason
+    assert verdict.label == "supported"  # the knowledge base still answered
+    assert verdict.needs_review and verdict.reason and "newsapi" in verdict.reason
+
+
+def test_permanent_source_error_is_always_recorded(settings: Settings) -> None:
+    broken = FlakySource("archive", error=PermanentSourceError)
+    verifier = Verifier([broken], LexicalStanceScorer(), settings)
+    verdict = verifier.verify("c", "Some claim about tea.", tolerate_source_errors=False)
+    assert verdict.label == "not_enough_info"
+    assert [f.source for f in verdict.sources_failed] == ["archive"]
+    assert verdict.confidence == 0.0 and verdict.needs_review
+
+
+def test_duplicate_sentences_are_scored_once(settings: Settings) -> None:
+    passage = Passage("s", "d", "Tea", None, "Tea is a drink. Tea is a drink. Tea is hot.", 1.0)
+    source = FlakySource("s", failures=0, passages=[passage, passage])
+    verifier = Verifier([source], LexicalStanceScorer(), settings)
+    verdict = verifier.verify("c", "Tea is a drink.", tolerate_source_errors=False)
+    assert [e.text for e in verdict.evidence].count("Tea is a drink.") == 1

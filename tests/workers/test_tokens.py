@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from workers.tokens import content_words, has_negation, numbers, proper_nouns, stem, words
+
+
+def test_words_fold_case_apostrophes_and_aliases() -> None:
+    assert words("Didn\u2019t the U.S. say so?") == [
+        "didnt",
+        "the",
+        "united",
+        "states",
+        "say",
+        "so",
+    ]
+    assert words("UN, ISIL and Danang") == ["united", "nations", "isis", "and", "da", "nang"]
+
+
+def test_content_words_drop_stop_words_and_negations() -> None:
+    assert content_words("The talks did not take place in Hanoi") == [
+        "talks",
+        "take",
+        "place",
+        "hanoi",
+    ]
+
+
+def test_stem_matches_simple_inflections() -> None:
+    assert stem("talks") == stem("talk")
+    assert stem("interfered") == stem("interfere")
+    assert stem("states") == stem("state")
+    assert stem("briefly") == "brief"
+    assert stem("2015") == "2015"
+
+
+def test_negation_and_numbers() -> None:
+    assert has_negation("Russia did not interfere")
+    assert has_negation("They haven't met")
+    assert not has_negation("Russia interfered")
+    assert numbers("In 2015, 1,000 people paid 2.5 dollars; resolution 2254.") == {
+        "2015",
+        "1000",
+        "2.5",
+        "2254",
+    }
+
+
+def test_proper_nouns_skip_the_first_word() -> None:
+    assert proper_nouns("The summit took place in Hanoi, Vietnam.") == {"hanoi", "vietnam"}

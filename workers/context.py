@@ -1,0 +1,107 @@
+"""Per-process resources of a worker, and the factory of the verifier.
+
+A :class:`WorkerContext` holds what a task needs (Redis client, claim store, verdict
+publisher, verifier). Each worker process builds its own after fork, through a
+:class:`ContextHolder`: eagerly in ``worker_process_init`` (prefork and solo pools),
+lazily on the first task otherwise (threads pool). Nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+import redis
+
+from shared.publisher import VerdictPublisher
+from shared.redis_client import make_redis
+from shared.settings import Settings
+from shared.store import ClaimStore
+from workers.sources.base import Source
+from workers.sources.knowledge_base import KnowledgeBase
+from workers.verification.lexical import LexicalStanceScorer
+from workers.verification.pipeline import Verifier
+
+log = logging.getLogger(__name__)
+
+
+def build_verifier(settings: Settings) -> Verifier:
+    """The verifier every entry point uses: the local knowledge base and the lexical scorer.
+
+    The caller owns the sources; close them with :func:`close_verifier`.
+    """
+    kb = KnowledgeBase(settings.kb_path)
+    documents = kb.count()
+    if documents == 0:
+        log.warning(
+            "knowledge base %s is empty: every claim will be not_enough_info "
+            "(import one with `claimcheck kb import --starter`)",
+            settings.kb_path,
+        )
+    else:
+        log.info("knowledge base %s: %d documents", settings.kb_path, documents)
+    sources: list[Source] = [kb]
+    return Verifier(sources, LexicalStanceScorer(), settings)
+
+
+def close_verifier(verifier: Verifier) -> None:
+    for source in verifier.sources:
+        close = getattr(source, "close", None)
+        if callable(close):
+            close()
+
+
+@dataclass
+class WorkerContext:
+    """Everything a task needs, built once per worker process."""
+
+    settings: Settings
+    redis: redis.Redis
+    store: ClaimStore
+    publisher: VerdictPublisher
+    verifier: Verifier
+
+    @classmethod
+    def build(cls, settings: Settings) -> WorkerContext:
+        client = make_redis(settings)
+        return cls(
+            settings=settings,
+            redis=client,
+            store=ClaimStore(client, settings),
+            publisher=VerdictPublisher(client, settings),
+            verifier=build_verifier(settings),
+        )
+
+    def close(self) -> None:
+        close_verifier(self.verifier)
+        self.redis.close()
+
+
+@dataclass
+class ContextHolder:
+    """Builds the process's :class:`WorkerContext` once, on demand, and closes it."""
+
+    settings: Settings
+    _context: WorkerContext | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self) -> WorkerContext:
+        context = self._context
+        if context is not None:
+            return context
+        with self._lock:
+            if self._context is None:
+                self._context = WorkerContext.build(self.settings)
+            return self._context
+
+    def reset_after_fork(self) -> None:
+        """Forget a context inherited from the parent (never used across a fork)."""
+        self._context = None
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            context, self._context = self._context, None
+        if context is not None:
+            context.close()

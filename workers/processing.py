@@ -1,0 +1,285 @@
+"""What a task does, as plain functions of a :class:`WorkerContext` (no Celery here).
+
+* :func:`check_claim` verifies one claim and publishes its verdict;
+* :func:`publish_noop` publishes the benchmark's placeholder verdict;
+* :func:`run_attempt` runs one attempt of either and turns every failure into a decision:
+  retry later (transient errors with retries left), or publish a ``not_enough_info``
+  verdict that says why, so no claim is ever left without a verdict.
+
+Everything is safe to run twice for one claim: a claim that already has a verdict is
+skipped, and the publisher's atomic guard refuses a second verdict anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import redis
+
+from shared.errors import (
+    ClaimNotFoundError,
+    PermanentError,
+    StoreUnavailableError,
+    TransientError,
+    TransientSourceError,
+)
+from shared.publisher import PublishResult
+from shared.schemas import SourceFailure, Verdict
+from shared.store import ClaimRecord
+from workers.context import WorkerContext
+from workers.logs import ClaimLogger, claim_logger
+from workers.retry import RetryDecision, RetryPolicy, decide_retry
+
+log = logging.getLogger(__name__)
+
+NOOP_VERSION = "noop"
+NOOP_REASON = "no-op baseline"
+FALLBACK_VERSION = "fallback"
+
+Work = Callable[[WorkerContext, ClaimRecord, bool], PublishResult | None]
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class AttemptOutcome:
+    """What one attempt came to: a publication, a retry to schedule, or nothing to do."""
+
+    result: PublishResult | None = None
+    retry: RetryDecision | None = None
+
+
+# --- the work itself -------------------------------------------------------------------
+
+
+def load_claim(ctx: WorkerContext, claim_id: str) -> ClaimRecord | None:
+    return _store(lambda: ctx.store.get_claim(claim_id))
+
+
+def check_claim(ctx: WorkerContext, claim_id: str, *, final_attempt: bool) -> PublishResult | None:
+    """Verify a claim and publish its verdict; None when there was nothing to do.
+
+    On the ``final_attempt`` a source that fails transiently no longer raises: the check
+    goes ahead without it and the verdict lists it in ``sources_failed``.
+    """
+    claim = load_claim(ctx, claim_id)
+    if claim is None:
+        claim_logger(log, claim_id, None).warning("claim not in the store; dropping the task")
+        return None
+    return check_loaded_claim(ctx, claim, final_attempt)
+
+
+def check_loaded_claim(
+    ctx: WorkerContext, claim: ClaimRecord, final_attempt: bool
+) -> PublishResult | None:
+    clog = claim_logger(log, claim.claim_id, claim.article_id)
+    state = _store(lambda: ctx.store.mark_checking(claim.claim_id))
+    if state is None:
+        clog.warning("claim vanished from the store; dropping the task")
+        return None
+    if state is False:
+        clog.info("claim already has a verdict; skipping")
+        return None
+    delay = ctx.settings.debug_task_delay_s
+    if delay > 0:
+        clog.info("debug delay: sleeping %.1fs", delay)
+        time.sleep(delay)
+    started = time.perf_counter()
+    verdict = ctx.verifier.verify(
+        claim.claim_id,
+        claim.text,
+        article_id=claim.article_id,
+        tolerate_source_errors=final_attempt,
+    )
+    result = ctx.publisher.publish(verdict)
+    _log_published(clog, verdict, result, time.perf_counter() - started)
+    return result
+
+
+def publish_noop(ctx: WorkerContext, claim: ClaimRecord, final_attempt: bool) -> PublishResult:
+    """The benchmark baseline: a placeholder verdict, published straight away."""
+    verdict = Verdict(
+        claim_id=claim.claim_id,
+        article_id=claim.article_id,
+        claim=claim.text,
+        label="not_enough_info",
+        confidence=0.0,
+        needs_review=False,
+        reason=NOOP_REASON,
+        checked_at=datetime.now(UTC),
+        verifier_version=NOOP_VERSION,
+    )
+    result = ctx.publisher.publish(verdict)
+    _log_published(claim_logger(log, claim.claim_id, claim.article_id), verdict, result, 0.0)
+    return result
+
+
+def publish_unverified(
+    ctx: WorkerContext,
+    claim: ClaimRecord,
+    *,
+    reason: str,
+    failed: bool,
+    sources_failed: Sequence[SourceFailure] = (),
+) -> PublishResult:
+    """Publish a ``not_enough_info`` verdict (flagged for review) for a check that failed."""
+    verdict = Verdict(
+        claim_id=claim.claim_id,
+        article_id=claim.article_id,
+        claim=claim.text,
+        label="not_enough_info",
+        confidence=0.0,
+        needs_review=True,
+        sources_failed=list(sources_failed),
+        reason=reason,
+        checked_at=datetime.now(UTC),
+        verifier_version=FALLBACK_VERSION,
+    )
+    result = ctx.publisher.publish(verdict, failed=failed)
+    _log_published(claim_logger(log, claim.claim_id, claim.article_id), verdict, result, 0.0)
+    return result
+
+
+# --- one attempt, with every failure decided ---------------------------------------------
+
+
+def run_attempt(
+    ctx: WorkerContext,
+    claim_id: str,
+    *,
+    retries: int,
+    policy: RetryPolicy,
+    work: Work = check_loaded_claim,
+) -> AttemptOutcome:
+    """Run ``work`` for one delivery of a task; never raises for a claim-level failure.
+
+    ``retries`` is how many times this task was retried before (Celery's
+    ``request.retries``). Transient errors with retries left give a retry decision;
+    otherwise a failed ``not_enough_info`` verdict is published with the reason. An
+    unknown claim is logged and dropped. Only a store outage while publishing that last
+    verdict, on the last attempt, propagates.
+    """
+    final = policy.is_final(retries)
+    clog = claim_logger(log, claim_id, None)
+    claim: ClaimRecord | None = None
+    try:
+        claim = load_claim(ctx, claim_id)
+        if claim is None:
+            clog.warning("claim not in the store; dropping the task")
+            return AttemptOutcome()
+        clog = claim_logger(log, claim_id, claim.article_id)
+        return AttemptOutcome(result=work(ctx, claim, final))
+    except ClaimNotFoundError as exc:
+        clog.warning("claim disappeared while it was checked; dropping the task: %s", exc)
+        return AttemptOutcome()
+    except TransientError as exc:
+        decision = decide_retry(exc, retries, policy)
+        if decision is not None:
+            clog.warning(
+                "transient failure (attempt %d of %d), retrying in %.1fs: %s",
+                retries + 1,
+                policy.max_retries + 1,
+                decision.countdown,
+                exc,
+            )
+            return AttemptOutcome(retry=decision)
+        clog.error("giving up after %d attempts: %s", retries + 1, exc)
+        failures = (
+            [SourceFailure(source=exc.source, reason=str(exc))]
+            if isinstance(exc, TransientSourceError)
+            else []
+        )
+        return _fallback(
+            ctx,
+            claim_id,
+            claim,
+            clog,
+            reason=f"gave up after {retries + 1} attempts: {exc}",
+            failed=not failures,
+            sources_failed=failures,
+            retries=retries,
+            policy=policy,
+        )
+    except PermanentError as exc:
+        clog.error("permanent failure: %s", exc)
+        return _fallback(
+            ctx, claim_id, claim, clog, reason=str(exc), failed=True, retries=retries, policy=policy
+        )
+    except Exception as exc:  # a bug or a time limit: still give the claim a verdict
+        clog.exception("unexpected error while checking the claim")
+        return _fallback(
+            ctx,
+            claim_id,
+            claim,
+            clog,
+            reason=f"internal error: {type(exc).__name__}: {exc}",
+            failed=True,
+            retries=retries,
+            policy=policy,
+        )
+
+
+def _fallback(
+    ctx: WorkerContext,
+    claim_id: str,
+    claim: ClaimRecord | None,
+    clog: ClaimLogger,
+    *,
+    reason: str,
+    failed: bool,
+    retries: int,
+    policy: RetryPolicy,
+    sources_failed: Sequence[SourceFailure] = (),
+) -> AttemptOutcome:
+    """Publish the stand-in verdict; a store outage here is retried while retries are left."""
+    try:
+        record = claim if claim is not None else load_claim(ctx, claim_id)
+        if record is None:
+            clog.warning("claim not in the store; no verdict to publish")
+            return AttemptOutcome()
+        result = publish_unverified(
+            ctx, record, reason=reason, failed=failed, sources_failed=sources_failed
+        )
+        return AttemptOutcome(result=result)
+    except ClaimNotFoundError:
+        clog.warning("claim not in the store; no verdict to publish")
+        return AttemptOutcome()
+    except TransientError as exc:
+        decision = decide_retry(exc, retries, policy)
+        if decision is None:
+            raise
+        clog.warning("could not publish the fallback verdict, retrying: %s", exc)
+        return AttemptOutcome(retry=decision)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _store(call: Callable[[], _T]) -> _T:
+    """Run a store call, turning Redis failures into the retryable StoreUnavailableError."""
+    try:
+        return call()
+    except redis.RedisError as exc:
+        raise StoreUnavailableError(f"Redis store failed: {exc}") from exc
+
+
+def _log_published(
+    clog: ClaimLogger, verdict: Verdict, result: PublishResult, seconds: float
+) -> None:
+    if result.published:
+        clog.info(
+            "published %s (confidence %.2f%s) as %s in %.0f ms",
+            verdict.label,
+            verdict.confidence,
+            ", needs review" if verdict.needs_review else "",
+            result.stream_id,
+            seconds * 1000,
+        )
+        if result.completed_stream_id:
+            clog.info("article completed: %s", result.completed_stream_id)
+    else:
+        clog.info("verdict already published as %s; nothing written", result.stream_id)

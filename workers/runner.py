@@ -1,0 +1,57 @@
+"""Start a claimcheck Celery worker (``python -m workers`` and ``claimcheck worker``)."""
+
+from __future__ import annotations
+
+import logging
+
+from shared.settings import Settings
+from workers.celery_app import create_celery_app
+
+log = logging.getLogger(__name__)
+
+POOLS = ("prefork", "solo", "threads")
+
+
+def worker_argv(
+    settings: Settings,
+    *,
+    concurrency: int | None = None,
+    pool: str = "prefork",
+    loglevel: str = "INFO",
+    hostname: str | None = None,
+) -> list[str]:
+    """The ``celery worker`` command line for these settings (exposed for tests)."""
+    if pool not in POOLS:
+        raise ValueError(f"pool must be one of {', '.join(POOLS)}, not {pool!r}")
+    argv = [
+        "worker",
+        f"--loglevel={loglevel.upper()}",
+        f"--pool={pool}",
+        f"--queues={settings.queue_name}",
+        # no gossip/mingle/heartbeat: workers need not know each other, and start faster
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+    if pool != "solo":
+        argv.append(f"--concurrency={concurrency or settings.worker_concurrency}")
+    if hostname:
+        argv.append(f"--hostname={hostname}")
+    return argv
+
+
+def run_worker(
+    settings: Settings,
+    *,
+    concurrency: int | None = None,
+    pool: str = "prefork",
+    loglevel: str = "INFO",
+    hostname: str | None = None,
+) -> None:
+    """Run a worker in this process until it is stopped (SIGTERM: warm shutdown)."""
+    argv = worker_argv(
+        settings, concurrency=concurrency, pool=pool, loglevel=loglevel, hostname=hostname
+    )
+    app = create_celery_app(settings)
+    log.info("starting worker: %s", " ".join(argv))
+    app.worker_main(argv)

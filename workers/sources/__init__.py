@@ -1,0 +1,1 @@
+"""Reference sources a claim is checked against (the local knowledge base for now)."""

@@ -1,0 +1,1 @@
+"""Package data: the starter knowledge-base corpus (see README.md)."""

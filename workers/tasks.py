@@ -1,0 +1,48 @@
+"""The Celery tasks: thin wrappers that decode the message and call :mod:`workers.processing`.
+
+Registered by name (the intake sends them with ``send_task`` and never imports this):
+
+* ``claimcheck.verify_claim(claim_id)`` checks a claim and publishes its verdict;
+* ``claimcheck.noop_publish(claim_id)`` publishes a placeholder verdict (benchmark baseline).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, Task
+
+from shared.schemas import NOOP_TASK_NAME, VERIFY_TASK_NAME
+from workers.context import ContextHolder
+from workers.processing import Work, check_loaded_claim, publish_noop, run_attempt
+from workers.retry import RetryPolicy
+
+
+def register_tasks(app: Celery, holder: ContextHolder) -> None:
+    """Register both tasks on ``app``; they take their resources from ``holder``.
+
+    ``shared=False``: a shared task would be copied into every Celery app created later
+    in the process, bound to the first app's holder.
+    """
+    policy = RetryPolicy.from_settings(holder.settings)
+
+    def run(task: Task, claim_id: Any, work: Work) -> None:
+        if not isinstance(claim_id, str) or not claim_id:
+            raise ValueError(f"task {task.name} needs a claim id string, got {claim_id!r}")
+        outcome = run_attempt(
+            holder.get(), claim_id, retries=task.request.retries, policy=policy, work=work
+        )
+        if outcome.retry is not None:
+            raise task.retry(
+                exc=outcome.retry.error,
+                countdown=outcome.retry.countdown,
+                max_retries=policy.max_retries,
+            )
+
+    @app.task(name=VERIFY_TASK_NAME, bind=True, ignore_result=True, shared=False)  # type: ignore[untyped-decorator]
+    def verify_claim(self: Task, claim_id: str) -> None:
+        run(self, claim_id, check_loaded_claim)
+
+    @app.task(name=NOOP_TASK_NAME, bind=True, ignore_result=True, shared=False)  # type: ignore[untyped-decorator]
+    def noop_publish(self: Task, claim_id: str) -> None:
+        run(self, claim_id, publish_noop)

@@ -1,0 +1,145 @@
+"""Word-level text helpers shared by retrieval and the lexical scorer.
+
+Nothing here knows about sources, scores or Celery: it turns text into lowercase word
+tokens, tells content words from function words, and pulls out numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_RSQUO = "\u2019"  # typographic apostrophe
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w])")
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOP_WORDS: frozenset[str] = _word_set(
+    """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just me more most my myself of off on once only or other
+    our ours ourselves out over own said same say says she should so some such than that
+    the their theirs them themselves then there these they this those through to too under
+    until up upon very was we were what when where which while who whom why will with would
+    you your yours yourself yourselves s t d ll m re ve y us one two three
+    according told tell also ve shall may might must let lets get got
+    """
+)
+"""Function words that carry no topic. Negations are deliberately *not* here."""
+
+NEGATIONS: frozenset[str] = _word_set(
+    """
+    not no never none nobody nothing neither nor without cannot cant dont doesnt didnt
+    isnt arent wasnt werent wont wouldnt shouldnt couldnt hasnt havent hadnt
+    """
+)
+"""Words that flip the polarity of a statement (contractions are folded, see below)."""
+
+_CONTRACTIONS = {
+    "can't": "cant",
+    "won't": "wont",
+    "n't": "nt",
+}
+
+
+# Common short forms, expanded before tokenising so "U.S." and "United States" match.
+_ALIASES = (
+    (re.compile(r"\bU\.S\.(?:A\.)?(?!\w)|\bUSA?\b"), "United States"),
+    (re.compile(r"\bU\.N\.(?!\w)|\bUN\b"), "United Nations"),
+    (re.compile(r"\bUNSC\b"), "United Nations Security Council"),
+    (re.compile(r"\b(?:ISIL|Daesh)\b|\bIslamic State\b", re.IGNORECASE), "ISIS"),
+    (re.compile(r"\bDanang\b", re.IGNORECASE), "Da Nang"),
+)
+
+
+def expand_aliases(text: str) -> str:
+    for pattern, replacement in _ALIASES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def words(text: str) -> list[str]:
+    """Lowercase word tokens; apostrophes inside words are dropped ("didn't" -> "didnt")."""
+    out: list[str] = []
+    for match in _WORD.finditer(expand_aliases(text).lower()):
+        token = match.group(0).replace(_RSQUO, "'")
+        token = _CONTRACTIONS.get(token, token).replace("'", "")
+        out.append(token)
+    return out
+
+
+def stem(token: str) -> str:
+    """A deliberately light suffix stripper: enough to match "talks"/"talk", "held"/"held"."""
+    if len(token) <= 3 or token.isdigit():
+        return token
+    for suffix, replacement, min_len in (
+        ("ies", "y", 5),
+        ("ly", "", 7),
+        ("ing", "", 6),
+        ("ed", "", 5),
+        ("es", "", 5),
+        ("s", "", 4),
+    ):
+        if token.endswith(suffix) and len(token) >= min_len and not token.endswith("ss"):
+            token = token[: len(token) - len(suffix)] + replacement
+            break
+    # fold a final silent "e" so "interfere" and "interfered" meet at "interfer"
+    if len(token) > 4 and token.endswith("e") and not token.endswith("ee"):
+        token = token[:-1]
+    return token
+
+
+def content_words(text: str) -> list[str]:
+    """Tokens that carry meaning: no stop words, no negations, no one-letter tokens."""
+    return [t for t in words(text) if len(t) > 1 and t not in STOP_WORDS and t not in NEGATIONS]
+
+
+def content_stems(text: str) -> set[str]:
+    """Stems of the non-numeric content words of ``text``."""
+    return {stem(t) for t in content_words(text) if not t.isdigit()}
+
+
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w'\u2019-]*)")
+
+
+def proper_nouns(text: str) -> set[str]:
+    """Stems of capitalised words that do not start a sentence (names, places, months)."""
+    found: set[str] = set()
+    for match in _CAPITALISED.finditer(expand_aliases(text).strip()):
+        for token in words(match.group(1)):
+            if token not in STOP_WORDS and len(token) > 1:
+                found.add(stem(token))
+    return found
+
+
+def has_negation(text: str) -> bool:
+    return any(t in NEGATIONS for t in words(text))
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers written with digits, normalised ("1,000" -> "1000", "2.5" kept)."""
+    found: set[str] = set()
+    for match in _NUMBER.finditer(text):
+        found.add(match.group(0).replace(",", ""))
+    return found
+
+
+def is_year(number: str) -> bool:
+    return len(number) == 4 and number.isdigit() and 1000 <= int(number) <= 2100
+
+
+def unique(tokens: Iterable[str]) -> list[str]:
+    """Tokens in first-seen order without repeats."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for token in tokens:
+        if token not in seen:
+            seen.add(token)
+            out.append(token)
+    return out

@@ -1,0 +1,144 @@
+"""Offline batch verification: JSONL claims in, JSONL labels out, in constant memory.
+
+Input rows: ``{"id": str | int, "claim": str, "evidence"?: [str, ...]}``.
+Output rows: ``{"id", "label", "confidence"}``, one per input row, in input order.
+
+Rows are read, verified and written one at a time. The output is written to a temporary
+file next to ``output_path`` and moved into place only when every row succeeded, so a
+failed run never leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from shared.errors import InputError
+from shared.schemas import LABELS
+from workers.verification.pipeline import Verifier
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    id: str | int
+    claim: str
+    evidence: list[str] | None
+
+
+@dataclass
+class BatchStats:
+    rows: int = 0
+    seconds: float = 0.0
+    labels: Counter[str] = field(default_factory=Counter)
+    with_evidence: int = 0
+    source_failures: int = 0
+    """Rows whose check went ahead without a source that failed."""
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{label}={self.labels.get(label, 0)}" for label in LABELS)
+        text = (
+            f"verified {self.rows} claims in {self.seconds:.2f}s "
+            f"({self.rows_per_second:.1f}/s): {counts}"
+        )
+        if self.source_failures:
+            text += f"; {self.source_failures} checked with a source missing"
+        return text
+
+
+def verify_batch(
+    input_path: Path, output_path: Path, verifier: Verifier, *, progress: bool
+) -> BatchStats:
+    """Verify every row of ``input_path`` and write one result row each to ``output_path``.
+
+    A malformed row stops the run with an :class:`InputError` naming its line. The
+    progress bar (tqdm) is shown only when ``progress`` is set and stderr is a terminal.
+    """
+    input_path, output_path = Path(input_path), Path(output_path)
+    stats = BatchStats()
+    started = time.perf_counter()
+    try:
+        source = input_path.open(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {input_path}: {exc.strerror or exc}") from exc
+    partial = output_path.with_name(f".{output_path.name}.partial")
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    bar = _progress_bar(input_path) if progress and sys.stderr.isatty() else None
+    try:
+        with source, partial.open("w", encoding="utf-8") as sink:
+            for row in read_rows(source, where=str(input_path)):
+                verdict = verifier.verify(
+                    str(row.id),
+                    row.claim,
+                    evidence=row.evidence,
+                    tolerate_source_errors=False,
+                )
+                _write(
+                    sink, {"id": row.id, "label": verdict.label, "confidence": verdict.confidence}
+                )
+                stats.rows += 1
+                stats.labels[verdict.label] += 1
+                stats.with_evidence += row.evidence is not None
+                stats.source_failures += bool(verdict.sources_failed)
+                if bar is not None:
+                    bar.update(1)
+        os.replace(partial, output_path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def read_rows(lines: IO[str], *, where: str) -> Iterator[BatchRow]:
+    """Parse input rows lazily; blank lines are skipped, bad ones raise naming the line."""
+    for lineno, line in enumerate(lines, start=1):
+        if line.strip():
+            yield parse_row(line, where=f"{where}:{lineno}")
+
+
+def parse_row(line: str, *, where: str) -> BatchRow:
+    try:
+        data: Any = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: expected a JSON object, got {type(data).__name__}")
+    row_id = data.get("id")
+    if isinstance(row_id, bool) or not isinstance(row_id, str | int) or row_id == "":
+        raise InputError(f"{where}: 'id' must be a non-empty string or an integer", field="id")
+    claim = data.get("claim")
+    if not isinstance(claim, str) or not claim.strip():
+        raise InputError(f"{where}: 'claim' must be a non-empty string", field="claim")
+    evidence = data.get("evidence")
+    if evidence is not None and (
+        not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence)
+    ):
+        raise InputError(f"{where}: 'evidence' must be a list of strings", field="evidence")
+    return BatchRow(id=row_id, claim=claim, evidence=evidence)
+
+
+def _write(sink: IO[str], row: dict[str, object]) -> None:
+    sink.write(json.dumps(row, ensure_ascii=False))
+    sink.write("\n")
+
+
+def _progress_bar(input_path: Path) -> Any:
+    from tqdm import tqdm
+
+    with input_path.open(encoding="utf-8") as handle:  # one cheap pass for the total
+        total = sum(1 for line in handle if line.strip())
+    return tqdm(total=total, unit="claim", desc="verify-batch", file=sys.stderr)
