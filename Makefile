@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install demo test test-fast lint format bench serve worker kb-starter compose-check clean
+.PHONY: install demo test test-fast lint format bench eval serve worker kb-starter compose-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,9 @@ format:
 bench: ## end-to-end throughput/latency through the HTTP API (N=500 claims by default)
 	$(BIN)/claimcheck bench --claims $${BENCH_CLAIMS:-500} --workers $${BENCH_WORKERS:-1,2}
 
-serve:
+eval: ## verdict quality on every labelled file in ../shared/data/verification
+	$(BIN)/claimcheck eval
+
 	$(BIN)/claimcheck serve
 
 worker:

@@ -81,6 +81,12 @@ def _verify_batch(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.evaluate import run_eval
+
+    return run_eval(args, settings)
+
+
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from cli.demo import run_demo
 
@@ -145,6 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(handler=_verify_batch)
 
+    p = sub.add_parser("eval", help="measure verdict quality on the benchmark files")
+    p.add_argument("--data-dir", type=Path, default=None, help="default: ../shared/data")
+    p.add_argument("--output", type=Path, default=Path("var/eval/report.json"))
+    p.add_argument("--split", choices=["eval", "dev", "all"], default="all")
+    p.add_argument("--files", nargs="*", default=None, help="only these file names")
+    p.add_argument("--limit", type=int, default=None, help="first N rows of each file")
+    p.set_defaults(handler=_eval)
+
     p = sub.add_parser("demo", help="start everything, check the seed article, stop")
     p.add_argument("--article", type=Path, default=None)
     p.add_argument("--timeout", type=float, default=180.0)
@@ -159,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Commands that run on the operator's machine without API keys of their own.
-_LOCAL_COMMANDS = {"demo", "bench", "verify-batch", "kb", "worker", "watch", "submit"}
+_LOCAL_COMMANDS = {"eval", "demo", "bench", "verify-batch", "kb", "worker", "watch", "submit"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cli.main import build_parser, main
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_documented_command_parses() -> None:
+    parser = build_parser()
+    for argv in (
+        ["serve", "--port", "9000"],
+        ["worker", "--concurrency", "2"],
+        ["kb", "import", "--starter"],
+        ["submit", "article.txt", "--wait", "--json"],
+        ["watch", "--group", "g"],
+        ["verify-batch", "--input", "a", "--output", "b"],
+        ["eval", "--split", "dev"],
+        ["demo"],
+        ["bench", "--claims", "10"],
+    ):
+        assert parser.parse_args(argv).handler is not None
+
+
+def test_invalid_setting_exits_2_naming_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CLAIMCHECK_EVIDENCE_TOP_K", "many")
+    assert main(["kb", "import", "--starter"]) == 2
+    assert "CLAIMCHECK_EVIDENCE_TOP_K" in capsys.readouterr().err
+
+
+def test_eval_without_data_says_so_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["eval", "--data-dir", str(tmp_path / "absent")]) == 0
+    assert "no benchmark data" in capsys.readouterr().out
+
+
+def test_verify_batch_command_streams_rows(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps(
+            {
+                "id": 1,
+                "claim": "Water boils at 100 degrees Celsius at sea level.",
+                "evidence": ["At sea level, water boils at 100 degrees Celsius."],
+            }
+        )
+        + "\n"
+        + json.dumps({"id": 2, "claim": "Cats can fly.", "evidence": ["Bread contains flour."]})
+        + "\n"
+    )
+    out = tmp_path / "out.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "verify-batch", "--input", str(source), "--output", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT)},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == [1, 2]
+    assert rows[0]["label"] == "supported"
+    assert rows[1]["label"] == "not_enough_info"
+
+
+def test_verify_batch_bad_row_names_the_line(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "claim": "ok"}\n{"id": 2}\n')
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cli",
+            "verify-batch",
+            "--input",
+            str(source),
+            "--output",
+            str(tmp_path / "o.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT)},
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "in.jsonl:2" in result.stderr and "claim" in result.stderr
+    assert not (tmp_path / "o.jsonl").exists()

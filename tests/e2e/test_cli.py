@@ -1,0 +1,84 @@
+"""The CLI against real processes: submit --wait --json, watch, and the demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.e2e.conftest import REPO_ROOT, SEED_ARTICLE, StackFactory
+
+pytestmark = pytest.mark.e2e
+
+
+def _run(
+    args: list[str], env: dict[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        cwd=REPO_ROOT,
+        timeout=timeout,
+    )
+
+
+def test_submit_wait_json_prints_each_verdict_then_watch_replays(
+    stack_factory: StackFactory,
+) -> None:
+    stack = stack_factory()
+    stack.start_worker(concurrency=2)
+    stack.start_intake()
+    env = {**stack.env, "CLAIMCHECK_API_URL": stack.base_url}
+
+    result = _run(["submit", str(SEED_ARTICLE), "--wait", "--json"], env)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    accepted = lines[0]
+    assert accepted["type"] == "article.accepted"
+    claim_ids = {c["claim_id"] for c in accepted["data"]["claims"]}
+    verdicts = lines[1:]
+    assert {v["claim_id"] for v in verdicts} == claim_ids
+    assert len(verdicts) == len(claim_ids) >= 10
+    assert all(
+        v["label"] in {"supported", "refuted", "not_enough_info", "conflicting"} for v in verdicts
+    )
+
+    watched = _run(
+        ["watch", "--from-start", "--json", "--count", str(len(claim_ids) + 1), "--group", "t"],
+        stack.env,
+    )
+    assert watched.returncode == 0, watched.stderr
+    entries = [json.loads(line) for line in watched.stdout.splitlines()]
+    assert [e["type"] for e in entries].count("verdict") == len(claim_ids)
+    assert entries[-1]["type"] == "article.completed"
+
+
+def test_submit_reports_http_errors(stack_factory: StackFactory) -> None:
+    stack = stack_factory(auth_enabled=True, api_keys={"planet": "k-123"})
+    stack.start_intake()
+    env = {**stack.env, "CLAIMCHECK_API_URL": stack.base_url}
+    result = _run(["submit", str(SEED_ARTICLE)], {**env, "CLAIMCHECK_CLIENT_API_KEY": "wrong"})
+    assert result.returncode == 1
+    assert "401" in result.stderr
+    ok = _run(["submit", str(SEED_ARTICLE)], {**env, "CLAIMCHECK_CLIENT_API_KEY": "k-123"})
+    assert ok.returncode == 0, ok.stderr
+    assert "claims queued" in ok.stdout
+
+
+def test_demo_prints_verdicts_and_stops_everything(stack_factory: StackFactory) -> None:
+    import psutil
+
+    stack = stack_factory()  # only for an isolated namespace on the test Redis
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    result = _run(["demo"], stack.env, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    verdict_lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert len(verdict_lines) >= 10
+    assert "completed:" in result.stdout
+    after = {p.pid for p in psutil.Process().children(recursive=True)}
+    assert after <= before, "the demo left processes running"
