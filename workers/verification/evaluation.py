@@ -1,4 +1,4 @@
-"""Measuring verdict quality on labelled claim–evidence files (``claimcheck eval``).
+"""Measuring verdict quality on labelled claim-evidence files (``claimcheck eval``).
 
 Every file is run through :func:`workers.verification.batch.verify_batch` — the same
 ``Verifier.verify`` the workers call — and its predictions are compared with the gold
@@ -127,7 +127,9 @@ def evaluate_file(
     gold = [label for _, label in gold_pairs]
     pred = [predicted[row_id] for row_id, _ in gold_pairs]
     accuracy, macro_f1, per_class = score(gold, pred)
-    confusion = {g: {p: 0 for p in LABELS} for g in LABELS if g in set(gold)}
+    confusion: dict[str, dict[str, int]] = {
+        g: dict.fromkeys(LABELS, 0) for g in LABELS if g in set(gold)
+    }
     for g, p in zip(gold, pred, strict=True):
         confusion[g][p] += 1
     return FileReport(
@@ -153,9 +155,7 @@ def render(report: FileReport) -> str:
         "  class            P      R      F1   support",
     ]
     for label, c in report.per_class.items():
-        lines.append(
-            f"  {label:<15} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} {c.support:7d}"
-        )
+        lines.append(f"  {label:<15} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} {c.support:7d}")
     lines.append("  gold \\ predicted " + " ".join(f"{short[p]:>6}" for p in LABELS))
     for gold, row in report.confusion.items():
         lines.append(f"  {short[gold]:<17}" + " ".join(f"{row[p]:6d}" for p in LABELS))
