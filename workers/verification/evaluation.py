@@ -63,6 +63,8 @@ class FileReport:
     per_class: dict[str, ClassScores]
     confusion: dict[str, dict[str, int]]
     """gold label -> predicted label -> count"""
+    ece: float
+    """expected calibration error of the verdict confidence (10 equal-width bins)"""
     seconds: float
     pairs_per_second: float
     gold_counts: dict[str, int] = field(default_factory=dict)
@@ -88,6 +90,22 @@ def score(gold: list[str], predicted: list[str]) -> tuple[float, float, dict[str
     accuracy = sum(pairs[(label, label)] for label in LABELS) / len(gold)
     macro_f1 = sum(c.f1 for c in per_class.values()) / len(per_class)
     return accuracy, macro_f1, per_class
+
+
+def expected_calibration_error(
+    confidences: list[float], correct: list[bool], bins: int = 10
+) -> float:
+    """Weighted mean gap between confidence and accuracy over equal-width confidence bins."""
+    if not confidences:
+        return 0.0
+    totals = [[0, 0.0, 0] for _ in range(bins)]  # count, sum of confidence, correct
+    for confidence, ok in zip(confidences, correct, strict=True):
+        b = totals[min(bins - 1, int(confidence * bins))]
+        b[0] += 1
+        b[1] += confidence
+        b[2] += ok
+    n = len(confidences)
+    return sum(abs(c / k - s / k) * k / n for k, s, c in totals if k)
 
 
 def _gold_labels(path: Path, limit: int | None) -> Iterator[tuple[str, str]]:
@@ -122,10 +140,13 @@ def evaluate_file(
     predictions_path = work_dir / f"{path.stem}.predictions.jsonl"
     stats = verify_batch(source, predictions_path, verifier, progress=progress)
     with predictions_path.open(encoding="utf-8") as rows:
-        predicted = {str(r["id"]): str(r["label"]) for r in map(json.loads, rows)}
+        predicted = {
+            str(r["id"]): (str(r["label"]), float(r["confidence"])) for r in map(json.loads, rows)
+        }
     gold_pairs = list(_gold_labels(path, limit))
     gold = [label for _, label in gold_pairs]
-    pred = [predicted[row_id] for row_id, _ in gold_pairs]
+    pred = [predicted[row_id][0] for row_id, _ in gold_pairs]
+    confidences = [predicted[row_id][1] for row_id, _ in gold_pairs]
     accuracy, macro_f1, per_class = score(gold, pred)
     confusion: dict[str, dict[str, int]] = {
         g: dict.fromkeys(LABELS, 0) for g in LABELS if g in set(gold)
@@ -140,6 +161,9 @@ def evaluate_file(
         macro_f1=macro_f1,
         per_class=per_class,
         confusion=confusion,
+        ece=expected_calibration_error(
+            confidences, [g == p for g, p in zip(gold, pred, strict=True)]
+        ),
         seconds=stats.seconds,
         pairs_per_second=stats.rows_per_second,
         gold_counts=dict(Counter(gold)),
@@ -151,7 +175,8 @@ def render(report: FileReport) -> str:
     short = {"supported": "SUP", "refuted": "REF", "not_enough_info": "NEI", "conflicting": "CON"}
     lines = [
         f"{report.file} [{report.role}] rows={report.rows} accuracy={report.accuracy:.3f} "
-        f"macro-F1={report.macro_f1:.3f} pairs/s={report.pairs_per_second:.1f}",
+        f"macro-F1={report.macro_f1:.3f} ECE={report.ece:.3f} "
+        f"pairs/s={report.pairs_per_second:.1f}",
         "  class            P      R      F1   support",
     ]
     for label, c in report.per_class.items():

@@ -7,7 +7,14 @@ import pytest
 
 from tests.conftest import SettingsFactory
 from workers.context import build_verifier, close_verifier
-from workers.verification.evaluation import discover, evaluate_file, render, role_of, score
+from workers.verification.evaluation import (
+    discover,
+    evaluate_file,
+    expected_calibration_error,
+    render,
+    role_of,
+    score,
+)
 
 
 def test_roles_follow_data_md() -> None:
@@ -71,3 +78,13 @@ def test_evaluate_file_end_to_end(tmp_path: Path, settings_factory: SettingsFact
     assert report.pairs_per_second > 0
     text = render(report)
     assert "toy.test.jsonl [eval] rows=2" in text
+
+
+def test_expected_calibration_error_by_hand() -> None:
+    # perfectly calibrated: 80% confident, 80% right
+    assert expected_calibration_error([0.8] * 5, [True] * 4 + [False]) == pytest.approx(0.0)
+    # always 90% confident, right half of the time -> gap 0.4
+    assert expected_calibration_error([0.9] * 4, [True, False] * 2) == pytest.approx(0.4)
+    # two bins of equal weight: |1.0 - 0.95| and |0.0 - 0.25|
+    ece = expected_calibration_error([0.95, 0.25], [True, False])
+    assert ece == pytest.approx((0.05 + 0.25) / 2)
