@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install demo test test-fast lint format bench eval serve worker kb-starter compose-check clean
+.PHONY: install demo test test-fast lint format bench eval train-stance train-checkworthiness serve worker kb-starter compose-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -76,6 +76,14 @@ class Settings(BaseSettings):
     kb_top_passages: int = Field(default=5, ge=1, le=100)
     evidence_top_k: int = Field(default=5, ge=1, le=50)
     needs_review_threshold: float = Field(default=0.6, ge=0, le=1)
+    stance_scorer: Literal["onnx", "lexical"] = Field(
+        default="onnx", description="onnx: the trained cross-encoder; lexical: word overlap."
+    )
+    stance_model_dir: Path | None = Field(
+        default=None, description="Directory of the ONNX stance model; default: the shipped one."
+    )
+    onnx_threads: int = Field(default=2, ge=1, le=64)
+    onnx_batch_size: int = Field(default=32, ge=1, le=1024)
 
     # --- Clients (``claimcheck submit``) -------------------------------------------------
     api_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://")

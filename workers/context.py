@@ -22,12 +22,13 @@ from workers.sources.base import Source
 from workers.sources.knowledge_base import KnowledgeBase
 from workers.verification.lexical import LexicalStanceScorer
 from workers.verification.pipeline import Verifier
+from workers.verification.stance import StanceScorer
 
 log = logging.getLogger(__name__)
 
 
 def build_verifier(settings: Settings) -> Verifier:
-    """The verifier every entry point uses: the local knowledge base and the lexical scorer.
+    """The verifier every entry point uses: the local knowledge base and the stance scorer.
 
     The caller owns the sources; close them with :func:`close_verifier`.
     """
@@ -42,7 +43,20 @@ def build_verifier(settings: Settings) -> Verifier:
     else:
         log.info("knowledge base %s: %d documents", settings.kb_path, documents)
     sources: list[Source] = [kb]
-    return Verifier(sources, LexicalStanceScorer(), settings)
+    return Verifier(sources, build_scorer(settings), settings)
+
+
+def build_scorer(settings: Settings) -> StanceScorer:
+    """The stance scorer the settings ask for (the ONNX model loads on first use)."""
+    if settings.stance_scorer == "lexical":
+        return LexicalStanceScorer()
+    from workers.verification.onnx_stance import DEFAULT_MODEL_DIR, OnnxStanceScorer
+
+    return OnnxStanceScorer(
+        settings.stance_model_dir or DEFAULT_MODEL_DIR,
+        threads=settings.onnx_threads,
+        batch_size=settings.onnx_batch_size,
+    )
 
 
 def close_verifier(verifier: Verifier) -> None:

@@ -100,22 +100,39 @@ def check_loaded_claim(
     return result
 
 
-def publish_noop(ctx: WorkerContext, claim: ClaimRecord, final_attempt: bool) -> PublishResult:
-    """The benchmark baseline: a placeholder verdict, published straight away."""
+def _publish_placeholder(
+    ctx: WorkerContext,
+    claim: ClaimRecord,
+    *,
+    reason: str,
+    version: str,
+    needs_review: bool,
+    failed: bool = False,
+    sources_failed: Sequence[SourceFailure] = (),
+) -> PublishResult:
+    """Publish a ``not_enough_info`` verdict that no verification stands behind."""
     verdict = Verdict(
         claim_id=claim.claim_id,
         article_id=claim.article_id,
         claim=claim.text,
         label="not_enough_info",
         confidence=0.0,
-        needs_review=False,
-        reason=NOOP_REASON,
+        needs_review=needs_review,
+        sources_failed=list(sources_failed),
+        reason=reason,
         checked_at=datetime.now(UTC),
-        verifier_version=NOOP_VERSION,
+        verifier_version=version,
     )
-    result = ctx.publisher.publish(verdict)
+    result = ctx.publisher.publish(verdict, failed=failed)
     _log_published(claim_logger(log, claim.claim_id, claim.article_id), verdict, result, 0.0)
     return result
+
+
+def publish_noop(ctx: WorkerContext, claim: ClaimRecord, final_attempt: bool) -> PublishResult:
+    """The benchmark baseline: a placeholder verdict, published straight away."""
+    return _publish_placeholder(
+        ctx, claim, reason=NOOP_REASON, version=NOOP_VERSION, needs_review=False
+    )
 
 
 def publish_unverified(
@@ -127,21 +144,15 @@ def publish_unverified(
     sources_failed: Sequence[SourceFailure] = (),
 ) -> PublishResult:
     """Publish a ``not_enough_info`` verdict (flagged for review) for a check that failed."""
-    verdict = Verdict(
-        claim_id=claim.claim_id,
-        article_id=claim.article_id,
-        claim=claim.text,
-        label="not_enough_info",
-        confidence=0.0,
-        needs_review=True,
-        sources_failed=list(sources_failed),
+    return _publish_placeholder(
+        ctx,
+        claim,
         reason=reason,
-        checked_at=datetime.now(UTC),
-        verifier_version=FALLBACK_VERSION,
+        version=FALLBACK_VERSION,
+        needs_review=True,
+        failed=failed,
+        sources_failed=sources_failed,
     )
-    result = ctx.publisher.publish(verdict, failed=failed)
-    _log_published(claim_logger(log, claim.claim_id, claim.article_id), verdict, result, 0.0)
-    return result
 
 
 # --- one attempt, with every failure decided ---------------------------------------------

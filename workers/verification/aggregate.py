@@ -26,11 +26,9 @@ from workers.verification.stance import StanceScore
 @dataclass(frozen=True)
 class AggregationParams:
     min_relevance: float = 0.3
-    """Sentences below this relevance are ignored."""
-    decide: float = 0.5
-    """Strength one side needs to decide the verdict."""
-    strong: float = 0.6
-    """Strength both sides need for ``conflicting``."""
+    """Sentences below this relevance are ignored: they never decide a verdict."""
+    strong: float = 0.7
+    """Support and refutation both at least this strong (calibrated) -> ``conflicting``."""
     needs_review_threshold: float = 0.6
 
 
@@ -59,24 +57,28 @@ def is_relevant(score: StanceScore, params: AggregationParams) -> bool:
 
 
 def aggregate(scores: Sequence[StanceScore], params: AggregationParams) -> Decision:
-    """Decide a label for one claim from the scores of all its evidence sentences."""
+    """Decide a label for one claim from the scores of all its evidence sentences.
+
+    The most decisive relevant sentence (the strongest support or refutation) decides,
+    and its calibrated probability of that label is the confidence; strong support and
+    strong refutation together make the claim ``conflicting``. Without a relevant
+    sentence the claim is ``not_enough_info``.
+    """
     relevant = [s for s in scores if is_relevant(s, params)]
     support = max((s.supports for s in relevant), default=0.0)
     refutation = max((s.refutes for s in relevant), default=0.0)
 
     label: Label
     if support >= params.strong and refutation >= params.strong:
-        label = "conflicting"
-        confidence = min(support, refutation)
-    elif support >= refutation and support >= params.decide:
-        label = "supported"
-        confidence = support - 0.5 * refutation
-    elif refutation > support and refutation >= params.decide:
-        label = "refuted"
-        confidence = refutation - 0.5 * support
+        label, confidence = "conflicting", min(support, refutation)
+    elif relevant:
+        best = max(relevant, key=lambda s: max(s.supports, s.refutes))
+        stance = stance_of(best)
+        label = _LABEL_OF[stance]
+        confidence = {"supports": best.supports, "refutes": best.refutes}.get(stance, best.neutral)
     else:
         label = "not_enough_info"
-        confidence = 1.0 - max(support, refutation, _best_relevance(relevant) * 0.5)
+        confidence = 1.0 - _best_relevance(scores)
     confidence = _clamp(confidence)
     return Decision(
         label=label,
@@ -85,6 +87,13 @@ def aggregate(scores: Sequence[StanceScore], params: AggregationParams) -> Decis
         support=support,
         refutation=refutation,
     )
+
+
+_LABEL_OF: dict[Stance, Label] = {
+    "supports": "supported",
+    "refutes": "refuted",
+    "neutral": "not_enough_info",
+}
 
 
 def _best_relevance(scores: Sequence[StanceScore]) -> float:

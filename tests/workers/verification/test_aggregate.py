@@ -28,12 +28,21 @@ def test_strong_support_is_supported() -> None:
 def test_strong_refutation_is_refuted() -> None:
     decision = aggregate([s(0.2, 0.0, 0.5), s(0.0, 0.85, 0.9)], PARAMS)
     assert decision.label == "refuted"
-    assert decision.confidence == pytest.approx(0.85 - 0.1)
+    # the deciding sentence's calibrated probability is the confidence
+    assert decision.confidence == pytest.approx(0.85)
+    assert decision.support == pytest.approx(0.2)
+
+
+def test_most_decisive_sentence_decides_below_conflict_strength() -> None:
+    decision = aggregate([s(0.6, 0.0, 0.9), s(0.0, 0.65, 0.9)], PARAMS)
+    assert decision.label == "refuted"
+    assert decision.confidence == pytest.approx(0.65)
 
 
 def test_strong_evidence_on_both_sides_is_conflicting() -> None:
     decision = aggregate([s(0.8, 0.0, 0.9), s(0.0, 0.75, 0.8)], PARAMS)
     assert decision.label == "conflicting"
+    assert decision.support == pytest.approx(0.8)
     assert decision.confidence == pytest.approx(0.75)
 
 

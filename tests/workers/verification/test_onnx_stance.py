@@ -1,0 +1,162 @@
+"""The shipped int8 stance and check-worthiness models on clear cases.
+
+Skipped where the runtime deps (onnxruntime, tokenizers) are not installed; the model
+files themselves ship with the repo.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("onnxruntime")
+pytest.importorskip("tokenizers")
+
+from workers.verification.onnx_checkworthiness import OnnxCheckworthiness
+from workers.verification.onnx_stance import DEFAULT_MODEL_DIR, OnnxStanceScorer
+
+
+@pytest.fixture(scope="module")
+def scorer() -> OnnxStanceScorer:
+    return OnnxStanceScorer(DEFAULT_MODEL_DIR, threads=2, batch_size=8)
+
+
+def _top(s: object) -> str:
+    probs = {
+        "supported": s.supports,  # type: ignore[attr-defined]
+        "refuted": s.refutes,  # type: ignore[attr-defined]
+        "not_enough_info": s.neutral,  # type: ignore[attr-defined]
+    }
+    return max(probs, key=lambda k: probs[k])
+
+
+CASES = [
+    (
+        "The Eiffel Tower is located in Paris.",
+        "The Eiffel Tower is a wrought-iron lattice tower in Paris, France.",
+        "supported",
+    ),
+    (
+        "The Eiffel Tower is located in Berlin.",
+        "The Eiffel Tower is a wrought-iron lattice tower in Paris, France.",
+        "refuted",
+    ),
+    (
+        "The Eiffel Tower is located in Paris.",
+        "Bananas are a good source of potassium and vitamin B6.",
+        "not_enough_info",
+    ),
+    (
+        "Unemployment fell to 3.5 percent in September.",
+        "The jobless rate dropped to 3.5% in September, the lowest in decades.",
+        "supported",
+    ),
+    (
+        "The Eiffel Tower is not located in Paris.",
+        "The Eiffel Tower is a wrought-iron lattice tower in Paris, France.",
+        "refuted",
+    ),
+    (
+        "The jobless rate dropped to 7% in September.",
+        "The jobless rate dropped to 3.5% in September, the lowest in decades.",
+        "refuted",
+    ),
+    (
+        "The city council approved the new budget on Monday.",
+        "The football club signed a new striker from Portugal.",
+        "not_enough_info",
+    ),
+]
+
+
+# Known failure modes (MODEL_CARD.md): antonyms and negation on the evidence side.
+KNOWN_HARD = [
+    (
+        "Unemployment rose in September.",
+        "The jobless rate dropped to 3.5% in September, the lowest in decades.",
+        "refuted",
+    ),
+    (
+        "The Eiffel Tower is located in Paris.",
+        "The Eiffel Tower is in Rome, not Paris.",
+        "refuted",
+    ),
+]
+
+
+@pytest.mark.xfail(strict=False, reason="known weakness of the small model")
+@pytest.mark.parametrize(("claim", "evidence", "expected"), KNOWN_HARD)
+def test_known_hard_cases(
+    scorer: OnnxStanceScorer, claim: str, evidence: str, expected: str
+) -> None:
+    (s,) = scorer.score(claim, [evidence])
+    assert _top(s) == expected, s
+
+
+@pytest.mark.parametrize(("claim", "evidence", "expected"), CASES)
+def test_clear_cases(scorer: OnnxStanceScorer, claim: str, evidence: str, expected: str) -> None:
+    (s,) = scorer.score(claim, [evidence])
+    assert _top(s) == expected, s
+
+
+def test_scores_are_distributions_in_order(scorer: OnnxStanceScorer) -> None:
+    claim = "The Eiffel Tower is located in Paris."
+    sentences = [
+        "Bananas are a good source of potassium.",
+        "The Eiffel Tower stands in Paris.",
+        "The Eiffel Tower is located in Berlin, Germany.",
+    ]
+    out = scorer.score(claim, sentences)
+    assert len(out) == 3
+    for s in out:
+        assert abs(s.supports + s.refutes + s.neutral - 1.0) < 1e-4
+        assert s.relevance == pytest.approx(1.0 - s.neutral)
+    assert out[0].relevance < 0.5 < out[1].relevance
+    assert out[1].supports > out[1].refutes
+    assert out[2].refutes > out[2].supports
+    assert scorer.score(claim, []) == []
+    # batching changes results only slightly (dynamic int8 quantizes activations per batch)
+    single = [scorer.score(claim, [x])[0] for x in sentences]
+    for a, b in zip(out, single, strict=True):
+        assert a.supports == pytest.approx(b.supports, abs=0.02)
+        assert a.neutral == pytest.approx(b.neutral, abs=0.02)
+
+
+def test_no_torch_or_transformers_imported() -> None:
+    assert "torch" not in sys.modules
+    assert "transformers" not in sys.modules
+
+
+def test_config_and_sizes() -> None:
+    for name in ("stance", "checkworthiness"):
+        d = DEFAULT_MODEL_DIR.parent / name
+        conf = json.loads((d / "config.json").read_text())
+        assert conf["max_len"] <= 192
+        assert conf["temperature"] > 0
+        for f in d.iterdir():
+            assert f.stat().st_size <= 30_000_000, f
+
+
+def test_checkworthiness_clear_cases() -> None:
+    model = OnnxCheckworthiness(threads=2)
+    texts = [
+        "Unemployment has fallen by 40 percent since I took office in 2009.",
+        "Thank you all so much for being here tonight.",
+        "We spent $2 trillion on the war in Iraq, and crime went up 20 percent.",
+        "Good evening, everyone.",
+    ]
+    p = model.score(texts)
+    assert len(p) == 4 and all(0.0 <= x <= 1.0 for x in p)
+    assert p[0] > model.threshold and p[2] > model.threshold
+    assert p[1] < model.threshold and p[3] < model.threshold
+    assert model.is_checkworthy(texts) == [True, False, True, False]
+    assert model.score([]) == []
+
+
+def test_missing_model_dir(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text('{"labels": ["a"], "max_len": 8}')
+    with pytest.raises(FileNotFoundError):
+        OnnxStanceScorer(tmp_path)

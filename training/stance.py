@@ -1,0 +1,340 @@
+"""Stance cross-encoder (claim, evidence) -> supported / refuted / not_enough_info.
+
+Commands (run from the repo root with the ``train`` extra installed)::
+
+    python -m training.stance prepare --out .traindata [--sample-frac F]
+    python -m training.stance train   --data .traindata --out artifacts/stance [--budget-s S]
+    python -m training.stance export  --weights artifacts/stance --out workers/models/stance
+    python -m training.stance evaluate --model workers/models/stance   # dev metrics, ECE, T
+
+``prepare`` needs ``tokenizers``/``scikit-learn`` and the data root; ``train`` needs only
+torch + numpy and the arrays ``prepare`` wrote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from training import config as C
+from training.common import (
+    DEFAULT_DATA_ROOT,
+    TokenSet,
+    content_words,
+    export_base_weights,
+    jaccard,
+    load_tokenizer,
+    normalize_text,
+    read_jsonl,
+    seed_everything,
+    sha256_file,
+    write_json,
+)
+from training.metrics import classification_report
+
+LABEL_ID = {name: i for i, name in enumerate(C.STANCE_LABELS)}
+NEI = LABEL_ID["not_enough_info"]
+SELECTION = (
+    ("vitaminc-real.dev", "accuracy"),
+    ("fever-symmetric.dev", "accuracy"),
+    ("covid-fact.dev", "accuracy"),
+    ("healthver.dev", "macro_f1"),
+)
+
+
+def _top_overlap(claim: str, sentences: list[str], k: int) -> list[str]:
+    cw = content_words(claim)
+    scored = sorted(
+        range(len(sentences)), key=lambda i: (-len(cw & content_words(sentences[i])), i)
+    )
+    keep = sorted(scored[:k])
+    return [sentences[i] for i in keep]
+
+
+def evidence_text(row: dict[str, Any]) -> str:
+    """One evidence string per row (sentences joined; SciFact reduced to its rationale)."""
+    sentences = [normalize_text(s) for s in row["evidence"] if s and s.strip()]
+    if row.get("dataset") == "scifact":
+        ridx = [i for i in row.get("rationale_idx") or [] if isinstance(i, int)]
+        if row["label"] != "not_enough_info" and ridx:
+            sentences = [sentences[i] for i in sorted(set(ridx)) if i < len(sentences)]
+        else:  # no rationale: the sentences a retriever would most likely pick
+            sentences = _top_overlap(normalize_text(row["claim"]), sentences, 3)
+    return " ".join(sentences)
+
+
+def _keys(row: dict[str, Any]) -> set[str]:
+    keys = set()
+    for name in ("page", "case_id", "claim_source"):
+        if row.get(name):
+            keys.add(f"{name}:{normalize_text(str(row[name])).lower()}")
+    for d in row.get("doc_ids") or []:
+        keys.add(f"doc:{d}")
+    return keys
+
+
+def make_negatives(
+    rows: list[dict[str, Any]], dataset: str, neg: C.NegativeConfig, rng: random.Random
+) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """NEI pairs: claim + evidence of another claim of the same dataset.
+
+    Hard negatives come from the most TF-IDF-similar evidences that share no page /
+    case / source / document / sentence with the claim and whose claim is no
+    near-duplicate; random negatives obey the same exclusions.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    by_claim: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        c = r["_claim"]
+        info = by_claim.setdefault(c, {"keys": set(), "sents": set(), "words": content_words(c)})
+        info["keys"] |= _keys(r)
+        info["sents"] |= {normalize_text(s).lower() for s in r["evidence"]}
+    evid: list[tuple[str, str, set[str], set[str]]] = []  # (text, claim, keys, sents)
+    seen = set()
+    for r in rows:
+        if r["_evidence"] in seen or not r["_evidence"]:
+            continue
+        seen.add(r["_evidence"])
+        sents = {normalize_text(s).lower() for s in r["evidence"]}
+        evid.append((r["_evidence"], r["_claim"], _keys(r), sents))
+
+    def admissible(claim: str, j: int) -> bool:
+        info = by_claim[claim]
+        _text, other, keys, sents = evid[j]
+        if other == claim or info["keys"] & keys or info["sents"] & sents:
+            return False
+        return jaccard(info["words"], by_claim[other]["words"]) <= neg.max_claim_jaccard
+
+    claims = sorted(by_claim)
+    n_hard = round(neg.hard_frac.get(dataset, 0.0) * len(claims))
+    n_rand = round(neg.random_frac.get(dataset, 0.0) * len(claims))
+    out: list[tuple[str, str]] = []
+    stats = {"claims": len(claims), "hard": 0, "random": 0}
+    if n_hard and len(evid) > 1:
+        hard_claims = rng.sample(claims, min(n_hard, len(claims)))
+        vec = TfidfVectorizer(sublinear_tf=True, min_df=1, stop_words="english")
+        vec.fit([e[0] for e in evid] + hard_claims)
+        ev_m = vec.transform([e[0] for e in evid])
+        cl_m = vec.transform(hard_claims)
+        pool = min(len(evid), neg.top_k * 4)
+        for s in range(0, len(hard_claims), 1024):
+            sims = (cl_m[s : s + 1024] @ ev_m.T).toarray()
+            top = np.argpartition(-sims, pool - 1, axis=1)[:, :pool]
+            for r_i, claim in enumerate(hard_claims[s : s + 1024]):
+                cand = top[r_i][np.argsort(-sims[r_i, top[r_i]])]
+                ok = [int(j) for j in cand if sims[r_i, j] > 0 and admissible(claim, int(j))]
+                if ok:
+                    j = rng.choice(ok[: neg.top_k])
+                    out.append((claim, evid[j][0]))
+                    stats["hard"] += 1
+    for claim in rng.sample(claims, min(n_rand, len(claims))):
+        for _ in range(20):
+            j = rng.randrange(len(evid))
+            if admissible(claim, j):
+                out.append((claim, evid[j][0]))
+                stats["random"] += 1
+                break
+    return out, stats
+
+
+def load_pairs(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    for r in read_jsonl(path):
+        if r["label"] not in LABEL_ID:
+            continue  # 'conflicting' (AVeriTeC) has no stance class here
+        r["_claim"] = normalize_text(r["claim"])
+        r["_evidence"] = evidence_text(r)
+        rows.append(r)
+    return rows
+
+
+def prepare(data_root: Path, out: Path, sample_frac: float, max_len: int) -> None:
+    seed_everything(C.SEED)
+    rng = random.Random(C.SEED)
+    out.mkdir(parents=True, exist_ok=True)
+    tok = load_tokenizer(max_len)
+    neg = C.NegativeConfig()
+    inputs: dict[str, str] = {}
+    a: list[str] = []
+    b: list[str] = []
+    y: list[int] = []
+    g: list[int] = []
+    names: list[str] = []
+    stats: dict[str, Any] = {}
+    for rel in C.STANCE_TRAIN_FILES:
+        path = data_root / rel
+        inputs[rel] = sha256_file(path)
+        rows = load_pairs(path)
+        dataset = rows[0]["dataset"]
+        if sample_frac < 1.0:
+            rows = rng.sample(rows, max(8, int(len(rows) * sample_frac)))
+        names.append(dataset)
+        gi = len(names) - 1
+        for r in rows:
+            if r["_evidence"]:
+                a.append(r["_claim"])
+                b.append(r["_evidence"])
+                y.append(LABEL_ID[r["label"]])
+                g.append(gi)
+        negs, st = make_negatives(rows, dataset, neg, rng)
+        for claim, ev in negs:
+            a.append(claim)
+            b.append(ev)
+            y.append(NEI)
+            g.append(gi)
+        st["rows"] = len(rows)
+        stats[dataset] = st
+        print(f"{dataset}: {st}", flush=True)
+    train = tokenize_pairs(tok, a, b, y, g, names)
+    train.save(out / "stance_train.npz")
+    dev = build_dev(data_root, tok, inputs, sample_per_file=None if sample_frac >= 1 else 200)
+    dev.save(out / "stance_dev.npz")
+    base = export_base_weights(out / "base_fp16.npz")
+    (out / "tokenizer.json").write_bytes(
+        (Path(base["file"]).parent / "tokenizer.json").read_bytes()
+    )
+    lens = train.offsets[1:] - train.offsets[:-1]
+    write_json(
+        out / "stance_meta.json",
+        {
+            "inputs_sha256": inputs,
+            "base_model": base,
+            "negatives": stats,
+            "negative_config": {
+                "hard_frac": neg.hard_frac,
+                "random_frac": neg.random_frac,
+                "top_k": neg.top_k,
+                "max_claim_jaccard": neg.max_claim_jaccard,
+            },
+            "sample_frac": sample_frac,
+            "max_len": max_len,
+            "train_rows": len(train),
+            "train_label_counts": np.bincount(train.labels, minlength=3).tolist(),
+            "train_mean_tokens": float(lens.mean()),
+            "train_truncated_frac": float((lens >= max_len).mean()),
+            "dev_rows": len(dev),
+        },
+    )
+    print(f"train {len(train)} pairs, labels {np.bincount(train.labels).tolist()}, dev {len(dev)}")
+
+
+def tokenize_pairs(
+    tok: Any, a: list[str], b: list[str], y: list[int], g: list[int], names: list[str]
+) -> TokenSet:
+    from training.common import tokenize
+
+    return tokenize(tok, a, b, y, g, names)
+
+
+def build_dev(
+    data_root: Path, tok: Any, inputs: dict[str, str], sample_per_file: int | None
+) -> TokenSet:
+    rng = random.Random(C.SEED + 1)
+    a: list[str] = []
+    b: list[str] = []
+    y: list[int] = []
+    g: list[int] = []
+    names: list[str] = []
+    for rel in C.STANCE_DEV_FILES:
+        path = data_root / rel
+        inputs[rel] = sha256_file(path)
+        rows = [r for r in load_pairs(path) if r["_evidence"]]
+        if sample_per_file and len(rows) > sample_per_file:
+            rows = rng.sample(rows, sample_per_file)
+        names.append(Path(rel).name.removesuffix(".jsonl"))
+        for r in rows:
+            a.append(r["_claim"])
+            b.append(r["_evidence"])
+            y.append(LABEL_ID[r["label"]])
+            g.append(len(names) - 1)
+    return tokenize_pairs(tok, a, b, y, g, names)
+
+
+def dev_report(logits: np.ndarray, dev: TokenSet) -> tuple[float, dict[str, Any]]:
+    """Per-file reports; selection score = mean of the four target metrics."""
+    pred = logits.argmax(axis=1)
+    files: dict[str, Any] = {}
+    for gi, name in enumerate(dev.group_names):
+        sel = dev.group == gi
+        files[name] = classification_report(pred[sel], dev.labels[sel], C.STANCE_LABELS)
+    parts = [files[f][m] for f, m in SELECTION if files.get(f, {}).get("n")]
+    score = float(np.mean(parts)) if parts else 0.0
+    summary = {f"{f}.{m}": round(files[f][m], 4) for f, m in SELECTION if files.get(f, {}).get("n")}
+    for name in files:
+        if files[name].get("n"):
+            summary[f"{name}.nei_f1"] = files[name]["per_class"]["not_enough_info"]["f1"]
+    return score, {"summary": summary, "files": files}
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    import json
+
+    from training.trainer import train
+
+    data = Path(args.data)
+    train_set = TokenSet.load(data / "stance_train.npz")
+    dev_set = TokenSet.load(data / "stance_dev.npz")
+    if args.sample:
+        idx = np.random.default_rng(C.SEED).permutation(len(train_set))[: args.sample]
+        train_set = train_set.subset(np.sort(idx))
+    meta = json.loads((data / "stance_meta.json").read_text())
+    train(
+        cfg=C.STANCE,
+        n_labels=len(C.STANCE_LABELS),
+        train_set=train_set,
+        dev_set=dev_set,
+        select=dev_report,
+        base_weights=data / "base_fp16.npz",
+        out_dir=Path(args.out),
+        budget_s=args.budget_s,
+        epochs=args.epochs,
+        max_steps=args.max_steps,
+        extra_meta={"prepare": meta, "labels": list(C.STANCE_LABELS)},
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m training.stance")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    pp = sub.add_parser("prepare", help="build + tokenize train/dev pairs, export base weights")
+    pp.add_argument("--data-root", default=str(DEFAULT_DATA_ROOT))
+    pp.add_argument("--out", default=".traindata")
+    pp.add_argument("--sample-frac", type=float, default=1.0)
+    pt = sub.add_parser("train", help="fine-tune (CUDA if present, else CPU)")
+    pt.add_argument("--data", default=".traindata")
+    pt.add_argument("--out", default="artifacts/stance")
+    pt.add_argument("--budget-s", type=float, default=1e9)
+    pt.add_argument("--epochs", type=int, default=None)
+    pt.add_argument("--max-steps", type=int, default=None)
+    pt.add_argument("--sample", type=int, default=0, help="train on N random pairs")
+    pe = sub.add_parser("export", help="ONNX fp32 -> int8 into a model dir")
+    pe.add_argument("--data", default=".traindata")
+    pe.add_argument("--weights", default="artifacts/stance")
+    pe.add_argument("--out", default="workers/models/stance")
+    pv = sub.add_parser("evaluate", help="dev metrics + temperature of the int8 model")
+    pv.add_argument("--data", default=".traindata")
+    pv.add_argument("--model", default="workers/models/stance")
+    pv.add_argument("--threads", type=int, default=2)
+    args = p.parse_args(argv)
+    if args.cmd == "prepare":
+        prepare(Path(args.data_root), Path(args.out), args.sample_frac, C.STANCE.max_len)
+    elif args.cmd == "train":
+        cmd_train(args)
+    elif args.cmd == "export":
+        from training.export_onnx import export_task
+
+        export_task("stance", Path(args.data), Path(args.weights), Path(args.out))
+    elif args.cmd == "evaluate":
+        from training.evaluate import evaluate_stance
+
+        evaluate_stance(Path(args.data), Path(args.model), args.threads)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

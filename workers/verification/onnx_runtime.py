@@ -1,0 +1,102 @@
+"""Shared plumbing of the ONNX scorers: config, tokenizer and a per-process session.
+
+Needs ``onnxruntime``, ``tokenizers`` and ``numpy`` only (no torch, no transformers).
+Sessions and tokenizers are created lazily and re-created after a fork, so an instance
+built in a parent process is safe to use in forked workers; ``InferenceSession.run`` is
+thread-safe, and the lazy creation is guarded by a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float32]
+
+
+class OnnxClassifier:
+    """Batched logits of a (pair-)classification ONNX model with its tokenizer."""
+
+    def __init__(self, model_dir: Path, *, threads: int = 2, batch_size: int = 32) -> None:
+        self.model_dir = Path(model_dir)
+        self.config: dict[str, Any] = json.loads(
+            (self.model_dir / "config.json").read_text(encoding="utf-8")
+        )
+        self.labels: list[str] = list(self.config["labels"])
+        self.max_len = int(self.config["max_len"])
+        self.temperature = float(self.config.get("temperature", 1.0))
+        bias = self.config.get("logit_bias") or [0.0] * len(self.labels)
+        self.logit_bias: FloatArray = np.asarray(bias, dtype=np.float32)
+        self.threads = threads
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+        self._pid = -1
+        self._session: Any = None
+        self._tokenizer: Any = None
+        for name in ("model.onnx", "tokenizer.json"):
+            if not (self.model_dir / name).is_file():
+                raise FileNotFoundError(self.model_dir / name)
+
+    def _load(self) -> tuple[Any, Any]:
+        pid = os.getpid()
+        if self._pid == pid and self._session is not None:
+            return self._session, self._tokenizer
+        with self._lock:
+            if self._pid != pid or self._session is None:
+                import onnxruntime as ort
+                from tokenizers import Tokenizer
+
+                tok = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+                tok.enable_truncation(max_length=self.max_len, strategy="longest_first")
+                tok.enable_padding(pad_id=0, pad_token="[PAD]")
+                opts = ort.SessionOptions()
+                opts.intra_op_num_threads = self.threads
+                opts.inter_op_num_threads = 1
+                opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                self._session = ort.InferenceSession(
+                    str(self.model_dir / "model.onnx"),
+                    sess_options=opts,
+                    providers=["CPUExecutionProvider"],
+                )
+                self._tokenizer = tok
+                self._pid = pid
+        return self._session, self._tokenizer
+
+    def logits(self, texts: Sequence[str], pairs: Sequence[str] | None = None) -> FloatArray:
+        """Raw logits, one row per input; ``pairs`` gives the second segment if any."""
+        n = len(texts)
+        out = np.zeros((n, len(self.labels)), dtype=np.float32)
+        if n == 0:
+            return out
+        session, tok = self._load()
+        # sort by length so that each batch pads little
+        order = sorted(range(n), key=lambda i: len(texts[i]) + (len(pairs[i]) if pairs else 0))
+        for start in range(0, n, self.batch_size):
+            idx = order[start : start + self.batch_size]
+            if pairs is None:
+                encs = tok.encode_batch([texts[i] for i in idx])
+            else:
+                encs = tok.encode_batch([(texts[i], pairs[i]) for i in idx])
+            feeds = {
+                "input_ids": np.array([e.ids for e in encs], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in encs], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in encs], dtype=np.int64),
+            }
+            (logits,) = session.run(["logits"], feeds)
+            out[idx] = logits
+        return out
+
+    def probabilities(self, texts: Sequence[str], pairs: Sequence[str] | None = None) -> FloatArray:
+        """Softmax of (logits + logit_bias) / temperature, both tuned on dev files."""
+        z = (self.logits(texts, pairs) + self.logit_bias) / np.float32(self.temperature)
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        probs: FloatArray = (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+        return probs
