@@ -10,7 +10,7 @@ SEED = 13
 STANCE_LABELS: tuple[str, ...] = ("supported", "refuted", "not_enough_info")
 CW_LABELS: tuple[str, ...] = ("not_checkworthy", "checkworthy")
 
-# Relative to the data root (../shared/data beside the repository). Only files DATA.md marks as train.
+# Relative to the data root (../shared/data). Only files DATA.md marks as train.
 STANCE_TRAIN_FILES: tuple[str, ...] = (
     "verification/vitaminc-real.train.jsonl",
     "verification/vitaminc-synthetic.train.jsonl",
