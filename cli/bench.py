@@ -6,6 +6,7 @@ publishes, through the same intake, Redis and Celery, and prints both and their 
 
 from __future__ import annotations
 
+import json
 import statistics
 import threading
 import time
@@ -19,7 +20,7 @@ import httpx
 import redis
 
 from cli.demo import start_stack
-from cli.processes import process_group
+from cli.processes import ProcessGroup, process_group
 from shared.schemas import NOOP_TASK_NAME, VERIFY_TASK_NAME
 from shared.settings import Settings
 from shared.streams import decode_entry, last_id
@@ -52,6 +53,8 @@ class RunResult:
     claims: int
     seconds: float
     latencies: list[float]
+    worker_rss_mb: float
+    """Resident memory of all worker processes (main and pool) at the end of the run."""
 
     @property
     def throughput(self) -> float:
@@ -136,12 +139,44 @@ def _one_run(
                 time.sleep(0.1)
             stop.set()
             collector.join()
+        rss = _worker_rss_mb(group, workers)
         t_end = max(arrived.values(), default=time.perf_counter())
         latencies = [arrived[c] - posted[c] for c in posted if c in arrived]
         if len(latencies) < claims:
             print(f"  warning: only {len(latencies)} of {claims} verdicts arrived")
         client.close()
-    return RunResult(task, workers, claims, t_end - t_start, latencies)
+    return RunResult(task, workers, claims, t_end - t_start, latencies, rss)
+
+
+def _worker_rss_mb(group: ProcessGroup, workers: int) -> float:
+    import psutil
+
+    total = 0
+    for n in range(1, workers + 1):
+        main = psutil.Process(group.pid(f"worker{n}"))
+        total += sum(p.memory_info().rss for p in [main, *main.children(recursive=True)])
+    return total / 2**20
+
+
+def stance_throughput(settings: Settings, pairs: int = 2048) -> tuple[str, float]:
+    """Batched (claim, sentence) pairs per second of the configured stance scorer."""
+    from workers.context import build_scorer
+    from workers.sources.knowledge_base import starter_corpus_path
+    from workers.verification.sentences import split_sentences
+
+    sentences: list[str] = []
+    with starter_corpus_path().open(encoding="utf-8") as rows:
+        for line in rows:
+            sentences += split_sentences(json.loads(line)["text"])
+    claims = list(bench_claims(64))
+    scorer = build_scorer(settings)
+    per_claim = max(1, pairs // len(claims))
+    scorer.score(claims[0], sentences[:8])  # load the model
+    started = time.perf_counter()
+    for i, claim in enumerate(claims):
+        chunk = [sentences[(i * per_claim + k) % len(sentences)] for k in range(per_claim)]
+        scorer.score(claim, chunk)
+    return scorer.name, per_claim * len(claims) / (time.perf_counter() - started)
 
 
 def run_bench(settings: Settings, *, claims: int, workers: str, rate: float) -> int:
@@ -158,17 +193,26 @@ def run_bench(settings: Settings, *, claims: int, workers: str, rate: float) -> 
                 flush=True,
             )
     print()
-    print("| task | workers | claims | claims/s | p50 ms | p95 ms | p99 ms | vs no-op |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| task | workers | claims | claims/s | p50 ms | p95 ms | p99 ms | vs no-op "
+        "| worker RSS MiB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     baseline = {r.workers: r.throughput for r in results if r.task == NOOP_TASK_NAME}
     for r in results:
         ratio = r.throughput / baseline[r.workers] if baseline.get(r.workers) else float("nan")
         print(
             f"| {r.task.split('.')[-1]} | {r.workers} | {len(r.latencies)} | "
             f"{r.throughput:.1f} | {r.percentile(0.5) * 1000:.0f} | "
-            f"{r.percentile(0.95) * 1000:.0f} | {r.percentile(0.99) * 1000:.0f} | {ratio:.2f} |"
+            f"{r.percentile(0.95) * 1000:.0f} | {r.percentile(0.99) * 1000:.0f} | {ratio:.2f} "
+            f"| {r.worker_rss_mb:.0f} |"
         )
+    name, rate_pairs = stance_throughput(settings)
+    print(
+        f"\nstance scoring ({name}, batch {settings.onnx_batch_size}, "
+        f"{settings.onnx_threads} threads): {rate_pairs:.0f} pairs/s"
+    )
     if results:
         mean = statistics.fmean(r.throughput for r in results)
-        print(f"\n(mean throughput over runs: {mean:.1f} claims/s; machine: 2 cores)")
+        print(f"(mean throughput over runs: {mean:.1f} claims/s; machine: 2 cores)")
     return 0

@@ -54,12 +54,12 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         close_verifier(verifier)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(to_json(reports, verifier.version), encoding="utf-8")
-    print("| file | role | rows | accuracy | macro-F1 | ECE | pairs/s |")
-    print("|---|---|---|---|---|---|---|")
+    print("| file | role | rows | accuracy | macro-F1 | ECE | claims/s | pairs/s |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in reports:
         print(
             f"| {r.file} | {r.role} | {r.rows} | {r.accuracy:.3f} | {r.macro_f1:.3f} "
-            f"| {r.ece:.3f} | {r.pairs_per_second:.0f} |"
+            f"| {r.ece:.3f} | {r.claims_per_second:.1f} | {r.pairs_per_second:.0f} |"
         )
     print(f"\nverifier {verifier.version}; report written to {args.output}")
     return 0

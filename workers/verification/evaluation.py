@@ -66,7 +66,9 @@ class FileReport:
     ece: float
     """expected calibration error of the verdict confidence (10 equal-width bins)"""
     seconds: float
+    claims_per_second: float
     pairs_per_second: float
+    """(claim, evidence sentence) pairs scored per second"""
     gold_counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -138,7 +140,9 @@ def evaluate_file(
     work_dir.mkdir(parents=True, exist_ok=True)
     source = _head(path, limit, work_dir / f"{path.stem}.input.jsonl") if limit else path
     predictions_path = work_dir / f"{path.stem}.predictions.jsonl"
+    pairs_before = verifier.pairs_scored
     stats = verify_batch(source, predictions_path, verifier, progress=progress)
+    pairs = verifier.pairs_scored - pairs_before
     with predictions_path.open(encoding="utf-8") as rows:
         predicted = {
             str(r["id"]): (str(r["label"]), float(r["confidence"])) for r in map(json.loads, rows)
@@ -165,7 +169,8 @@ def evaluate_file(
             confidences, [g == p for g, p in zip(gold, pred, strict=True)]
         ),
         seconds=stats.seconds,
-        pairs_per_second=stats.rows_per_second,
+        claims_per_second=stats.rows_per_second,
+        pairs_per_second=pairs / stats.seconds if stats.seconds > 0 else 0.0,
         gold_counts=dict(Counter(gold)),
     )
 
@@ -176,7 +181,7 @@ def render(report: FileReport) -> str:
     lines = [
         f"{report.file} [{report.role}] rows={report.rows} accuracy={report.accuracy:.3f} "
         f"macro-F1={report.macro_f1:.3f} ECE={report.ece:.3f} "
-        f"pairs/s={report.pairs_per_second:.1f}",
+        f"claims/s={report.claims_per_second:.1f} pairs/s={report.pairs_per_second:.1f}",
         "  class            P      R      F1   support",
     ]
     for label, c in report.per_class.items():

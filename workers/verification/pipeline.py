@@ -62,6 +62,8 @@ class Verifier:
             needs_review_threshold=settings.needs_review_threshold
         )
         self.version = f"{scorer.name}-{PIPELINE_REVISION}"
+        self.pairs_scored = 0
+        """How many (claim, sentence) pairs this verifier has scored: for throughput figures."""
 
     def verify(
         self,
@@ -86,6 +88,7 @@ class Verifier:
         else:
             passages = self._retrieve(claim, failures, tolerate=tolerate_source_errors)
         candidates = _sentences(passages)
+        self.pairs_scored += len(candidates)
         scores = (
             self.scorer.score(
                 claim, [c.text for c in candidates], context=[c.context for c in candidates]

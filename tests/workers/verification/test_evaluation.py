@@ -75,7 +75,8 @@ def test_evaluate_file_end_to_end(tmp_path: Path, settings_factory: SettingsFact
     assert report.rows == 2
     assert sum(sum(row.values()) for row in report.confusion.values()) == 2
     assert report.confusion["not_enough_info"]["not_enough_info"] == 1
-    assert report.pairs_per_second > 0
+    assert report.claims_per_second > 0
+    assert report.pairs_per_second >= report.claims_per_second  # one sentence or more each
     text = render(report)
     assert "toy.test.jsonl [eval] rows=2" in text
 

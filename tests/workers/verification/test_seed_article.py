@@ -1,0 +1,58 @@
+"""With the starter knowledge base and the trained stance model, the seed article's facts
+get the verdicts a careful reader would give."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.settings import load_settings
+from workers.context import build_verifier, close_verifier
+from workers.verification.pipeline import Verifier
+
+pytest.importorskip("onnxruntime", reason="the ONNX stance model needs onnxruntime")
+
+
+@pytest.fixture(scope="module")
+def verifier(starter_kb_path: Path) -> Iterator[Verifier]:
+    built = build_verifier(
+        load_settings(auth_enabled=False, kb_path=starter_kb_path, stance_scorer="onnx")
+    )
+    yield built
+    close_verifier(built)
+
+
+@pytest.mark.parametrize(
+    ("claim", "label", "doc_hint"),
+    [
+        # facts the seed article relies on
+        ("UN Security Council resolution 2254 was adopted in December 2015.", "supported", "2254"),
+        ("Dmitry Peskov is the press secretary of the Kremlin.", "supported", "Peskov"),
+        ("The joint statement on Syria was released on 11 November 2017.", "supported", "2017"),
+        # the same facts, deliberately falsified
+        ("The APEC summit in 2017 was held in Lima, Peru.", "refuted", "APEC"),
+        (
+            "UN Security Council resolution 2254 was rejected by the Security Council.",
+            "refuted",
+            "2254",
+        ),
+        # nothing in the knowledge base is about these
+        ("Bananas are the most popular fruit in Norway.", "not_enough_info", None),
+        ("The Eiffel Tower is in Rome.", "not_enough_info", None),
+    ],
+)
+def test_seed_article_verdicts(
+    verifier: Verifier, claim: str, label: str, doc_hint: str | None
+) -> None:
+    verdict = verifier.verify("clm_test", claim, tolerate_source_errors=False)
+    assert verdict.label == label, (verdict.label, verdict.confidence, verdict.evidence[:1])
+    assert verdict.verifier_version.startswith("onnx-stance")
+    if doc_hint is None:
+        assert not any(e.stance != "neutral" for e in verdict.evidence)
+    else:
+        deciding = [e for e in verdict.evidence if e.stance != "neutral"]
+        assert deciding, "a decided verdict carries the evidence that decided it"
+        assert deciding[0].url and deciding[0].url.startswith("https://")
+        assert doc_hint in deciding[0].text or doc_hint in deciding[0].title
