@@ -87,6 +87,12 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     return run_eval(args, settings)
 
 
+def _calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.calibrate import run_calibrate
+
+    return run_calibrate(args, settings)
+
+
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from cli.demo import run_demo
 
@@ -159,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="first N rows of each file")
     p.set_defaults(handler=_eval)
 
+    p = sub.add_parser("calibrate", help="fit verdict-confidence calibration on the dev files")
+    p.add_argument("--data-dir", type=Path, default=None, help="default: ../shared/data")
+    p.add_argument("--limit", type=int, default=None, help="first N rows of each dev file")
+    p.set_defaults(handler=_calibrate)
+
     p = sub.add_parser("demo", help="start everything, check the seed article, stop")
     p.add_argument("--article", type=Path, default=None)
     p.add_argument("--timeout", type=float, default=180.0)
@@ -173,7 +184,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Commands that run on the operator's machine without API keys of their own.
-_LOCAL_COMMANDS = {"eval", "demo", "bench", "verify-batch", "kb", "worker", "watch", "submit"}
+_LOCAL_COMMANDS = {
+    "calibrate",
+    "eval",
+    "demo",
+    "bench",
+    "verify-batch",
+    "kb",
+    "worker",
+    "watch",
+    "submit",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import redis
 
@@ -20,6 +21,7 @@ from shared.settings import Settings
 from shared.store import ClaimStore
 from workers.sources.base import Source
 from workers.sources.knowledge_base import KnowledgeBase
+from workers.verification.calibration import VerdictCalibration
 from workers.verification.lexical import LexicalStanceScorer
 from workers.verification.pipeline import Verifier
 from workers.verification.stance import StanceScorer
@@ -27,7 +29,10 @@ from workers.verification.stance import StanceScorer
 log = logging.getLogger(__name__)
 
 
-def build_verifier(settings: Settings) -> Verifier:
+CALIBRATION_FILE = "verdict_calibration.json"
+
+
+def build_verifier(settings: Settings, *, calibrated: bool = True) -> Verifier:
     """The verifier every entry point uses: the local knowledge base and the stance scorer.
 
     The caller owns the sources; close them with :func:`close_verifier`.
@@ -43,17 +48,28 @@ def build_verifier(settings: Settings) -> Verifier:
     else:
         log.info("knowledge base %s: %d documents", settings.kb_path, documents)
     sources: list[Source] = [kb]
-    return Verifier(sources, build_scorer(settings), settings)
+    calibration = None
+    if calibrated and settings.stance_scorer == "onnx":
+        path = stance_model_dir(settings) / CALIBRATION_FILE
+        if path.exists():
+            calibration = VerdictCalibration.load(path)
+    return Verifier(sources, build_scorer(settings), settings, calibration=calibration)
+
+
+def stance_model_dir(settings: Settings) -> Path:
+    from workers.verification.onnx_stance import DEFAULT_MODEL_DIR
+
+    return settings.stance_model_dir or DEFAULT_MODEL_DIR
 
 
 def build_scorer(settings: Settings) -> StanceScorer:
     """The stance scorer the settings ask for (the ONNX model loads on first use)."""
     if settings.stance_scorer == "lexical":
         return LexicalStanceScorer()
-    from workers.verification.onnx_stance import DEFAULT_MODEL_DIR, OnnxStanceScorer
+    from workers.verification.onnx_stance import OnnxStanceScorer
 
     return OnnxStanceScorer(
-        settings.stance_model_dir or DEFAULT_MODEL_DIR,
+        stance_model_dir(settings),
         threads=settings.onnx_threads,
         batch_size=settings.onnx_batch_size,
     )

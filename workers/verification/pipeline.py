@@ -21,6 +21,7 @@ from workers.verification.aggregate import (
     is_relevant,
     stance_of,
 )
+from workers.verification.calibration import VerdictCalibration
 from workers.verification.sentences import split_sentences
 from workers.verification.stance import StanceScore, StanceScorer
 
@@ -53,9 +54,11 @@ class Verifier:
         settings: Settings,
         *,
         params: AggregationParams | None = None,
+        calibration: VerdictCalibration | None = None,
     ) -> None:
         self.sources = list(sources)
         self.scorer = scorer
+        self.calibration = calibration
         self.top_passages = settings.kb_top_passages
         self.top_evidence = settings.evidence_top_k
         self.params = params or AggregationParams(
@@ -103,6 +106,10 @@ class Verifier:
             )
         decision = aggregate(scores, self.params)
         confidence = decision.confidence
+        needs_review = decision.needs_review
+        if self.calibration is not None:
+            confidence = round(self.calibration(decision.label, confidence), 4)
+            needs_review = confidence < self.params.needs_review_threshold
         if failures and not passages:
             confidence = 0.0  # nothing was looked at: no confidence in "not enough info"
         return Verdict(
@@ -111,7 +118,7 @@ class Verifier:
             claim=claim,
             label=decision.label,
             confidence=confidence,
-            needs_review=decision.needs_review or bool(failures),
+            needs_review=needs_review or bool(failures),
             evidence=self._evidence(candidates, scores),
             sources_failed=failures,
             reason=_failure_reason(failures),

@@ -4,6 +4,7 @@ import pytest
 
 from shared.errors import PermanentSourceError, TransientSourceError
 from shared.settings import Settings, load_settings
+from tests.conftest import SettingsFactory
 from tests.workers.conftest import FlakySource
 from workers.sources.base import Passage
 from workers.sources.knowledge_base import KnowledgeBase
@@ -119,3 +120,22 @@ def test_duplicate_sentences_are_scored_once(settings: Settings) -> None:
     verifier = Verifier([source], LexicalStanceScorer(), settings)
     verdict = verifier.verify("c", "Tea is a drink.", tolerate_source_errors=False)
     assert [e.text for e in verdict.evidence].count("Tea is a drink.") == 1
+
+
+def test_calibration_maps_confidence_and_needs_review(
+    starter_kb: KnowledgeBase, settings_factory: SettingsFactory
+) -> None:
+    from workers.verification.calibration import IsotonicMap, VerdictCalibration
+
+    settings = settings_factory(needs_review_threshold=0.5)
+    halve = IsotonicMap((0.0, 1.0), (0.0, 0.5))
+    raw = Verifier([starter_kb], LexicalStanceScorer(), settings)
+    calibrated = Verifier(
+        [starter_kb], LexicalStanceScorer(), settings, calibration=VerdictCalibration({}, halve)
+    )
+    claim = "UN Security Council resolution 2254 was adopted in December 2015."
+    before = raw.verify("c", claim, tolerate_source_errors=False)
+    after = calibrated.verify("c", claim, tolerate_source_errors=False)
+    assert after.label == before.label
+    assert after.confidence == pytest.approx(before.confidence / 2, abs=1e-3)
+    assert after.needs_review
