@@ -7,6 +7,7 @@ publishes, through the same intake, Redis and Celery, and prints both and their 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import threading
 import time
@@ -90,6 +91,8 @@ def _one_run(
         "CLAIMCHECK_QUEUE_NAME": f"{prefix}.verify",
         "CLAIMCHECK_VERIFY_TASK": task,
         "CLAIMCHECK_LOG_LEVEL": "WARNING",
+        # worker processes on this machine share its cores: no oversubscription
+        "CLAIMCHECK_ONNX_THREADS": str(max(1, (os.cpu_count() or 1) // workers)),
     }
     with process_group(log_dir / prefix) as group:
         base_url, env = start_stack(
