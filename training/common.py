@@ -18,6 +18,9 @@ from typing import Any
 
 import numpy as np
 
+# One definition for training and serving; re-exported for the training modules.
+from shared.text import normalize_text as normalize_text
+
 DEFAULT_DATA_ROOT = Path(
     os.environ.get("CLAIMCHECK_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
 )
