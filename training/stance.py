@@ -87,8 +87,6 @@ def make_negatives(
     case / source / document / sentence with the claim and whose claim is no
     near-duplicate; random negatives obey the same exclusions.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     by_claim: dict[str, dict[str, Any]] = {}
     for r in rows:
         c = r["_claim"]
@@ -117,6 +115,8 @@ def make_negatives(
     out: list[tuple[str, str]] = []
     stats = {"claims": len(claims), "hard": 0, "random": 0}
     if n_hard and len(evid) > 1:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         hard_claims = rng.sample(claims, min(n_hard, len(claims)))
         vec = TfidfVectorizer(sublinear_tf=True, min_df=1, stop_words="english")
         vec.fit([e[0] for e in evid] + hard_claims)
