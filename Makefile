@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install demo test test-fast lint format bench eval train-stance train-checkworthiness serve worker kb-starter compose-check clean
+.PHONY: install demo test test-fast lint format bench bench-extract eval eval-checkworthiness train-stance train-checkworthiness serve worker kb-starter compose-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,20 @@ bench: ## end-to-end throughput/latency through the HTTP API (N=500 claims by de
 eval: ## verdict quality on every labelled file in ../shared/data/verification
 	$(BIN)/claimcheck eval
 
+eval-checkworthiness: ## check-worthiness P/R/F1/AP on every file in ../shared/data/checkworthiness
+	$(BIN)/claimcheck eval-checkworthiness
+
+bench-extract: ## claim extraction speed on one core (a 5,000-word article)
+	$(BIN)/claimcheck extract --bench --words $${BENCH_WORDS:-5000}
+
+TRAIN_PY ?= .venv-train/bin/python
+train-checkworthiness: ## retrain the check-worthiness model (GPU: ~1 min; see training/README.md)
+	$(TRAIN_PY) -m training.checkworthiness prepare --out .traindata
+	$(TRAIN_PY) -m training.checkworthiness train --data .traindata --out artifacts/checkworthiness
+	$(TRAIN_PY) -m training.checkworthiness export --weights artifacts/checkworthiness --out services/intake/models/checkworthiness
+	$(TRAIN_PY) -m training.checkworthiness evaluate --model services/intake/models/checkworthiness
+
+serve:
 	$(BIN)/claimcheck serve
 
 worker:

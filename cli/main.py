@@ -93,6 +93,24 @@ def _calibrate(args: argparse.Namespace, settings: Settings) -> int:
     return run_calibrate(args, settings)
 
 
+def _extract(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.extract import run_extract
+
+    return run_extract(args, settings)
+
+
+def _checkworthiness(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.checkworthiness import run_score
+
+    return run_score(args, settings)
+
+
+def _eval_checkworthiness(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.checkworthiness import run_eval
+
+    return run_eval(args, settings)
+
+
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from cli.demo import run_demo
 
@@ -170,6 +188,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="first N rows of each dev file")
     p.set_defaults(handler=_calibrate)
 
+    p = sub.add_parser("extract", help="print the claims of an article (offline, no Redis)")
+    p.add_argument("file", nargs="?", type=Path, help="article text file ('-' for stdin)")
+    p.add_argument("--json", action="store_true", help="claims, skipped counts, non-English")
+    p.add_argument("--published-at", help="ISO date: relative dates are written out")
+    p.add_argument("--bench", action="store_true", help="measure speed on one core instead")
+    p.add_argument("--words", type=int, default=5000, help="--bench article size (no FILE)")
+    p.add_argument("--repeat", type=int, default=3, help="--bench runs (median reported)")
+    p.set_defaults(handler=_extract)
+
+    p = sub.add_parser("checkworthiness", help="score sentences from JSONL {id,text}")
+    p.add_argument("--input", required=True, type=Path)
+    p.add_argument("--output", required=True, type=Path)
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(handler=_checkworthiness)
+
+    p = sub.add_parser(
+        "eval-checkworthiness", help="check-worthiness P/R/F1/AP on every evaluation file"
+    )
+    p.add_argument("--data-dir", type=Path, default=None, help="default: ../shared/data")
+    p.add_argument("--output", type=Path, default=Path("var/eval/checkworthiness.json"))
+    p.add_argument("--limit", type=int, default=None, help="first N rows of each file")
+    p.set_defaults(handler=_eval_checkworthiness)
+
     p = sub.add_parser("demo", help="start everything, check the seed article, stop")
     p.add_argument("--article", type=Path, default=None)
     p.add_argument("--timeout", type=float, default=180.0)
@@ -185,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Commands that run on the operator's machine without API keys of their own.
 _LOCAL_COMMANDS = {
+    "extract",
+    "checkworthiness",
+    "eval-checkworthiness",
     "calibrate",
     "eval",
     "demo",

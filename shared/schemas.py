@@ -69,18 +69,46 @@ class ClaimSubmission(_Strict):
 # --- responses --------------------------------------------------------------------
 
 
+class Entity(BaseModel):
+    """A named entity of a claim; offsets are in the article (or lone claim) text."""
+
+    text: str
+    label: str = Field(description="spaCy label: PERSON, ORG, GPE, DATE, CARDINAL, ...")
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+_SOURCE_TEXT = "The verbatim sentence, article_text[start:end] (a lone claim: its text)."
+_SPEAKER = "Who said it, for a quoted or reported statement."
+_ATTRIBUTED = (
+    "A reported statement, opinion or feeling (someone says so), not a plain fact about the world."
+)
+_CHECKWORTHINESS = "P(checkworthy) from the trained check-worthiness model."
+
+
 class ExtractedClaim(BaseModel):
-    """A claim found in an article; ``article_text[start:end]`` is its sentence."""
+    """A claim found in an article. ``text`` is stand-alone (pronouns, references and
+    relative dates resolved); ``article_text[start:end] == source_text``."""
 
     claim_id: str
     text: str
+    source_text: str = Field(description=_SOURCE_TEXT)
     start: int = Field(ge=0)
     end: int = Field(ge=0)
+    speaker: str | None = Field(default=None, description=_SPEAKER)
+    attributed: bool = Field(default=False, description=_ATTRIBUTED)
+    checkworthiness: float = Field(ge=0, le=1, description=_CHECKWORTHINESS)
+    entities: list[Entity] = Field(default_factory=list)
 
 
 class ArticleAccepted(BaseModel):
     article_id: str
     claims: list[ExtractedClaim]
+    skipped: dict[str, int] = Field(
+        default_factory=dict,
+        description="Sentences not made claims, by reason: non_english, too_short, question, "
+        "truncated, duplicate, below_threshold.",
+    )
 
 
 class ClaimAccepted(BaseModel):
@@ -120,23 +148,45 @@ class Verdict(BaseModel):
     )
     checked_at: datetime
     verifier_version: str
+    # the claim as extracted (copied from the claim record; ``claim`` is its stand-alone text)
+    source_text: str | None = None
+    start: int | None = None
+    end: int | None = None
+    speaker: str | None = None
+    attributed: bool | None = None
+    checkworthiness: float | None = Field(default=None, ge=0, le=1)
+    entities: list[Entity] | None = None
 
 
 class ClaimStatus(BaseModel):
-    """``GET /v1/claims/{id}``."""
+    """``GET /v1/claims/{id}``: the claim record as stored, its status and verdict."""
 
     claim_id: str
     status: ClaimState
     text: str
+    source_text: str | None = Field(default=None, description=_SOURCE_TEXT)
     article_id: str | None = None
+    start: int | None = None
+    end: int | None = None
+    speaker: str | None = Field(default=None, description=_SPEAKER)
+    attributed: bool = Field(default=False, description=_ATTRIBUTED)
+    checkworthiness: float | None = Field(default=None, ge=0, le=1, description=_CHECKWORTHINESS)
+    entities: list[Entity] = Field(default_factory=list)
     verdict: Verdict | None = None
 
 
 class ArticleClaimStatus(BaseModel):
+    """One claim of ``GET /v1/articles/{id}``: the same fields as ``GET /v1/claims/{id}``."""
+
     claim_id: str
     text: str
+    source_text: str | None = Field(default=None, description=_SOURCE_TEXT)
     start: int
     end: int
+    speaker: str | None = Field(default=None, description=_SPEAKER)
+    attributed: bool = Field(default=False, description=_ATTRIBUTED)
+    checkworthiness: float | None = Field(default=None, ge=0, le=1, description=_CHECKWORTHINESS)
+    entities: list[Entity] = Field(default_factory=list)
     status: ClaimState
     verdict: Verdict | None = None
 

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     )
     max_text_chars: int = Field(default=200_000, ge=1)
     spacy_model: str = "en_core_web_sm"
+    checkworthiness_threshold: float = Field(
+        default=0.5678,
+        ge=0,
+        le=1,
+        description="Keep a sentence as a claim when P(checkworthy) is at least this "
+        "(default: the threshold chosen on ct24-en.dev).",
+    )
     verify_task: Literal["claimcheck.verify_claim", "claimcheck.noop_publish"] = Field(
         default="claimcheck.verify_claim",
         description="Task the intake enqueues; noop_publish is the benchmark baseline.",

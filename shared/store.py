@@ -16,16 +16,24 @@ from pydantic import BaseModel, Field
 
 from shared.errors import StoreUnavailableError
 from shared.keys import Keys
-from shared.schemas import ClaimState, Verdict
+from shared.schemas import ClaimState, Entity, Verdict
 from shared.settings import Settings
 
 
 class ClaimRecord(BaseModel):
+    """A claim as the intake stored it. ``text`` is what workers verify (stand-alone);
+    ``source_text`` is the verbatim sentence, ``article_text[start:end]``."""
+
     claim_id: str
     text: str
     article_id: str | None = None
     start: int | None = None
     end: int | None = None
+    source_text: str | None = None
+    speaker: str | None = None
+    attributed: bool = False
+    checkworthiness: float | None = Field(default=None, ge=0, le=1)
+    entities: list[Entity] = Field(default_factory=list)
     context: str | None = None
     source_url: str | None = None
     status: ClaimState = "queued"
@@ -51,7 +59,9 @@ class ArticleRecord(BaseModel):
         return len(self.claim_ids)
 
 
-_SCALAR_CLAIM_FIELDS = ("claim_id", "text", "article_id", "context", "source_url", "status")
+_SCALAR_CLAIM_FIELDS = (
+    "claim_id", "text", "article_id", "context", "source_url", "status", "source_text", "speaker",
+)  # fmt: skip
 
 # Moves a claim to "checking" unless a verdict was already published for it.
 _MARK_CHECKING = """
@@ -68,6 +78,12 @@ def _claim_mapping(claim: ClaimRecord) -> dict[str, str]:
     mapping["created_at_ms"] = str(claim.created_at_ms)
     if claim.start is not None and claim.end is not None:
         mapping["start"], mapping["end"] = str(claim.start), str(claim.end)
+    if claim.attributed:
+        mapping["attributed"] = "1"
+    if claim.checkworthiness is not None:
+        mapping["checkworthiness"] = repr(claim.checkworthiness)
+    if claim.entities:
+        mapping["entities"] = json.dumps([e.model_dump() for e in claim.entities])
     return mapping
 
 
@@ -79,6 +95,11 @@ def _claim_from_hash(data: dict[str, str]) -> ClaimRecord:
         article_id=data.get("article_id"),
         start=int(data["start"]) if "start" in data else None,
         end=int(data["end"]) if "end" in data else None,
+        source_text=data.get("source_text"),
+        speaker=data.get("speaker"),
+        attributed=data.get("attributed") == "1",
+        checkworthiness=float(data["checkworthiness"]) if data.get("checkworthiness") else None,
+        entities=[Entity.model_validate(e) for e in json.loads(data.get("entities", "[]"))],
         context=data.get("context"),
         source_url=data.get("source_url"),
         status=data.get("status", "queued"),

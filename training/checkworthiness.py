@@ -5,8 +5,8 @@ Commands::
     python -m training.checkworthiness prepare --out .traindata [--sample-frac F]
     python -m training.checkworthiness train   --data .traindata --out artifacts/checkworthiness
     python -m training.checkworthiness export  --weights artifacts/checkworthiness \
-        --out workers/models/checkworthiness
-    python -m training.checkworthiness evaluate --model workers/models/checkworthiness
+        --out services/intake/models/checkworthiness
+    python -m training.checkworthiness evaluate --model services/intake/models/checkworthiness
 
 The decision threshold is chosen on ct24-en.dev only; ct24-en.devtest is reported at that
 threshold and never used for training or selection.
@@ -160,10 +160,10 @@ def main(argv: list[str] | None = None) -> None:
     pe = sub.add_parser("export")
     pe.add_argument("--data", default=".traindata")
     pe.add_argument("--weights", default="artifacts/checkworthiness")
-    pe.add_argument("--out", default="workers/models/checkworthiness")
+    pe.add_argument("--out", default="services/intake/models/checkworthiness")
     pv = sub.add_parser("evaluate")
     pv.add_argument("--data", default=".traindata")
-    pv.add_argument("--model", default="workers/models/checkworthiness")
+    pv.add_argument("--model", default="services/intake/models/checkworthiness")
     pv.add_argument("--threads", type=int, default=2)
     args = p.parse_args(argv)
     if args.cmd == "prepare":

@@ -44,8 +44,8 @@ def _reports(logits: np.ndarray, gold: np.ndarray, group: np.ndarray, names: lis
 
 
 def evaluate_stance(data: Path, model_dir: Path, threads: int) -> dict[str, Any]:
+    from shared.onnx_classifier import OnnxClassifier
     from training.stance import LABEL_ID, load_pairs
-    from workers.verification.onnx_runtime import OnnxClassifier
 
     clf = OnnxClassifier(model_dir, threads=threads, batch_size=32)
     claims: list[str] = []
@@ -158,9 +158,9 @@ def stance_throughput(model_dir: Path, threads: int, n: int = 1024) -> dict[str,
 
 
 def evaluate_checkworthiness(data: Path, model_dir: Path, threads: int) -> dict[str, Any]:
-    from workers.verification.onnx_checkworthiness import OnnxCheckworthiness
+    from services.intake.checkworthiness import CheckworthinessModel
 
-    model = OnnxCheckworthiness(model_dir, threads=threads)
+    model = CheckworthinessModel(model_dir, threads=threads)
     sets = {}
     for rel in (C.CW_DEV_FILE, C.CW_HELDOUT_FILE):
         rows = read_jsonl(DEFAULT_DATA_ROOT / rel)

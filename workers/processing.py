@@ -95,9 +95,24 @@ def check_loaded_claim(
         article_id=claim.article_id,
         tolerate_source_errors=final_attempt,
     )
-    result = ctx.publisher.publish(verdict)
+    result = ctx.publisher.publish(with_claim_details(verdict, claim))
     _log_published(clog, verdict, result, time.perf_counter() - started)
     return result
+
+
+def with_claim_details(verdict: Verdict, claim: ClaimRecord) -> Verdict:
+    """The verdict with the claim's extraction fields (source text, offsets, speaker...)."""
+    return verdict.model_copy(
+        update={
+            "source_text": claim.source_text,
+            "start": claim.start,
+            "end": claim.end,
+            "speaker": claim.speaker,
+            "attributed": claim.attributed,
+            "checkworthiness": claim.checkworthiness,
+            "entities": list(claim.entities),
+        }
+    )
 
 
 def _publish_placeholder(
@@ -123,6 +138,7 @@ def _publish_placeholder(
         checked_at=datetime.now(UTC),
         verifier_version=version,
     )
+    verdict = with_claim_details(verdict, claim)
     result = ctx.publisher.publish(verdict, failed=failed)
     _log_published(claim_logger(log, claim.claim_id, claim.article_id), verdict, result, 0.0)
     return result

@@ -46,7 +46,7 @@ def create_app(
                 owned.callback(_closing("broker", queue.close))
             nlp = extractor
             if nlp is None:
-                nlp = await run_in_threadpool(ClaimExtractor, settings.spacy_model)
+                nlp = await run_in_threadpool(ClaimExtractor.from_settings, settings)
             app.state.intake = IntakeContext.build(settings, client, queue, nlp)
             logger.info("intake ready (auth %s)", "on" if settings.auth_enabled else "off")
             yield

@@ -1,13 +1,21 @@
-"""Claim extraction v1: check-worthy sentences of an article, with exact offsets.
+"""Claim extraction v2: the check-worthy sentences of an article, stand-alone, with offsets.
 
-Everything the rest of the intake needs is :class:`ClaimExtractor` and its
-:meth:`ClaimExtractor.extract`; a later version swaps the rules below for a trained
-check-worthiness model behind the same interface.
+Everything the rest of the intake needs is :class:`ClaimExtractor`. For one article:
 
-The text is first cut into blocks at blank lines (sentences never span paragraphs) and
-at lines written mostly in a non-Latin script (skipped as not English). spaCy then splits
-each block into sentences; a sentence is kept when it is long enough, is not a question,
-has a finite verb, and mentions something checkable (an entity, a number or a date).
+1. **Segmentation** (:mod:`services.intake.segmentation`): paragraphs, segments, then
+   spaCy's sentence recogniser (``senter``); exact article offsets throughout.
+2. **Language** (:mod:`services.intake.language`): each sentence is marked with its
+   language by a script and stop-word heuristic; non-English ones are skipped, never
+   scored.
+3. **Cheap filters**: fewer than :data:`MIN_WORDS` words, questions, truncated teasers
+   (``...``) and repeated sentences are skipped before the model runs.
+4. **Check-worthiness** (:mod:`services.intake.checkworthiness`): the MiniLM classifier
+   scores what is left, in batches; a sentence is a claim when its score is at least the
+   threshold (``CLAIMCHECK_CHECKWORTHINESS_THRESHOLD``). A claim whose text is contained in
+   a longer claim (a headline repeated in the body) is a duplicate.
+5. **Stand-alone text** (:mod:`services.intake.standalone`): spaCy's NER (the only other
+   component loaded) feeds the rules that resolve pronouns and references, write relative
+   dates out and find speakers.
 """
 
 from __future__ import annotations
@@ -18,47 +26,84 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from datetime import date, datetime
+from typing import Any, Final, Literal, Protocol
 
 import spacy
+
+from services.intake.language import ENGLISH, detect_language
+from services.intake.segmentation import (
+    Span,
+    inside_quote,
+    paragraphs,
+    quote_depths,
+    segments,
+    sentences,
+)
+from services.intake.standalone import Mention, Resolver, SentenceInfo
 
 logger = logging.getLogger(__name__)
 
 SkipReason = Literal[
-    "non_latin_script", "too_short", "question", "truncated", "no_finite_verb",
-    "nothing_checkable", "duplicate",
-]  # fmt: skip
+    "non_english", "too_short", "question", "truncated", "duplicate", "below_threshold"
+]
+SKIP_REASONS: Final[tuple[SkipReason, ...]] = (
+    "non_english", "too_short", "question", "truncated", "duplicate", "below_threshold"
+)  # fmt: skip
 
 MIN_WORDS: Final = 5
 """Sentences with fewer words than this are fragments, not claims."""
-MIN_LATIN_SHARE: Final = 0.5
-"""A line whose letters are less than this share Latin is treated as not English."""
 
-# Components the rules below do not read: the lemmatizer, and the dependency parser,
-# whose sentence boundaries the much cheaper ``senter`` component provides.
-_EXCLUDED_COMPONENTS: Final = ("lemmatizer", "parser")
-_CHECKABLE_ENTITIES: Final = frozenset(
-    {
-        "PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART",
-        "LAW", "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL",
-        "CARDINAL",
-    }
-)  # fmt: skip
-_FINITE_VERB_TAGS: Final = frozenset({"VBD", "VBP", "VBZ", "MD"})
-_BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-_LINE = re.compile(r"[^\n]+")
-_CLOSING_PUNCT = "\"'\u201d\u2019\u00bb)]} \t"  # quotes, brackets, blanks
+# Everything but the sentence recogniser and the entity recogniser (which in
+# en_core_web_sm has its own tok2vec layer, so the shared one can go too).
+_EXCLUDED_COMPONENTS: Final = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
+_CLOSING_PUNCT: Final = "\"'\u201d\u2019\u00bb)]} \t"
+_WORD: Final = re.compile(r"[^\W_]+(?:['\u2019.-][^\W_]+)*")
+
+
+class Scorer(Protocol):
+    """What the extractor needs from a check-worthiness model."""
+
+    threshold: float
+
+    def score(self, texts: Sequence[str]) -> list[float]: ...
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A named entity in article coordinates: ``article[start:end] == text``."""
+
+    text: str
+    label: str
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
 class CandidateClaim:
-    """A check-worthy sentence: ``article_text[start:end] == text``."""
+    """A claim: ``article[start:end] == source_text``; ``text`` reads on its own."""
 
     text: str
+    source_text: str
     start: int
     end: int
+    checkworthiness: float
+    speaker: str | None = None
+    attributed: bool = False
+    entities: tuple[Entity, ...] = ()
+
+
+@dataclass(frozen=True)
+class SentenceNote:
+    """Every sentence of the article and what became of it (``claim`` or a skip reason)."""
+
+    start: int
+    end: int
+    language: str
+    outcome: SkipReason | Literal["claim"]
+    checkworthiness: float | None = None
 
 
 @dataclass(frozen=True)
@@ -67,62 +112,26 @@ class Extraction:
 
     claims: list[CandidateClaim]
     skipped: dict[SkipReason, int] = field(default_factory=dict)
+    sentences: list[SentenceNote] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class _Block:
-    text: str
-    start: int
+class ClaimFacts:
+    """What is cheap to know about a lone claim: its entities and score."""
+
+    checkworthiness: float
+    entities: tuple[Entity, ...]
 
 
-def _is_latin_letter(char: str) -> bool:
-    return unicodedata.name(char, "").startswith("LATIN")
-
-
-def is_mostly_non_latin(line: str) -> bool:
-    """True when most letters of ``line`` are outside the Latin script (e.g. Cyrillic)."""
-    letters = [c for c in line if c.isalpha()]
-    if not letters:
-        return False
-    latin = sum(1 for c in letters if c.isascii() or _is_latin_letter(c))
-    return latin / len(letters) < MIN_LATIN_SHARE
-
-
-def split_blocks(text: str) -> tuple[list[_Block], int]:
-    """Cut ``text`` at blank lines and at non-Latin lines; return blocks and lines skipped.
-
-    Each block keeps its offset in ``text``, so ``text[b.start:b.start+len(b.text)]``
-    is ``b.text``.
-    """
-    blocks: list[_Block] = []
-    skipped = 0
-    paragraph_start = 0
-    bounds = [(m.start(), m.end()) for m in _BLANK_LINES.finditer(text)] + [(len(text), len(text))]
-    for sep_start, sep_end in bounds:
-        run_start: int | None = None
-        run_end = paragraph_start
-        for line in _LINE.finditer(text, paragraph_start, sep_start):
-            if is_mostly_non_latin(line.group()):
-                skipped += 1
-                if run_start is not None:
-                    blocks.append(_Block(text[run_start:run_end], run_start))
-                run_start = None
-                continue
-            if run_start is None:
-                run_start = line.start()
-            run_end = line.end()
-        if run_start is not None:
-            blocks.append(_Block(text[run_start:run_end], run_start))
-        paragraph_start = sep_end
-    return [b for b in blocks if b.text.strip()], skipped
-
-
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+@dataclass
+class _Sentence:
+    span: Span
+    paragraph: int
+    language: str
+    quoted: bool
+    mentions: list[Mention] = field(default_factory=list)
+    outcome: SkipReason | Literal["claim"] | None = None
+    score: float | None = None
 
 
 def _load_pipeline(model_name: str) -> Any:
@@ -146,65 +155,168 @@ def _load_pipeline(model_name: str) -> Any:
     raise OSError(f"spaCy model {model_name!r} is not installed") from last_error
 
 
-class ClaimExtractor:
-    """Finds check-worthy sentences. Load once per process; safe to share across threads."""
+def _default_scorer(threshold: float | None) -> Scorer:
+    from services.intake.checkworthiness import CheckworthinessModel
 
-    def __init__(self, model_name: str = "en_core_web_sm") -> None:
+    return CheckworthinessModel(threads=1, threshold=threshold)
+
+
+def _normal(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_WORD.findall(folded))
+
+
+class ClaimExtractor:
+    """Finds the claims of an article. Load once per process; safe to share across threads.
+
+    ``scorer`` defaults to the shipped check-worthiness model (one onnxruntime thread);
+    ``threshold`` defaults to the scorer's own (the one chosen on ct24-en.dev).
+    """
+
+    def __init__(
+        self,
+        model_name: str = "en_core_web_sm",
+        *,
+        scorer: Scorer | None = None,
+        threshold: float | None = None,
+    ) -> None:
         self.model_name = model_name
         self._nlp = _load_pipeline(model_name)
+        self._senter = self._nlp.get_pipe("senter")
+        self._ner = self._nlp.get_pipe("ner")
+        self.scorer = scorer if scorer is not None else _default_scorer(threshold)
+        self.threshold = self.scorer.threshold if threshold is None else threshold
         self._lock = threading.Lock()
 
-    def extract(self, text: str) -> list[CandidateClaim]:
-        """The check-worthy sentences of ``text``, in order, each with exact offsets."""
-        return self.analyse(text).claims
+    @classmethod
+    def from_settings(cls, settings: Any) -> ClaimExtractor:
+        """The extractor the intake runs: ``settings.spacy_model`` and its threshold,
+        warmed up so that the first article does not pay for loading the model."""
+        extractor = cls(settings.spacy_model, threshold=settings.checkworthiness_threshold)
+        extractor.analyse("The summit was held in Da Nang, Vietnam, in November 2017.")
+        return extractor
 
-    def analyse(self, text: str) -> Extraction:
-        """Like :meth:`extract`, and also count what was skipped, by reason."""
-        blocks, non_latin = split_blocks(text)
-        skipped: Counter[SkipReason] = Counter()
-        if non_latin:
-            skipped["non_latin_script"] = non_latin
-        claims: list[CandidateClaim] = []
+    def extract(self, text: str, *, published_at: datetime | None = None) -> list[CandidateClaim]:
+        """The claims of ``text``, in order."""
+        return self.analyse(text, published_at=published_at).claims
+
+    def analyse(self, text: str, *, published_at: datetime | None = None) -> Extraction:
+        """Like :meth:`extract`, and also what was skipped and every sentence's fate."""
+        sents = self._sentences(text)
         seen: set[str] = set()
-        with self._lock:
-            docs = list(self._nlp.pipe(b.text for b in blocks))
-        for block, doc in zip(blocks, docs, strict=True):
-            for sent in doc.sents:
-                start, end = _strip_span(block.text, sent.start_char, sent.end_char)
-                if start == end:
-                    continue
-                reason = _reject_reason(sent, block.text[start:end])
-                candidate_text = block.text[start:end]
-                if reason is None and candidate_text in seen:
-                    reason = "duplicate"
-                if reason is not None:
-                    skipped[reason] += 1
-                    continue
-                seen.add(candidate_text)
-                claims.append(
-                    CandidateClaim(candidate_text, block.start + start, block.start + end)
+        for sent in sents:
+            sent.outcome = self._cheap_filter(text, sent, seen)
+        candidates = [s for s in sents if s.outcome is None]
+        scores = self.scorer.score([s.span.text for s in candidates])
+        for sent, score in zip(candidates, scores, strict=True):
+            sent.score = score
+            sent.outcome = "claim" if score >= self.threshold else "below_threshold"
+        kept = [s for s in sents if s.outcome == "claim"]
+        normals = {id(s): _normal(s.span.text) for s in kept}
+        for sent in kept:
+            mine = normals[id(sent)]
+            if any(
+                other is not sent
+                and len(normals[id(other)]) > len(mine)
+                and mine in normals[id(other)]
+                for other in kept
+            ):
+                sent.outcome = "duplicate"
+        infos = [
+            SentenceInfo(s.span.start, s.span.end, s.paragraph, s.quoted, s.mentions)
+            for s in sents
+            if s.language == ENGLISH
+        ]
+        published: date | None = published_at.date() if published_at is not None else None
+        resolver = Resolver(text, infos, published)
+        by_start = {info.start: info for info in infos}
+        claims: list[CandidateClaim] = []
+        for sent in sents:
+            if sent.outcome != "claim":
+                continue
+            info = by_start[sent.span.start]
+            standalone = resolver.resolve(info)
+            claims.append(
+                CandidateClaim(
+                    text=standalone.text,
+                    source_text=sent.span.text,
+                    start=sent.span.start,
+                    end=sent.span.end,
+                    checkworthiness=round(float(sent.score or 0.0), 4),
+                    speaker=standalone.speaker,
+                    attributed=standalone.attributed,
+                    entities=tuple(Entity(m.text, m.label, m.start, m.end) for m in info.mentions),
                 )
-        return Extraction(claims=claims, skipped=dict(skipped))
+            )
+        skipped: Counter[SkipReason] = Counter(
+            s.outcome for s in sents if s.outcome is not None and s.outcome != "claim"
+        )
+        notes = [
+            SentenceNote(
+                s.span.start,
+                s.span.end,
+                s.language,
+                s.outcome or "below_threshold",
+                None if s.score is None else round(s.score, 4),
+            )
+            for s in sents
+        ]
+        return Extraction(claims=claims, skipped=dict(skipped), sentences=notes)
 
+    def describe(self, text: str) -> ClaimFacts:
+        """Entities (offsets in ``text``) and check-worthiness of a lone claim."""
+        with self._lock:
+            doc = self._ner(self._nlp.make_doc(text))
+        score = self.scorer.score([text])[0]
+        return ClaimFacts(
+            checkworthiness=round(score, 4),
+            entities=tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents),
+        )
 
-def _words(sent: Any) -> Iterator[Any]:
-    return (tok for tok in sent if not tok.is_punct and not tok.is_space)
+    # --- steps -------------------------------------------------------------------------
 
+    def _sentences(self, text: str) -> list[_Sentence]:
+        pieces: list[tuple[int, Span, Span, list[int]]] = []
+        for p_index, para in enumerate(paragraphs(text)):
+            depths = quote_depths(para.text)
+            for seg in segments(text, para):
+                pieces.append((p_index, seg, para, depths))
+        english = [detect_language(seg.text) == ENGLISH for _, seg, _, _ in pieces]
+        with self._lock:
+            docs = list(self._senter.pipe(self._nlp.make_doc(s.text) for _, s, _, _ in pieces))
+            # entities only where the text is English: the rules and the claims need them
+            tagged = iter(self._ner.pipe(d for d, en in zip(docs, english, strict=True) if en))
+            docs = [next(tagged) if en else d for d, en in zip(docs, english, strict=True)]
+        out: list[_Sentence] = []
+        for (p_index, seg, para, depths), doc in zip(pieces, docs, strict=True):
+            bounds = [(s.start_char, s.end_char) for s in doc.sents]
+            ents = list(doc.ents) if doc.has_annotation("ENT_IOB") else []
+            for span in sentences(text, seg, bounds):
+                language = detect_language(span.text)
+                quoted = inside_quote(
+                    para.text, depths, span.start - para.start, span.end - para.start
+                )
+                mentions = [
+                    Mention(e.text, e.label_, seg.start + e.start_char, seg.start + e.end_char)
+                    for e in ents
+                    if span.start <= seg.start + e.start_char < span.end
+                ]
+                out.append(_Sentence(span, p_index, language, quoted, mentions))
+        return out
 
-def _reject_reason(sent: Any, text: str) -> SkipReason | None:
-    """Why ``sent`` is not a claim, or None when it is one."""
-    if sum(1 for _ in _words(sent)) < MIN_WORDS:
-        return "too_short"
-    tail = text.rstrip(_CLOSING_PUNCT)
-    if tail.endswith("?"):
-        return "question"
-    if tail.endswith(("...", "…")):
-        return "truncated"
-    if not any(tok.tag_ in _FINITE_VERB_TAGS or "Fin" in tok.morph.get("VerbForm") for tok in sent):
-        return "no_finite_verb"
-    checkable = any(ent.label_ in _CHECKABLE_ENTITIES for ent in sent.ents) or any(
-        tok.like_num or tok.pos_ == "PROPN" for tok in sent
-    )
-    if not checkable:
-        return "nothing_checkable"
-    return None
+    def _cheap_filter(self, text: str, sent: _Sentence, seen: set[str]) -> SkipReason | None:
+        if sent.language != ENGLISH:
+            return "non_english"
+        body = sent.span.text
+        if len(_WORD.findall(body)) < MIN_WORDS:
+            return "too_short"
+        tail = body.rstrip(_CLOSING_PUNCT)
+        if tail.endswith("?"):
+            return "question"
+        if tail.endswith(("...", "\u2026")):
+            return "truncated"
+        key = _normal(body)
+        if key in seen:
+            return "duplicate"
+        seen.add(key)
+        return None

@@ -15,6 +15,7 @@ import redis
 from pydantic import BaseModel
 
 from services.intake.context import IntakeContext
+from services.intake.extraction import Entity as FoundEntity
 from services.intake.idempotency import Reservation, StoredResponse
 from services.intake.ids import new_article_id, new_claim_id
 from shared.errors import ClaimcheckError
@@ -23,6 +24,7 @@ from shared.schemas import (
     ArticleSubmission,
     ClaimAccepted,
     ClaimSubmission,
+    Entity,
     ExtractedClaim,
 )
 from shared.store import ArticleRecord, ClaimRecord
@@ -41,7 +43,7 @@ def accept_article(
     ctx: IntakeContext, submission: ArticleSubmission, newsroom: str | None
 ) -> ArticleAccepted:
     """Extract the article's claims, store article and claims, queue one job per claim."""
-    extraction = ctx.extractor.analyse(submission.text)
+    extraction = ctx.extractor.analyse(submission.text, published_at=submission.published_at)
     article_id = new_article_id()
     claims = [
         ClaimRecord(
@@ -50,6 +52,11 @@ def accept_article(
             article_id=article_id,
             start=candidate.start,
             end=candidate.end,
+            source_text=candidate.source_text,
+            speaker=candidate.speaker,
+            attributed=candidate.attributed,
+            checkworthiness=candidate.checkworthiness,
+            entities=[_entity(e) for e in candidate.entities],
         )
         for candidate in extraction.claims
     ]
@@ -83,17 +90,39 @@ def accept_article(
     return ArticleAccepted(
         article_id=article_id,
         claims=[
-            ExtractedClaim(claim_id=c.claim_id, text=c.text, start=c.start or 0, end=c.end or 0)
+            ExtractedClaim(
+                claim_id=c.claim_id,
+                text=c.text,
+                source_text=c.source_text or c.text,
+                start=c.start or 0,
+                end=c.end or 0,
+                speaker=c.speaker,
+                attributed=c.attributed,
+                checkworthiness=c.checkworthiness or 0.0,
+                entities=c.entities,
+            )
             for c in claims
         ],
+        skipped={reason: n for reason, n in extraction.skipped.items() if n},
     )
 
 
+def _entity(entity: FoundEntity) -> Entity:
+    return Entity(text=entity.text, label=entity.label, start=entity.start, end=entity.end)
+
+
 def accept_claim(ctx: IntakeContext, submission: ClaimSubmission) -> ClaimAccepted:
-    """Store a lone claim and queue its job."""
+    """Store a lone claim (with its entities and check-worthiness) and queue its job.
+
+    A lone claim is checked whatever its score: the newsroom asked for it.
+    """
+    facts = ctx.extractor.describe(submission.text)
     claim = ClaimRecord(
         claim_id=new_claim_id(),
         text=submission.text,
+        source_text=submission.text,
+        checkworthiness=facts.checkworthiness,
+        entities=[_entity(e) for e in facts.entities],
         context=submission.context,
         source_url=submission.source_url,
     )

@@ -24,6 +24,10 @@ def test_every_documented_command_parses() -> None:
         ["eval", "--split", "dev"],
         ["demo"],
         ["bench", "--claims", "10"],
+        ["extract", "article.txt", "--json", "--published-at", "2017-11-11"],
+        ["extract", "--bench", "--words", "500"],
+        ["checkworthiness", "--input", "a", "--output", "b"],
+        ["eval-checkworthiness", "--data-dir", "d"],
     ):
         assert parser.parse_args(argv).handler is not None
 

@@ -29,7 +29,7 @@ def test_seed_article_gets_one_verdict_per_claim_then_completed(
         claim_ids = {c["claim_id"] for c in accepted["claims"]}
         assert len(claim_ids) >= 10
         for claim in accepted["claims"]:
-            assert text[claim["start"] : claim["end"]] == claim["text"]
+            assert text[claim["start"] : claim["end"]] == claim["source_text"]
 
         verdicts = stack.wait_for_verdicts(claim_ids)
         # the completion entry follows the last verdict

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from shared.redis_client import make_redis
+from shared.schemas import Entity
 from shared.store import ClaimStore
 from tests.conftest import SettingsFactory
 from tests.shared import factories
@@ -47,4 +48,36 @@ def test_delete_removes_everything(settings_factory: SettingsFactory) -> None:
     store.delete(article.claim_ids, article.article_id)
     assert store.get_article(article.article_id) is None
     assert store.get_claims(article.claim_ids) == []
+    client.close()
+
+
+def test_extraction_fields_round_trip(settings_factory: SettingsFactory) -> None:
+    settings = settings_factory()
+    client = make_redis(settings)
+    store = ClaimStore(client, settings)
+    article, (claim,) = factories.article(1)
+    claim = claim.model_copy(
+        update={
+            "text": "Donald Trump stressed that the talks were useful.",
+            "source_text": "He stressed that the talks were useful.",
+            "speaker": "Donald Trump",
+            "attributed": True,
+            "checkworthiness": 0.8123,
+            "entities": [Entity(text="Donald Trump", label="PERSON", start=0, end=12)],
+        }
+    )
+    store.save([claim], article)
+    loaded = store.get_claim(claim.claim_id)
+    assert loaded is not None
+    assert loaded.model_dump(exclude={"created_at_ms"}) == claim.model_dump(
+        exclude={"created_at_ms"}
+    )
+    # a record written before these fields existed reads with their defaults
+    bare = factories.claim()
+    store.save([bare])
+    old = store.get_claim(bare.claim_id)
+    assert old is not None
+    assert (old.source_text, old.speaker, old.attributed, old.checkworthiness, old.entities) == (
+        None, None, False, None, [],
+    )  # fmt: skip
     client.close()

@@ -9,6 +9,7 @@ import pytest
 
 from shared.errors import PermanentError, StoreUnavailableError
 from shared.publisher import PublishResult
+from shared.schemas import Entity
 from shared.store import ClaimRecord
 from tests.shared import factories
 from tests.workers.conftest import ContextFactory, FlakySource
@@ -191,3 +192,51 @@ def test_log_lines_name_the_claim_and_article(
     lines = [r.getMessage() for r in caplog.records if r.name.startswith("workers.processing")]
     assert lines
     assert all(f"claim={claim.claim_id} article={claim.article_id}" in line for line in lines)
+
+
+def _extracted(ctx: WorkerContext) -> ClaimRecord:
+    record, claims = factories.article(1)
+    claim = claims[0].model_copy(
+        update={
+            "text": "Donald Trump and Vladimir Putin agreed that UN Security Council resolution "
+            "2254 was adopted unanimously in December 2015.",
+            "source_text": "They agreed that resolution 2254 was adopted unanimously in 2015.",
+            "speaker": "the joint statement on Syria",
+            "attributed": True,
+            "checkworthiness": 0.93,
+            "entities": [Entity(text="2254", label="CARDINAL", start=28, end=32)],
+        }
+    )
+    ctx.store.save([claim], record)
+    return claim
+
+
+def test_verdict_carries_the_claim_record_and_checks_the_stand_alone_text(
+    context_factory: ContextFactory,
+) -> None:
+    ctx = context_factory()
+    claim = _extracted(ctx)
+    check_claim(ctx, claim.claim_id, final_attempt=False)
+    (verdict,) = _verdicts(ctx)
+    assert verdict["claim"] == claim.text  # the stand-alone text is what was verified
+    assert verdict["source_text"] == claim.source_text
+    assert (verdict["start"], verdict["end"]) == (claim.start, claim.end)
+    assert verdict["speaker"] == "the joint statement on Syria" and verdict["attributed"] is True
+    assert verdict["checkworthiness"] == 0.93
+    assert verdict["entities"] == [{"text": "2254", "label": "CARDINAL", "start": 28, "end": 32}]
+    stored = ctx.store.get_claim(claim.claim_id)
+    assert stored is not None and stored.verdict is not None
+    assert stored.verdict.speaker == claim.speaker
+
+
+def test_fallback_verdicts_carry_the_claim_record_too(context_factory: ContextFactory) -> None:
+    ctx = context_factory()
+    claim = _extracted(ctx)
+
+    def broken(ctx: WorkerContext, claim: ClaimRecord, final: bool) -> PublishResult | None:
+        raise PermanentError("the model refused the input")
+
+    run_attempt(ctx, claim.claim_id, retries=0, policy=POLICY, work=broken)
+    (verdict,) = _verdicts(ctx)
+    assert verdict["label"] == "not_enough_info"
+    assert verdict["source_text"] == claim.source_text and verdict["attributed"] is True

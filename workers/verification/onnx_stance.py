@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from shared.onnx_classifier import OnnxClassifier
 from shared.text import normalize_text
-from workers.verification.onnx_runtime import OnnxClassifier
 from workers.verification.stance import StanceScore
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "stance"

@@ -71,8 +71,13 @@ def get_article(article_id: str, ctx: Context, newsroom: Newsroom) -> ArticleSta
             ArticleClaimStatus(
                 claim_id=c.claim_id,
                 text=c.text,
+                source_text=c.source_text,
                 start=c.start or 0,
                 end=c.end or 0,
+                speaker=c.speaker,
+                attributed=c.attributed,
+                checkworthiness=c.checkworthiness,
+                entities=c.entities,
                 status=c.status,
                 verdict=c.verdict,
             )

@@ -49,6 +49,13 @@ def get_claim(claim_id: str, ctx: Context, newsroom: Newsroom) -> ClaimStatus:
         claim_id=record.claim_id,
         status=record.status,
         text=record.text,
+        source_text=record.source_text,
         article_id=record.article_id,
+        start=record.start,
+        end=record.end,
+        speaker=record.speaker,
+        attributed=record.attributed,
+        checkworthiness=record.checkworthiness,
+        entities=record.entities,
         verdict=record.verdict,
     )

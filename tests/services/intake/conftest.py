@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,9 +138,25 @@ def job_task(raw: str) -> str:
 IntakeFactory = Callable[..., Intake]
 
 
+class EveryoneWorthy:
+    """A scorer that finds every sentence check-worthy: tests of the rules, not the model."""
+
+    threshold = 0.5
+
+    def score(self, texts: Sequence[str]) -> list[float]:
+        return [0.9] * len(texts)
+
+
 @pytest.fixture(scope="session")
 def extractor() -> ClaimExtractor:
+    """The extractor the intake runs: the shipped model at its dev-chosen threshold."""
     return ClaimExtractor("en_core_web_sm")
+
+
+@pytest.fixture(scope="session")
+def rules_extractor() -> ClaimExtractor:
+    """Every sentence that passes the cheap filters is a claim (score 0.9)."""
+    return ClaimExtractor("en_core_web_sm", scorer=EveryoneWorthy())
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import pytest
 
 from tests.services.intake.conftest import API_KEY, AUTH_SETTINGS, OTHER_KEY, Intake, IntakeFactory
 
-CLAIM = {"text": "The APEC summit of 2017 was held in Da Nang, Vietnam."}
+CLAIM = {"text": "UN Security Council resolution 2254 was adopted in December 2015."}
 
 
 @pytest.fixture

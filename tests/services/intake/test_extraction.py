@@ -1,119 +1,272 @@
+"""Claim extraction v2 on the seed article and on small texts.
+
+The seed-article expectations are what a careful editor would pick, written by hand; the
+two the current model cannot meet are strict xfails, so they flip when it can.
+"""
+
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
-from services.intake.extraction import (
-    CandidateClaim,
-    ClaimExtractor,
-    is_mostly_non_latin,
-    split_blocks,
-)
+from services.intake.extraction import CandidateClaim, ClaimExtractor, Extraction
 
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+PUBLISHED = datetime(2017, 11, 11, 10, 0, tzinfo=UTC)  # a Saturday
 
 
 def assert_exact(text: str, claims: list[CandidateClaim]) -> None:
     for claim in claims:
-        assert text[claim.start : claim.end] == claim.text
-        assert claim.text == claim.text.strip() and claim.text
+        assert text[claim.start : claim.end] == claim.source_text
+        assert claim.source_text == claim.source_text.strip() and claim.source_text
+        for entity in claim.entities:
+            assert text[entity.start : entity.end] == entity.text
+            assert claim.start <= entity.start < entity.end <= claim.end
 
 
-def test_seed_article_yields_claims_with_exact_offsets(
-    extractor: ClaimExtractor, seed_text: str
+@pytest.fixture(scope="module")
+def seed(extractor: ClaimExtractor, seed_text: str) -> Extraction:
+    return extractor.analyse(seed_text, published_at=PUBLISHED)
+
+
+def claim_starting(result: Extraction, prefix: str) -> CandidateClaim:
+    found = [c for c in result.claims if c.source_text.startswith(prefix)]
+    assert len(found) == 1, [c.source_text[:60] for c in result.claims]
+    return found[0]
+
+
+# --- the seed article ---------------------------------------------------------------------
+
+
+def test_seed_claims_have_exact_offsets_and_scores(
+    seed: Extraction, seed_text: str, extractor: ClaimExtractor
 ) -> None:
-    result = extractor.analyse(seed_text)
-    assert len(result.claims) >= 10
-    assert_exact(seed_text, result.claims)
-    starts = [c.start for c in result.claims]
-    assert starts == sorted(starts)
-    assert not any(CYRILLIC.search(c.text) for c in result.claims)
-    assert result.skipped["non_latin_script"] == 1
-    # the truncated teaser line ("... destruction of the...") is not a claim
-    assert not any(c.text.endswith("...") for c in result.claims)
-    assert "Secretary of the Kremlin Dmitry Peskov told CNN" in " ".join(
-        c.text for c in result.claims
+    assert_exact(seed_text, seed.claims)
+    assert [c.start for c in seed.claims] == sorted(c.start for c in seed.claims)
+    assert 8 <= len(seed.claims) <= 20
+    for claim in seed.claims:
+        assert extractor.threshold <= claim.checkworthiness <= 1.0
+        assert "\n\n" not in claim.source_text
+        assert not CYRILLIC.search(claim.text)
+
+
+def test_seed_russian_headline_is_skipped_as_russian(seed: Extraction, seed_text: str) -> None:
+    assert seed.skipped["non_english"] == 1
+    (note,) = [s for s in seed.sentences if s.outcome == "non_english"]
+    assert note.language == "ru"
+    assert seed_text[note.start : note.end].startswith("Трамп и Путин")
+    assert note.checkworthiness is None  # never scored
+
+
+def test_seed_truncated_teaser_is_skipped(seed: Extraction) -> None:
+    assert seed.skipped["truncated"] == 1
+    assert not any(c.source_text.endswith("...") for c in seed.claims)
+
+
+def test_seed_peskov_told_cnn(seed: Extraction) -> None:
+    claim = claim_starting(seed, "On Saturday, the press Secretary of the Kremlin Dmitry Peskov")
+    assert claim.text == (
+        "On 11 November 2017, the press Secretary of the Kremlin Dmitry Peskov told CNN that "
+        "during a brief meeting Donald Trump, and Vladimir Putin has not discussed the issue "
+        "of Russian interference in the elections."
     )
-    # no sentence runs across a paragraph break
-    assert not any("\n\n" in c.text for c in result.claims)
+    assert claim.speaker == "Dmitry Peskov" and claim.attributed
+    entities = {(e.text, e.label) for e in claim.entities}
+    assert {("Dmitry Peskov", "PERSON"), ("CNN", "ORG"), ("Vladimir Putin", "PERSON")} <= entities
+    assert ("Donald trump", "PERSON") in entities  # as written, in article coordinates
 
 
-def test_extract_returns_the_same_claims_as_analyse(
-    extractor: ClaimExtractor, seed_text: str
+def test_seed_joint_statement_is_a_fact(seed: Extraction) -> None:
+    claim = claim_starting(seed, "On Saturday, the White house and the US state Department")
+    assert claim.text == (
+        "On 11 November 2017, the White house and the US state Department released the text "
+        "of the joint statement on Syria approved by Donald Trump and Vladimir Putin during "
+        "the meeting in Danang."
+    )
+    assert claim.speaker is None and not claim.attributed
+
+
+def test_seed_resolution_2254_quoted_from_the_statement(seed: Extraction) -> None:
+    agreed = claim_starting(seed, "\u201cThe presidents agreed")
+    assert agreed.text == (
+        "Donald Trump and Vladimir Putin agreed that the conflict in Syria has no military "
+        "solution."
+    )
+    resolution = claim_starting(seed, "They confirmed that a final political settlement")
+    assert resolution.text == (
+        "Donald Trump and Vladimir Putin confirmed that a final political settlement of the "
+        "conflict must be found within the framework of the Geneva process in accordance with "
+        "UN security Council resolution 2254."
+    )
+    for claim in (agreed, resolution):
+        assert claim.attributed and claim.speaker == "the joint statement on Syria"
+
+
+def test_seed_feels_insulted_is_attributed_to_trump(seed: Extraction) -> None:
+    claim = claim_starting(seed, "According to the head of the White house")
+    assert "\u201cfeels insulted\u201d" in claim.source_text
+    assert claim.attributed and claim.speaker == "Donald Trump"
+    assert claim.text.startswith("According to Donald Trump, the Russian leader")
+
+
+def test_seed_talks_in_da_nang(seed: Extraction) -> None:
+    claim = claim_starting(seed, "The US President Donald trump said that during the APEC summit")
+    assert claim.speaker == "Donald Trump" and claim.attributed
+    assert claim.text.startswith("The US President Donald Trump said that during the APEC summit")
+
+
+def test_seed_quote_said_by_trump(seed: Extraction) -> None:
+    claim = claim_starting(seed, "\u201cEvery time he sees me")
+    assert claim.speaker == "Donald Trump" and claim.attributed
+    # the attribution clause is in `speaker`, not in the text
+    assert claim.text.endswith("that\u2019s exactly what he believes.")
+    assert "said Donald" not in claim.text
+
+
+def test_seed_headline_names_are_written_out(seed: Extraction) -> None:
+    claim = claim_starting(seed, "Trump and Putin confirmed their common goal")
+    assert claim.text.startswith("Donald Trump and Vladimir Putin confirmed their common goal")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the model (ClaimBuster debates) scores 'X held a meeting in Y on Z' at ~0.2",
+)
+def test_seed_meeting_in_da_nang_is_a_claim(seed: Extraction) -> None:
+    claim = claim_starting(seed, "The presidents of the United States and Russia held a brief")
+    assert "on the morning of 11 November 2017" in claim.text
+
+
+@pytest.mark.xfail(strict=True, reason="the model scores 'He stressed that ...' at ~0.02")
+def test_seed_he_stressed_is_a_claim(seed: Extraction) -> None:
+    claim = claim_starting(seed, "He stressed")
+    assert claim.text.startswith("Donald Trump stressed")
+
+
+def test_seed_every_sentence_is_accounted_for(seed: Extraction) -> None:
+    outcomes = [s.outcome for s in seed.sentences]
+    assert outcomes.count("claim") == len(seed.claims)
+    assert sum(seed.skipped.values()) + len(seed.claims) == len(seed.sentences)
+
+
+def test_seed_stand_alone_rules_on_every_sentence(
+    rules_extractor: ClaimExtractor, seed_text: str
 ) -> None:
+    result = rules_extractor.analyse(seed_text, published_at=PUBLISHED)
+    he = claim_starting(result, "He stressed")
+    assert he.text == (
+        "Donald Trump stressed that is not going to challenge the words of Vladimir Putin."
+    )
+    meeting = [c for c in result.claims if "on Saturday morning" in c.source_text]
+    assert meeting[0].text == (
+        "The presidents of the United States and Russia held a brief meeting in da Nang on "
+        "the morning of 11 November 2017."
+    )
+    leaders = claim_starting(result, "Before that, it was expected that the two leaders")
+    assert "that Donald Trump and Vladimir Putin can meet" in leaders.text
+    dash = claim_starting(result, "\u2013 There is President Putin")
+    assert dash.text.startswith("There is President Vladimir Putin")
+    assert dash.attributed and dash.speaker == "Donald Trump"
+    # the headline is contained in the body's sentence: one claim
+    headline = [c for c in result.claims if c.source_text.endswith("meeting in da Nang")]
+    assert headline == []
+    assert result.skipped["duplicate"] == 1
+
+
+# --- small texts ----------------------------------------------------------------------------
+
+
+def test_extract_returns_the_claims_of_analyse(extractor: ClaimExtractor, seed_text: str) -> None:
     assert extractor.extract(seed_text) == extractor.analyse(seed_text).claims
 
 
-def test_questions_are_dropped(extractor: ClaimExtractor) -> None:
+def test_questions_short_and_exact_duplicates_are_skipped(
+    rules_extractor: ClaimExtractor,
+) -> None:
+    sentence = "The APEC summit of 2017 was held in Da Nang, Vietnam."
     text = (
         "Did Vladimir Putin meet Donald Trump in Da Nang on Saturday? "
-        "Vladimir Putin met Donald Trump in Da Nang on Saturday."
+        f"{sentence}\n\nPutin agreed.\n\n{sentence}"
     )
-    result = extractor.analyse(text)
-    assert [c.text for c in result.claims] == [
-        "Vladimir Putin met Donald Trump in Da Nang on Saturday."
-    ]
-    assert result.skipped == {"question": 1}
-
-
-def test_exact_duplicates_are_dropped(extractor: ClaimExtractor) -> None:
-    sentence = "The APEC summit of 2017 was held in Da Nang, Vietnam."
-    text = f"{sentence}\n\nSomething else happened in Hanoi in 2018, officials said.\n\n{sentence}"
-    result = extractor.analyse(text)
-    assert [c.text for c in result.claims].count(sentence) == 1
-    assert result.claims[0].start == 0
-    assert result.skipped == {"duplicate": 1}
+    result = rules_extractor.analyse(text)
+    assert [c.source_text for c in result.claims] == [sentence]
+    assert result.skipped == {"question": 1, "too_short": 1, "duplicate": 1}
     assert_exact(text, result.claims)
 
 
-def test_headlines_without_a_verb_and_short_sentences_are_dropped(
-    extractor: ClaimExtractor,
-) -> None:
+def test_below_threshold_sentences_are_skipped(extractor: ClaimExtractor) -> None:
     text = (
-        "Summit diplomacy in Da Nang, Vietnam, November 2017\n\n"
-        "Putin agreed.\n\n"
-        "Russia and the United States signed a joint statement on Syria in 2017."
+        "Thank you all so much for being here tonight, it is great to see you.\n\n"
+        "Unemployment has fallen by 40 percent since 2009, according to the Labor Department."
     )
     result = extractor.analyse(text)
-    assert [c.text for c in result.claims] == [
-        "Russia and the United States signed a joint statement on Syria in 2017."
-    ]
-    assert result.skipped == {"no_finite_verb": 1, "too_short": 1}
+    assert [c.source_text for c in result.claims] == [text.split("\n\n")[1]]
+    assert result.skipped == {"below_threshold": 1}
+    assert result.claims[0].speaker == "the Labor Department"
 
 
-def test_sentences_with_nothing_checkable_are_dropped(extractor: ClaimExtractor) -> None:
-    result = extractor.analyse("It is not a toy, it is a very real problem for us.")
-    assert result.claims == []
-    assert result.skipped == {"nothing_checkable": 1}
+def test_threshold_setting_is_applied(extractor: ClaimExtractor) -> None:
+    strict = ClaimExtractor("en_core_web_sm", scorer=extractor.scorer, threshold=0.9999)
+    assert strict.threshold == 0.9999
+    assert strict.extract("Unemployment has fallen by 40 percent since I took office.") == []
 
 
-def test_sentences_do_not_span_paragraphs(extractor: ClaimExtractor) -> None:
-    # no full stop at the end of the first paragraph
+def test_headlines_lists_and_missing_final_punctuation(rules_extractor: ClaimExtractor) -> None:
     text = (
+        "Putin and Trump meet in Da Nang\n"
         "The presidents of the United States and Russia met in Da Nang on Saturday\n\n"
-        "  The summit ended on Sunday with a statement on Syria.  \r\n"
+        "Key points of the statement:\n"
+        "- The conflict in Syria has no military solution\n"
+        "\u2022 The Geneva process remains the framework for a settlement\n"
+        "2. Both sides support UN resolution 2254 on Syria"
     )
-    claims = extractor.extract(text)
-    assert [c.text for c in claims] == [
+    result = rules_extractor.analyse(text)
+    assert [c.source_text for c in result.claims] == [
+        "Putin and Trump meet in Da Nang",
         "The presidents of the United States and Russia met in Da Nang on Saturday",
-        "The summit ended on Sunday with a statement on Syria.",
+        "Key points of the statement:",
+        "The conflict in Syria has no military solution",
+        "The Geneva process remains the framework for a settlement",
+        "Both sides support UN resolution 2254 on Syria",
     ]
-    assert_exact(text, claims)
-    assert claims[1].start == text.index("The summit")
+    assert_exact(text, result.claims)
 
 
-def test_non_latin_line_inside_a_paragraph_is_skipped(extractor: ClaimExtractor) -> None:
+def test_wrapped_lines_are_one_sentence(rules_extractor: ClaimExtractor) -> None:
+    text = (
+        "The presidents of the United States and Russia held a brief meeting in\n"
+        "da Nang on Saturday morning, officials in Washington said."
+    )
+    (claim,) = rules_extractor.extract(text)
+    assert claim.source_text == text and claim.start == 0
+
+
+def test_quote_fragments_stay_with_their_sentence(rules_extractor: ClaimExtractor) -> None:
+    text = "\u201cWe will finish the job in Syria,\u201d said Donald Trump to reporters on Monday."
+    (claim,) = rules_extractor.extract(text)
+    assert claim.source_text == text
+    assert claim.speaker == "Donald Trump" and claim.attributed
+    assert claim.text == "We will finish the job in Syria."
+
+
+def test_non_english_sentences_are_marked(rules_extractor: ClaimExtractor) -> None:
     text = (
         "Трамп и Путин подтвердили общую цель в Дананге\n"
-        "Donald Trump and Vladimir Putin met in Da Nang on Saturday morning."
+        "Donald Trump and Vladimir Putin met in Da Nang on Saturday morning.\n\n"
+        "Der Gipfel fand in der Stadt Da Nang statt und die Präsidenten haben sich getroffen."
     )
-    result = extractor.analyse(text)
-    assert [c.text for c in result.claims] == [
+    result = rules_extractor.analyse(text)
+    assert [c.source_text for c in result.claims] == [
         "Donald Trump and Vladimir Putin met in Da Nang on Saturday morning."
     ]
     assert result.claims[0].start == text.index("Donald")
-    assert result.skipped == {"non_latin_script": 1}
+    assert result.skipped == {"non_english": 2}
+    assert sorted(s.language for s in result.sentences if s.outcome == "non_english") == [
+        "de",
+        "ru",
+    ]
 
 
 @pytest.mark.parametrize("text", ["", "   \n\n\t  ", "Привет, мир!"])
@@ -121,30 +274,16 @@ def test_nothing_to_extract(extractor: ClaimExtractor, text: str) -> None:
     assert extractor.extract(text) == []
 
 
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("Трамп и Путин подтвердили общую цель", True),
-        ("東京は日本の首都です", True),
-        ("Café in Zürich, São Paulo and Kraków", False),
-        ("APEC summit: Трамп", False),  # mostly Latin letters
-        ("12 345 -- 2017", False),
-        ("", False),
-    ],
-)
-def test_is_mostly_non_latin(line: str, expected: bool) -> None:
-    assert is_mostly_non_latin(line) is expected
-
-
-def test_split_blocks_keeps_offsets() -> None:
-    text = "First line\nsecond line\n\n \n\nТретья строка\nFourth line\n\n\nFifth"  # noqa: RUF001
-    blocks, skipped = split_blocks(text)
-    assert skipped == 1
-    assert [b.text for b in blocks] == ["First line\nsecond line", "Fourth line", "Fifth"]
-    for block in blocks:
-        assert text[block.start : block.start + len(block.text)] == block.text
+def test_describe_a_lone_claim(extractor: ClaimExtractor) -> None:
+    text = "UN Security Council resolution 2254 was adopted in December 2015."
+    facts = extractor.describe(text)
+    assert 0.0 <= facts.checkworthiness <= 1.0
+    assert facts.checkworthiness >= extractor.threshold
+    assert ("December 2015", "DATE") in {(e.text, e.label) for e in facts.entities}
+    for entity in facts.entities:
+        assert text[entity.start : entity.end] == entity.text
 
 
 def test_unknown_model_is_reported() -> None:
     with pytest.raises(OSError, match="no_such_model"):
-        ClaimExtractor("no_such_model")
+        ClaimExtractor("no_such_model", scorer=object())  # type: ignore[arg-type]

@@ -28,9 +28,9 @@ from tests.services.intake.conftest import (
     IntakeFactory,
 )
 
-ARTICLE = {
-    "text": "Donald Trump met Vladimir Putin in Da Nang on Saturday. "
-    "The APEC summit of 2017 was held in Vietnam."
+ARTICLE = {  # two sentences the check-worthiness model keeps
+    "text": "Donald Trump and Vladimir Putin signed a joint statement on Syria in 2017. "
+    "UN Security Council resolution 2254 was adopted in December 2015."
 }
 
 

@@ -1,4 +1,4 @@
-"""The shipped int8 stance and check-worthiness models on clear cases.
+"""The shipped int8 stance model on clear cases.
 
 Skipped where the runtime deps (onnxruntime, tokenizers) are not installed; the model
 files themselves ship with the repo.
@@ -15,7 +15,6 @@ import pytest
 pytest.importorskip("onnxruntime")
 pytest.importorskip("tokenizers")
 
-from workers.verification.onnx_checkworthiness import OnnxCheckworthiness
 from workers.verification.onnx_stance import DEFAULT_MODEL_DIR, OnnxStanceScorer
 
 
@@ -131,29 +130,11 @@ def test_no_torch_or_transformers_imported() -> None:
 
 
 def test_config_and_sizes() -> None:
-    for name in ("stance", "checkworthiness"):
-        d = DEFAULT_MODEL_DIR.parent / name
-        conf = json.loads((d / "config.json").read_text())
-        assert conf["max_len"] <= 192
-        assert conf["temperature"] > 0
-        for f in d.iterdir():
-            assert f.stat().st_size <= 30_000_000, f
-
-
-def test_checkworthiness_clear_cases() -> None:
-    model = OnnxCheckworthiness(threads=2)
-    texts = [
-        "Unemployment has fallen by 40 percent since I took office in 2009.",
-        "Thank you all so much for being here tonight.",
-        "We spent $2 trillion on the war in Iraq, and crime went up 20 percent.",
-        "Good evening, everyone.",
-    ]
-    p = model.score(texts)
-    assert len(p) == 4 and all(0.0 <= x <= 1.0 for x in p)
-    assert p[0] > model.threshold and p[2] > model.threshold
-    assert p[1] < model.threshold and p[3] < model.threshold
-    assert model.is_checkworthy(texts) == [True, False, True, False]
-    assert model.score([]) == []
+    conf = json.loads((DEFAULT_MODEL_DIR / "config.json").read_text())
+    assert conf["max_len"] <= 192
+    assert conf["temperature"] > 0
+    for f in DEFAULT_MODEL_DIR.iterdir():
+        assert f.stat().st_size <= 30_000_000, f
 
 
 def test_missing_model_dir(tmp_path: Path) -> None:

@@ -31,10 +31,49 @@ def test_seed_article_is_accepted_with_exact_offsets(intake: Intake, seed_text: 
     assert len(accepted.claims) >= 10
     for claim in accepted.claims:
         assert claim.claim_id.startswith("clm_") and ID.match(claim.claim_id)
-        assert seed_text[claim.start : claim.end] == claim.text
+        assert seed_text[claim.start : claim.end] == claim.source_text
+        assert 0.5 < claim.checkworthiness <= 1.0
+        for entity in claim.entities:
+            assert seed_text[entity.start : entity.end] == entity.text
     texts = " ".join(c.text for c in accepted.claims)
     assert "Путин" not in texts and "Трамп" not in texts
     assert len({c.claim_id for c in accepted.claims}) == len(accepted.claims)
+    assert accepted.skipped["non_english"] == 1 and accepted.skipped["truncated"] == 1
+    assert accepted.skipped["below_threshold"] >= 1
+
+
+def test_article_response_carries_the_claim_record(intake: Intake, seed_text: str) -> None:
+    response = intake.api.post(
+        "/v1/articles", json={"text": seed_text, "published_at": "2017-11-11T10:00:00Z"}
+    )
+    body = response.json()
+    assert set(body) == {"article_id", "claims", "skipped"}
+    assert set(body["claims"][0]) == {
+        "claim_id", "text", "source_text", "start", "end", "speaker", "attributed",
+        "checkworthiness", "entities",
+    }  # fmt: skip
+    peskov = next(c for c in body["claims"] if "Peskov told CNN" in c["source_text"])
+    assert peskov["speaker"] == "Dmitry Peskov" and peskov["attributed"] is True
+    assert peskov["text"].startswith("On 11 November 2017, the press Secretary")
+    assert {"text": "CNN", "label": "ORG"}.items() <= next(
+        e for e in peskov["entities"] if e["text"] == "CNN"
+    ).items()
+
+    # the stored record, GET /v1/claims/{id} and GET /v1/articles/{id} say the same
+    record = intake.store.get_claim(peskov["claim_id"])
+    assert record is not None
+    assert (record.text, record.source_text, record.speaker, record.attributed) == (
+        peskov["text"], peskov["source_text"], "Dmitry Peskov", True,
+    )  # fmt: skip
+    assert record.checkworthiness == peskov["checkworthiness"]
+    assert [e.model_dump() for e in record.entities] == peskov["entities"]
+    one = intake.api.get(f"/v1/claims/{peskov['claim_id']}").json()
+    article = intake.api.get(f"/v1/articles/{body['article_id']}").json()
+    listed = next(c for c in article["claims"] if c["claim_id"] == peskov["claim_id"])
+    for view in (one, listed):
+        for key, value in peskov.items():
+            assert view[key] == value, key
+    assert one["article_id"] == body["article_id"] and one["status"] == "queued"
 
 
 def test_one_job_per_claim_and_records_stored(intake: Intake, seed_text: str) -> None:

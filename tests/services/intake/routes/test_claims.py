@@ -26,6 +26,14 @@ def test_claim_is_accepted_stored_and_queued(intake: Intake) -> None:
         CLAIM["source_url"],
     )
     assert record.article_id is None and record.status == "queued"
+    # a lone claim gets what is cheap: entities and a score; its source text is itself
+    assert record.source_text == CLAIM["text"] and record.start is None
+    assert record.checkworthiness is not None and 0.5 < record.checkworthiness <= 1.0
+    assert ("December 2015", "DATE") in {(e.text, e.label) for e in record.entities}
+    status = intake.api.get(f"/v1/claims/{claim_id}").json()
+    assert status["source_text"] == CLAIM["text"] and status["attributed"] is False
+    assert status["checkworthiness"] == record.checkworthiness
+    assert status["entities"] == [e.model_dump() for e in record.entities]
 
 
 def test_status_before_and_after_the_verdict(intake: Intake) -> None:

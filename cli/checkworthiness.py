@@ -1,0 +1,250 @@
+"""``claimcheck checkworthiness`` (score sentences from JSONL) and ``claimcheck
+eval-checkworthiness`` (the model on every check-worthiness file in ../shared/data).
+
+Neither imports ``workers/``: the model lives with the intake.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from shared.errors import InputError
+from shared.settings import Settings
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
+BATCH_ROWS = 64
+"""Rows scored at once: the only rows held in memory."""
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    id: str | int
+    text: str
+
+
+def parse_row(line: str, *, where: str) -> ScoreRow:
+    """One ``{"id", "text"}`` row; a bad one raises :class:`InputError` naming ``where``."""
+    try:
+        data: Any = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: expected a JSON object, got {type(data).__name__}")
+    row_id = data.get("id")
+    if isinstance(row_id, bool) or not isinstance(row_id, str | int) or row_id == "":
+        raise InputError(f"{where}: 'id' must be a non-empty string or an integer", field="id")
+    text = data.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"{where}: 'text' must be a non-empty string", field="text")
+    return ScoreRow(row_id, text)
+
+
+def read_rows(lines: IO[str], *, where: str) -> Iterator[ScoreRow]:
+    for lineno, line in enumerate(lines, start=1):
+        if line.strip():
+            yield parse_row(line, where=f"{where}:{lineno}")
+
+
+def _batches(rows: Iterator[ScoreRow], size: int) -> Iterator[list[ScoreRow]]:
+    batch: list[ScoreRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def score_file(
+    input_path: Path, output_path: Path, model: Any, *, threshold: float, progress: bool
+) -> tuple[int, int, float]:
+    """Stream ``input_path`` to ``output_path``; returns (rows, checkworthy, seconds).
+
+    Constant memory (one batch of rows at a time). The output appears only when every row
+    was scored: it is written to a hidden partial file first.
+    """
+    started = time.perf_counter()
+    try:
+        source = input_path.open(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {input_path}: {exc.strerror or exc}") from exc
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = output_path.with_name(f".{output_path.name}.partial")
+    bar = _progress_bar(input_path) if progress and sys.stderr.isatty() else None
+    rows = positives = 0
+    try:
+        with source, partial.open("w", encoding="utf-8") as sink:
+            for batch in _batches(read_rows(source, where=str(input_path)), BATCH_ROWS):
+                for row, score in zip(batch, model.score([r.text for r in batch]), strict=True):
+                    worthy = score >= threshold
+                    sink.write(
+                        json.dumps({"id": row.id, "score": round(score, 4), "checkworthy": worthy})
+                    )
+                    sink.write("\n")
+                    positives += worthy
+                rows += len(batch)
+                if bar is not None:
+                    bar.update(len(batch))
+        os.replace(partial, output_path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    return rows, positives, time.perf_counter() - started
+
+
+def _progress_bar(input_path: Path) -> Any:
+    from tqdm import tqdm
+
+    with input_path.open(encoding="utf-8") as handle:  # one cheap pass for the total
+        total = sum(1 for line in handle if line.strip())
+    return tqdm(total=total, unit="sentence", desc="checkworthiness", file=sys.stderr)
+
+
+def _model(settings: Settings) -> Any:
+    from services.intake.checkworthiness import CheckworthinessModel
+
+    return CheckworthinessModel(threads=1, threshold=settings.checkworthiness_threshold)
+
+
+def run_score(args: argparse.Namespace, settings: Settings) -> int:
+    model = _model(settings)
+    progress = not args.no_progress
+    rows, positives, seconds = score_file(
+        args.input, args.output, model, threshold=model.threshold, progress=progress
+    )
+    rate = rows / seconds if seconds > 0 else 0.0
+    print(
+        f"{rows} sentences scored, {positives} check-worthy (threshold {model.threshold}), "
+        f"{rate:.0f} sentences/s -> {args.output}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+# --- evaluation ---------------------------------------------------------------------------
+
+
+def role_of(name: str) -> str | None:
+    """``eval`` (never tuned on), ``held-out`` (ct24-en.devtest), ``dev``; None: training."""
+    if name.endswith(".test"):
+        return "eval"
+    if name.endswith(".devtest"):
+        return "held-out"
+    if name.endswith(".dev"):
+        return "dev"
+    return None
+
+
+def average_precision(scores: list[float], labels: list[bool]) -> float:
+    """Area under the precision-recall curve as the mean precision at each positive."""
+    positives = sum(labels)
+    if positives == 0:
+        return 0.0
+    ranked = sorted(zip(scores, labels, strict=True), key=lambda x: -x[0])
+    hits = 0
+    total = 0.0
+    for rank, (_score, label) in enumerate(ranked, start=1):
+        if label:
+            hits += 1
+            total += hits / rank
+    return total / positives
+
+
+def binary_metrics(scores: list[float], labels: list[bool], threshold: float) -> dict[str, Any]:
+    tp = sum(1 for s, y in zip(scores, labels, strict=True) if s >= threshold and y)
+    fp = sum(1 for s, y in zip(scores, labels, strict=True) if s >= threshold and not y)
+    fn = sum(1 for s, y in zip(scores, labels, strict=True) if s < threshold and y)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "n": len(labels),
+        "positives": sum(labels),
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "average_precision": round(average_precision(scores, labels), 4),
+    }
+
+
+def evaluate_files(
+    directory: Path, model: Any, threshold: float, *, limit: int | None = None
+) -> dict[str, Any]:
+    """Metrics of the positive class on every non-training file in ``directory``."""
+    files: dict[str, Any] = {}
+    total_rows = 0
+    total_seconds = 0.0
+    for path in sorted(directory.glob("*.jsonl")):
+        name = path.name.removesuffix(".jsonl")
+        role = role_of(name)
+        if role is None:
+            continue
+        texts: list[str] = []
+        labels: list[bool] = []
+        with path.open(encoding="utf-8") as handle:
+            for lineno, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                if limit is not None and len(texts) >= limit:
+                    break
+                row = json.loads(line)
+                if not isinstance(row.get("text"), str) or "checkworthy" not in row:
+                    raise InputError(f"{path}:{lineno}: expected 'text' and 'checkworthy'")
+                texts.append(row["text"])
+                labels.append(bool(row["checkworthy"]))
+        started = time.perf_counter()
+        scores = model.score(texts)
+        seconds = time.perf_counter() - started
+        total_rows += len(texts)
+        total_seconds += seconds
+        files[name] = {
+            "role": role,
+            **binary_metrics(scores, labels, threshold),
+            "sentences_per_s": round(len(texts) / seconds, 1) if seconds > 0 else None,
+        }
+    return {
+        "threshold": threshold,
+        "files": files,
+        "sentences": total_rows,
+        "sentences_per_s": round(total_rows / total_seconds, 1) if total_seconds > 0 else None,
+        "onnx_threads": 1,
+    }
+
+
+def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    data_dir: Path = args.data_dir or DEFAULT_DATA_DIR
+    directory = data_dir / "checkworthiness"
+    if not directory.is_dir():
+        print(f"eval-checkworthiness: no data at {directory}; nothing to evaluate")
+        return 0
+    model = _model(settings)
+    report = evaluate_files(directory, model, model.threshold, limit=args.limit)
+    report["data_dir"] = str(directory)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    header = f"{'file':<22}{'role':<10}{'n':>7}{'P':>8}{'R':>8}{'F1':>8}{'AP':>8}{'sent/s':>9}"
+    print(header)
+    order = {"eval": 0, "held-out": 1, "dev": 2}
+    for name, m in sorted(report["files"].items(), key=lambda kv: (order[kv[1]["role"]], kv[0])):
+        print(
+            f"{name:<22}{m['role']:<10}{m['n']:>7}{m['precision']:>8.3f}{m['recall']:>8.3f}"
+            f"{m['f1']:>8.3f}{m['average_precision']:>8.3f}{m['sentences_per_s'] or 0:>9.0f}"
+        )
+    print(
+        f"threshold {report['threshold']} (chosen on ct24-en.dev); "
+        f"{report['sentences_per_s']} sentences/s on one onnxruntime thread; "
+        f"report: {args.output}"
+    )
+    return 0

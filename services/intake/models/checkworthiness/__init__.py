@@ -1,0 +1,1 @@
+"""Package data: the check-worthiness classifier (see MODEL_CARD.md)."""

@@ -1,0 +1,60 @@
+"""``claimcheck extract`` on the seed article, and its benchmark on a small article."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from cli.extract import bench_article
+from cli.main import main
+
+SEED = Path(__file__).resolve().parents[2] / "examples" / "danang-article.txt"
+
+
+def test_extract_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract", str(SEED), "--json", "--published-at", "2017-11-11T10:00:00Z"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    text = SEED.read_text(encoding="utf-8")
+    assert len(body["claims"]) >= 8
+    for claim in body["claims"]:
+        assert text[claim["start"] : claim["end"]] == claim["source_text"]
+    assert body["skipped"]["non_english"] == 1
+    (foreign,) = body["non_english"]
+    assert foreign["language"] == "ru" and foreign["text"].startswith("Трамп")
+    peskov = next(c for c in body["claims"] if "Peskov" in c["source_text"])
+    assert peskov["speaker"] == "Dmitry Peskov" and "11 November 2017" in peskov["text"]
+
+
+def test_extract_text_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract", str(SEED)]) == 0
+    out = capsys.readouterr().out
+    assert "speaker: Dmitry Peskov" in out and "source: " in out
+    assert "skipped (ru): Трамп" in out and "claims; skipped:" in out
+
+
+def test_extract_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract"]) == 2
+    assert main(["extract", str(tmp_path / "missing.txt")]) == 1
+    assert main(["extract", str(SEED), "--published-at", "last tuesday"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot read" in err and "--published-at" in err
+
+
+def test_bench_article_has_the_asked_size() -> None:
+    text = bench_article(1200)
+    assert 1200 <= len(text.split()) < 1600
+    paragraphs = text.split("\n\n")
+    assert len(set(paragraphs)) == len(paragraphs)  # nothing repeats exactly
+
+
+def test_bench_reports_speed(capsys: pytest.CaptureFixture[str]) -> None:
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    assert main(["extract", "--bench", "--words", "300", "--repeat", "1"]) == 0
+    if cores is not None:
+        assert os.sched_getaffinity(0) == cores  # the test process is not left pinned
+    report = json.loads(capsys.readouterr().out)
+    assert report["sentences"] > 0 and report["sentences_per_s"] > 0
+    assert report["words"] >= 300 and report["onnx_threads"] == 1

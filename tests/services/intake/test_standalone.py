@@ -1,0 +1,156 @@
+"""Stand-alone text rules: pronouns, short references, names, dates and speakers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from services.intake.extraction import CandidateClaim, ClaimExtractor
+from services.intake.standalone import date_edits
+
+SATURDAY = date(2017, 11, 11)
+
+
+def apply(sentence: str, published: date = SATURDAY) -> str:
+    out, pos = [], 0
+    for start, end, rep in sorted(date_edits(sentence, published)):
+        out += [sentence[pos:start], rep]
+        pos = end
+    return "".join([*out, sentence[pos:]])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("They met on Saturday.", "They met on 11 November 2017."),
+        ("On Saturday, they met.", "On 11 November 2017, they met."),
+        ("They met on Friday morning.", "They met on the morning of 10 November 2017."),
+        ("They met last Saturday.", "They met on 4 November 2017."),
+        ("They met on Monday.", "They met on 6 November 2017."),
+        ("They met yesterday.", "They met on 10 November 2017."),
+        ("Talks have gone on since yesterday.", "Talks have gone on since 10 November 2017."),
+        ("Yesterday the talks ended.", "On 10 November 2017 the talks ended."),
+        ("The vote is today.", "The vote is on 11 November 2017."),
+        ("They met last week.", "They met in the week before 11 November 2017."),
+        ("Prices rose last month.", "Prices rose in October 2017."),
+        ("Prices rose last year.", "Prices rose in 2016."),
+        ("Prices will rise next year.", "Prices will rise in 2018."),
+        ("Saturday's meeting was short.", "Saturday's meeting was short."),
+        ("Nothing relative here in 2017.", "Nothing relative here in 2017."),
+    ],
+)
+def test_relative_dates_are_written_out(sentence: str, expected: str) -> None:
+    assert apply(sentence) == expected
+
+
+def test_last_month_in_january_is_december() -> None:
+    assert apply("Prices rose last month.", date(2018, 1, 3)) == "Prices rose in December 2017."
+
+
+def claims(extractor: ClaimExtractor, text: str, **kwargs: object) -> list[CandidateClaim]:
+    return extractor.extract(text, **kwargs)  # type: ignore[arg-type]
+
+
+def test_he_is_the_most_recent_person_subject(rules_extractor: ClaimExtractor) -> None:
+    text = (
+        "Donald Trump met Vladimir Putin in Da Nang on Saturday.\n\n"
+        "He stressed that the talks with Vladimir Putin were useful."
+    )
+    second = claims(rules_extractor, text)[1]
+    assert second.text == "Donald Trump stressed that the talks with Vladimir Putin were useful."
+    assert second.source_text == "He stressed that the talks with Vladimir Putin were useful."
+    assert second.speaker == "Donald Trump" and second.attributed
+
+
+def test_pronoun_without_antecedent_is_left_alone(rules_extractor: ClaimExtractor) -> None:
+    (claim,) = claims(rules_extractor, "He said the summit in Da Nang ended in 2017.")
+    assert claim.text.startswith("He said the summit")
+
+
+def test_the_two_leaders_are_the_two_dominant_people(rules_extractor: ClaimExtractor) -> None:
+    text = (
+        "Donald Trump and Vladimir Putin met in Da Nang in November 2017. "
+        "Trump spoke first at the summit in Vietnam. Putin spoke after Trump at the summit. "
+        "The two leaders signed a joint statement on Syria in 2017."
+    )
+    last = claims(rules_extractor, text)[-1]
+    assert last.text == "Donald Trump and Vladimir Putin signed a joint statement on Syria in 2017."
+    second = claims(rules_extractor, text)[1]
+    assert second.text == "Donald Trump spoke first at the summit in Vietnam."
+
+
+def test_no_pair_when_no_two_people_dominate(rules_extractor: ClaimExtractor) -> None:
+    text = "The two leaders met Angela Merkel in Berlin in 2017 to discuss trade."
+    (claim,) = claims(rules_extractor, text)
+    assert claim.text == text
+
+
+def test_role_phrases_resolve_to_the_person_introduced_with_them(
+    rules_extractor: ClaimExtractor,
+) -> None:
+    text = (
+        "The US President Donald Trump arrived in Da Nang on Friday.\n\n"
+        "According to the head of the White House, the talks lasted ten minutes."
+    )
+    second = claims(rules_extractor, text)[1]
+    assert second.speaker == "Donald Trump" and second.attributed
+    assert second.text == "According to Donald Trump, the talks lasted ten minutes."
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "standalone"),
+    [
+        (
+            "\u201cWe will finish the job in Syria,\u201d said Donald Trump on Monday.",
+            "Donald Trump",
+            "We will finish the job in Syria.",
+        ),
+        (
+            '"The talks lasted ten minutes," Dmitry Peskov said on Sunday.',
+            None,  # "<name> said" after a straight quote is not recognised yet
+            None,
+        ),
+        (
+            "Dmitry Peskov told CNN that the talks lasted ten minutes on Saturday.",
+            "Dmitry Peskov",
+            "Dmitry Peskov told CNN that the talks lasted ten minutes on 11 November 2017.",
+        ),
+        (
+            "According to Dmitry Peskov, the talks lasted ten minutes.",
+            "Dmitry Peskov",
+            "According to Dmitry Peskov, the talks lasted ten minutes.",
+        ),
+        (
+            "Vladimir Putin feels insulted by the accusations against Moscow in 2017.",
+            "Vladimir Putin",
+            "Vladimir Putin feels insulted by the accusations against Moscow in 2017.",
+        ),
+    ],
+)
+def test_speakers(
+    rules_extractor: ClaimExtractor, text: str, speaker: str | None, standalone: str | None
+) -> None:
+    (claim,) = claims(rules_extractor, text, published_at=datetime(2017, 11, 11, tzinfo=UTC))
+    assert claim.attributed
+    if speaker is not None:
+        assert claim.speaker == speaker
+    if standalone is not None:
+        assert claim.text == standalone
+
+
+def test_plain_facts_have_no_speaker(rules_extractor: ClaimExtractor) -> None:
+    (claim,) = claims(rules_extractor, "The APEC summit of 2017 was held in Da Nang, Vietnam.")
+    assert claim.speaker is None and claim.attributed is False
+    assert claim.text == claim.source_text
+
+
+def test_lower_case_names_are_repaired(rules_extractor: ClaimExtractor) -> None:
+    text = (
+        "Trump arrived in Vietnam on Friday for the APEC summit.\n\n"
+        "Donald trump met Vladimir Putin in Da Nang in November 2017."
+    )
+    first, second = claims(rules_extractor, text)
+    assert first.text.startswith("Donald Trump arrived in Vietnam")
+    assert second.text.startswith("Donald Trump met Vladimir Putin")
+    assert ("Donald trump", "PERSON") in {(e.text, e.label) for e in second.entities}
