@@ -24,7 +24,6 @@ import numpy as np
 
 from training import config as C
 from training.common import (
-    DEFAULT_DATA_ROOT,
     TokenSet,
     export_base_weights,
     load_tokenizer,
@@ -32,6 +31,7 @@ from training.common import (
     read_jsonl,
     seed_everything,
     sha256_file,
+    task_parser,
     tokenize,
     write_json,
 )
@@ -144,28 +144,7 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m training.checkworthiness")
-    sub = p.add_subparsers(dest="cmd", required=True)
-    pp = sub.add_parser("prepare")
-    pp.add_argument("--data-root", default=str(DEFAULT_DATA_ROOT))
-    pp.add_argument("--out", default=".traindata")
-    pp.add_argument("--sample-frac", type=float, default=1.0)
-    pt = sub.add_parser("train")
-    pt.add_argument("--data", default=".traindata")
-    pt.add_argument("--out", default="artifacts/checkworthiness")
-    pt.add_argument("--budget-s", type=float, default=1e9)
-    pt.add_argument("--epochs", type=int, default=None)
-    pt.add_argument("--max-steps", type=int, default=None)
-    pt.add_argument("--sample", type=int, default=0)
-    pe = sub.add_parser("export")
-    pe.add_argument("--data", default=".traindata")
-    pe.add_argument("--weights", default="artifacts/checkworthiness")
-    pe.add_argument("--out", default="services/intake/models/checkworthiness")
-    pv = sub.add_parser("evaluate")
-    pv.add_argument("--data", default=".traindata")
-    pv.add_argument("--model", default="services/intake/models/checkworthiness")
-    pv.add_argument("--threads", type=int, default=2)
-    args = p.parse_args(argv)
+    args = task_parser("checkworthiness", "services/intake/models/checkworthiness").parse_args(argv)
     if args.cmd == "prepare":
         prepare(Path(args.data_root), Path(args.out), args.sample_frac, C.CHECKWORTHINESS.max_len)
     elif args.cmd == "train":

@@ -6,6 +6,7 @@ is imported where text is tokenized (preparation, never on the training machine)
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -180,3 +181,29 @@ def export_base_weights(out: Path) -> dict[str, Any]:
 def write_json(path: Path, obj: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def task_parser(task: str, model_dir: str) -> argparse.ArgumentParser:
+    """The command line every training task shares: prepare, train, export, evaluate."""
+    p = argparse.ArgumentParser(prog=f"python -m training.{task}")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    pp = sub.add_parser("prepare", help="build and tokenize train/dev data, export base weights")
+    pp.add_argument("--data-root", default=str(DEFAULT_DATA_ROOT))
+    pp.add_argument("--out", default=".traindata")
+    pp.add_argument("--sample-frac", type=float, default=1.0)
+    pt = sub.add_parser("train", help="fine-tune (CUDA if present, else CPU)")
+    pt.add_argument("--data", default=".traindata")
+    pt.add_argument("--out", default=f"artifacts/{task}")
+    pt.add_argument("--budget-s", type=float, default=1e9)
+    pt.add_argument("--epochs", type=int, default=None)
+    pt.add_argument("--max-steps", type=int, default=None)
+    pt.add_argument("--sample", type=int, default=0, help="train on N random examples")
+    pe = sub.add_parser("export", help="ONNX fp32 -> int8 into a model dir")
+    pe.add_argument("--data", default=".traindata")
+    pe.add_argument("--weights", default=f"artifacts/{task}")
+    pe.add_argument("--out", default=model_dir)
+    pv = sub.add_parser("evaluate", help="dev metrics of the exported int8 model")
+    pv.add_argument("--data", default=".traindata")
+    pv.add_argument("--model", default=model_dir)
+    pv.add_argument("--threads", type=int, default=2)
+    return p

@@ -23,7 +23,6 @@ import numpy as np
 
 from training import config as C
 from training.common import (
-    DEFAULT_DATA_ROOT,
     TokenSet,
     content_words,
     export_base_weights,
@@ -33,6 +32,7 @@ from training.common import (
     read_jsonl,
     seed_everything,
     sha256_file,
+    task_parser,
     write_json,
 )
 from training.metrics import classification_report
@@ -300,28 +300,7 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m training.stance")
-    sub = p.add_subparsers(dest="cmd", required=True)
-    pp = sub.add_parser("prepare", help="build + tokenize train/dev pairs, export base weights")
-    pp.add_argument("--data-root", default=str(DEFAULT_DATA_ROOT))
-    pp.add_argument("--out", default=".traindata")
-    pp.add_argument("--sample-frac", type=float, default=1.0)
-    pt = sub.add_parser("train", help="fine-tune (CUDA if present, else CPU)")
-    pt.add_argument("--data", default=".traindata")
-    pt.add_argument("--out", default="artifacts/stance")
-    pt.add_argument("--budget-s", type=float, default=1e9)
-    pt.add_argument("--epochs", type=int, default=None)
-    pt.add_argument("--max-steps", type=int, default=None)
-    pt.add_argument("--sample", type=int, default=0, help="train on N random pairs")
-    pe = sub.add_parser("export", help="ONNX fp32 -> int8 into a model dir")
-    pe.add_argument("--data", default=".traindata")
-    pe.add_argument("--weights", default="artifacts/stance")
-    pe.add_argument("--out", default="workers/models/stance")
-    pv = sub.add_parser("evaluate", help="dev metrics + temperature of the int8 model")
-    pv.add_argument("--data", default=".traindata")
-    pv.add_argument("--model", default="workers/models/stance")
-    pv.add_argument("--threads", type=int, default=2)
-    args = p.parse_args(argv)
+    args = task_parser("stance", "workers/models/stance").parse_args(argv)
     if args.cmd == "prepare":
         prepare(Path(args.data_root), Path(args.out), args.sample_frac, C.STANCE.max_len)
     elif args.cmd == "train":

@@ -45,3 +45,12 @@ def test_random_negatives_never_pair_a_claim_with_its_own_page() -> None:
     assert stats["random"] == len(pairs) > 40
     for claim, evidence in pairs:
         assert page_of[claim] != page_of_evidence[evidence]
+
+
+def test_task_parser_defaults_point_at_the_task() -> None:
+    from training.common import task_parser
+
+    args = task_parser("stance", "workers/models/stance").parse_args(["export"])
+    assert (args.weights, args.out) == ("artifacts/stance", "workers/models/stance")
+    train = task_parser("checkworthiness", "m").parse_args(["train", "--sample", "5"])
+    assert (train.out, train.sample, train.epochs) == ("artifacts/checkworthiness", 5, None)
