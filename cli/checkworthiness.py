@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from shared.errors import InputError
+from shared.jsonl import iter_objects, required_text, row_id
 from shared.settings import Settings
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -30,27 +31,10 @@ class ScoreRow:
     text: str
 
 
-def parse_row(line: str, *, where: str) -> ScoreRow:
-    """One ``{"id", "text"}`` row; a bad one raises :class:`InputError` naming ``where``."""
-    try:
-        data: Any = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{where}: expected a JSON object, got {type(data).__name__}")
-    row_id = data.get("id")
-    if isinstance(row_id, bool) or not isinstance(row_id, str | int) or row_id == "":
-        raise InputError(f"{where}: 'id' must be a non-empty string or an integer", field="id")
-    text = data.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise InputError(f"{where}: 'text' must be a non-empty string", field="text")
-    return ScoreRow(row_id, text)
-
-
 def read_rows(lines: IO[str], *, where: str) -> Iterator[ScoreRow]:
-    for lineno, line in enumerate(lines, start=1):
-        if line.strip():
-            yield parse_row(line, where=f"{where}:{lineno}")
+    """``{"id", "text"}`` rows; a bad one raises :class:`InputError` naming its line."""
+    for here, data in iter_objects(lines, where=where):
+        yield ScoreRow(row_id(data, where=here), required_text(data, "text", where=here))
 
 
 def _batches(rows: Iterator[ScoreRow], size: int) -> Iterator[list[ScoreRow]]:

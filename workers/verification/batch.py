@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from shared.errors import InputError
+from shared.jsonl import iter_objects, required_text, row_id
 from shared.schemas import LABELS
 from workers.verification.pipeline import Verifier
 
@@ -105,30 +106,17 @@ def verify_batch(
 
 def read_rows(lines: IO[str], *, where: str) -> Iterator[BatchRow]:
     """Parse input rows lazily; blank lines are skipped, bad ones raise naming the line."""
-    for lineno, line in enumerate(lines, start=1):
-        if line.strip():
-            yield parse_row(line, where=f"{where}:{lineno}")
-
-
-def parse_row(line: str, *, where: str) -> BatchRow:
-    try:
-        data: Any = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{where}: expected a JSON object, got {type(data).__name__}")
-    row_id = data.get("id")
-    if isinstance(row_id, bool) or not isinstance(row_id, str | int) or row_id == "":
-        raise InputError(f"{where}: 'id' must be a non-empty string or an integer", field="id")
-    claim = data.get("claim")
-    if not isinstance(claim, str) or not claim.strip():
-        raise InputError(f"{where}: 'claim' must be a non-empty string", field="claim")
-    evidence = data.get("evidence")
-    if evidence is not None and (
-        not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence)
-    ):
-        raise InputError(f"{where}: 'evidence' must be a list of strings", field="evidence")
-    return BatchRow(id=row_id, claim=claim, evidence=evidence)
+    for here, data in iter_objects(lines, where=where):
+        evidence = data.get("evidence")
+        if evidence is not None and (
+            not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence)
+        ):
+            raise InputError(f"{here}: 'evidence' must be a list of strings", field="evidence")
+        yield BatchRow(
+            id=row_id(data, where=here),
+            claim=required_text(data, "claim", where=here),
+            evidence=evidence,
+        )
 
 
 def _write(sink: IO[str], row: dict[str, object]) -> None:
