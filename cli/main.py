@@ -111,6 +111,23 @@ def _eval_checkworthiness(args: argparse.Namespace, settings: Settings) -> int:
     return run_eval(args, settings)
 
 
+def _requeue(args: argparse.Namespace, settings: Settings) -> int:
+    from services.intake.queue import CeleryEnqueuer
+    from services.intake.recovery import requeue_stale
+    from shared.redis_client import make_redis
+    from shared.store import ClaimStore
+
+    client = make_redis(settings)
+    enqueuer = CeleryEnqueuer(settings)
+    try:
+        ids = requeue_stale(ClaimStore(client, settings), enqueuer, older_than_s=args.older_than)
+    finally:
+        enqueuer.close()
+        client.close()
+    print(f"re-queued {len(ids)} claims still queued after {args.older_than:.0f}s")
+    return 0
+
+
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from cli.demo import run_demo
 
@@ -210,6 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, default=Path("var/eval/checkworthiness.json"))
     p.add_argument("--limit", type=int, default=None, help="first N rows of each file")
     p.set_defaults(handler=_eval_checkworthiness)
+
+    p = sub.add_parser("requeue", help="re-send jobs of claims stuck in 'queued'")
+    p.add_argument("--older-than", type=float, default=600.0, help="seconds (default 600)")
+    p.set_defaults(handler=_requeue)
 
     p = sub.add_parser("demo", help="start everything, check the seed article, stop")
     p.add_argument("--article", type=Path, default=None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 import redis
@@ -153,6 +153,16 @@ class ClaimStore:
     def get_claim(self, claim_id: str) -> ClaimRecord | None:
         data = self._redis.hgetall(self._keys.claim(claim_id))
         return _claim_from_hash(data) if data else None
+
+    def iter_queued(self, *, older_than_ms: int) -> Iterator[ClaimRecord]:
+        """Claims still ``queued`` that were created before ``older_than_ms`` (epoch ms)."""
+        for key in self._redis.scan_iter(match=self._keys.claim("*"), count=500):
+            fields = self._redis.hmget(key, "status", "created_at_ms")
+            status, created = fields[0], fields[1]
+            if status == "queued" and created is not None and int(created) < older_than_ms:
+                claim = self.get_claim(key.rsplit(":", 1)[-1])
+                if claim is not None:
+                    yield claim
 
     def get_claims(self, claim_ids: list[str]) -> list[ClaimRecord]:
         with self._redis.pipeline(transaction=False) as pipe:

@@ -23,6 +23,7 @@ def test_every_documented_command_parses() -> None:
         ["verify-batch", "--input", "a", "--output", "b"],
         ["eval", "--split", "dev"],
         ["demo"],
+        ["requeue", "--older-than", "60"],
         ["bench", "--claims", "10"],
         ["extract", "article.txt", "--json", "--published-at", "2017-11-11"],
         ["extract", "--bench", "--words", "500"],
