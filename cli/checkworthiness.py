@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from shared.errors import InputError
-from shared.jsonl import iter_objects, required_text, row_id
+from shared.jsonl import iter_objects, jsonl_job, required_text, row_id
 from shared.settings import Settings
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -57,43 +56,18 @@ def score_file(
     was scored: it is written to a hidden partial file first.
     """
     started = time.perf_counter()
-    try:
-        source = input_path.open(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read {input_path}: {exc.strerror or exc}") from exc
-    output_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = output_path.with_name(f".{output_path.name}.partial")
-    bar = _progress_bar(input_path) if progress and sys.stderr.isatty() else None
     rows = positives = 0
-    try:
-        with source, partial.open("w", encoding="utf-8") as sink:
-            for batch in _batches(read_rows(source, where=str(input_path)), BATCH_ROWS):
-                for row, score in zip(batch, model.score([r.text for r in batch]), strict=True):
-                    worthy = score >= threshold
-                    sink.write(
-                        json.dumps({"id": row.id, "score": round(score, 4), "checkworthy": worthy})
-                    )
-                    sink.write("\n")
-                    positives += worthy
-                rows += len(batch)
-                if bar is not None:
-                    bar.update(len(batch))
-        os.replace(partial, output_path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    finally:
-        if bar is not None:
-            bar.close()
+    with jsonl_job(
+        input_path, output_path, progress=progress, unit="sentence", desc="checkworthiness"
+    ) as job:
+        for batch in _batches(read_rows(job.source, where=str(input_path)), BATCH_ROWS):
+            for row, score in zip(batch, model.score([r.text for r in batch]), strict=True):
+                worthy = score >= threshold
+                job.write({"id": row.id, "score": round(score, 4), "checkworthy": worthy})
+                positives += worthy
+            rows += len(batch)
+            job.advance(len(batch))
     return rows, positives, time.perf_counter() - started
-
-
-def _progress_bar(input_path: Path) -> Any:
-    from tqdm import tqdm
-
-    with input_path.open(encoding="utf-8") as handle:  # one cheap pass for the total
-        total = sum(1 for line in handle if line.strip())
-    return tqdm(total=total, unit="sentence", desc="checkworthiness", file=sys.stderr)
 
 
 def _model(settings: Settings) -> Any:

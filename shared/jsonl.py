@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from shared.errors import InputError
@@ -38,3 +42,57 @@ def required_text(data: dict[str, Any], key: str, *, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{where}: '{key}' must be a non-empty string", field=key)
     return value
+
+
+class JsonlJob:
+    """An input file being turned into an output file, row by row.
+
+    Rows go to a hidden ``.NAME.partial`` file that replaces ``output_path`` only when the
+    whole input was processed; on any error it is removed and no output appears. A tqdm
+    progress bar is shown when asked for and stderr is a terminal.
+    """
+
+    def __init__(self, source: IO[str], sink: IO[str], bar: Any) -> None:
+        self.source = source
+        self._sink = sink
+        self._bar = bar
+
+    def write(self, row: dict[str, object]) -> None:
+        self._sink.write(json.dumps(row, ensure_ascii=False))
+        self._sink.write("\n")
+
+    def advance(self, rows: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.update(rows)
+
+
+@contextlib.contextmanager
+def jsonl_job(
+    input_path: Path, output_path: Path, *, progress: bool, unit: str, desc: str
+) -> Iterator[JsonlJob]:
+    """Open ``input_path`` and a partial output; publish the output only on success."""
+    try:
+        source = input_path.open(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {input_path}: {exc.strerror or exc}") from exc
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = output_path.with_name(f".{output_path.name}.partial")
+    bar = _progress_bar(input_path, unit, desc) if progress and sys.stderr.isatty() else None
+    try:
+        with source, partial.open("w", encoding="utf-8") as sink:
+            yield JsonlJob(source, sink, bar)
+        os.replace(partial, output_path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _progress_bar(input_path: Path, unit: str, desc: str) -> Any:
+    from tqdm import tqdm
+
+    with input_path.open(encoding="utf-8") as handle:  # one cheap pass for the total
+        total = sum(1 for line in handle if line.strip())
+    return tqdm(total=total, unit=unit, desc=desc, file=sys.stderr)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
 from shared.errors import InputError
-from shared.jsonl import iter_objects, required_text, row_id
+from shared.jsonl import iter_objects, jsonl_job, required_text, row_id
 
 
 def test_rows_with_line_numbers_and_blank_lines_skipped() -> None:
@@ -31,3 +32,34 @@ def test_id_and_text_checks() -> None:
     with pytest.raises(InputError, match="f:2: 'claim' must be a non-empty string") as info:
         required_text({"claim": "  "}, "claim", where="f:2")
     assert info.value.field == "claim"
+
+
+def test_jsonl_job_publishes_output_only_on_success(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1}\n{"id": 2}\n')
+    out = tmp_path / "sub" / "out.jsonl"
+    with jsonl_job(source, out, progress=False, unit="row", desc="t") as job:
+        for _, data in iter_objects(job.source, where="in"):
+            job.write({"id": data["id"], "ok": True})
+            assert not out.exists()  # nothing visible while the job runs
+    assert out.read_text().splitlines() == ['{"id": 1, "ok": true}', '{"id": 2, "ok": true}']
+
+    broken = tmp_path / "broken.jsonl"
+    with (
+        pytest.raises(RuntimeError),
+        jsonl_job(source, broken, progress=False, unit="r", desc="t") as job,
+    ):
+        job.write({"id": 1})
+        raise RuntimeError("stop")
+    assert not broken.exists()
+    assert list(tmp_path.glob(".*.partial")) == []
+
+
+def test_jsonl_job_unreadable_input_is_an_input_error(tmp_path: Path) -> None:
+    with (
+        pytest.raises(InputError, match="cannot read"),
+        jsonl_job(
+            tmp_path / "missing.jsonl", tmp_path / "o.jsonl", progress=False, unit="r", desc="t"
+        ),
+    ):
+        pass

@@ -10,18 +10,15 @@ failed run never leaves a half-written file behind.
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from shared.errors import InputError
-from shared.jsonl import iter_objects, required_text, row_id
+from shared.jsonl import iter_objects, jsonl_job, required_text, row_id
 from shared.schemas import LABELS
 from workers.verification.pipeline import Verifier
 
@@ -68,38 +65,19 @@ def verify_batch(
     input_path, output_path = Path(input_path), Path(output_path)
     stats = BatchStats()
     started = time.perf_counter()
-    try:
-        source = input_path.open(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read {input_path}: {exc.strerror or exc}") from exc
-    partial = output_path.with_name(f".{output_path.name}.partial")
-    output_path.parent.mkdir(parents=True, exist_ok=True)
-    bar = _progress_bar(input_path) if progress and sys.stderr.isatty() else None
-    try:
-        with source, partial.open("w", encoding="utf-8") as sink:
-            for row in read_rows(source, where=str(input_path)):
-                verdict = verifier.verify(
-                    str(row.id),
-                    row.claim,
-                    evidence=row.evidence,
-                    tolerate_source_errors=False,
-                )
-                _write(
-                    sink, {"id": row.id, "label": verdict.label, "confidence": verdict.confidence}
-                )
-                stats.rows += 1
-                stats.labels[verdict.label] += 1
-                stats.with_evidence += row.evidence is not None
-                stats.source_failures += bool(verdict.sources_failed)
-                if bar is not None:
-                    bar.update(1)
-        os.replace(partial, output_path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    finally:
-        if bar is not None:
-            bar.close()
+    with jsonl_job(
+        input_path, output_path, progress=progress, unit="claim", desc="verify-batch"
+    ) as job:
+        for row in read_rows(job.source, where=str(input_path)):
+            verdict = verifier.verify(
+                str(row.id), row.claim, evidence=row.evidence, tolerate_source_errors=False
+            )
+            job.write({"id": row.id, "label": verdict.label, "confidence": verdict.confidence})
+            stats.rows += 1
+            stats.labels[verdict.label] += 1
+            stats.with_evidence += row.evidence is not None
+            stats.source_failures += bool(verdict.sources_failed)
+            job.advance()
     stats.seconds = time.perf_counter() - started
     return stats
 
@@ -117,16 +95,3 @@ def read_rows(lines: IO[str], *, where: str) -> Iterator[BatchRow]:
             claim=required_text(data, "claim", where=here),
             evidence=evidence,
         )
-
-
-def _write(sink: IO[str], row: dict[str, object]) -> None:
-    sink.write(json.dumps(row, ensure_ascii=False))
-    sink.write("\n")
-
-
-def _progress_bar(input_path: Path) -> Any:
-    from tqdm import tqdm
-
-    with input_path.open(encoding="utf-8") as handle:  # one cheap pass for the total
-        total = sum(1 for line in handle if line.strip())
-    return tqdm(total=total, unit="claim", desc="verify-batch", file=sys.stderr)
