@@ -207,3 +207,37 @@ def task_parser(task: str, model_dir: str) -> argparse.ArgumentParser:
     pv.add_argument("--model", default=model_dir)
     pv.add_argument("--threads", type=int, default=2)
     return p
+
+
+def train_task(
+    args: argparse.Namespace,
+    *,
+    prefix: str,
+    cfg: Any,
+    labels: Sequence[str],
+    select: Any,
+) -> None:
+    """``train`` for any task: load its prepared arrays, sample if asked, fine-tune."""
+    from training.config import SEED
+    from training.trainer import train
+
+    data = Path(args.data)
+    train_set = TokenSet.load(data / f"{prefix}_train.npz")
+    dev_set = TokenSet.load(data / f"{prefix}_dev.npz")
+    if args.sample:
+        idx = np.random.default_rng(SEED).permutation(len(train_set))[: args.sample]
+        train_set = train_set.subset(np.sort(idx))
+    meta = json.loads((data / f"{prefix}_meta.json").read_text())
+    train(
+        cfg=cfg,
+        n_labels=len(labels),
+        train_set=train_set,
+        dev_set=dev_set,
+        select=select,
+        base_weights=data / "base_fp16.npz",
+        out_dir=Path(args.out),
+        budget_s=args.budget_s,
+        epochs=args.epochs,
+        max_steps=args.max_steps,
+        extra_meta={"prepare": meta, "labels": list(labels)},
+    )

@@ -33,6 +33,7 @@ from training.common import (
     seed_everything,
     sha256_file,
     task_parser,
+    train_task,
     write_json,
 )
 from training.metrics import classification_report
@@ -273,30 +274,7 @@ def dev_report(logits: np.ndarray, dev: TokenSet) -> tuple[float, dict[str, Any]
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    import json
-
-    from training.trainer import train
-
-    data = Path(args.data)
-    train_set = TokenSet.load(data / "stance_train.npz")
-    dev_set = TokenSet.load(data / "stance_dev.npz")
-    if args.sample:
-        idx = np.random.default_rng(C.SEED).permutation(len(train_set))[: args.sample]
-        train_set = train_set.subset(np.sort(idx))
-    meta = json.loads((data / "stance_meta.json").read_text())
-    train(
-        cfg=C.STANCE,
-        n_labels=len(C.STANCE_LABELS),
-        train_set=train_set,
-        dev_set=dev_set,
-        select=dev_report,
-        base_weights=data / "base_fp16.npz",
-        out_dir=Path(args.out),
-        budget_s=args.budget_s,
-        epochs=args.epochs,
-        max_steps=args.max_steps,
-        extra_meta={"prepare": meta, "labels": list(C.STANCE_LABELS)},
-    )
+    train_task(args, prefix="stance", cfg=C.STANCE, labels=C.STANCE_LABELS, select=dev_report)
 
 
 def main(argv: list[str] | None = None) -> None:
