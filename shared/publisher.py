@@ -8,7 +8,6 @@ two workers racing on one claim, therefore publish one verdict and one completio
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -147,8 +146,3 @@ class VerdictPublisher:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-def encode_entry(entry_type: str, payload: dict[str, object]) -> dict[str, str]:
-    """The stream fields of an entry (used by tests and tools that publish by hand)."""
-    return {"type": entry_type, "data": json.dumps(payload)}

@@ -8,7 +8,7 @@ the handler returned without raising.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,21 +45,6 @@ def last_id(client: redis.Redis, stream: str) -> str:
     """The id of the newest entry, or ``0-0`` for an empty or missing stream."""
     newest = client.xrevrange(stream, count=1)
     return str(newest[0][0]) if newest else "0-0"
-
-
-def follow(
-    client: redis.Redis, stream: str, *, after: str = "$", block_ms: int = 1000, count: int = 100
-) -> Iterator[StreamEntry | None]:
-    """Yield entries after ``after`` forever (no group); yields None after each idle block."""
-    cursor = after if after != "$" else last_id(client, stream)
-    while True:
-        batch = client.xread({stream: cursor}, block=block_ms, count=count)
-        if not batch:
-            yield None
-            continue
-        for stream_id, fields in batch[0][1]:
-            cursor = stream_id
-            yield decode_entry(stream_id, fields)
 
 
 class GroupReader:

@@ -29,9 +29,9 @@ from training.common import (
     load_tokenizer,
     normalize_text,
     read_jsonl,
+    run_task,
     seed_everything,
     sha256_file,
-    task_parser,
     tokenize,
     train_task,
     write_json,
@@ -122,19 +122,15 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = task_parser("checkworthiness", "services/intake/models/checkworthiness").parse_args(argv)
-    if args.cmd == "prepare":
-        prepare(Path(args.data_root), Path(args.out), args.sample_frac, C.CHECKWORTHINESS.max_len)
-    elif args.cmd == "train":
-        cmd_train(args)
-    elif args.cmd == "export":
-        from training.export_onnx import export_task
-
-        export_task("checkworthiness", Path(args.data), Path(args.weights), Path(args.out))
-    elif args.cmd == "evaluate":
-        from training.evaluate import evaluate_checkworthiness
-
-        evaluate_checkworthiness(Path(args.data), Path(args.model), args.threads)
+    run_task(
+        argv,
+        task="checkworthiness",
+        model_dir="services/intake/models/checkworthiness",
+        max_len=C.CHECKWORTHINESS.max_len,
+        prepare=prepare,
+        train=cmd_train,
+        evaluate="evaluate_checkworthiness",
+    )
 
 
 if __name__ == "__main__":

@@ -241,3 +241,33 @@ def train_task(
         max_steps=args.max_steps,
         extra_meta={"prepare": meta, "labels": list(labels)},
     )
+
+
+def run_task(
+    argv: list[str] | None,
+    *,
+    task: str,
+    model_dir: str,
+    max_len: int,
+    prepare: Any,
+    train: Any,
+    evaluate: str,
+) -> None:
+    """Dispatch ``python -m training.<task> prepare|train|export|evaluate``.
+
+    ``evaluate`` names the function in :mod:`training.evaluate` (imported only when used,
+    like the exporter, so ``prepare`` and ``train`` need neither onnx nor onnxruntime).
+    """
+    args = task_parser(task, model_dir).parse_args(argv)
+    if args.cmd == "prepare":
+        prepare(Path(args.data_root), Path(args.out), args.sample_frac, max_len)
+    elif args.cmd == "train":
+        train(args)
+    elif args.cmd == "export":
+        from training.export_onnx import export_task
+
+        export_task(task, Path(args.data), Path(args.weights), Path(args.out))
+    elif args.cmd == "evaluate":
+        from training import evaluate as evaluation
+
+        getattr(evaluation, evaluate)(Path(args.data), Path(args.model), args.threads)

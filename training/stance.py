@@ -30,9 +30,9 @@ from training.common import (
     load_tokenizer,
     normalize_text,
     read_jsonl,
+    run_task,
     seed_everything,
     sha256_file,
-    task_parser,
     train_task,
     write_json,
 )
@@ -278,19 +278,15 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = task_parser("stance", "workers/models/stance").parse_args(argv)
-    if args.cmd == "prepare":
-        prepare(Path(args.data_root), Path(args.out), args.sample_frac, C.STANCE.max_len)
-    elif args.cmd == "train":
-        cmd_train(args)
-    elif args.cmd == "export":
-        from training.export_onnx import export_task
-
-        export_task("stance", Path(args.data), Path(args.weights), Path(args.out))
-    elif args.cmd == "evaluate":
-        from training.evaluate import evaluate_stance
-
-        evaluate_stance(Path(args.data), Path(args.model), args.threads)
+    run_task(
+        argv,
+        task="stance",
+        model_dir="workers/models/stance",
+        max_len=C.STANCE.max_len,
+        prepare=prepare,
+        train=cmd_train,
+        evaluate="evaluate_stance",
+    )
 
 
 if __name__ == "__main__":
