@@ -125,6 +125,15 @@ class Evidence(BaseModel):
     text: str
     stance: Stance
     score: float = Field(ge=0, le=1)
+    publisher: str | None = Field(default=None, description="Who published the source.")
+    published: str | None = Field(
+        default=None, description="Publication date of the source (ISO 8601) where known."
+    )
+    rating: str | None = Field(
+        default=None,
+        description="A fact-check's own rating, verbatim (e.g. 'Pants on Fire'), "
+        "for evidence from a fact-check archive.",
+    )
 
 
 class SourceFailure(BaseModel):

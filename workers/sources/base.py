@@ -18,6 +18,13 @@ class Passage:
     text: str
     score: float
     """Retrieval score in [0, 1]; higher is more relevant. Comparable within one search."""
+    publisher: str | None = None
+    published: str | None = None
+    """Publication date, ISO 8601, where the source gives one."""
+    rating: str | None = None
+    """For fact-check archives: the publisher's rating, verbatim."""
+    label: str | None = None
+    """For fact-check archives: the rating normalised to a verdict label, if it maps to one."""
 
 
 class Source(Protocol):

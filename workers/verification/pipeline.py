@@ -174,6 +174,9 @@ class Verifier:
                     text=candidate.text,
                     stance=stance,
                     score=round(min(1.0, max(0.0, score.relevance * strength)), 4),
+                    publisher=candidate.passage.publisher,
+                    published=candidate.passage.published,
+                    rating=candidate.passage.rating,
                 )
             )
         return items
