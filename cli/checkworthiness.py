@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -74,6 +74,41 @@ def _model(settings: Settings) -> Any:
     from services.intake.checkworthiness import CheckworthinessModel
 
     return CheckworthinessModel(threads=1, threshold=settings.checkworthiness_threshold)
+
+
+class PipelineScorer:
+    """The whole claim extractor seen as a sentence scorer, for ``--pipeline``.
+
+    A row scores the highest check-worthiness among the claims the extractor keeps from
+    it (model or editorial rule); a row it keeps nothing from scores its best model
+    score, or 0 where a filter (question, fragment) dropped it before the model ran.
+    """
+
+    def __init__(self, extractor: Any) -> None:
+        self.extractor = extractor
+        self.threshold: float = extractor.threshold
+
+    def score(self, texts: Sequence[str]) -> list[float]:
+        out: list[float] = []
+        for text in texts:
+            result = self.extractor.analyse(text)
+            if result.claims:
+                out.append(max(c.checkworthiness for c in result.claims))
+            else:
+                model = [n.checkworthiness for n in result.sentences if n.checkworthiness]
+                out.append(min(max(model, default=0.0), self.threshold - 1e-6))
+        return out
+
+
+def _scorer(args: argparse.Namespace, settings: Settings) -> Any:
+    if not getattr(args, "pipeline", False):
+        return _model(settings)
+    from services.intake.extraction import ClaimExtractor
+
+    extractor = ClaimExtractor(
+        settings.spacy_model, scorer=_model(settings), rules=not args.no_rules
+    )
+    return PipelineScorer(extractor)
 
 
 def run_score(args: argparse.Namespace, settings: Settings) -> int:
@@ -187,8 +222,11 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     if not directory.is_dir():
         print(f"eval-checkworthiness: no data at {directory}; nothing to evaluate")
         return 0
-    model = _model(settings)
+    model = _scorer(args, settings)
     report = evaluate_files(directory, model, model.threshold, limit=args.limit)
+    report["scorer"] = (
+        ("pipeline" + ("" if args.no_rules else "+rules")) if args.pipeline else "model"
+    )
     report["data_dir"] = str(directory)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -201,7 +239,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             f"{m['f1']:>8.3f}{m['average_precision']:>8.3f}{m['sentences_per_s'] or 0:>9.0f}"
         )
     print(
-        f"threshold {report['threshold']} (chosen on ct24-en.dev); "
+        f"scorer {report['scorer']}; threshold {report['threshold']} (chosen on ct24-en.dev); "
         f"{report['sentences_per_s']} sentences/s on one onnxruntime thread; "
         f"report: {args.output}"
     )

@@ -72,7 +72,8 @@ def run_extract(args: argparse.Namespace, settings: Settings) -> int:
     for i, claim in enumerate(result.claims, start=1):
         who = f"  speaker: {claim.speaker}" if claim.speaker else ""
         kind = "attributed" if claim.attributed else "fact"
-        print(f"{i:>3}. [{claim.start}:{claim.end}] {claim.checkworthiness:.2f} {kind}{who}")
+        rule = f" (rule: {claim.rule})" if claim.rule else ""
+        print(f"{i:>3}. [{claim.start}:{claim.end}] {claim.checkworthiness:.2f}{rule} {kind}{who}")
         print(f"     {claim.text}")
         if claim.text != claim.source_text:
             print(f"     source: {claim.source_text}")

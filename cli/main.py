@@ -226,6 +226,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", type=Path, default=None, help="default: ../shared/data")
     p.add_argument("--output", type=Path, default=Path("var/eval/checkworthiness.json"))
     p.add_argument("--limit", type=int, default=None, help="first N rows of each file")
+    p.add_argument(
+        "--pipeline",
+        action="store_true",
+        help="score with the whole extractor (filters, model, editorial rules)",
+    )
+    p.add_argument(
+        "--no-rules", action="store_true", help="with --pipeline: without the editorial rules"
+    )
     p.set_defaults(handler=_eval_checkworthiness)
 
     p = sub.add_parser("requeue", help="re-send jobs of claims stuck in 'queued'")

@@ -11,8 +11,10 @@ Everything the rest of the intake needs is :class:`ClaimExtractor`. For one arti
    (``...``) and repeated sentences are skipped before the model runs.
 4. **Check-worthiness** (:mod:`services.intake.checkworthiness`): the MiniLM classifier
    scores what is left, in batches; a sentence is a claim when its score is at least the
-   threshold (``CLAIMCHECK_CHECKWORTHINESS_THRESHOLD``). A claim whose text is contained in
-   a longer claim (a headline repeated in the body) is a duplicate.
+   threshold (``CLAIMCHECK_CHECKWORTHINESS_THRESHOLD``), or when an editorial rule
+   (:mod:`services.intake.editorial`: dated events, statements of a named speaker) keeps
+   it. A claim whose text is contained in a longer claim (a headline repeated in the body)
+   is a duplicate.
 5. **Stand-alone text** (:mod:`services.intake.standalone`): spaCy's NER (the only other
    component loaded) feeds the rules that resolve pronouns and references, write relative
    dates out and find speakers.
@@ -33,6 +35,7 @@ from typing import Any, Final, Literal, Protocol
 
 import spacy
 
+from services.intake.editorial import RULE_SCORE, Rule, editorial_rule
 from services.intake.language import ENGLISH, detect_language
 from services.intake.segmentation import (
     Span,
@@ -42,7 +45,7 @@ from services.intake.segmentation import (
     segments,
     sentences,
 )
-from services.intake.standalone import Mention, Resolver, SentenceInfo
+from services.intake.standalone import Mention, Resolver, SentenceInfo, Standalone
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +96,8 @@ class CandidateClaim:
     speaker: str | None = None
     attributed: bool = False
     entities: tuple[Entity, ...] = ()
+    rule: Rule | None = None
+    """The editorial rule that kept a sentence the model scored below the threshold."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +184,7 @@ class ClaimExtractor:
         *,
         scorer: Scorer | None = None,
         threshold: float | None = None,
+        rules: bool = True,
     ) -> None:
         self.model_name = model_name
         self._nlp = _load_pipeline(model_name)
@@ -186,6 +192,9 @@ class ClaimExtractor:
         self._ner = self._nlp.get_pipe("ner")
         self.scorer = scorer if scorer is not None else _default_scorer(threshold)
         self.threshold = self.scorer.threshold if threshold is None else threshold
+        self.rules = rules
+        """Whether the editorial rules (:mod:`services.intake.editorial`) may keep a
+        sentence the model scored below the threshold."""
         self._lock = threading.Lock()
 
     @classmethod
@@ -208,9 +217,28 @@ class ClaimExtractor:
             sent.outcome = self._cheap_filter(text, sent, seen)
         candidates = [s for s in sents if s.outcome is None]
         scores = self.scorer.score([s.span.text for s in candidates])
+        infos = [
+            SentenceInfo(s.span.start, s.span.end, s.paragraph, s.quoted, s.mentions)
+            for s in sents
+            if s.language == ENGLISH
+        ]
+        published: date | None = published_at.date() if published_at is not None else None
+        resolver = Resolver(text, infos, published)
+        by_start = {info.start: info for info in infos}
+        resolved: dict[int, Standalone] = {}
+        rules: dict[int, Rule] = {}
         for sent, score in zip(candidates, scores, strict=True):
             sent.score = score
             sent.outcome = "claim" if score >= self.threshold else "below_threshold"
+            if sent.outcome == "claim" or not self.rules:
+                continue
+            standalone = resolver.resolve(by_start[sent.span.start])
+            resolved[sent.span.start] = standalone
+            rule = editorial_rule(sent.span.text, sent.mentions, standalone, quoted=sent.quoted)
+            if rule is not None:
+                rules[sent.span.start] = rule
+                sent.score = max(score, RULE_SCORE)
+                sent.outcome = "claim"
         kept = [s for s in sents if s.outcome == "claim"]
         normals = {id(s): _normal(s.span.text) for s in kept}
         for sent in kept:
@@ -222,20 +250,12 @@ class ClaimExtractor:
                 for other in kept
             ):
                 sent.outcome = "duplicate"
-        infos = [
-            SentenceInfo(s.span.start, s.span.end, s.paragraph, s.quoted, s.mentions)
-            for s in sents
-            if s.language == ENGLISH
-        ]
-        published: date | None = published_at.date() if published_at is not None else None
-        resolver = Resolver(text, infos, published)
-        by_start = {info.start: info for info in infos}
         claims: list[CandidateClaim] = []
         for sent in sents:
             if sent.outcome != "claim":
                 continue
             info = by_start[sent.span.start]
-            standalone = resolver.resolve(info)
+            standalone = resolved.get(sent.span.start) or resolver.resolve(info)
             claims.append(
                 CandidateClaim(
                     text=standalone.text,
@@ -246,6 +266,7 @@ class ClaimExtractor:
                     speaker=standalone.speaker,
                     attributed=standalone.attributed,
                     entities=tuple(Entity(m.text, m.label, m.start, m.end) for m in info.mentions),
+                    rule=rules.get(sent.span.start),
                 )
             )
         skipped: Counter[SkipReason] = Counter(

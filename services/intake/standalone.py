@@ -136,7 +136,9 @@ _LEAD_ADVERBIAL: Final = re.compile(
     re.IGNORECASE,
 )
 _SUBJECT_SPEECH: Final = re.compile(
-    rf"(?P<who>[^;:\u201c\u201d\"]{{2,80}}?)\s+(?:{_SPEECH_VERBS})\b", re.IGNORECASE
+    # the verb in lower case: "the United States and Russia" is not "X states ..."
+    rf"(?P<who>[^;:\u201c\u201d\"]{{2,80}}?)\s+(?-i:{_SPEECH_VERBS})\b",
+    re.IGNORECASE,
 )
 _ACCORDING: Final = re.compile(
     r"\baccording to (?P<who>[^,;:.]{2,80}?)\s*(?:[,;:.!?]|$)", re.IGNORECASE

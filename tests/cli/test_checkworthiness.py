@@ -107,3 +107,32 @@ def test_metrics() -> None:
     assert [role_of(n) for n in ("ct19.test", "ct24-en.devtest", "ct20-tweets.dev", "x.train")] == [
         "eval", "held-out", "dev", None,
     ]  # fmt: skip
+
+
+EVENT = (
+    "The presidents of the United States and Russia held a brief meeting in Da Nang "
+    "on Saturday morning."
+)
+
+
+@pytest.mark.parametrize(
+    ("flags", "kept"), [(["--pipeline"], True), (["--pipeline", "--no-rules"], False)]
+)
+def test_eval_pipeline_scores_with_the_whole_extractor(
+    tmp_path: Path, flags: list[str], kept: bool
+) -> None:
+    data = tmp_path / "data" / "checkworthiness"
+    data.mkdir(parents=True)
+    rows = [
+        {"id": "1", "text": EVENT, "checkworthy": True},  # the model alone scores it ~0.2
+        {"id": "2", "text": "Is the economy better off than 4 years ago?", "checkworthy": False},
+    ]
+    write_jsonl(data / "ct24-en.dev.jsonl", rows)
+    report_path = tmp_path / "report.json"
+    argv = ["eval-checkworthiness", "--data-dir", str(tmp_path / "data"), *flags]
+    assert main([*argv, "--output", str(report_path)]) == 0
+    report = json.loads(report_path.read_text())
+    assert report["scorer"] == ("pipeline+rules" if kept else "pipeline")
+    dev = report["files"]["ct24-en.dev"]
+    assert dev["recall"] == (1.0 if kept else 0.0)
+    assert dev["precision"] == (1.0 if kept else 0.0)
