@@ -21,7 +21,9 @@ objects), so each rule is testable on its own. The rules, in the order they appl
    the article's two leading people when two PERSONs dominate it (together at least 60 % of
    the person mentions, each at least twice); role phrases (``the US President``, ``the
    head of the White House``) are the person the article introduced with that role
-   (``The US President Donald Trump``).
+   (``The US President Donald Trump``). ``the two countries`` are the two of ``the
+   presidents of X and Y``; ``the Russian leader`` is the leader the article names for
+   Russia, directly or by elimination (two leaders of two countries, one of them known).
 5. **Dates**, given the publication date: ``on Saturday`` is the last Saturday on or before
    it, ``yesterday``/``today``/``tomorrow``, ``last``/``this``/``next`` ``week``/``month``/
    ``year`` are written out (``on 11 November 2017``, ``in October 2017``).
@@ -174,6 +176,44 @@ _ROLES: Final = {
     "french-president": ("french president", "president of france", "head of the elysee"),
     "uk-prime-minister": ("british prime minister", "uk prime minister"),
 }
+_ROLE_COUNTRY: Final = {
+    "us-president": "united states",
+    "russian-president": "russia",
+    "french-president": "france",
+    "uk-prime-minister": "united kingdom",
+}
+# demonyms and short forms -> the country name as articles write it (lower case)
+_COUNTRY_OF: Final = {
+    "us": "united states",
+    "u.s.": "united states",
+    "american": "united states",
+    "usa": "united states",
+    "russian": "russia",
+    "chinese": "china",
+    "french": "france",
+    "german": "germany",
+    "british": "united kingdom",
+    "uk": "united kingdom",
+    "japanese": "japan",
+    "indian": "india",
+    "turkish": "turkey",
+    "iranian": "iran",
+    "ukrainian": "ukraine",
+    "syrian": "syria",
+    "vietnamese": "vietnam",
+    "korean": "korea",
+    "north korean": "north korea",
+    "south korean": "south korea",
+}
+_COUNTRY_PAIR: Final = re.compile(
+    r"\b(?:presidents|leaders|heads of state|prime ministers|governments)\s+of\s+"
+    r"(?:the\s+)?(?P<a>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)\s+and\s+(?:the\s+)?"
+    r"(?P<b>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)"
+)
+_TWO_COUNTRIES: Final = re.compile(r"\b(?:the\s+)?(?:two|both)\s+countries\b", re.IGNORECASE)
+_DEMONYM_LEADER: Final = re.compile(
+    r"\b[Tt]he\s+(?P<dem>[A-Z][\w.]*(?:\s+Korean)?)\s+(?:leader|president|head of state)\b"
+)
 _DOCUMENT: Final = re.compile(
     r"\b(?:joint\s+)?(?:statement|document|declaration|communiqu[eé]|report)"
     r"(?:\s+on\s+[A-Z][\w-]+)?",
@@ -367,6 +407,48 @@ class ArticleIndex:
                     if nxt is not None:
                         self.roles.setdefault(role, nxt)
         self.documents = [(m.start(), m.group()) for m in _DOCUMENT.finditer(text)]
+        self.countries = self._country_pair(text)
+        self.leaders = self._leaders_by_country()
+
+    @staticmethod
+    def _country_pair(text: str) -> tuple[str, str] | None:
+        """The two countries of "the presidents of X and Y", as the article names them."""
+        m = _COUNTRY_PAIR.search(text)
+        if m is None:
+            return None
+        a, b = m.group("a"), m.group("b")
+        return ("the " + a if a.lower() == "united states" else a), b
+
+    def _leaders_by_country(self) -> dict[str, str]:
+        """Country (lower case) -> the leader the article names for it.
+
+        From the role phrases (``The US President Donald Trump``); when the article is
+        about two leaders of two countries and one of them is known, the other one leads
+        the other country.
+        """
+        leaders = {
+            _ROLE_COUNTRY[role]: person
+            for role, person in self.roles.items()
+            if role in _ROLE_COUNTRY
+        }
+        if self.pair and self.countries:
+            countries = [c.lower().removeprefix("the ") for c in self.countries]
+            for i, country in enumerate(countries):
+                other = countries[1 - i]
+                if country in leaders and other not in leaders:
+                    known = leaders[country]
+                    if known in self.pair:
+                        leaders[other] = self.pair[1 - self.pair.index(known)]
+        return leaders
+
+    def leader_of(self, demonym: str) -> str | None:
+        """``Russian`` -> the Russian leader the article names, if it names one."""
+        low = demonym.lower()
+        return self.leaders.get(_COUNTRY_OF.get(low, low))
+
+    @property
+    def countries_text(self) -> str | None:
+        return f"{self.countries[0]} and {self.countries[1]}" if self.countries else None
 
     def _person_at(self, offset: int) -> str | None:
         for sent in self.sentences:
@@ -660,6 +742,16 @@ class Resolver:
             person = self.index.role(role_match.group())
             if person:
                 edits.add(r_start, r_end, person)
+        countries = self.index.countries_text
+        if countries:
+            for m in _TWO_COUNTRIES.finditer(text, start, end):
+                edits.add(m.start(), m.end(), countries)
+        for m in _DEMONYM_LEADER.finditer(text, start, end):
+            if any(p.label == PERSON and 0 <= p.start - m.end() <= 1 for p in sent.mentions):
+                continue  # "the Russian President Vladimir Putin": already named
+            leader = self.index.leader_of(m.group("dem"))
+            if leader:
+                edits.add(m.start(), m.end(), leader)
         for mention in sent.mentions:
             if mention.label != PERSON or mention.start < start or mention.end > end:
                 continue

@@ -108,7 +108,8 @@ def test_seed_feels_insulted_is_attributed_to_trump(seed: Extraction) -> None:
     claim = claim_starting(seed, "According to the head of the White house")
     assert "\u201cfeels insulted\u201d" in claim.source_text
     assert claim.attributed and claim.speaker == "Donald Trump"
-    assert claim.text.startswith("According to Donald Trump, the Russian leader")
+    # "the Russian leader": Putin, by elimination (the US President is Donald Trump)
+    assert claim.text.startswith("According to Donald Trump, Vladimir Putin \u201cfeels")
 
 
 def test_seed_talks_in_da_nang(seed: Extraction) -> None:

@@ -154,3 +154,37 @@ def test_lower_case_names_are_repaired(rules_extractor: ClaimExtractor) -> None:
     assert first.text.startswith("Donald Trump arrived in Vietnam")
     assert second.text.startswith("Donald Trump met Vladimir Putin")
     assert ("Donald trump", "PERSON") in {(e.text, e.label) for e in second.entities}
+
+
+LEADERS = (
+    "The presidents of the United States and Russia met in Da Nang in November 2017. "
+    "The US President Donald Trump spoke first at the summit in Vietnam. "
+    "Vladimir Putin spoke after Donald Trump at the summit. "
+    "Putin left Vietnam on 12 November 2017. "
+)
+
+
+def test_the_two_countries_are_the_pair_the_article_names(
+    rules_extractor: ClaimExtractor,
+) -> None:
+    text = LEADERS + "Experts of the two countries wrote the joint statement on Syria in 2017."
+    last = claims(rules_extractor, text)[-1]
+    assert last.text == (
+        "Experts of the United States and Russia wrote the joint statement on Syria in 2017."
+    )
+
+
+def test_the_other_countrys_leader_is_found_by_elimination(
+    rules_extractor: ClaimExtractor,
+) -> None:
+    text = LEADERS + "The Russian leader denied any interference in the elections in 2016."
+    last = claims(rules_extractor, text)[-1]
+    assert last.text == "Vladimir Putin denied any interference in the elections in 2016."
+
+
+def test_a_leader_the_article_never_ties_to_a_country_is_left_alone(
+    rules_extractor: ClaimExtractor,
+) -> None:
+    text = LEADERS + "The Chinese leader denied any interference in the elections in 2016."
+    last = claims(rules_extractor, text)[-1]
+    assert last.text.startswith("The Chinese leader denied")
