@@ -153,6 +153,15 @@ _QUOTE_ATTRIBUTION_AFTER: Final = re.compile(
 _QUOTE_ATTRIBUTION_BEFORE: Final = re.compile(
     r"[\u2013\u2014-]\s*(?P<who>(?:[Tt]he\s+)?[\w\s.]{1,40}?)\s+(?:said|says|stated|states|reads)\b"
 )
+_QUOTE_ATTRIBUTION_NAME_FIRST: Final = re.compile(
+    r"(?<=[,!?][\u201d\"])\s*(?P<who>(?:[Tt]he\s+)?[A-Z][\w.'\u2019\s-]{0,40}?)\s+"
+    r"(?:said|says|added|stressed|noted|explained)\b"
+)
+_TRAILING_ATTRIBUTION: Final = re.compile(
+    r",\s+(?:(?:said|says|added|noted|stressed)\s+(?P<after>[A-Z][^,.;:!?]{0,60}?)"
+    r"|(?P<before>(?:the\s+)?[A-Z][^,.;:!?]{0,60}?)\s+(?:said|says|added|noted|stressed))"
+    r"(?:\s+(?:on|in|at|during|after|before|to)\b[^,;:!?]*?)?\s*[.!]?\s*$"
+)
 _PRONOUN: Final = re.compile(r"(?P<p>He|She|His|Her|They|Their)\b")
 _PLURAL_REF: Final = re.compile(
     r"\b(?:the two leaders|both leaders|the two presidents|both presidents|the presidents|"
@@ -586,6 +595,8 @@ def _subject_span(text: str, sent: SentenceInfo) -> tuple[int, int, str] | None:
     who = m.group("who").strip()
     if len(who.split()) > 10 or re.search(r"\b(?:that|which|who|if|when|it|there)\b", who, re.I):
         return None
+    if re.search(r",\s*(?:and|but|or|as|while)\b", who, re.I):
+        return None  # "Prices rose, and wages fell, as analysts said": clauses, not a speaker
     return sent.start + m.start("who"), sent.start + m.start("who") + len(who), who
 
 
@@ -632,7 +643,11 @@ class Resolver:
         p_start, p_end = self._paragraph_text[sent.paragraph]
         para = self.text[p_start:p_end]
         best: tuple[int, str, int, int] | None = None
-        for pattern in (_QUOTE_ATTRIBUTION_AFTER, _QUOTE_ATTRIBUTION_BEFORE):
+        for pattern in (
+            _QUOTE_ATTRIBUTION_AFTER,
+            _QUOTE_ATTRIBUTION_BEFORE,
+            _QUOTE_ATTRIBUTION_NAME_FIRST,
+        ):
             for m in pattern.finditer(para):
                 first = m.group("who").split()[0] if m.group("who").split() else ""
                 if not (
@@ -661,10 +676,18 @@ class Resolver:
         attributed = sent.quoted
         cut: int | None = None
         found = self._quote_attribution(sent) if sent.quoted else None
+        trailing = None if sent.quoted else _TRAILING_ATTRIBUTION.search(text, sent.start, sent.end)
         if found is not None:
             speaker, clause_start, _clause_end = found
             if sent.start <= clause_start < sent.end:
                 cut = clause_start
+        elif trailing is not None:
+            group = "after" if trailing.group("after") else "before"
+            speaker = self._who(
+                trailing.group(group), trailing.start(group), trailing.end(group), sent
+            )
+            attributed = True
+            cut = trailing.start()
         else:
             subject = _subject_span(text, sent)
             if subject is not None:
@@ -695,6 +718,8 @@ class Resolver:
             out = out[:-1].rstrip()
         if out[:1] in _OPEN_QUOTES and _balance(out) > 0:
             out = out[1:].lstrip()
+        if out.count('"') % 2 == 1:  # a straight quote whose partner was cut off
+            out = out[1:].lstrip() if out.startswith('"') else out.replace('"', "", 1)
         if out[:1].islower():
             out = out[:1].upper() + out[1:]
         text_out = out or text[sent.start : sent.end]

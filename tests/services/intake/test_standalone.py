@@ -188,3 +188,42 @@ def test_a_leader_the_article_never_ties_to_a_country_is_left_alone(
     text = LEADERS + "The Chinese leader denied any interference in the elections in 2016."
     last = claims(rules_extractor, text)[-1]
     assert last.text.startswith("The Chinese leader denied")
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "stand_alone"),
+    [
+        (
+            '"Unemployment fell to 4.1 percent in October 2017," said Donald Trump.',
+            "Donald Trump",
+            "Unemployment fell to 4.1 percent in October 2017.",
+        ),
+        (
+            '"Unemployment fell to 4.1 percent in October 2017," Trump said.',
+            "Trump",
+            "Unemployment fell to 4.1 percent in October 2017.",
+        ),
+        (
+            "Unemployment fell to 4.1 percent in October 2017, the Labor Department said.",
+            "the Labor Department",
+            "Unemployment fell to 4.1 percent in October 2017.",
+        ),
+        (
+            "Unemployment fell to 4.1 percent in October 2017, said Ann Lee on Monday.",
+            "Ann Lee",
+            "Unemployment fell to 4.1 percent in October 2017.",
+        ),
+    ],
+)
+def test_straight_quotes_and_trailing_attributions(
+    rules_extractor: ClaimExtractor, text: str, speaker: str, stand_alone: str
+) -> None:
+    (claim,) = claims(rules_extractor, text)
+    assert (claim.speaker, claim.attributed, claim.text) == (speaker, True, stand_alone)
+    assert claim.source_text == text
+
+
+def test_clauses_before_a_speech_verb_are_not_a_speaker(rules_extractor: ClaimExtractor) -> None:
+    text = "Prices rose by 5 percent, and wages fell by 2 percent, as analysts said in 2017."
+    (claim,) = claims(rules_extractor, text)
+    assert claim.speaker is None
