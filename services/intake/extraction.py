@@ -28,7 +28,8 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final, Literal, Protocol
@@ -56,6 +57,8 @@ SKIP_REASONS: Final[tuple[SkipReason, ...]] = (
     "non_english", "too_short", "question", "truncated", "duplicate", "below_threshold"
 )  # fmt: skip
 
+PARALLEL_MIN_SENTENCES: Final = 24
+"""From this many sentences to score, the model runs in a thread beside spaCy's NER."""
 MIN_WORDS: Final = 5
 """Sentences with fewer words than this are fragments, not claims."""
 
@@ -185,6 +188,7 @@ class ClaimExtractor:
         scorer: Scorer | None = None,
         threshold: float | None = None,
         rules: bool = True,
+        parallel: bool = True,
     ) -> None:
         self.model_name = model_name
         self._nlp = _load_pipeline(model_name)
@@ -193,9 +197,24 @@ class ClaimExtractor:
         self.scorer = scorer if scorer is not None else _default_scorer(threshold)
         self.threshold = self.scorer.threshold if threshold is None else threshold
         self.rules = rules
+        self.parallel = parallel
+        """Score with the model while NER runs (a second core halves an article's time)."""
+        self._executor: ThreadPoolExecutor | None = None
         """Whether the editorial rules (:mod:`services.intake.editorial`) may keep a
         sentence the model scored below the threshold."""
         self._lock = threading.Lock()
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="checkworthiness")
+            return self._executor
+
+    def close(self) -> None:
+        """Stop the scoring thread (if one was started)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
 
     @classmethod
     def from_settings(cls, settings: Any) -> ClaimExtractor:
@@ -211,12 +230,20 @@ class ClaimExtractor:
 
     def analyse(self, text: str, *, published_at: datetime | None = None) -> Extraction:
         """Like :meth:`extract`, and also what was skipped and every sentence's fate."""
-        sents = self._sentences(text)
+        sents, tag_entities = self._sentences(text)
         seen: set[str] = set()
         for sent in sents:
             sent.outcome = self._cheap_filter(text, sent, seen)
         candidates = [s for s in sents if s.outcome is None]
-        scores = self.scorer.score([s.span.text for s in candidates])
+        texts = [s.span.text for s in candidates]
+        if len(texts) >= PARALLEL_MIN_SENTENCES and self.parallel:
+            # the model and spaCy's NER both release the GIL: run them side by side
+            scoring = self._pool().submit(self.scorer.score, texts)
+            tag_entities()
+            scores = scoring.result()
+        else:
+            tag_entities()
+            scores = self.scorer.score(texts)
         infos = [
             SentenceInfo(s.span.start, s.span.end, s.paragraph, s.quoted, s.mentions)
             for s in sents
@@ -296,7 +323,12 @@ class ClaimExtractor:
 
     # --- steps -------------------------------------------------------------------------
 
-    def _sentences(self, text: str) -> list[_Sentence]:
+    def _sentences(self, text: str) -> tuple[list[_Sentence], Callable[[], None]]:
+        """The sentences (no entities yet) and a function that tags their entities.
+
+        Segmentation is cheap; NER is about half the extraction time, so the caller runs
+        it while the check-worthiness model scores (which needs no entities).
+        """
         pieces: list[tuple[int, Span, Span, list[int]]] = []
         for p_index, para in enumerate(paragraphs(text)):
             depths = quote_depths(para.text)
@@ -305,25 +337,37 @@ class ClaimExtractor:
         english = [detect_language(seg.text) == ENGLISH for _, seg, _, _ in pieces]
         with self._lock:
             docs = list(self._senter.pipe(self._nlp.make_doc(s.text) for _, s, _, _ in pieces))
-            # entities only where the text is English: the rules and the claims need them
-            tagged = iter(self._ner.pipe(d for d, en in zip(docs, english, strict=True) if en))
-            docs = [next(tagged) if en else d for d, en in zip(docs, english, strict=True)]
         out: list[_Sentence] = []
+        owned: list[list[_Sentence]] = []
         for (p_index, seg, para, depths), doc in zip(pieces, docs, strict=True):
             bounds = [(s.start_char, s.end_char) for s in doc.sents]
-            ents = list(doc.ents) if doc.has_annotation("ENT_IOB") else []
+            mine: list[_Sentence] = []
             for span in sentences(text, seg, bounds):
                 language = detect_language(span.text)
                 quoted = inside_quote(
                     para.text, depths, span.start - para.start, span.end - para.start
                 )
-                mentions = [
-                    Mention(e.text, e.label_, seg.start + e.start_char, seg.start + e.end_char)
-                    for e in ents
-                    if span.start <= seg.start + e.start_char < span.end
-                ]
-                out.append(_Sentence(span, p_index, language, quoted, mentions))
-        return out
+                mine.append(_Sentence(span, p_index, language, quoted))
+            out.extend(mine)
+            owned.append(mine)
+
+        def tag_entities() -> None:
+            # entities only where the text is English: the rules and the claims need them
+            with self._lock:
+                tagged = list(self._ner.pipe(d for d, en in zip(docs, english, strict=True) if en))
+            found = iter(tagged)
+            for (_, seg, _, _), en, mine in zip(pieces, english, owned, strict=True):
+                if not en:
+                    continue
+                ents = list(next(found).ents)
+                for sent in mine:
+                    sent.mentions = [
+                        Mention(e.text, e.label_, seg.start + e.start_char, seg.start + e.end_char)
+                        for e in ents
+                        if sent.span.start <= seg.start + e.start_char < sent.span.end
+                    ]
+
+        return out, tag_entities
 
     def _cheap_filter(self, text: str, sent: _Sentence, seen: set[str]) -> SkipReason | None:
         if sent.language != ENGLISH:

@@ -294,3 +294,19 @@ def test_describe_a_lone_claim(extractor: ClaimExtractor) -> None:
 def test_unknown_model_is_reported() -> None:
     with pytest.raises(OSError, match="no_such_model"):
         ClaimExtractor("no_such_model", scorer=object())  # type: ignore[arg-type]
+
+
+def test_scoring_beside_ner_gives_the_same_claims(extractor: ClaimExtractor) -> None:
+    from cli.extract import bench_article
+
+    text = bench_article(1500)
+    side_by_side = ClaimExtractor("en_core_web_sm", scorer=extractor.scorer, parallel=True)
+    one_after_other = ClaimExtractor("en_core_web_sm", scorer=extractor.scorer, parallel=False)
+    try:
+        first = side_by_side.analyse(text, published_at=PUBLISHED)
+        assert side_by_side._executor is not None  # the thread was used
+        second = one_after_other.analyse(text, published_at=PUBLISHED)
+    finally:
+        side_by_side.close()
+    assert len(first.sentences) >= 24
+    assert first == second
