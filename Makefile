@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install demo test test-fast lint format bench bench-extract eval eval-checkworthiness train-stance train-checkworthiness serve worker kb-starter compose-check clean
+.PHONY: install demo test test-fast lint format bench bench-sse bench-sources bench-extract eval eval-checkworthiness eval-matching factchecks-import train-embedding export-embedding train-stance train-checkworthiness serve worker kb-starter compose-check clean soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: ## the whole test suite (needs Redis on 127.0.0.1:6379 or CLAIMCHECK_TEST_
 test-fast: ## skip the end-to-end tests that start processes
 	$(BIN)/python -m pytest -m "not e2e"
 
+.PHONY: fuzz
+fuzz: ## schemathesis against the API with more examples (FUZZ_EXAMPLES=200 per operation and mode)
+	CLAIMCHECK_FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest tests/services/intake/test_fuzz.py --timeout=0 -q
+
 lint: ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -32,6 +36,9 @@ format:
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+soak: ## sustained load (SOAK_RATE claims/s for SOAK_SECONDS s, 2 workers) while workers are SIGKILLed
+	$(BIN)/python -m cli.soak --seconds $${SOAK_SECONDS:-600} --rate $${SOAK_RATE:-50} --scorer $${SOAK_SCORER:-lexical}
+
 bench: ## end-to-end throughput/latency through the HTTP API (N=500 claims by default)
 	$(BIN)/claimcheck bench --claims $${BENCH_CLAIMS:-500} --workers $${BENCH_WORKERS:-1,2}
 
@@ -40,6 +47,20 @@ eval: ## verdict quality on every labelled file in ../shared/data/verification
 
 eval-checkworthiness: ## check-worthiness P/R/F1/AP on every file in ../shared/data/checkworthiness
 	$(BIN)/claimcheck eval-checkworthiness
+
+bench-sources: ## verdict latency with Wikipedia refused or hanging (one source down)
+	$(BIN)/claimcheck bench-sources --claims $${BENCH_CLAIMS:-10}
+
+bench-sse: ## SSE clients one intake holds at once (SSE_CLIENTS=200), memory per client, fan-out latency
+	$(BIN)/claimcheck bench-sse --clients $${SSE_CLIENTS:-200}
+
+eval-matching: ## claim matching MAP@5/recall@5 and queries/s on ct20-snopes dev
+	$(BIN)/claimcheck eval-matching
+
+FACTCHECK_FILES ?= ../shared/data/factchecks/liar.jsonl
+FACTCHECK_PUBLISHER ?= PolitiFact
+factchecks-import: ## import fact-checks (default: the LIAR archive) into CLAIMCHECK_FACTCHECK_ARCHIVE_PATH
+	$(BIN)/claimcheck factchecks import $(FACTCHECK_FILES) --publisher "$(FACTCHECK_PUBLISHER)"
 
 bench-extract: ## claim extraction speed on one core (a 5,000-word article)
 	$(BIN)/claimcheck extract --bench --words $${BENCH_WORDS:-5000}
@@ -67,6 +88,15 @@ train-checkworthiness: $(TRAIN_VENV)/bin/python ## fine-tune the check-worthines
 	$(TRAIN_PY) -m training.checkworthiness train --data .traindata --out artifacts/checkworthiness $(CW_TRAIN_ARGS)
 	$(TRAIN_PY) -m training.checkworthiness export --weights artifacts/checkworthiness --out services/intake/models/checkworthiness
 	$(TRAIN_PY) -m training.checkworthiness evaluate --model services/intake/models/checkworthiness
+
+# CPU: about 8 minutes on 2 cores (fine-tune 2 epochs on ct20-snopes.train, export, fit fusion).
+train-embedding: $(TRAIN_VENV)/bin/python ## fine-tune the claim-matching embedding model, export int8 ONNX, fit fusion
+	$(TRAIN_PY) -m training.embedding train --out artifacts/embedding
+	$(TRAIN_PY) -m training.embedding export --weights artifacts/embedding --out workers/models/embedding
+	$(BIN)/claimcheck eval-matching --fit
+
+export-embedding: $(TRAIN_VENV)/bin/python ## the base all-MiniLM-L6-v2 as int8 ONNX (no fine-tuning)
+	$(TRAIN_PY) -m training.embedding export --out workers/models/embedding
 
 serve:
 	$(BIN)/claimcheck serve

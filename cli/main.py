@@ -26,6 +26,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from workers import metrics_server
+
+    metrics_server.prepare(settings)  # before anything imports prometheus_client
     from workers.runner import run_worker
 
     run_worker(
@@ -140,6 +143,36 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     return run_bench(settings, claims=args.claims, workers=args.workers, rate=args.rate)
 
 
+def _bench_sources(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.bench_sources import run_bench_sources
+
+    return run_bench_sources(settings, claims=args.claims)
+
+
+def _factchecks_import(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.factchecks import run_import
+
+    return run_import(args, settings)
+
+
+def _match(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.match import run_match
+
+    return run_match(args, settings)
+
+
+def _eval_matching(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.match import run_eval_matching
+
+    return run_eval_matching(args, settings)
+
+
+def _bench_sse(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.bench_sse import run_bench_sse
+
+    return run_bench_sse(settings, clients=args.clients, entries=args.entries)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="claimcheck", description="Claim verification for newsrooms."
@@ -166,6 +199,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--starter", action="store_true", help="import the shipped starter corpus")
     p.set_defaults(handler=_kb_import)
 
+    fc = sub.add_parser("factchecks", help="manage the fact-check archive").add_subparsers(
+        dest="factchecks_command", required=True, metavar="FACTCHECKS_COMMAND"
+    )
+    p = fc.add_parser(
+        "import", help="import ClaimReview JSON-LD, Google Fact Check JSON or JSONL rows"
+    )
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--publisher", help="publisher of rows that name none (e.g. PolitiFact)")
+    p.add_argument("--archive", type=Path, help="archive file (default: settings)")
+    p.set_defaults(handler=_factchecks_import)
+
+    p = sub.add_parser("match", help="earlier fact-checks of claims in JSONL {id,text}")
+    p.add_argument("--archive", type=Path, help="fact-check file or archive (default: settings)")
+    p.add_argument("--input", required=True, type=Path)
+    p.add_argument("--output", required=True, type=Path)
+    p.add_argument("--top", type=int, default=5, help="matches per claim (default 5)")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(handler=_match)
+
+    p = sub.add_parser("eval-matching", help="claim-matching MAP@5/recall@5 on ct20-snopes dev")
+    p.add_argument("--data-dir", type=Path, default=None, help="default: ../shared/data")
+    p.add_argument("--output", type=Path, default=Path("var/eval/matching.json"))
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--limit", type=int, default=None, help="first N dev queries")
+    p.add_argument(
+        "--fit", action="store_true", help="refit the fusion weights on the train queries first"
+    )
+    p.add_argument(
+        "--precision", type=float, default=0.95, help="strong-match precision to choose for"
+    )
+    p.set_defaults(handler=_eval_matching)
+
     p = sub.add_parser("submit", help="submit an article to the intake service")
     p.add_argument("file", type=Path, help="article text file ('-' for stdin)")
     p.add_argument("--title")
@@ -178,11 +243,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_submit)
 
     p = sub.add_parser("watch", help="follow the verdict stream through a consumer group")
-    p.add_argument("--group", default="claimcheck-cli")
+    p.add_argument(
+        "--group",
+        default="claimcheck-cli",
+        help="consumer group: watchers in one group share the entries, other groups see all",
+    )
     p.add_argument("--consumer", default=None, help="consumer name (default: host-pid)")
     p.add_argument("--article", help="only entries of this article id")
-    p.add_argument("--from-start", action="store_true", help="new group starts at the oldest")
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--from-beginning",
+        "--from-start",
+        dest="from_start",
+        action="store_true",
+        help="a new group starts at the oldest entry the stream holds (default: new ones)",
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object per entry")
+    p.add_argument("-v", "--verbose", action="store_true", help="show every piece of evidence")
     p.add_argument("--count", type=int, default=0, help="stop after N entries (0: never)")
     p.set_defaults(handler=_watch)
 
@@ -250,6 +326,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", default="1,2", help="worker process counts to run")
     p.add_argument("--rate", type=float, default=0.0, help="claims/s (0: as fast as possible)")
     p.set_defaults(handler=_bench)
+
+    p = sub.add_parser("bench-sse", help="GET /v1/stream clients one intake holds at once")
+    p.add_argument("--clients", type=int, default=200)
+    p.add_argument("--entries", type=int, default=20, help="entries written while they listen")
+    p.set_defaults(handler=_bench_sse)
+
+    p = sub.add_parser("bench-sources", help="verdict latency with a reference source down")
+    p.add_argument("--claims", type=int, default=10, help="claims per scenario, one at a time")
+    p.set_defaults(handler=_bench_sources)
+
+    from cli.keys import add_parser as add_keys_parser
+
+    add_keys_parser(sub)
     return parser
 
 
@@ -262,11 +351,17 @@ _LOCAL_COMMANDS = {
     "eval",
     "demo",
     "bench",
+    "bench-sse",
+    "bench-sources",
     "verify-batch",
     "kb",
     "worker",
     "watch",
     "submit",
+    "keys",
+    "factchecks",
+    "match",
+    "eval-matching",
 }
 
 

@@ -51,6 +51,10 @@ class StoreUnavailableError(TransientError):
     """Redis could not be reached or timed out."""
 
 
+class OverCapacityError(StoreUnavailableError):
+    """Redis is (nearly) at its maxmemory: new work is refused until the backlog drains."""
+
+
 class TransientSourceError(TransientError):
     """A reference source failed in a way that may pass (timeout, 429, 5xx)."""
 

@@ -33,8 +33,10 @@ local function complete_if_done(article_key, done_key, counts_key, stream_key,
   local counts = {supported=0, refuted=0, not_enough_info=0, conflicting=0}
   local flat = redis.call('HGETALL', counts_key)
   for i = 1, #flat, 2 do counts[flat[i]] = tonumber(flat[i + 1]) end
-  local data = cjson.encode({article_id=article_id, claim_count=total,
-                             counts=counts, completed_at=completed_at})
+  local newsroom = redis.call('HGET', article_key, 'newsroom')
+  if not newsroom then newsroom = nil end
+  local data = cjson.encode({article_id=article_id, claim_count=total, counts=counts,
+                             completed_at=completed_at, newsroom=newsroom})
   local id = redis.call('XADD', stream_key, 'MAXLEN', '~', maxlen, '*',
                         'type', 'article.completed', 'data', data)
   redis.call('HSET', article_key, 'completed_stream_id', id)

@@ -7,7 +7,7 @@ consumer of the verdict stream.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -35,11 +35,14 @@ def _not_blank(value: str) -> str:
 
 # --- requests ---------------------------------------------------------------------
 
+_TEXT_SCHEMA: dict[str, Any] = {"minLength": 1, "pattern": r"\S"}
+"""Documents what ``_not_blank`` enforces: at least one non-whitespace character."""
+
 
 class ArticleSubmission(_Strict):
     """``POST /v1/articles`` body."""
 
-    text: str
+    text: str = Field(json_schema_extra=_TEXT_SCHEMA)
     title: str | None = Field(default=None, max_length=1000)
     url: str | None = Field(default=None, max_length=2048)
     published_at: datetime | None = None
@@ -59,7 +62,7 @@ class ArticleSubmission(_Strict):
 class ClaimSubmission(_Strict):
     """``POST /v1/claims`` body."""
 
-    text: str
+    text: str = Field(json_schema_extra=_TEXT_SCHEMA)
     context: str | None = Field(default=None, max_length=20_000)
     source_url: str | None = Field(default=None, max_length=2048)
 
@@ -83,7 +86,10 @@ _SPEAKER = "Who said it, for a quoted or reported statement."
 _ATTRIBUTED = (
     "A reported statement, opinion or feeling (someone says so), not a plain fact about the world."
 )
-_CHECKWORTHINESS = "P(checkworthy) from the trained check-worthiness model."
+_CHECKWORTHINESS = (
+    "P(checkworthy) from the trained check-worthiness model; at least 0.6 where an "
+    "editorial rule (a dated event, a named speaker's reported statement) kept the sentence."
+)
 
 
 class ExtractedClaim(BaseModel):
@@ -141,6 +147,22 @@ class SourceFailure(BaseModel):
     reason: str
 
 
+class JudgeOpinion(BaseModel):
+    """What the optional LLM judge made of the claim and the top evidence (issue 5)."""
+
+    model: str
+    stance: Label | None = Field(
+        default=None, description="The judge's label; None when it gave no valid answer."
+    )
+    justification: str | None = None
+    agrees: bool | None = Field(
+        default=None, description="Whether the judge's stance equals the verdict's label."
+    )
+    error: str | None = Field(
+        default=None, description="Why the judge gave no usable answer (after its retries)."
+    )
+
+
 class Verdict(BaseModel):
     """The outcome of checking one claim, as published on the stream."""
 
@@ -155,6 +177,15 @@ class Verdict(BaseModel):
     reason: str | None = Field(
         default=None, description="Why the verdict could not be reached normally, if so."
     )
+    failed: bool = Field(
+        default=False,
+        description="True when the check itself failed (a permanent error, retries "
+        "exhausted, a poison claim that crashed the verifier): the terminal verdict is then "
+        "not_enough_info with the reason, and the claim's status is 'failed'.",
+    )
+    attempts: int | None = Field(
+        default=None, ge=1, description="How many times the check was tried, for a failed one."
+    )
     checked_at: datetime
     verifier_version: str
     # the claim as extracted (copied from the claim record; ``claim`` is its stand-alone text)
@@ -165,6 +196,12 @@ class Verdict(BaseModel):
     attributed: bool | None = None
     checkworthiness: float | None = Field(default=None, ge=0, le=1)
     entities: list[Entity] | None = None
+    newsroom: str | None = Field(
+        default=None, description="The newsroom that submitted the claim (stream filtering)."
+    )
+    judge: JudgeOpinion | None = Field(
+        default=None, description="The LLM judge's opinion, when CLAIMCHECK_LLM_JUDGE_URL is set."
+    )
 
 
 class ClaimStatus(BaseModel):
@@ -208,6 +245,9 @@ class ArticleStatus(BaseModel):
     url: str | None = None
     external_id: str | None = None
     published_at: datetime | None = None
+    text: str | None = Field(
+        default=None, description="The article as submitted; claims' start/end index it."
+    )
     completed: bool
     claims: list[ArticleClaimStatus]
     counts: dict[Label, int]
@@ -220,6 +260,9 @@ class ArticleCompleted(BaseModel):
     claim_count: int
     counts: dict[Label, int]
     completed_at: datetime
+    newsroom: str | None = Field(
+        default=None, description="The newsroom that submitted the article (stream filtering)."
+    )
 
 
 class ErrorBody(BaseModel):

@@ -6,8 +6,11 @@ down; nothing else in the code base reads the environment.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +18,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.errors import ConfigurationError
 
 ENV_PREFIX = "CLAIMCHECK_"
+SOURCE_POLICY_KEYS = (
+    "timeout_s",
+    "retries",
+    "backoff_base_s",
+    "backoff_max_s",
+    "circuit_failures",
+    "circuit_reset_s",
+    "concurrency",
+    "cache_ttl_s",
+)
+"""What ``CLAIMCHECK_SOURCE_OVERRIDES`` may set per source (see workers.sources.resilience)."""
 
 
 class Settings(BaseSettings):
@@ -92,14 +106,245 @@ class Settings(BaseSettings):
     onnx_threads: int = Field(default=2, ge=1, le=64)
     onnx_batch_size: int = Field(default=32, ge=1, le=1024)
 
+    # --- Reference sources and the LLM judge (issue 5, part A) --------------------------
+    sources: list[str] = Field(
+        default_factory=lambda: ["knowledge_base"],
+        description="Sources searched for every claim, in this order (JSON list), e.g. "
+        '["knowledge_base", "wikipedia", "google_factcheck"].',
+    )
+    source_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="Time budget of one search of a source without its own setting, "
+        "retries included.",
+    )
+    source_retries: int = Field(
+        default=2, ge=0, le=10, description="In-call retries of a transient source error."
+    )
+    source_backoff_base_s: float = Field(default=0.2, gt=0, le=60)
+    source_backoff_max_s: float = Field(default=2.0, gt=0, le=300)
+    circuit_failures: int = Field(
+        default=5, ge=1, description="Consecutive failures that open a source's circuit."
+    )
+    circuit_reset_s: float = Field(
+        default=30.0, gt=0, description="Seconds an open circuit waits before one trial call."
+    )
+    source_concurrency: int = Field(
+        default=4, ge=1, description="Concurrent searches of one source per worker process."
+    )
+    source_cache_ttl_s: int = Field(
+        default=3600, ge=0, description="Seconds a source's answer stays cached in Redis; 0: off."
+    )
+    source_overrides: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description='Per-source policy, e.g. {"wikipedia": {"retries": 1, "cache_ttl_s": '
+        "86400}}; keys: " + ", ".join(SOURCE_POLICY_KEYS) + ".",
+    )
+    source_max_response_bytes: int = Field(default=2_000_000, ge=1024)
+    source_user_agent: str = Field(
+        default="claimcheck/0.1 (newsroom claim verification; https://example.org/claimcheck)",
+        min_length=1,
+    )
+    wikipedia_url: str = Field(
+        default="https://en.wikipedia.org/w/api.php",
+        pattern=r"^https?://",
+        description="MediaWiki Action API endpoint (api.php).",
+    )
+    wikipedia_timeout_s: float = Field(default=3.0, gt=0, le=300)
+    wikipedia_pages: int = Field(
+        default=3, ge=1, le=20, description="Best search hits whose extracts are fetched."
+    )
+    google_factcheck_url: str = Field(
+        default="https://factchecktools.googleapis.com/v1alpha1/claims:search",
+        pattern=r"^https?://",
+    )
+    google_factcheck_api_key: SecretStr | None = None
+    google_factcheck_timeout_s: float = Field(default=3.0, gt=0, le=300)
+    google_factcheck_language: str | None = Field(
+        default="en", description="BCP-47 language filter of claims:search; 'all': none."
+    )
+    llm_judge_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://",
+        description="Base URL of an OpenAI-compatible API (…/v1); unset: no judge.",
+    )
+    llm_judge_model: str | None = None
+    llm_judge_api_key: SecretStr | None = None
+    llm_judge_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    llm_judge_retries: int = Field(default=1, ge=0, le=5)
+    llm_judge_evidence: int = Field(default=5, ge=1, le=20)
+    llm_judge_response_format: Literal["json_schema", "json_object"] = "json_schema"
+
+    # --- Fact-check archive and claim matching (issue 5, part B) ------------------------
+    factcheck_archive_path: Path = Field(
+        default=Path("var/factchecks.sqlite3"),
+        description="SQLite file of the fact-check archive (`claimcheck factchecks import`).",
+    )
+    factcheck_match_threshold: float = Field(
+        default=0.94,
+        ge=0,
+        le=1,
+        description="Match score from which an archived fact-check with a true/false rating "
+        "decides the verdict on its own (chosen on ct20-snopes dev).",
+    )
+    factcheck_decides: bool = Field(
+        default=True, description="Let a strong fact-check match decide the verdict."
+    )
+    factcheck_top_k: int = Field(
+        default=3, ge=1, le=50, description="Fact-check matches returned per claim."
+    )
+    factcheck_min_score: float = Field(
+        default=0.3, ge=0, le=1, description="Matches scoring below this are not returned."
+    )
+    embedding_model_dir: Path | None = Field(
+        default=None,
+        description="Directory of the ONNX sentence-embedding model; default: the shipped one.",
+    )
+
+    @model_validator(mode="after")
+    def _check_sources(self) -> Settings:
+        if len(set(self.sources)) != len(self.sources):
+            raise ValueError("CLAIMCHECK_SOURCES lists a source twice")
+        if "google_factcheck" in self.sources and self.google_factcheck_api_key is None:
+            raise ValueError(
+                "CLAIMCHECK_SOURCES lists google_factcheck but "
+                "CLAIMCHECK_GOOGLE_FACTCHECK_API_KEY is not set"
+            )
+        if self.llm_judge_url and not self.llm_judge_model:
+            raise ValueError(
+                "CLAIMCHECK_LLM_JUDGE_URL is set but CLAIMCHECK_LLM_JUDGE_MODEL is not"
+            )
+        for name, policy in self.source_overrides.items():
+            unknown = sorted(set(policy) - set(SOURCE_POLICY_KEYS))
+            if unknown:
+                raise ValueError(
+                    f"CLAIMCHECK_SOURCE_OVERRIDES: {name}: unknown key(s) {', '.join(unknown)}"
+                )
+            if any(value < 0 for value in policy.values()):
+                raise ValueError(f"CLAIMCHECK_SOURCE_OVERRIDES: {name}: negative value")
+            if any(policy.get(k, 1) <= 0 for k in ("timeout_s", "concurrency", "circuit_failures")):
+                raise ValueError(
+                    f"CLAIMCHECK_SOURCE_OVERRIDES: {name}: timeout_s, concurrency and "
+                    "circuit_failures must be positive"
+                )
+        own = {
+            "wikipedia": self.wikipedia_timeout_s,
+            "google_factcheck": self.google_factcheck_timeout_s,
+        }
+        budgets = [0.0] + [
+            float(self.source_overrides.get(name, {}).get("timeout_s", 0))
+            or own.get(name, self.source_timeout_s)
+            for name in self.sources
+            if name not in ("knowledge_base", "factchecks")  # local: no network wait
+        ]
+        judge_s = (
+            (self.llm_judge_timeout_s + 1.0) * (self.llm_judge_retries + 1)
+            if self.llm_judge_url
+            else 0.0
+        )
+        if (max(budgets) or judge_s) and max(budgets) + judge_s >= self.task_soft_time_limit_s:
+            raise ValueError(
+                "source time budgets plus the LLM judge's timeouts "
+                f"({max(budgets) + judge_s:g}s) must stay under "
+                "CLAIMCHECK_TASK_SOFT_TIME_LIMIT_S, or a slow source would end the check"
+            )
+        if self.source_backoff_base_s > self.source_backoff_max_s:
+            raise ValueError(
+                "CLAIMCHECK_SOURCE_BACKOFF_BASE_S must not exceed CLAIMCHECK_SOURCE_BACKOFF_MAX_S"
+            )
+        return self
+
+    # --- Fault tolerance (issue 7) and test-only fault injection ---------------------
+    task_max_crashes: int = Field(
+        default=3,
+        ge=1,
+        description="A claim whose check killed its worker process this many times gets a "
+        "failed verdict instead of another try (a poison job never loops forever).",
+    )
+    intake_max_memory_fraction: float = Field(
+        default=0.9,
+        gt=0,
+        le=1,
+        description="The intake refuses new work (503 over_capacity) once Redis uses this "
+        "fraction of its maxmemory, keeping the rest for the verdicts of accepted claims.",
+    )
+    debug_poison_claims_matching: str | None = Field(
+        default=None,
+        description="Test only: the verifier crashes on every claim whose text matches "
+        "this regular expression.",
+    )
+    debug_poison_mode: Literal["raise", "kill"] = Field(
+        default="kill",
+        description="Test only: how a poison claim crashes the verifier: raise an exception, "
+        "or kill the worker process (SIGKILL, like a native crash or the OOM killer).",
+    )
+
     # --- Clients (``claimcheck submit``) -------------------------------------------------
     api_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://")
     client_api_key: SecretStr | None = None
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # --- Tenants, abuse limits and observability (issue 7) ----------------------------
+    admin_key: SecretStr | None = Field(
+        default=None,
+        description="Key of the admin endpoints /v1/admin/keys (claimcheck keys); "
+        "unset: they answer 404.",
+    )
+    rate_limit_requests_per_min: int = Field(
+        default=600, ge=0, description="API requests per key and minute; 0: unlimited."
+    )
+    rate_limit_claims_per_min: int = Field(
+        default=1200, ge=0, description="Claims queued per key and minute; 0: unlimited."
+    )
+    max_claims_per_article: int = Field(
+        default=200, ge=1, description="Most claims queued for one article; the rest are skipped."
+    )
+    request_timeout_s: float = Field(
+        default=30.0, gt=0, description="A request without an answer by then gets a 504."
+    )
+    worker_metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="Prometheus port of `claimcheck worker`; 0: off."
+    )
+    worker_metrics_host: str = Field(
+        default="127.0.0.1", description="Address the worker's metrics endpoint listens on."
+    )
+    log_format: Literal["text", "json"] = "text"
+
+    # --- Stream consumers and the live dashboard (issue 6) ----------------------------
+    stream_claim_idle_ms: int = Field(
+        default=60_000,
+        ge=1,
+        description="A group entry unacknowledged this long is taken over from its consumer "
+        "(presumed dead) by another consumer of the group (XAUTOCLAIM).",
+    )
+    stream_max_deliveries: int = Field(
+        default=5,
+        ge=1,
+        description="An entry delivered more often than this goes to the dead-letter stream.",
+    )
+    dead_letter_stream: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Where undeliverable group entries go; default: <verdict_stream>:dead.",
+    )
+    sse_keepalive_s: float = Field(
+        default=15.0, gt=0, description="GET /v1/stream sends a comment after this much silence."
+    )
+    sse_max_clients: int = Field(
+        default=500, ge=1, description="Concurrent GET /v1/stream clients per intake; more: 503."
+    )
+
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
+        if self.debug_poison_claims_matching is not None:
+            try:
+                re.compile(self.debug_poison_claims_matching)
+            except re.error as exc:
+                raise ValueError(
+                    f"CLAIMCHECK_DEBUG_POISON_CLAIMS_MATCHING is not a regular expression: {exc}"
+                ) from None
         if self.task_soft_time_limit_s > self.task_time_limit_s:
             raise ValueError(
                 "CLAIMCHECK_TASK_SOFT_TIME_LIMIT_S must not exceed CLAIMCHECK_TASK_TIME_LIMIT_S"
@@ -109,16 +354,33 @@ class Settings(BaseSettings):
                 "CLAIMCHECK_VISIBILITY_TIMEOUT_S must be greater than "
                 "CLAIMCHECK_TASK_TIME_LIMIT_S, or a slow task would be delivered twice"
             )
-        if self.auth_enabled and not self.api_keys:
+        if 0 < self.rate_limit_claims_per_min < self.max_claims_per_article:
             raise ValueError(
-                "CLAIMCHECK_API_KEYS is empty while CLAIMCHECK_AUTH_ENABLED is true: "
-                "set at least one key or turn authentication off for local use"
+                "CLAIMCHECK_RATE_LIMIT_CLAIMS_PER_MIN must be 0 or at least "
+                "CLAIMCHECK_MAX_CLAIMS_PER_ARTICLE, or a full article could never be accepted"
+            )
+        if self.auth_enabled and not self.api_keys and self.admin_key is None:
+            raise ValueError(
+                "CLAIMCHECK_API_KEYS and CLAIMCHECK_ADMIN_KEY are both empty while "
+                "CLAIMCHECK_AUTH_ENABLED is true: set a key or turn authentication off "
+                "for local use"
             )
         return self
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # SecretStr fields print as '**********'; a password inside a URL is hidden too
+        for name, value in super().__repr_args__():
+            if name in ("redis_url", "broker_url") and isinstance(value, str):
+                value = mask_url_password(value)
+            yield name, value
 
     @property
     def effective_broker_url(self) -> str:
         return self.broker_url or self.redis_url
+
+    @property
+    def effective_dead_letter_stream(self) -> str:
+        return self.dead_letter_stream or f"{self.verdict_stream}:dead"
 
     def newsroom_for_key(self, key: str) -> str | None:
         """The newsroom that owns ``key``, or None (constant-time comparison)."""
@@ -129,6 +391,15 @@ class Settings(BaseSettings):
             if hmac.compare_digest(secret.get_secret_value().encode(), key.encode()):
                 found = newsroom
         return found
+
+
+def mask_url_password(url: str) -> str:
+    """``url`` with the password (if any) replaced by ``***``."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -36,6 +36,7 @@ class ClaimRecord(BaseModel):
     entities: list[Entity] = Field(default_factory=list)
     context: str | None = None
     source_url: str | None = None
+    newsroom: str | None = None
     status: ClaimState = "queued"
     created_at_ms: int = Field(default_factory=lambda: int(time.time() * 1000))
     verdict: Verdict | None = None
@@ -61,6 +62,7 @@ class ArticleRecord(BaseModel):
 
 _SCALAR_CLAIM_FIELDS = (
     "claim_id", "text", "article_id", "context", "source_url", "status", "source_text", "speaker",
+    "newsroom",
 )  # fmt: skip
 
 # Moves a claim to "checking" unless a verdict was already published for it.
@@ -70,6 +72,12 @@ local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'done' or status == 'failed' then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'checking')
 return 1
+"""
+
+# Counts one delivery of a claim's job (0 for an unknown claim, never creating a record).
+_COUNT_DELIVERY = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+return redis.call('HINCRBY', KEYS[1], 'deliveries', 1)
 """
 
 
@@ -102,6 +110,7 @@ def _claim_from_hash(data: dict[str, str]) -> ClaimRecord:
         entities=[Entity.model_validate(e) for e in json.loads(data.get("entities", "[]"))],
         context=data.get("context"),
         source_url=data.get("source_url"),
+        newsroom=data.get("newsroom"),
         status=data.get("status", "queued"),
         created_at_ms=int(data.get("created_at_ms", "0")),
         verdict=verdict,
@@ -117,6 +126,7 @@ class ClaimStore:
         self._keys = Keys(settings.key_prefix)
         self._ttl = settings.record_ttl_s
         self._mark_checking = client.register_script(_MARK_CHECKING)
+        self._count_delivery = client.register_script(_COUNT_DELIVERY)
 
     @property
     def keys(self) -> Keys:
@@ -194,6 +204,10 @@ class ClaimStore:
         """Flag a claim as being checked. None: unknown claim; False: already decided."""
         result = int(self._mark_checking(keys=[self._keys.claim(claim_id)]))
         return None if result < 0 else bool(result)
+
+    def count_delivery(self, claim_id: str) -> int:
+        """Count one delivery of the claim's job; the total so far (0: unknown claim)."""
+        return int(self._count_delivery(keys=[self._keys.claim(claim_id)]))
 
 
 def _article_mapping(article: ArticleRecord) -> dict[str, str]:

@@ -17,10 +17,18 @@ TARGETS = [
     "bench",
     "eval",
     "eval-checkworthiness",
+    "eval-matching",
+    "factchecks-import",
+    "train-embedding",
+    "export-embedding",
     "bench-extract",
+    "bench-sources",
+    "bench-sse",
     "train-stance",
     "train-checkworthiness",
     "compose-check",
+    "fuzz",
+    "soak",
 ]
 
 

@@ -5,7 +5,9 @@ Delivery guarantees with the Redis transport:
 * ``task_acks_late``: a message is acknowledged only after its task returned, so a task
   whose worker dies is delivered again; the tasks are idempotent (see ``processing``).
 * ``task_reject_on_worker_lost``: if a pool process dies mid-task (OOM, SIGKILL of the
-  child) the main process requeues the message at once.
+  child) the main process requeues the message at once; ``task_acks_on_timeout=False``
+  does the same for a task killed by the hard time limit. A claim whose attempts keep
+  dying this way (a poison job) gets a failed verdict after ``task_max_crashes``.
 * If the whole worker dies (SIGKILL of the main process; pool children follow it through
   PR_SET_PDEATHSIG), its unacknowledged messages stay in the ``unacked`` hash of Redis.
   Any worker on the same broker restores those older than ``visibility_timeout``: once
@@ -29,6 +31,7 @@ from celery.signals import worker_process_init, worker_process_shutdown, worker_
 from shared.schemas import NOOP_TASK_NAME, VERIFY_TASK_NAME
 from shared.settings import Settings
 from workers.context import ContextHolder
+from workers.logs import install_log_format
 from workers.tasks import register_tasks
 
 log = logging.getLogger(__name__)
@@ -61,6 +64,10 @@ def create_celery_app(settings: Settings) -> Celery:
         accept_content=["json"],
         task_acks_late=True,
         task_reject_on_worker_lost=True,
+        # a task killed by the hard time limit is requeued, not acknowledged (which would
+        # leave its claim without a verdict); the crash count in ``processing`` ends a
+        # claim that keeps hitting it with a failed verdict
+        task_acks_on_timeout=False,
         worker_prefetch_multiplier=1,
         task_time_limit=settings.task_time_limit_s,
         task_soft_time_limit=settings.task_soft_time_limit_s,
@@ -79,6 +86,7 @@ def create_celery_app(settings: Settings) -> Celery:
     holder = ContextHolder(settings)
     register_tasks(app, holder)
     _connect_lifecycle(app, holder)
+    install_log_format(app, settings)
     return app
 
 

@@ -19,8 +19,9 @@ from shared.publisher import VerdictPublisher
 from shared.redis_client import make_redis
 from shared.settings import Settings
 from shared.store import ClaimStore
-from workers.sources.base import Source
+from workers.sources.http_client import make_http_client
 from workers.sources.knowledge_base import KnowledgeBase
+from workers.sources.registry import build_sources, close_sources
 from workers.verification.calibration import VerdictCalibration
 from workers.verification.lexical import LexicalStanceScorer
 from workers.verification.pipeline import Verifier
@@ -32,13 +33,48 @@ log = logging.getLogger(__name__)
 CALIBRATION_FILE = "verdict_calibration.json"
 
 
-def build_verifier(settings: Settings, *, calibrated: bool = True) -> Verifier:
-    """The verifier every entry point uses: the local knowledge base and the stance scorer.
+def build_verifier(
+    settings: Settings, *, calibrated: bool = True, redis_client: redis.Redis | None = None
+) -> Verifier:
+    """The verifier every entry point uses: the configured sources and the stance scorer.
 
-    The caller owns the sources; close them with :func:`close_verifier`.
+    ``CLAIMCHECK_SOURCES`` picks and orders the sources (see
+    :mod:`workers.sources.registry`); each is wrapped in its resilience policy, and
+    ``redis_client`` (None offline) holds their response cache. The verifier owns one
+    HTTP client for the HTTP sources and the LLM judge; close everything with
+    :func:`close_verifier`.
     """
-    kb = KnowledgeBase(settings.kb_path)
-    documents = kb.count()
+    if "knowledge_base" in settings.sources:
+        _log_kb_size(settings)
+    http_client = make_http_client(settings)
+    try:
+        sources = build_sources(settings, redis_client=redis_client, http_client=http_client)
+    except BaseException:
+        http_client.close()
+        raise
+    from workers.verification.llm_judge import LlmJudge
+
+    judge = LlmJudge.from_settings(settings, http_client)
+    log.info(
+        "sources: %s; LLM judge: %s",
+        ", ".join(s.name for s in sources) or "none",
+        judge.model if judge else "off",
+    )
+    calibration = None
+    if calibrated and settings.stance_scorer == "onnx":
+        path = stance_model_dir(settings) / CALIBRATION_FILE
+        if path.exists():
+            calibration = VerdictCalibration.load(path)
+    verifier = Verifier(
+        sources, build_scorer(settings), settings, calibration=calibration, judge=judge
+    )
+    verifier.closers.append(http_client.close)
+    return verifier
+
+
+def _log_kb_size(settings: Settings) -> None:
+    with KnowledgeBase(settings.kb_path) as kb:
+        documents = kb.count()
     if documents == 0:
         log.warning(
             "knowledge base %s is empty: every claim will be not_enough_info "
@@ -47,13 +83,6 @@ def build_verifier(settings: Settings, *, calibrated: bool = True) -> Verifier:
         )
     else:
         log.info("knowledge base %s: %d documents", settings.kb_path, documents)
-    sources: list[Source] = [kb]
-    calibration = None
-    if calibrated and settings.stance_scorer == "onnx":
-        path = stance_model_dir(settings) / CALIBRATION_FILE
-        if path.exists():
-            calibration = VerdictCalibration.load(path)
-    return Verifier(sources, build_scorer(settings), settings, calibration=calibration)
 
 
 def stance_model_dir(settings: Settings) -> Path:
@@ -76,10 +105,10 @@ def build_scorer(settings: Settings) -> StanceScorer:
 
 
 def close_verifier(verifier: Verifier) -> None:
-    for source in verifier.sources:
-        close = getattr(source, "close", None)
-        if callable(close):
-            close()
+    """Close the verifier's sources, then what it owns (the HTTP client)."""
+    close_sources(verifier.sources)
+    while verifier.closers:
+        verifier.closers.pop()()
 
 
 @dataclass
@@ -100,7 +129,7 @@ class WorkerContext:
             redis=client,
             store=ClaimStore(client, settings),
             publisher=VerdictPublisher(client, settings),
-            verifier=build_verifier(settings),
+            verifier=build_verifier(settings, redis_client=client),
         )
 
     def close(self) -> None:

@@ -6,6 +6,11 @@ import logging
 from collections.abc import MutableMapping
 from typing import Any
 
+from celery.signals import after_setup_logger, after_setup_task_logger
+
+from shared.logging import TEXT_FORMAT, make_formatter
+from shared.settings import Settings
+
 
 class ClaimLogger(logging.LoggerAdapter[logging.Logger]):
     """Prefixes every message with ``claim=<id> article=<id>`` and adds them as extras."""
@@ -21,3 +26,17 @@ class ClaimLogger(logging.LoggerAdapter[logging.Logger]):
 
 def claim_logger(logger: logging.Logger, claim_id: str, article_id: str | None) -> ClaimLogger:
     return ClaimLogger(logger, {"claim_id": claim_id, "article_id": article_id})
+
+
+def install_log_format(app: Any, settings: Settings) -> None:
+    """After Celery set up its loggers, give their handlers claimcheck's formatter
+    (``CLAIMCHECK_LOG_FORMAT``, secrets redacted). The receiver is kept on ``app``
+    because Celery's signals hold weak references."""
+
+    def reformat(logger: logging.Logger, **_: Any) -> None:
+        for handler in logger.handlers:
+            handler.setFormatter(make_formatter(settings, TEXT_FORMAT))
+
+    app.claimcheck_log_receiver = reformat
+    after_setup_logger.connect(reformat)
+    after_setup_task_logger.connect(reformat)

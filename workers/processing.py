@@ -13,6 +13,9 @@ skipped, and the publisher's atomic guard refuses a second verdict anyway.
 from __future__ import annotations
 
 import logging
+import os
+import re
+import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,6 +34,7 @@ from shared.errors import (
 from shared.publisher import PublishResult
 from shared.schemas import SourceFailure, Verdict
 from shared.store import ClaimRecord
+from workers import metrics
 from workers.context import WorkerContext
 from workers.logs import ClaimLogger, claim_logger
 from workers.retry import RetryDecision, RetryPolicy, decide_retry
@@ -88,6 +92,7 @@ def check_loaded_claim(
     if delay > 0:
         clog.info("debug delay: sleeping %.1fs", delay)
         time.sleep(delay)
+    _crash_if_poison(ctx, claim, clog)
     started = time.perf_counter()
     verdict = ctx.verifier.verify(
         claim.claim_id,
@@ -96,8 +101,24 @@ def check_loaded_claim(
         tolerate_source_errors=final_attempt,
     )
     result = ctx.publisher.publish(with_claim_details(verdict, claim))
-    _log_published(clog, verdict, result, time.perf_counter() - started)
+    _log_published(clog, verdict, result, time.perf_counter() - started, claim.created_at_ms)
     return result
+
+
+class PoisonClaimError(RuntimeError):
+    """Raised by the test-only poison-claim injection (``debug_poison_mode=raise``)."""
+
+
+def _crash_if_poison(ctx: WorkerContext, claim: ClaimRecord, clog: ClaimLogger) -> None:
+    """Test only: crash the verifier on a claim matching ``debug_poison_claims_matching``."""
+    pattern = ctx.settings.debug_poison_claims_matching
+    if pattern is None or not re.search(pattern, claim.text):
+        return
+    if ctx.settings.debug_poison_mode == "kill":
+        clog.error("debug poison claim: killing this worker process")
+        logging.shutdown()
+        os.kill(os.getpid(), signal.SIGKILL)
+    raise PoisonClaimError("debug poison claim: the verifier crashed")
 
 
 def with_claim_details(verdict: Verdict, claim: ClaimRecord) -> Verdict:
@@ -111,6 +132,7 @@ def with_claim_details(verdict: Verdict, claim: ClaimRecord) -> Verdict:
             "attributed": claim.attributed,
             "checkworthiness": claim.checkworthiness,
             "entities": list(claim.entities),
+            "newsroom": claim.newsroom,
         }
     )
 
@@ -123,6 +145,7 @@ def _publish_placeholder(
     version: str,
     needs_review: bool,
     failed: bool = False,
+    attempts: int | None = None,
     sources_failed: Sequence[SourceFailure] = (),
 ) -> PublishResult:
     """Publish a ``not_enough_info`` verdict that no verification stands behind."""
@@ -135,12 +158,15 @@ def _publish_placeholder(
         needs_review=needs_review,
         sources_failed=list(sources_failed),
         reason=reason,
+        failed=failed,
+        attempts=attempts if failed else None,
         checked_at=datetime.now(UTC),
         verifier_version=version,
     )
     verdict = with_claim_details(verdict, claim)
     result = ctx.publisher.publish(verdict, failed=failed)
-    _log_published(claim_logger(log, claim.claim_id, claim.article_id), verdict, result, 0.0)
+    clog = claim_logger(log, claim.claim_id, claim.article_id)
+    _log_published(clog, verdict, result, 0.0, claim.created_at_ms)
     return result
 
 
@@ -157,6 +183,7 @@ def publish_unverified(
     *,
     reason: str,
     failed: bool,
+    attempts: int | None = None,
     sources_failed: Sequence[SourceFailure] = (),
 ) -> PublishResult:
     """Publish a ``not_enough_info`` verdict (flagged for review) for a check that failed."""
@@ -167,6 +194,7 @@ def publish_unverified(
         version=FALLBACK_VERSION,
         needs_review=True,
         failed=failed,
+        attempts=attempts,
         sources_failed=sources_failed,
     )
 
@@ -189,16 +217,39 @@ def run_attempt(
     otherwise a failed ``not_enough_info`` verdict is published with the reason. An
     unknown claim is logged and dropped. Only a store outage while publishing that last
     verdict, on the last attempt, propagates.
+
+    Every delivery is counted on the claim's record. Deliveries that no Celery retry
+    explains are attempts whose worker process died (SIGKILL, OOM, a native crash): after
+    ``task_max_crashes`` of them the claim gets a failed verdict instead of another try,
+    so a poison job cannot loop forever.
     """
     final = policy.is_final(retries)
     clog = claim_logger(log, claim_id, None)
     claim: ClaimRecord | None = None
+    attempts = retries + 1
     try:
         claim = load_claim(ctx, claim_id)
         if claim is None:
             clog.warning("claim not in the store; dropping the task")
             return AttemptOutcome()
         clog = claim_logger(log, claim_id, claim.article_id)
+        if claim.status not in ("done", "failed"):
+            attempts = max(attempts, _store(lambda: ctx.store.count_delivery(claim_id)))
+            crashes = attempts - 1 - retries
+            if crashes >= ctx.settings.task_max_crashes:
+                clog.error("%d earlier attempts died with their worker; giving up", crashes)
+                return _fallback(
+                    ctx,
+                    claim_id,
+                    claim,
+                    clog,
+                    reason=f"the check crashed its worker process {crashes} times "
+                    f"(poison job); gave up after {attempts - 1} attempts",
+                    failed=True,
+                    attempts=attempts - 1,
+                    retries=retries,
+                    policy=policy,
+                )
         return AttemptOutcome(result=work(ctx, claim, final))
     except ClaimNotFoundError as exc:
         clog.warning("claim disappeared while it was checked; dropping the task: %s", exc)
@@ -206,6 +257,7 @@ def run_attempt(
     except TransientError as exc:
         decision = decide_retry(exc, retries, policy)
         if decision is not None:
+            metrics.record_retry()
             clog.warning(
                 "transient failure (attempt %d of %d), retrying in %.1fs: %s",
                 retries + 1,
@@ -225,8 +277,9 @@ def run_attempt(
             claim_id,
             claim,
             clog,
-            reason=f"gave up after {retries + 1} attempts: {exc}",
+            reason=f"gave up after {attempts} attempts: {exc}",
             failed=not failures,
+            attempts=attempts,
             sources_failed=failures,
             retries=retries,
             policy=policy,
@@ -234,7 +287,15 @@ def run_attempt(
     except PermanentError as exc:
         clog.error("permanent failure: %s", exc)
         return _fallback(
-            ctx, claim_id, claim, clog, reason=str(exc), failed=True, retries=retries, policy=policy
+            ctx,
+            claim_id,
+            claim,
+            clog,
+            reason=str(exc),
+            failed=True,
+            attempts=attempts,
+            retries=retries,
+            policy=policy,
         )
     except Exception as exc:  # a bug or a time limit: still give the claim a verdict
         clog.exception("unexpected error while checking the claim")
@@ -245,6 +306,7 @@ def run_attempt(
             clog,
             reason=f"internal error: {type(exc).__name__}: {exc}",
             failed=True,
+            attempts=attempts,
             retries=retries,
             policy=policy,
         )
@@ -260,6 +322,7 @@ def _fallback(
     failed: bool,
     retries: int,
     policy: RetryPolicy,
+    attempts: int | None = None,
     sources_failed: Sequence[SourceFailure] = (),
 ) -> AttemptOutcome:
     """Publish the stand-in verdict; a store outage here is retried while retries are left."""
@@ -269,7 +332,12 @@ def _fallback(
             clog.warning("claim not in the store; no verdict to publish")
             return AttemptOutcome()
         result = publish_unverified(
-            ctx, record, reason=reason, failed=failed, sources_failed=sources_failed
+            ctx,
+            record,
+            reason=reason,
+            failed=failed,
+            attempts=attempts,
+            sources_failed=sources_failed,
         )
         return AttemptOutcome(result=result)
     except ClaimNotFoundError:
@@ -295,9 +363,10 @@ def _store(call: Callable[[], _T]) -> _T:
 
 
 def _log_published(
-    clog: ClaimLogger, verdict: Verdict, result: PublishResult, seconds: float
+    clog: ClaimLogger, verdict: Verdict, result: PublishResult, seconds: float, created_at_ms: int
 ) -> None:
     if result.published:
+        metrics.record_verdict(verdict, seconds=seconds, created_at_ms=created_at_ms)
         clog.info(
             "published %s (confidence %.2f%s) as %s in %.0f ms",
             verdict.label,

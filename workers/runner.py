@@ -6,6 +6,7 @@ import logging
 
 from shared.settings import Settings
 from workers.celery_app import create_celery_app
+from workers.metrics_server import serve as serve_metrics
 
 log = logging.getLogger(__name__)
 
@@ -54,4 +55,9 @@ def run_worker(
     )
     app = create_celery_app(settings)
     log.info("starting worker: %s", " ".join(argv))
-    app.worker_main(argv)
+    stop_metrics = serve_metrics(settings) if settings.worker_metrics_port else None
+    try:
+        app.worker_main(argv)
+    finally:
+        if stop_metrics is not None:
+            stop_metrics()

@@ -13,8 +13,11 @@ from starlette.concurrency import run_in_threadpool
 from services.intake.context import IntakeContext
 from services.intake.errors import install_error_handlers
 from services.intake.extraction import ClaimExtractor
+from services.intake.metrics import IntakeMetrics, MetricsMiddleware
+from services.intake.metrics import router as metrics_router
 from services.intake.queue import CeleryEnqueuer, Enqueuer
-from services.intake.routes import articles, claims, health
+from services.intake.routes import admin, articles, claims, health, stream
+from services.intake.timeouts import TimeoutMiddleware
 from shared.redis_client import make_redis
 from shared.settings import Settings
 
@@ -47,7 +50,10 @@ def create_app(
             nlp = extractor
             if nlp is None:
                 nlp = await run_in_threadpool(ClaimExtractor.from_settings, settings)
-            app.state.intake = IntakeContext.build(settings, client, queue, nlp)
+                owned.callback(_closing("extractor", nlp.close))
+            app.state.intake = IntakeContext.build(settings, client, queue, nlp, metrics)
+            metrics.watch_redis(client, settings)
+            app.state.streams = await owned.enter_async_context(stream.open_stream_hub(settings))
             logger.info("intake ready (auth %s)", "on" if settings.auth_enabled else "off")
             yield
             logger.info("intake shutting down")
@@ -62,10 +68,20 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
+    metrics = IntakeMetrics()
+    app.state.metrics = metrics
+    # the middleware added last is outermost: metrics see every answer, 504s included
+    app.add_middleware(
+        TimeoutMiddleware, timeout_s=settings.request_timeout_s, on_timeout=metrics.timeouts.inc
+    )
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(articles.router)
     app.include_router(claims.router)
+    app.include_router(admin.router)
+    app.include_router(metrics_router)
+    app.include_router(stream.router)
     return app
 
 

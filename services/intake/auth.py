@@ -1,47 +1,111 @@
-"""API-key authentication: ``X-API-Key`` maps to a newsroom (``settings.api_keys``)."""
+"""API-key authentication: ``X-API-Key`` maps to a newsroom; ``X-Admin-Key`` to the admin.
+
+A newsroom key is either a bootstrap key from the settings (``CLAIMCHECK_API_KEYS``) or a key
+made with ``claimcheck keys add`` and stored hashed in Redis (:mod:`shared.keys_store`).
+Every authenticated request also counts against its key's request rate limit. No key is
+ever logged.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
+from services.intake.context import IntakeContext
 from services.intake.errors import ApiError
+from shared.keys_store import same_secret
 from shared.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 API_KEY_HEADER = "X-API-Key"
+ADMIN_KEY_HEADER = "X-Admin-Key"
+STATIC_KEY_ID_PREFIX = "static:"
 
 api_key_scheme = APIKeyHeader(
     name=API_KEY_HEADER,
     scheme_name="ApiKey",
-    description="The newsroom's API key (CLAIMCHECK_API_KEYS).",
+    description="The newsroom's API key (claimcheck keys add, or CLAIMCHECK_API_KEYS).",
+    auto_error=False,
+)
+admin_key_scheme = APIKeyHeader(
+    name=ADMIN_KEY_HEADER,
+    scheme_name="AdminKey",
+    description="The admin key (CLAIMCHECK_ADMIN_KEY).",
     auto_error=False,
 )
 
 
-def require_newsroom(
-    request: Request, api_key: Annotated[str | None, Security(api_key_scheme)]
-) -> str | None:
-    """The newsroom the request's key belongs to; None when authentication is off.
+@dataclass(frozen=True)
+class Principal:
+    """Who made a request: the newsroom and the id of the key it used."""
 
-    Raises a 401 ApiError for a missing or unknown key. The key itself is never logged.
+    newsroom: str
+    key_id: str
+
+
+def _unauthorized(message: str, header: str = API_KEY_HEADER) -> ApiError:
+    return ApiError(401, "unauthorized", message, field=header)
+
+
+def identify(ctx: IntakeContext, api_key: str) -> Principal | None:
+    """The owner of ``api_key``: a bootstrap key from the settings, else a stored key."""
+    newsroom = ctx.settings.newsroom_for_key(api_key)
+    if newsroom is not None:
+        return Principal(newsroom=newsroom, key_id=STATIC_KEY_ID_PREFIX + newsroom)
+    info = ctx.keys.find(api_key)
+    return Principal(newsroom=info.newsroom, key_id=info.key_id) if info else None
+
+
+def require_principal(
+    request: Request, api_key: Annotated[str | None, Security(api_key_scheme)]
+) -> Principal | None:
+    """The request's newsroom and key; None when authentication is off.
+
+    Raises a 401 ApiError for a missing or unknown key and a 429 when the key is over its
+    request rate limit. Sync on purpose: FastAPI runs it in a thread (it may ask Redis).
     """
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
     settings: Settings = request.app.state.settings
     if not settings.auth_enabled:
         return None
     if not api_key:
-        raise ApiError(
-            401, "unauthorized", f"missing {API_KEY_HEADER} header", field=API_KEY_HEADER
-        )
-    newsroom = settings.newsroom_for_key(api_key)
-    if newsroom is None:
+        raise _unauthorized(f"missing {API_KEY_HEADER} header")
+    ctx: IntakeContext = request.app.state.intake
+    principal = identify(ctx, api_key)
+    if principal is None:
         logger.warning("rejected an unknown API key on %s %s", request.method, request.url.path)
-        raise ApiError(401, "unauthorized", "invalid API key", field=API_KEY_HEADER)
-    return newsroom
+        raise _unauthorized("invalid API key")
+    request.state.principal = principal
+    ctx.limiter.check_request(principal.key_id)
+    return principal
 
 
+def require_newsroom(
+    principal: Annotated[Principal | None, Depends(require_principal)],
+) -> str | None:
+    """The newsroom the request's key belongs to; None when authentication is off."""
+    return principal.newsroom if principal else None
+
+
+def require_admin(
+    request: Request, admin_key: Annotated[str | None, Security(admin_key_scheme)]
+) -> None:
+    """Let the admin key through; 404 when no admin key is configured, else 401."""
+    settings: Settings = request.app.state.settings
+    if settings.admin_key is None:
+        raise ApiError(404, "not_found", "the admin API is not enabled")
+    if not admin_key or not same_secret(admin_key, settings.admin_key.get_secret_value()):
+        logger.warning("rejected an admin request on %s %s", request.method, request.url.path)
+        raise _unauthorized("invalid or missing admin key", ADMIN_KEY_HEADER)
+
+
+Owner = Annotated[Principal | None, Depends(require_principal)]
 Newsroom = Annotated[str | None, Depends(require_newsroom)]
+Admin = Annotated[None, Depends(require_admin)]

@@ -8,9 +8,13 @@ from typing import Annotated
 import redis
 from fastapi import Depends, Request
 
+from services.intake.capacity import MemoryGuard
 from services.intake.extraction import ClaimExtractor
 from services.intake.idempotency import IdempotencyStore
+from services.intake.metrics import IntakeMetrics
 from services.intake.queue import Enqueuer
+from services.intake.ratelimit import RateLimiter
+from shared.keys_store import ApiKeyStore
 from shared.publisher import VerdictPublisher
 from shared.settings import Settings
 from shared.store import ClaimStore
@@ -27,6 +31,10 @@ class IntakeContext:
     enqueuer: Enqueuer
     extractor: ClaimExtractor
     idempotency: IdempotencyStore
+    keys: ApiKeyStore
+    limiter: RateLimiter
+    metrics: IntakeMetrics
+    capacity: MemoryGuard
 
     @classmethod
     def build(
@@ -35,7 +43,9 @@ class IntakeContext:
         client: redis.Redis,
         enqueuer: Enqueuer,
         extractor: ClaimExtractor,
+        metrics: IntakeMetrics | None = None,
     ) -> IntakeContext:
+        metrics = metrics or IntakeMetrics()
         return cls(
             settings=settings,
             redis=client,
@@ -44,6 +54,14 @@ class IntakeContext:
             enqueuer=enqueuer,
             extractor=extractor,
             idempotency=IdempotencyStore(client, settings),
+            keys=ApiKeyStore(client, settings.key_prefix),
+            limiter=RateLimiter(
+                client,
+                settings,
+                on_refused=lambda limit: metrics.rate_limited.labels(limit=limit).inc(),
+            ),
+            metrics=metrics,
+            capacity=MemoryGuard(client, settings.intake_max_memory_fraction),
         )
 
 

@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.intake.capacity import OVER_CAPACITY_RETRY_AFTER_S, is_out_of_memory
 from shared.errors import InputError, TransientError
 from shared.schemas import ErrorBody
 
@@ -26,7 +27,11 @@ logger = logging.getLogger(__name__)
 # The route-level answers documented in OpenAPI for every endpoint that needs them.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": HTTPStatus(code).phrase}
-    for code in (400, 401, 409, 413, 415, 422, 503)
+    for code in (400, 401, 409, 413, 415, 422, 429, 503, 504)
+}
+READ_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": HTTPStatus(code).phrase}
+    for code in (401, 404, 422, 429, 503, 504)
 }
 
 
@@ -106,6 +111,15 @@ async def _input_error(_: Request, exc: Exception) -> JSONResponse:
 async def _transient_error(_: Request, exc: Exception) -> JSONResponse:
     logger.warning("answering 503: %s", exc)
     retry_after = getattr(exc, "retry_after", None)
+    if is_out_of_memory(exc):
+        retry_after = max(retry_after or 0, OVER_CAPACITY_RETRY_AFTER_S)
+        return error_response(
+            503,
+            "over_capacity",
+            "the queue store is full (Redis is at its memory limit); nothing was accepted, "
+            "try again later",
+            headers={"Retry-After": str(max(1, round(retry_after)))},
+        )
     headers = {"Retry-After": str(max(1, round(retry_after or 1)))}
     return error_response(
         503, "unavailable", "a backing service is unavailable; try again later", headers=headers

@@ -313,13 +313,14 @@ class ClaimExtractor:
 
     def describe(self, text: str) -> ClaimFacts:
         """Entities (offsets in ``text``) and check-worthiness of a lone claim."""
-        with self._lock:
+        # a memory zone: the strings of this claim's new tokens are dropped again when it
+        # ends (without it spaCy keeps every token it ever saw, and a long-running intake
+        # grows with each new number or name); nothing of the Doc may outlive the zone
+        with self._lock, self._nlp.memory_zone():
             doc = self._ner(self._nlp.make_doc(text))
+            entities = tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
         score = self.scorer.score([text])[0]
-        return ClaimFacts(
-            checkworthiness=round(score, 4),
-            entities=tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents),
-        )
+        return ClaimFacts(checkworthiness=round(score, 4), entities=entities)
 
     # --- steps -------------------------------------------------------------------------
 

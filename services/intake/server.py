@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
-import logging
+from types import FrameType
 
 import uvicorn
 
 from services.intake.app import create_app
+from shared.logging import configure_logging
 from shared.settings import Settings
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+GRACEFUL_SHUTDOWN_S = 5
+"""On SIGTERM, requests still running after this long (event streams) are cancelled."""
 
 
 def run_server(settings: Settings) -> None:
     """Serve the intake on ``settings.host``:``settings.port`` until interrupted."""
-    logging.basicConfig(level=settings.log_level, format=LOG_FORMAT)
+    configure_logging(settings)
     app = create_app(settings)
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
+        log_config=None,  # uvicorn's loggers propagate to claimcheck's root handler
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
         server_header=False,
         proxy_headers=False,
+        # requests still running then are cancelled (event streams end within a second)
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
+    _Server(config).run()
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, telling open ``/v1/stream`` responses to end when asked to stop: they never
+    end by themselves, and a graceful shutdown waits for every running request."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        streams = getattr(getattr(self.config.app, "state", None), "streams", None)
+        if streams is not None:
+            streams.closing = True
+        super().handle_exit(sig, frame)

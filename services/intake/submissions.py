@@ -14,6 +14,7 @@ from typing import Any
 import redis
 from pydantic import BaseModel
 
+from services.intake.auth import Principal
 from services.intake.context import IntakeContext
 from services.intake.extraction import Entity as FoundEntity
 from services.intake.idempotency import Reservation, StoredResponse
@@ -39,11 +40,39 @@ def _rollback(ctx: IntakeContext, claim_ids: list[str], article_id: str | None) 
         logger.error("rollback failed article_id=%s: %s", article_id, exc)
 
 
+OVER_CLAIM_LIMIT = "over_claim_limit"
+"""The ``skipped`` reason of claims beyond ``CLAIMCHECK_MAX_CLAIMS_PER_ARTICLE``."""
+
+
+def _within_limit(candidates: list[Any], limit: int) -> list[Any]:
+    """The ``limit`` most check-worthy candidates, in article order."""
+    if len(candidates) <= limit:
+        return candidates
+    ranked = sorted(range(len(candidates)), key=lambda i: -candidates[i].checkworthiness)
+    keep = sorted(ranked[:limit])
+    return [candidates[i] for i in keep]
+
+
+def _take_claims(ctx: IntakeContext, owner: Principal | None, count: int) -> None:
+    """Count ``count`` claims against the key's claims-per-minute limit (429 over it)."""
+    if owner is not None:
+        ctx.limiter.check_claims(owner.key_id, count)
+
+
 def accept_article(
-    ctx: IntakeContext, submission: ArticleSubmission, newsroom: str | None
+    ctx: IntakeContext, submission: ArticleSubmission, owner: Principal | None
 ) -> ArticleAccepted:
-    """Extract the article's claims, store article and claims, queue one job per claim."""
+    """Extract the article's claims, store article and claims, queue one job per claim.
+
+    Beyond ``max_claims_per_article`` claims only the most check-worthy are kept; the
+    answer's ``skipped`` counts the rest as ``over_claim_limit``.
+    """
+    ctx.capacity.check()
+    newsroom = owner.newsroom if owner else None
     extraction = ctx.extractor.analyse(submission.text, published_at=submission.published_at)
+    candidates = _within_limit(list(extraction.claims), ctx.settings.max_claims_per_article)
+    over_limit = len(extraction.claims) - len(candidates)
+    _take_claims(ctx, owner, len(candidates))
     article_id = new_article_id()
     claims = [
         ClaimRecord(
@@ -57,8 +86,9 @@ def accept_article(
             attributed=candidate.attributed,
             checkworthiness=candidate.checkworthiness,
             entities=[_entity(e) for e in candidate.entities],
+            newsroom=newsroom,
         )
-        for candidate in extraction.claims
+        for candidate in candidates
     ]
     claim_ids = [c.claim_id for c in claims]
     article = ArticleRecord(
@@ -80,12 +110,18 @@ def accept_article(
     except ClaimcheckError:
         _rollback(ctx, claim_ids, article_id)
         raise
+    skipped: dict[str, int] = {reason: n for reason, n in extraction.skipped.items() if n}
+    if over_limit:
+        skipped[OVER_CLAIM_LIMIT] = over_limit
+        ctx.metrics.claims_skipped.inc(over_limit)
+    ctx.metrics.claims_queued.labels(kind="article").inc(len(claim_ids))
     logger.info(
         "article accepted article_id=%s newsroom=%s claims=%d skipped=%s",
         article_id,
         newsroom,
         len(claim_ids),
-        extraction.skipped,
+        skipped,
+        extra={"article_id": article_id, "newsroom": newsroom, "claim_ids": claim_ids},
     )
     return ArticleAccepted(
         article_id=article_id,
@@ -103,7 +139,7 @@ def accept_article(
             )
             for c in claims
         ],
-        skipped={reason: n for reason, n in extraction.skipped.items() if n},
+        skipped=skipped,
     )
 
 
@@ -111,11 +147,15 @@ def _entity(entity: FoundEntity) -> Entity:
     return Entity(text=entity.text, label=entity.label, start=entity.start, end=entity.end)
 
 
-def accept_claim(ctx: IntakeContext, submission: ClaimSubmission) -> ClaimAccepted:
+def accept_claim(
+    ctx: IntakeContext, submission: ClaimSubmission, owner: Principal | None
+) -> ClaimAccepted:
     """Store a lone claim (with its entities and check-worthiness) and queue its job.
 
     A lone claim is checked whatever its score: the newsroom asked for it.
     """
+    ctx.capacity.check()
+    _take_claims(ctx, owner, 1)
     facts = ctx.extractor.describe(submission.text)
     claim = ClaimRecord(
         claim_id=new_claim_id(),
@@ -125,6 +165,7 @@ def accept_claim(ctx: IntakeContext, submission: ClaimSubmission) -> ClaimAccept
         entities=[_entity(e) for e in facts.entities],
         context=submission.context,
         source_url=submission.source_url,
+        newsroom=owner.newsroom if owner else None,
     )
     ctx.store.save([claim])
     try:
@@ -132,7 +173,12 @@ def accept_claim(ctx: IntakeContext, submission: ClaimSubmission) -> ClaimAccept
     except ClaimcheckError:
         _rollback(ctx, [claim.claim_id], None)
         raise
-    logger.info("claim accepted claim_id=%s", claim.claim_id)
+    ctx.metrics.claims_queued.labels(kind="claim").inc()
+    logger.info(
+        "claim accepted claim_id=%s",
+        claim.claim_id,
+        extra={"claim_id": claim.claim_id, "newsroom": claim.newsroom},
+    )
     return ClaimAccepted(claim_id=claim.claim_id)
 
 

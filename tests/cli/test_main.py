@@ -29,6 +29,9 @@ def test_every_documented_command_parses() -> None:
         ["extract", "--bench", "--words", "500"],
         ["checkworthiness", "--input", "a", "--output", "b"],
         ["eval-checkworthiness", "--data-dir", "d"],
+        ["keys", "add", "daily-planet", "--json"],
+        ["keys", "list"],
+        ["keys", "revoke", "key_0123"],
     ):
         assert parser.parse_args(argv).handler is not None
 

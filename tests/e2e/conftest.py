@@ -21,6 +21,7 @@ from cli.processes import ProcessGroup, free_port, http_ready, python_module, wa
 from shared.settings import Settings
 from shared.streams import StreamEntry, decode_entry
 from tests.conftest import SettingsFactory
+from tests.e2e.redis_server import PrivateRedis, PrivateRedisFactory
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEED_ARTICLE = REPO_ROOT / "examples" / "danang-article.txt"
@@ -38,6 +39,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
             value = {k: v.get_secret_value() for k, v in settings.api_keys.items()}
         if name == "client_api_key":
             continue
+        if name == "admin_key" and settings.admin_key is not None:
+            value = settings.admin_key.get_secret_value()
         env[f"CLAIMCHECK_{name.upper()}"] = (
             json.dumps(value) if isinstance(value, dict | list) else str(value)
         )
@@ -135,3 +138,21 @@ def stack_factory(
     yield make
     for group in groups:
         group.stop()
+
+
+@pytest.fixture
+def private_redis_factory(tmp_path: Path) -> Iterator[PrivateRedisFactory]:
+    """Private redis-servers on free ports (never the shared one), stopped after the test."""
+    servers: list[PrivateRedis] = []
+
+    def make(*, appendonly: bool = True, maxmemory: str | None = None) -> PrivateRedis:
+        directory = tmp_path / f"redis{len(servers)}"
+        directory.mkdir()
+        server = PrivateRedis(directory, appendonly=appendonly, maxmemory=maxmemory)
+        servers.append(server)
+        server.start()
+        return server
+
+    yield make
+    for server in servers:
+        server.close()

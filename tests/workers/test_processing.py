@@ -240,3 +240,43 @@ def test_fallback_verdicts_carry_the_claim_record_too(context_factory: ContextFa
     (verdict,) = _verdicts(ctx)
     assert verdict["label"] == "not_enough_info"
     assert verdict["source_text"] == claim.source_text and verdict["attributed"] is True
+
+
+def test_deliveries_no_retry_explains_are_crashes_and_end_in_a_failed_verdict(
+    context_factory: ContextFactory,
+) -> None:
+    ctx = context_factory(task_max_crashes=2)
+    claim = _save(ctx)
+    calls: list[int] = []
+
+    def dies(ctx: WorkerContext, claim: ClaimRecord, final: bool) -> PublishResult | None:
+        calls.append(1)
+        return None  # as if the process had died: nothing published, nothing decided
+
+    # two deliveries of the same message (retries=0) whose worker died: still tried
+    assert run_attempt(ctx, claim.claim_id, retries=0, policy=POLICY, work=dies).result is None
+    assert run_attempt(ctx, claim.claim_id, retries=0, policy=POLICY, work=dies).result is None
+    # the third delivery of it: two crashes, so a failed verdict instead of a third try
+    outcome = run_attempt(ctx, claim.claim_id, retries=0, policy=POLICY, work=dies)
+    assert len(calls) == 2 and outcome.result is not None and outcome.result.published
+    (verdict,) = _verdicts(ctx)
+    assert verdict["failed"] is True and verdict["attempts"] == 2
+    assert verdict["label"] == "not_enough_info" and verdict["needs_review"] is True
+    assert "crashed its worker process 2 times" in verdict["reason"]
+    assert ctx.store.get_claim(claim.claim_id).status == "failed"  # type: ignore[union-attr]
+
+
+def test_celery_retries_are_not_counted_as_crashes(context_factory: ContextFactory) -> None:
+    ctx = context_factory(task_max_crashes=1)
+    claim = _save(ctx)
+
+    def flaky(ctx: WorkerContext, claim: ClaimRecord, final: bool) -> PublishResult | None:
+        if final:
+            return check_loaded_claim(ctx, claim, final)
+        raise StoreUnavailableError("Redis blinked")
+
+    for retries in range(POLICY.max_retries + 1):  # one delivery per Celery retry
+        outcome = run_attempt(ctx, claim.claim_id, retries=retries, policy=POLICY, work=flaky)
+    assert outcome.result is not None
+    (verdict,) = _verdicts(ctx)
+    assert verdict["failed"] is False and verdict["label"] == "supported"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.intake.auth import Newsroom
+from services.intake.auth import Newsroom, Owner
 from services.intake.context import Context
-from services.intake.errors import ERROR_RESPONSES, ApiError
+from services.intake.errors import ERROR_RESPONSES, READ_RESPONSES, ApiError
 from services.intake.ids import is_article_id
 from services.intake.routes.common import json_request_body, submit
 from services.intake.submissions import accept_article
@@ -17,7 +17,6 @@ from shared.schemas import (
     ArticleClaimStatus,
     ArticleStatus,
     ArticleSubmission,
-    ErrorBody,
     Label,
 )
 
@@ -32,27 +31,27 @@ router = APIRouter(prefix="/v1/articles", tags=["articles"])
     openapi_extra=json_request_body(ArticleSubmission),
     summary="Submit an article; its check-worthy claims are queued for verification",
 )
-async def submit_article(request: Request, ctx: Context, newsroom: Newsroom) -> JSONResponse:
+async def submit_article(request: Request, ctx: Context, owner: Owner) -> JSONResponse:
     return await submit(
         request,
         ctx,
-        newsroom=newsroom,
+        newsroom=owner.newsroom if owner else None,
         route="articles",
         model=ArticleSubmission,
-        accept=lambda submission: accept_article(ctx, submission, newsroom),
+        accept=lambda submission: accept_article(ctx, submission, owner),
     )
 
 
 @router.get(
     "/{article_id}",
     response_model=ArticleStatus,
-    responses={404: {"model": ErrorBody}, 401: {"model": ErrorBody}},
+    responses=READ_RESPONSES,
     summary="An article's claims with their status and verdicts",
 )
 def get_article(article_id: str, ctx: Context, newsroom: Newsroom) -> ArticleStatus:
     record = ctx.store.get_article(article_id) if is_article_id(article_id) else None
     # another newsroom's article is answered as unknown, not as forbidden
-    if record is None or (newsroom is not None and record.newsroom not in (None, newsroom)):
+    if record is None or (newsroom is not None and record.newsroom != newsroom):
         raise ApiError(404, "not_found", f"no article {article_id!r}", field="article_id")
     claims = ctx.store.get_claims(record.claim_ids) if record.claim_ids else []
     counts: dict[Label, int] = dict.fromkeys(LABELS, 0)
@@ -66,6 +65,7 @@ def get_article(article_id: str, ctx: Context, newsroom: Newsroom) -> ArticleSta
         url=record.url,
         external_id=record.external_id,
         published_at=record.published_at,
+        text=record.text,
         completed=decided == record.claim_count and len(claims) == record.claim_count,
         claims=[
             ArticleClaimStatus(

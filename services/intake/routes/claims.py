@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.intake.auth import Newsroom
+from services.intake.auth import Newsroom, Owner
 from services.intake.context import Context
-from services.intake.errors import ERROR_RESPONSES, ApiError
+from services.intake.errors import ERROR_RESPONSES, READ_RESPONSES, ApiError
 from services.intake.ids import is_claim_id
 from services.intake.routes.common import json_request_body, submit
 from services.intake.submissions import accept_claim
-from shared.schemas import ClaimAccepted, ClaimStatus, ClaimSubmission, ErrorBody
+from shared.schemas import ClaimAccepted, ClaimStatus, ClaimSubmission
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
@@ -24,26 +24,27 @@ router = APIRouter(prefix="/v1/claims", tags=["claims"])
     openapi_extra=json_request_body(ClaimSubmission),
     summary="Submit one claim for verification",
 )
-async def submit_claim(request: Request, ctx: Context, newsroom: Newsroom) -> JSONResponse:
+async def submit_claim(request: Request, ctx: Context, owner: Owner) -> JSONResponse:
     return await submit(
         request,
         ctx,
-        newsroom=newsroom,
+        newsroom=owner.newsroom if owner else None,
         route="claims",
         model=ClaimSubmission,
-        accept=lambda submission: accept_claim(ctx, submission),
+        accept=lambda submission: accept_claim(ctx, submission, owner),
     )
 
 
 @router.get(
     "/{claim_id}",
     response_model=ClaimStatus,
-    responses={404: {"model": ErrorBody}, 401: {"model": ErrorBody}},
+    responses=READ_RESPONSES,
     summary="A claim's status and, once checked, its verdict",
 )
 def get_claim(claim_id: str, ctx: Context, newsroom: Newsroom) -> ClaimStatus:
     record = ctx.store.get_claim(claim_id) if is_claim_id(claim_id) else None
-    if record is None:
+    # another newsroom's claim is answered as unknown, not as forbidden
+    if record is None or (newsroom is not None and record.newsroom != newsroom):
         raise ApiError(404, "not_found", f"no claim {claim_id!r}", field="claim_id")
     return ClaimStatus(
         claim_id=record.claim_id,

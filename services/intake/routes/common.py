@@ -33,7 +33,13 @@ def json_request_body(model: type[BaseModel]) -> dict[str, Any]:
                 "in": "header",
                 "required": False,
                 "description": "Retrying with the same key returns the first answer.",
-                "schema": {"type": "string", "maxLength": 255},
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 255,
+                    # printable ASCII, no space at either end (HTTP strips those)
+                    "pattern": "^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$",
+                },
             }
         ],
     }

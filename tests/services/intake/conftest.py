@@ -209,6 +209,7 @@ def intake_factory(
                 else settings
             )
             client = make_redis(app_settings)
+            stack.callback(client.connection_pool.disconnect)  # close() leaves a given pool
             stack.callback(client.close)
             enqueuer = CeleryEnqueuer(settings)
             stack.callback(enqueuer.close)

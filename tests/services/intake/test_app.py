@@ -67,10 +67,15 @@ def test_openapi_documents_bodies_and_errors(intake: Intake) -> None:
 def test_run_server_serves_the_app_on_the_configured_address(
     settings_factory: SettingsFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[tuple[Any, dict[str, Any]]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    calls: list[uvicorn.Config] = []
+
+    def run(self: uvicorn.Server, sockets: Any = None) -> None:
+        calls.append(self.config)
+
+    monkeypatch.setattr(server._Server, "run", run)
     settings = settings_factory(host="127.0.0.2", port=8123, log_level="WARNING")
     server.run_server(settings)
-    [(app, kwargs)] = calls
-    assert app.state.settings is settings
-    assert (kwargs["host"], kwargs["port"], kwargs["log_level"]) == ("127.0.0.2", 8123, "warning")
+    [config] = calls
+    assert config.app.state.settings is settings  # type: ignore[union-attr]
+    assert (config.host, config.port, config.log_level) == ("127.0.0.2", 8123, "warning")
+    assert config.timeout_graceful_shutdown == server.GRACEFUL_SHUTDOWN_S

@@ -77,7 +77,7 @@ def test_openapi_declares_the_api_key_scheme(secured: Intake) -> None:
         "type": "apiKey",
         "in": "header",
         "name": "X-API-Key",
-        "description": "The newsroom's API key (CLAIMCHECK_API_KEYS).",
+        "description": "The newsroom's API key (claimcheck keys add, or CLAIMCHECK_API_KEYS).",
     }
     for path, method in [
         ("/v1/articles", "post"),

@@ -1,0 +1,30 @@
+"""``claimcheck factchecks import FILE ...``: fact-checks into the archive.
+
+Files may be ClaimReview JSON-LD, Google Fact Check Tools ``claims:search`` answers or our
+JSONL rows (see :mod:`workers.sources.factchecks.formats`); each file is imported all or
+nothing, upserted by id, and its new or changed claims are embedded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from shared.settings import Settings
+
+
+def run_import(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.sources.factchecks.archive import FactCheckArchive
+    from workers.sources.factchecks.source import build_embedder
+
+    path: Path = args.archive or settings.factcheck_archive_path
+    embedder = build_embedder(settings)
+    with FactCheckArchive(path) as archive:
+        for source in args.files:
+            started = time.perf_counter()
+            stats = archive.import_file(source, embedder, publisher=args.publisher)
+            seconds = time.perf_counter() - started
+            print(f"{source}: {stats} ({seconds:.1f} s) -> {path}")
+        print(f"archive {path} now holds {archive.count()} fact-checks")
+    return 0

@@ -1,0 +1,131 @@
+"""``claimcheck keys add|list|revoke``: newsroom API keys, through the intake's admin API.
+
+The command calls ``/v1/admin/keys`` on ``CLAIMCHECK_API_URL`` with ``X-Admin-Key:
+CLAIMCHECK_ADMIN_KEY``; the intake hashes and stores the keys. So the command needs only
+the URL and the admin key, never Redis credentials.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import IO, Any
+
+import httpx
+
+from shared.errors import ClaimcheckError
+from shared.settings import Settings
+
+ADMIN_PATH = "/v1/admin/keys"
+ADMIN_HEADER = "X-Admin-Key"
+
+
+class AdminApiError(ClaimcheckError):
+    """The admin API refused a request or could not be reached."""
+
+
+class KeysClient:
+    """The intake's admin API for keys."""
+
+    def __init__(
+        self,
+        base_url: str,
+        admin_key: str,
+        *,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._http = httpx.Client(
+            base_url=base_url,
+            headers={ADMIN_HEADER: admin_key},
+            timeout=timeout,
+            transport=transport,
+        )
+
+    def __enter__(self) -> KeysClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise AdminApiError(
+                f"the intake at {self._http.base_url} did not answer: {exc}"
+            ) from exc
+        if response.status_code >= 400:
+            try:
+                message = response.json().get("message", response.text)
+            except ValueError:
+                message = response.text
+            raise AdminApiError(f"{response.status_code}: {message}")
+        return response.json()
+
+    def add(self, newsroom: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("POST", ADMIN_PATH, json={"newsroom": newsroom})
+        return result
+
+    def list(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._call("GET", ADMIN_PATH)["keys"]
+        return result
+
+    def revoke(self, key_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("DELETE", f"{ADMIN_PATH}/{key_id}")
+        return result
+
+
+def client_from_settings(settings: Settings) -> KeysClient:
+    if settings.admin_key is None:
+        raise AdminApiError("set CLAIMCHECK_ADMIN_KEY to manage keys")
+    return KeysClient(settings.api_url, settings.admin_key.get_secret_value())
+
+
+def run_keys(args: argparse.Namespace, settings: Settings, out: IO[str] | None = None) -> int:
+    """The ``keys`` sub-commands; prints to ``out`` (stdout)."""
+    out = out or sys.stdout
+    with client_from_settings(settings) as client:
+        if args.keys_command == "add":
+            made = client.add(args.newsroom)
+            if args.json:
+                print(json.dumps(made), file=out)
+            else:
+                print(f"key_id:   {made['key_id']}", file=out)
+                print(f"newsroom: {made['newsroom']}", file=out)
+                print(f"key:      {made['key']}", file=out)
+                print("The key is shown this once; only its hash is stored.", file=out)
+        elif args.keys_command == "list":
+            keys = client.list()
+            if args.json:
+                print(json.dumps(keys), file=out)
+            else:
+                print(f"{'KEY_ID':<22} {'NEWSROOM':<24} CREATED", file=out)
+                for key in keys:
+                    print(
+                        f"{key['key_id']:<22} {key['newsroom']:<24} {key['created_at']}", file=out
+                    )
+        else:
+            revoked = client.revoke(args.key_id)
+            print(f"revoked {revoked['key_id']} ({revoked['newsroom']})", file=out)
+    return 0
+
+
+def add_parser(sub: Any) -> None:
+    """Register ``keys add|list|revoke`` on the top-level sub-parsers."""
+    keys = sub.add_parser(
+        "keys", help="manage newsroom API keys (needs CLAIMCHECK_ADMIN_KEY and the intake)"
+    ).add_subparsers(dest="keys_command", required=True)
+    p = keys.add_parser("add", help="make a key for a newsroom; prints it once")
+    p.add_argument("newsroom")
+    p.add_argument("--json", action="store_true")
+    p = keys.add_parser("list", help="newsroom, key id and creation time of every stored key")
+    p.add_argument("--json", action="store_true")
+    p = keys.add_parser("revoke", help="revoke a key by its id")
+    p.add_argument("key_id")
+    for name in ("add", "list", "revoke"):
+        keys.choices[name].set_defaults(handler=run_keys)

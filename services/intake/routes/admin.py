@@ -1,0 +1,104 @@
+"""``/v1/admin/keys``: newsroom keys, for the admin key only (``claimcheck keys``)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from services.intake.auth import Admin
+from services.intake.body import check_content_type, parse_json, read_body, validate
+from services.intake.context import Context
+from services.intake.errors import ApiError
+from shared.keys_store import NEWSROOM_PATTERN, KeyInfo
+from shared.schemas import ErrorBody
+
+logger = logging.getLogger(__name__)
+
+ADMIN_MAX_BODY_BYTES = 4096
+"""A newsroom name needs a few dozen bytes; larger bodies are refused before parsing."""
+
+router = APIRouter(prefix="/v1/admin/keys", tags=["admin"])
+
+_ADMIN_ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorBody, "description": "Malformed JSON body"},
+    401: {"model": ErrorBody, "description": "Missing or wrong X-Admin-Key"},
+    404: {"model": ErrorBody, "description": "No admin key configured, or no such key"},
+    413: {"model": ErrorBody, "description": "Body over 4096 bytes"},
+    415: {"model": ErrorBody, "description": "Body not JSON"},
+    422: {"model": ErrorBody, "description": "Invalid request"},
+    503: {"model": ErrorBody, "description": "Redis unavailable"},
+    504: {"model": ErrorBody, "description": "Timed out"},
+}
+
+
+class NewKeyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    newsroom: str = Field(pattern=NEWSROOM_PATTERN, description="lowercase, digits, _ . -")
+
+
+class KeyView(BaseModel):
+    key_id: str
+    newsroom: str
+    created_at: str
+
+    @classmethod
+    def of(cls, info: KeyInfo) -> KeyView:
+        return cls(key_id=info.key_id, newsroom=info.newsroom, created_at=info.created_at)
+
+
+class NewKeyView(KeyView):
+    key: str = Field(description="The API key. Shown this once; only its hash is stored.")
+
+
+class KeyList(BaseModel):
+    keys: list[KeyView]
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=NewKeyView,
+    responses=_ADMIN_ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": NewKeyRequest.model_json_schema()}},
+        }
+    },
+    summary="Make a key for a newsroom (shown once)",
+)
+async def add_key(request: Request, ctx: Context, _: Admin) -> NewKeyView:
+    # read like the other POSTs: content type, size before reading, strict JSON, then model
+    check_content_type(request)
+    body = validate(NewKeyRequest, parse_json(await read_body(request, ADMIN_MAX_BODY_BYTES)))
+    made = await run_in_threadpool(ctx.keys.add, body.newsroom)
+    logger.info(
+        "admin: key %s made for newsroom %s",
+        made.info.key_id,
+        made.info.newsroom,
+        extra={"key_id": made.info.key_id, "newsroom": made.info.newsroom},
+    )
+    return NewKeyView(**KeyView.of(made.info).model_dump(), key=made.key)
+
+
+@router.get("", response_model=KeyList, responses=_ADMIN_ERRORS, summary="Every stored key")
+def list_keys(ctx: Context, _: Admin) -> KeyList:
+    return KeyList(keys=[KeyView.of(info) for info in ctx.keys.list()])
+
+
+@router.delete("/{key_id}", response_model=KeyView, responses=_ADMIN_ERRORS, summary="Revoke a key")
+def revoke_key(key_id: str, ctx: Context, _: Admin) -> KeyView:
+    info = ctx.keys.revoke(key_id)
+    if info is None:
+        raise ApiError(404, "not_found", f"no key {key_id!r}", field="key_id")
+    logger.info(
+        "admin: key %s of newsroom %s revoked",
+        key_id,
+        info.newsroom,
+        extra={"key_id": key_id, "newsroom": info.newsroom},
+    )
+    return KeyView.of(info)

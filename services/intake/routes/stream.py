@@ -1,0 +1,232 @@
+"""``GET /v1/stream`` (server-sent events from the verdict stream) and the ``/dashboard`` page.
+
+Each browser follows the stream with plain ``XREAD`` from its own position (the SSE
+``Last-Event-ID``), so every client sees every entry it may see, in order, and resumes
+after a reconnect without gaps or duplicates. Each open stream holds one connection of
+the async Redis pool only while its ``XREAD`` blocks (at most :data:`BLOCK_MS`). When the
+client goes away, Starlette cancels the response (under uvicorn at once: it listens for
+the disconnect), which interrupts the blocking ``XREAD`` and puts the connection back; a
+server that reports disconnects only on write (ASGI 2.4) notices at the next keep-alive.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import redis.asyncio as aioredis
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import FileResponse, Response, StreamingResponse
+from redis.exceptions import RedisError
+from starlette.types import Receive, Scope, Send
+
+from services.intake.auth import Newsroom
+from services.intake.errors import ApiError
+from shared.settings import Settings
+from shared.streams import StreamEntry, decode_entry
+
+logger = logging.getLogger(__name__)
+
+BLOCK_MS = 1000
+"""Longest single XREAD wait: how late a vanished client is noticed, at worst."""
+READ_COUNT = 200
+MAX_BACKLOG = 1000
+DASHBOARD_DIR = Path(__file__).resolve().parents[1] / "dashboard"
+_DASHBOARD_FILES = {
+    "app.js": "text/javascript; charset=utf-8",
+    "style.css": "text/css; charset=utf-8",
+}
+_STREAM_ID = re.compile(r"^\d{1,20}(-\d{1,20})?$")
+
+router = APIRouter(tags=["stream"])
+
+
+class StreamHub:
+    """The SSE endpoint's async Redis client (one pool per process) and its client count."""
+
+    def __init__(self, settings: Settings, client: aioredis.Redis) -> None:
+        self.settings = settings
+        self.redis = client
+        self.active = 0
+        self.closing = False
+        """Set when the server is asked to stop: every open stream ends within a second."""
+
+    def try_acquire(self) -> bool:
+        if self.active >= self.settings.sse_max_clients:
+            return False
+        self.active += 1
+        return True
+
+    def release(self) -> None:
+        self.active -= 1
+
+
+@asynccontextmanager
+async def open_stream_hub(settings: Settings) -> AsyncIterator[StreamHub]:
+    """Make the pool at startup, close it at shutdown (the app's lifespan enters this)."""
+    pool = aioredis.BlockingConnectionPool.from_url(
+        settings.redis_url,
+        max_connections=settings.sse_max_clients + 2,
+        timeout=settings.redis_connect_timeout_s,
+        socket_timeout=settings.redis_socket_timeout_s + BLOCK_MS / 1000,
+        socket_connect_timeout=settings.redis_connect_timeout_s,
+        decode_responses=True,
+        client_name=f"{settings.key_prefix}-sse",
+    )
+    client = aioredis.Redis(connection_pool=pool)
+    try:
+        yield StreamHub(settings, client)
+    finally:
+        await client.aclose()
+        await pool.disconnect()
+
+
+def visible(entry: StreamEntry, newsroom: str | None, article_id: str | None) -> bool:
+    """Tenancy and the article filter: with authentication on (``newsroom`` set) a caller
+    sees only entries whose ``newsroom`` is theirs."""
+    if newsroom is not None and entry.data.get("newsroom") != newsroom:
+        return False
+    return article_id is None or entry.data.get("article_id") == article_id
+
+
+def format_event(entry: StreamEntry) -> str:
+    """One SSE event: id = the stream id, event = the entry type, data = its JSON."""
+    data = json.dumps(entry.data, ensure_ascii=False, separators=(",", ":"))
+    return f"id: {entry.stream_id}\nevent: {entry.type}\ndata: {data}\n\n"
+
+
+class _EventStreamResponse(StreamingResponse):
+    """Gives the client slot back however the response ends (even before it started)."""
+
+    def __init__(self, content: AsyncIterator[str], release: Callable[[], None]) -> None:
+        super().__init__(
+            content,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+        self._release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._release()
+
+
+async def _start_cursor(hub: StreamHub, resume_from: str | None, backlog: int) -> str:
+    """XREAD returns entries after the cursor: the resume id, before the backlog, or now."""
+    if resume_from is not None:
+        return resume_from
+    stream = hub.settings.verdict_stream
+    rows: list[Any] = await hub.redis.xrevrange(stream, count=backlog + 1)
+    if backlog and len(rows) <= backlog:
+        return "0-0"
+    return str(rows[-1][0]) if rows else "0-0"
+
+
+async def _events(
+    hub: StreamHub,
+    cursor: str,
+    newsroom: str | None,
+    article_id: str | None,
+) -> AsyncIterator[str]:
+    stream = hub.settings.verdict_stream
+    keepalive = hub.settings.sse_keepalive_s
+    # the keep-alive period lets a client tell a silent stream from a dead connection
+    yield f"retry: 2000\n: connected\n: keep-alive every {keepalive:g} s\n\n"
+    quiet_since = time.monotonic()
+    while not hub.closing:
+        try:
+            reply: list[Any] = await hub.redis.xread(
+                {stream: cursor}, count=READ_COUNT, block=BLOCK_MS
+            )
+        except RedisError as exc:  # end the response: the client resumes from its last id
+            logger.warning("closing an event stream: reading Redis failed: %s", exc)
+            return
+        chunks: list[str] = []
+        for _name, rows in reply or []:
+            for stream_id, fields in rows:
+                cursor = str(stream_id)
+                try:
+                    entry = decode_entry(cursor, fields)
+                except ValueError as exc:
+                    logger.warning("skipping a malformed stream entry: %s", exc)
+                    continue
+                if visible(entry, newsroom, article_id):
+                    chunks.append(format_event(entry))
+        now = time.monotonic()
+        if chunks:
+            yield "".join(chunks)
+            quiet_since = now
+        elif now - quiet_since >= keepalive:
+            yield ": keep-alive\n\n"
+            quiet_since = now
+
+
+@router.get(
+    "/v1/stream",
+    summary="Verdicts and article.completed entries as server-sent events",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "the event stream"},
+        401: {"description": "missing or invalid X-API-Key"},
+        503: {"description": "too many open streams (CLAIMCHECK_SSE_MAX_CLIENTS)"},
+    },
+)
+async def stream_events(
+    request: Request,
+    newsroom: Newsroom,
+    article_id: Annotated[str | None, Query(description="only this article's entries")] = None,
+    backlog: Annotated[
+        int, Query(ge=0, le=MAX_BACKLOG, description="start with the last N stream entries")
+    ] = 0,
+    last_event_id_query: Annotated[
+        str | None,
+        Query(alias="last_event_id", description="resume after this id (as Last-Event-ID)"),
+    ] = None,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> Response:
+    """``id`` is the Redis stream id, ``event`` the entry type (``verdict``,
+    ``article.completed``), ``data`` its JSON; a comment is sent after
+    ``CLAIMCHECK_SSE_KEEPALIVE_S`` seconds of silence."""
+    hub: StreamHub = request.app.state.streams
+    resume_from = last_event_id or last_event_id_query
+    if resume_from is not None and not _STREAM_ID.match(resume_from):
+        raise ApiError(422, "validation_error", "not a stream id", field="Last-Event-ID")
+    if not hub.try_acquire():
+        raise ApiError(503, "too_many_streams", "too many open streams; retry later", field=None)
+    try:
+        cursor = await _start_cursor(hub, resume_from, backlog)
+    except BaseException:
+        hub.release()
+        raise
+    released = False
+
+    def release() -> None:
+        nonlocal released
+        if not released:
+            released = True
+            hub.release()
+
+    return _EventStreamResponse(_events(hub, cursor, newsroom, article_id), release)
+
+
+@router.get("/dashboard", include_in_schema=False)
+async def dashboard() -> FileResponse:
+    return FileResponse(DASHBOARD_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/dashboard/{name}", include_in_schema=False)
+async def dashboard_asset(name: str) -> FileResponse:
+    media_type = _DASHBOARD_FILES.get(name)
+    if media_type is None:
+        raise ApiError(404, "not_found", f"no dashboard file {name!r}")
+    return FileResponse(
+        DASHBOARD_DIR / name, media_type=media_type, headers={"Cache-Control": "no-cache"}
+    )

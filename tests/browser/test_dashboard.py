@@ -1,0 +1,257 @@
+"""The dashboard in real headless Chromium against real intake and worker processes.
+
+Chromium and its driver come from Debian (``apt-get install chromium chromium-driver``);
+Selenium is pointed at both binaries, so nothing downloads a browser. Without them the
+test is skipped with the reason. It prints the stream-to-screen latency of the verdicts
+(stream id's millisecond timestamp → rendered, measured in the page) and saves
+screenshots under ``$CLAIMCHECK_TEST_ARTIFACTS`` (default: the test's tmp dir).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cli.processes import http_ready, python_module, wait_until
+from tests.e2e.conftest import SEED_ARTICLE, Stack, StackFactory
+
+pytestmark = pytest.mark.e2e
+
+KEY = "dp-browser-key-0123456789"
+AUTH = {"auth_enabled": True, "api_keys": {"daily-planet": KEY, "daily-star": "ds-other-key-987"}}
+PHONE = (412, 915)
+
+
+def _binary(*names: str) -> str | None:
+    for name in names:
+        found = shutil.which(name) or (
+            f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None
+        )
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.skip("selenium is not installed (pip install -e '.[dev]')")
+    chromium = _binary("chromium", "chromium-browser")
+    driver_path = _binary("chromedriver")
+    if chromium is None or driver_path is None:
+        pytest.skip("Chromium not installed: apt-get install -y chromium chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+    ):
+        options.add_argument(arg)
+    # a phone-sized viewport (a plain window cannot be made that narrow)
+    metrics = {"width": PHONE[0], "height": PHONE[1], "pixelRatio": 1}
+    options.add_experimental_option("mobileEmulation", {"deviceMetrics": metrics})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _artifacts(tmp_path: Path) -> Path:
+    root = Path(os.environ.get("CLAIMCHECK_TEST_ARTIFACTS", tmp_path / "artifacts"))
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _wait(driver: Any, what: str, predicate: Callable[[], Any], timeout: float = 30) -> Any:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(
+        lambda _d: predicate(), message=f"waiting for {what}"
+    )
+
+
+def _js(driver: Any, script: str, *args: Any) -> Any:
+    return driver.execute_script(script, *args)
+
+
+def _restart_intake(stack: Stack) -> None:
+    """Start the intake again on the same port (the page keeps its URL)."""
+    stack.group.start("intake", python_module("cli", "serve"), stack.env)
+    wait_until(
+        lambda: http_ready(f"{stack.base_url}/readyz"), timeout=60, what="intake", group=stack.group
+    )
+
+
+@pytest.mark.timeout(300)
+def test_dashboard_submits_the_seed_article_and_shows_its_verdicts_live(
+    stack_factory: StackFactory, browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    stack = stack_factory(**AUTH, sse_keepalive_s=1)
+    stack.start_worker(concurrency=2)
+    stack.start_intake()
+    artifacts = _artifacts(tmp_path)
+    driver = browser
+
+    driver.get(f"{stack.base_url}/dashboard")
+    # auth is on: the page asks for the newsroom's key, then goes live
+    key_input = _wait(driver, "the key form", lambda: driver.find_element(By.ID, "api-key"))
+    _wait(driver, "the key form to show", key_input.is_displayed)
+    key_input.send_keys(KEY)
+    driver.find_element(By.CSS_SELECTOR, "#key-form button").click()
+    _wait(driver, "live", lambda: _js(driver, "return document.body.dataset.stream") == "live")
+
+    # submit the seed article through the page's form
+    text = SEED_ARTICLE.read_text(encoding="utf-8")
+    _js(driver, "document.getElementById('article-text').value = arguments[0]", text)
+    _js(driver, "document.getElementById('article-title').value = 'Da Nang'")
+    driver.find_element(By.ID, "submit-button").click()
+    article_id = _wait(
+        driver,
+        "the submission",
+        lambda: _js(driver, "return document.getElementById('submit-result').dataset.articleId"),
+    )
+    with stack.http(**{"X-API-Key": KEY}) as http:
+        article = http.get(f"/v1/articles/{article_id}").json()
+    claims = {c["claim_id"]: c for c in article["claims"]}
+    assert len(claims) >= 10
+
+    # every verdict appears in the feed, and its claim is highlighted in the article view
+    feed_selector = f'#feed li.verdict[data-article-id="{article_id}"]'
+    _wait(
+        driver,
+        f"{len(claims)} verdicts in the feed",
+        lambda: len(driver.find_elements(By.CSS_SELECTOR, feed_selector)) >= len(claims),
+        timeout=180,
+    )
+    verdicts = {e.data["claim_id"]: e for e in stack.verdicts_for(set(claims))}
+    assert set(verdicts) == set(claims)
+
+    def highlighted() -> dict[str, tuple[str, str]]:
+        marks = _js(
+            driver,
+            "return [...document.querySelectorAll('#article-text-view mark')]"
+            ".map(m => [m.dataset.claimId, m.dataset.label, m.textContent])",
+        )
+        return {claim_id: (label, shown) for claim_id, label, shown in marks}
+
+    _wait(
+        driver,
+        "every claim coloured by its verdict",
+        lambda: all(
+            highlighted().get(cid, ("", ""))[0] == verdicts[cid].data["label"] for cid in claims
+        ),
+    )
+    marks = highlighted()
+    for claim_id, claim in claims.items():
+        label, shown = marks[claim_id]
+        assert shown == text[claim["start"] : claim["end"]] == claim["source_text"]
+        assert label == verdicts[claim_id].data["label"]
+    feed_labels = {
+        item.get_attribute("data-claim-id"): item.get_attribute("data-label")
+        for item in driver.find_elements(By.CSS_SELECTOR, feed_selector)
+    }
+    assert feed_labels == {cid: e.data["label"] for cid, e in verdicts.items()}
+    counts_shown = {
+        span.get_attribute("data-label"): int(span.find_element(By.TAG_NAME, "b").text)
+        for span in driver.find_elements(By.CSS_SELECTOR, "#counts .count")
+    }
+    assert sum(counts_shown.values()) == len(claims)
+
+    # the filters: by label, then by article
+    label = Counter(e.data["label"] for e in verdicts.values()).most_common(1)[0][0]
+    Select(driver.find_element(By.ID, "filter-label")).select_by_value(label)
+    items = [li for li in driver.find_elements(By.CSS_SELECTOR, "#feed li") if li.is_displayed()]
+    assert items and {li.get_attribute("data-label") for li in items} == {label}
+    Select(driver.find_element(By.ID, "filter-label")).select_by_value("")
+    driver.find_element(By.ID, "filter-article").send_keys("art_somewhere_else")
+    assert not [li for li in driver.find_elements(By.CSS_SELECTOR, "#feed li") if li.is_displayed()]
+    assert _js(driver, "return document.querySelector('#counts b').textContent") == "0"
+    driver.find_element(By.ID, "filter-article").clear()
+    driver.find_element(By.ID, "filter-article").send_keys(article_id)
+    items = [li for li in driver.find_elements(By.CSS_SELECTOR, "#feed li") if li.is_displayed()]
+    assert len(items) == len(claims) + 1  # its verdicts and its article.completed line
+    # the newsroom column of the page is readable on a phone: nothing wider than the screen
+    driver.save_screenshot(str(artifacts / "dashboard-phone.png"))
+    assert _js(driver, "return window.innerWidth") == PHONE[0]
+    assert _js(driver, "return document.documentElement.scrollWidth") <= PHONE[0]
+
+    latencies = _js(driver, "return window.claimcheckStats.latencies")
+    assert len(latencies) == len(claims)
+    ordered = sorted(latencies)
+    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+    print(
+        f"\nstream→dashboard latency over {len(ordered)} verdicts: "
+        f"p50 {statistics.median(ordered):.0f} ms, p95 {p95:.0f} ms, max {ordered[-1]:.0f} ms"
+    )
+
+    # a network drop: the page shows it is reconnecting, then resumes where it stopped
+    stack.kill("intake")
+    _wait(
+        driver,
+        "the reconnecting notice",
+        lambda: _js(driver, "return document.body.dataset.stream") == "reconnecting",
+    )
+    assert "reconnecting" in driver.find_element(By.ID, "status").text
+    driver.save_screenshot(str(artifacts / "dashboard-reconnecting.png"))
+    missed = {
+        "claim_id": "clm_while_away",
+        "article_id": article_id,
+        "newsroom": "daily-planet",
+        "claim": "An entry written while the dashboard was disconnected.",
+        "label": "refuted",
+        "confidence": 0.9,
+        "needs_review": False,
+        "evidence": [],
+    }
+    other = {**missed, "claim_id": "clm_other_newsroom", "newsroom": "daily-star"}
+    stack.redis.xadd(stack.settings.verdict_stream, {"type": "verdict", "data": json.dumps(missed)})
+    stack.redis.xadd(stack.settings.verdict_stream, {"type": "verdict", "data": json.dumps(other)})
+    _restart_intake(stack)
+    _wait(
+        driver,
+        "the missed entry after the reconnect",
+        lambda: driver.find_elements(By.CSS_SELECTOR, 'li[data-claim-id="clm_while_away"]'),
+        timeout=30,
+    )
+    assert _js(driver, "return document.body.dataset.stream") == "live"
+    ids = _js(driver, "return [...document.querySelectorAll('#feed li')].map(li => li.dataset.id)")
+    assert len(ids) == len(set(ids)), "an entry was shown twice"
+    assert not driver.find_elements(By.CSS_SELECTOR, 'li[data-claim-id="clm_other_newsroom"]')
+    driver.save_screenshot(str(artifacts / "dashboard-after-reconnect.png"))
+
+    # a silent drop: the intake freezes, the connection stays open but nothing arrives; the
+    # page's watchdog (3 keep-alive periods, at least 5 s) gives up on it and reconnects
+    frozen = stack.group.pid("intake")
+    os.killpg(frozen, signal.SIGSTOP)
+    try:
+        _wait(
+            driver,
+            "the silence watchdog",
+            lambda: _js(driver, "return document.body.dataset.stream") == "reconnecting",
+            timeout=20,
+        )
+    finally:
+        os.killpg(frozen, signal.SIGCONT)
+    _wait(
+        driver, "live again", lambda: _js(driver, "return document.body.dataset.stream") == "live"
+    )
+    print(f"screenshots: {artifacts}")

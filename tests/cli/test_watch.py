@@ -1,0 +1,159 @@
+"""``claimcheck watch`` against the real Redis: output formats and consumer groups."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from cli.main import build_parser
+from cli.output import format_verdict_line
+from cli.watch import watch
+from shared.settings import Settings
+from tests.conftest import SettingsFactory
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+VERDICT: dict[str, Any] = {
+    "claim_id": "clm_1",
+    "article_id": "art_1",
+    "claim": "The APEC summit of 2017 was held in Da Nang.",
+    "label": "supported",
+    "confidence": 0.812,
+    "needs_review": False,
+    "evidence": [
+        {
+            "source": "kb",
+            "title": "APEC Vietnam 2017",
+            "url": "https://en.wikipedia.org/wiki/APEC_Vietnam_2017",
+            "text": "The 2017 APEC summit took place in Da Nang.",
+            "stance": "supports",
+            "score": 0.74,
+        },
+        {"source": "kb", "title": "Da Nang", "text": "A city.", "stance": "neutral"},
+    ],
+}
+
+
+def _add(
+    client: redis.Redis, settings: Settings, data: dict[str, Any], type_: str = "verdict"
+) -> str:
+    fields = {"type": type_, "data": json.dumps(data)}
+    return str(client.xadd(settings.verdict_stream, fields))
+
+
+def _watch(settings: Settings, *argv: str) -> list[str]:
+    args = build_parser().parse_args(["watch", *argv])
+    out = io.StringIO()
+    assert watch(args, settings, out=out) == 0
+    return out.getvalue().splitlines()
+
+
+def test_one_line_per_verdict_and_evidence_with_verbose(
+    settings_factory: SettingsFactory, redis_client: redis.Redis
+) -> None:
+    settings = settings_factory()
+    _add(redis_client, settings, VERDICT)
+    _add(
+        redis_client,
+        settings,
+        {**VERDICT, "claim_id": "clm_2", "label": "refuted", "needs_review": True},
+    )
+    completed = {"article_id": "art_1", "claim_count": 2, "counts": {"supported": 1, "refuted": 1}}
+    _add(redis_client, settings, completed, "article.completed")
+
+    lines = _watch(settings, "--from-beginning", "--count", "3", "--group", "plain")
+    assert len(lines) == 3
+    assert "supported" in lines[0] and "0.81" in lines[0] and "Da Nang" in lines[0]
+    assert "[art_1]" in lines[0] and "review" not in lines[0]
+    assert "refuted" in lines[1] and "review" in lines[1]
+    assert "article art_1 completed: 2 claims" in lines[2]
+    assert "\033[" not in "".join(lines)  # no colour when not writing to a terminal
+
+    verbose = _watch(settings, "--from-beginning", "--count", "1", "--group", "verbose", "-v")
+    assert verbose[0] == lines[0]
+    assert (
+        "1. supports, 0.74: APEC Vietnam 2017 <https://en.wikipedia.org/wiki/APEC_Vietnam_2017>"
+        in verbose[1]
+    )
+    assert "The 2017 APEC summit took place in Da Nang." in verbose[2]
+    assert "2. neutral: Da Nang" in verbose[3]
+
+
+def test_colour_marks_the_label() -> None:
+    line = format_verdict_line(VERDICT, stream_id="1700000000000-0", colour=True)
+    assert "\033[32msupported" in line and "\n" not in line
+
+
+def test_json_lines_and_the_article_filter(
+    settings_factory: SettingsFactory, redis_client: redis.Redis
+) -> None:
+    settings = settings_factory()
+    first = _add(redis_client, settings, VERDICT)
+    _add(redis_client, settings, {**VERDICT, "article_id": "art_2", "claim_id": "clm_9"})
+    third = _add(redis_client, settings, {**VERDICT, "claim_id": "clm_3"})
+    lines = _watch(settings, "--from-beginning", "--json", "--count", "2", "--article", "art_1")
+    rows = [json.loads(line) for line in lines]
+    assert [(r["id"], r["type"], r["data"]["claim_id"]) for r in rows] == [
+        (first, "verdict", "clm_1"),
+        (third, "verdict", "clm_3"),
+    ]
+
+
+def test_one_group_shares_the_entries_and_distinct_groups_each_see_all(
+    settings_factory: SettingsFactory, redis_client: redis.Redis
+) -> None:
+    settings = settings_factory()
+    ids = [_add(redis_client, settings, {**VERDICT, "claim_id": f"clm_{i}"}) for i in range(6)]
+    common = ["--from-beginning", "--json", "--count", "3", "--group", "desk"]
+    one = _watch(settings, *common, "--consumer", "one")
+    two = _watch(settings, *common, "--consumer", "two")
+    shared = [json.loads(line)["id"] for line in one + two]
+    assert sorted(shared) == ids  # each entry went to exactly one watcher of the group
+    alone = _watch(settings, "--from-beginning", "--json", "--count", "6", "--group", "other")
+    assert [json.loads(line)["id"] for line in alone] == ids
+
+
+def test_a_new_group_without_from_beginning_sees_only_new_entries(
+    settings_factory: SettingsFactory, redis_client: redis.Redis
+) -> None:
+    settings = settings_factory()
+    _add(redis_client, settings, VERDICT)
+    # create the group at "now", then add one entry and read it
+    args = build_parser().parse_args(["watch", "--json", "--count", "1", "--group", "late"])
+    from shared.streams import GroupReader
+
+    GroupReader(redis_client, settings.verdict_stream, "late", "setup")
+    new = _add(redis_client, settings, {**VERDICT, "claim_id": "clm_new"})
+    out = io.StringIO()
+    assert watch(args, settings, out=out) == 0
+    assert [json.loads(line)["id"] for line in out.getvalue().splitlines()] == [new]
+
+
+def test_the_command_line_runs_watch(
+    settings_factory: SettingsFactory, redis_client: redis.Redis
+) -> None:
+    settings = settings_factory()
+    entry = _add(redis_client, settings, VERDICT)
+    env = {
+        "CLAIMCHECK_REDIS_URL": settings.redis_url,
+        "CLAIMCHECK_VERDICT_STREAM": settings.verdict_stream,
+        "CLAIMCHECK_KEY_PREFIX": settings.key_prefix,
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "watch", "--from-beginning", "--json", "--count", "1"],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["id"] == entry

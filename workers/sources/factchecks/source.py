@@ -1,0 +1,116 @@
+"""The fact-check archive as a reference source, and the rule that lets a strong match
+decide a verdict on its own.
+
+:class:`FactCheckSource` (name ``factchecks``) answers a claim with the archive's best
+matches (:class:`~workers.sources.factchecks.matching.Matcher`) whose match score reaches
+``CLAIMCHECK_FACTCHECK_MIN_SCORE``: each a :class:`~workers.sources.base.Passage` with the
+publisher, review date, URL, the rating verbatim (``rating``), the rating as a verdict
+label (``label``) and the match score as ``score``.
+
+The verifier never scores these passages with the stance model (the text of a fact-checked
+claim says the claim, whatever its rating); :mod:`workers.sources.factchecks.decision`
+says when one decides the verdict.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from shared.settings import Settings
+from workers.sources.base import Passage
+from workers.sources.factchecks import SOURCE_NAME
+from workers.sources.factchecks.archive import FactCheckArchive
+from workers.sources.factchecks.formats import FactCheck
+from workers.sources.factchecks.matching import Matcher
+
+if TYPE_CHECKING:
+    from workers.sources.factchecks.embedding import OnnxEmbedder
+
+log = logging.getLogger(__name__)
+
+
+def embedding_model_dir(settings: Settings) -> Path:
+    from workers.sources.factchecks.embedding import DEFAULT_MODEL_DIR
+
+    return settings.embedding_model_dir or DEFAULT_MODEL_DIR
+
+
+def build_embedder(settings: Settings) -> OnnxEmbedder:
+    from workers.sources.factchecks.embedding import OnnxEmbedder
+
+    return OnnxEmbedder(embedding_model_dir(settings), threads=settings.onnx_threads)
+
+
+def build_matcher(
+    settings: Settings,
+    archive: FactCheckArchive | None = None,
+    embedder: OnnxEmbedder | None = None,
+) -> Matcher:
+    """A matcher over ``archive`` (default: the configured one) and the embedding model."""
+    return Matcher(
+        archive or FactCheckArchive(settings.factcheck_archive_path),
+        embedder or build_embedder(settings),
+        fusion=Matcher.fusion_for(embedding_model_dir(settings)),
+    )
+
+
+def passage_text(fc: FactCheck) -> str:
+    """What a journalist reads: who rated which claim how, and when."""
+    who = fc.publisher or "A fact-checker"
+    made_by = f" (made by {fc.claimant})" if fc.claimant else ""
+    rated = f' as "{fc.rating}"' if fc.rating else ""
+    when = f" on {fc.published}" if fc.published else ""
+    return f'{who} rated the claim "{fc.claim}"{made_by}{rated}{when}.'
+
+
+def to_passage(fc: FactCheck, score: float) -> Passage:
+    return Passage(
+        source=SOURCE_NAME,
+        doc_id=fc.id,
+        title=fc.title or fc.claim,
+        url=fc.url,
+        text=passage_text(fc),
+        score=max(0.0, min(1.0, score)),
+        publisher=fc.publisher,
+        published=fc.published,
+        rating=fc.rating,
+        label=fc.label,
+    )
+
+
+class FactCheckSource:
+    """Earlier fact-checks of the claim, from the local archive; implements ``Source``."""
+
+    name = SOURCE_NAME
+
+    def __init__(self, matcher: Matcher, *, top_k: int = 3, min_score: float = 0.5) -> None:
+        self.matcher = matcher
+        self.top_k = top_k
+        self.min_score = min_score
+        if matcher.archive.count() == 0:
+            log.warning(
+                "fact-check archive %s is empty: nothing will match "
+                "(import one with `claimcheck factchecks import FILE`)",
+                matcher.archive.path,
+            )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FactCheckSource:
+        return cls(
+            build_matcher(settings),
+            top_k=settings.factcheck_top_k,
+            min_score=settings.factcheck_min_score,
+        )
+
+    def search(self, claim: str, limit: int) -> list[Passage]:
+        """Up to ``min(limit, top_k)`` matches scoring at least ``min_score``, best first."""
+        wanted = min(limit, self.top_k)
+        if wanted <= 0 or not claim.strip():
+            return []
+        matches = self.matcher.match(claim, wanted)
+        return [to_passage(m.factcheck, m.score) for m in matches if m.score >= self.min_score]
+
+    def close(self) -> None:
+        self.matcher.archive.close()

@@ -1,0 +1,184 @@
+"""The worker process's one HTTP client, and JSON requests that fail in the error hierarchy.
+
+:func:`make_http_client` builds the :class:`httpx.Client` every HTTP source and the LLM
+judge of a worker process share (connection pool, explicit timeouts and limits, our
+User-Agent). :func:`request_json` sends one request and returns the decoded JSON body, or
+raises:
+
+* :class:`TransientSourceError` for what may pass: a timeout (the whole answer must arrive
+  within ``timeout_s``, however slowly it trickles), a refused or dropped connection,
+  408, 429 and 5xx answers, with ``retry_after`` taken from a ``Retry-After`` header
+  (seconds or an HTTP date);
+* :class:`PermanentSourceError` for what will not: other 4xx answers, redirects (never
+  followed: a redirect to another host would carry the API key headers; configure the
+  final URL), a body larger than
+  ``max_bytes`` (refused while streaming, before it is all read), malformed JSON.
+
+Error messages never contain the request URL's query string, which may hold an API key.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from shared.errors import PermanentSourceError, TransientSourceError
+from shared.settings import Settings
+
+
+class MalformedAnswerError(PermanentSourceError):
+    """The body is not valid JSON (a broken or truncated answer)."""
+
+
+_RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+_MAX_CONNECTIONS = 20
+_BODY_SNIPPET = 200
+
+
+def make_http_client(
+    settings: Settings, *, transport: httpx.BaseTransport | None = None
+) -> httpx.Client:
+    """One client per worker process; the caller closes it on shutdown.
+
+    The client's default timeout is the longest any caller may need; each request passes
+    its own (see :func:`request_json`).
+    """
+    longest = max(
+        settings.source_timeout_s,
+        settings.wikipedia_timeout_s,
+        settings.google_factcheck_timeout_s,
+        settings.llm_judge_timeout_s,
+    )
+    return httpx.Client(
+        timeout=httpx.Timeout(longest, connect=min(longest, 5.0)),
+        limits=httpx.Limits(
+            max_connections=_MAX_CONNECTIONS,
+            max_keepalive_connections=_MAX_CONNECTIONS // 2,
+            keepalive_expiry=30.0,
+        ),
+        headers={"User-Agent": settings.source_user_agent, "Accept": "application/json"},
+        follow_redirects=False,  # a redirect elsewhere would carry our API key headers
+        transport=transport,
+    )
+
+
+def request_json(
+    client: httpx.Client,
+    source: str,
+    method: str,
+    url: str,
+    *,
+    timeout_s: float,
+    max_bytes: int,
+    params: Mapping[str, str | int] | None = None,
+    headers: Mapping[str, str] | None = None,
+    json_body: Any = None,
+) -> Any:
+    """Send one request and return its decoded JSON body (see the module doc for errors)."""
+    deadline = time.monotonic() + timeout_s
+    request = client.build_request(
+        method,
+        url,
+        params=params,
+        headers=headers,
+        json=json_body,
+        timeout=httpx.Timeout(timeout_s),
+    )
+    where = f"{request.url.host}{request.url.path}"
+    try:
+        response = client.send(request, stream=True)
+    except httpx.TimeoutException:
+        raise TransientSourceError(
+            source, f"no answer from {where} within {timeout_s:.2g}s"
+        ) from None
+    except httpx.TransportError as exc:
+        raise TransientSourceError(
+            source, f"cannot reach {where}: {type(exc).__name__}: {exc}"
+        ) from None
+    try:
+        body = _read_limited(response, source, where, deadline, timeout_s, max_bytes)
+    finally:
+        response.close()
+    status = response.status_code
+    if status in _RETRYABLE_STATUS:
+        raise TransientSourceError(
+            source,
+            f"{where} answered {status}{_snippet(body)}",
+            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        )
+    if status >= 300:
+        moved = f" (Location: {response.headers.get('Location', '?')})" if status < 400 else ""
+        raise PermanentSourceError(source, f"{where} answered {status}{moved}{_snippet(body)}")
+    try:
+        return json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise MalformedAnswerError(source, f"{where} answered malformed JSON: {exc}") from None
+
+
+def _read_limited(
+    response: httpx.Response,
+    source: str,
+    where: str,
+    deadline: float,
+    timeout_s: float,
+    max_bytes: int,
+) -> bytes:
+    declared = response.headers.get("Content-Length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise PermanentSourceError(
+            source, f"{where} answered {declared} bytes, more than the limit of {max_bytes}"
+        )
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise PermanentSourceError(
+                    source, f"{where} answered more than the limit of {max_bytes} bytes"
+                )
+            if time.monotonic() > deadline:
+                raise TransientSourceError(
+                    source, f"answer from {where} not complete within {timeout_s:.2g}s"
+                )
+            chunks.append(chunk)
+    except httpx.TimeoutException:
+        raise TransientSourceError(
+            source, f"answer from {where} not complete within {timeout_s:.2g}s"
+        ) from None
+    except httpx.TransportError as exc:
+        raise TransientSourceError(
+            source, f"connection to {where} broke: {type(exc).__name__}"
+        ) from None
+    return b"".join(chunks)
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+def _snippet(body: bytes) -> str:
+    text = body[:_BODY_SNIPPET].decode("utf-8", "replace").strip()
+    return f": {text}" if text else ""

@@ -1,0 +1,112 @@
+"""Which reference sources exist, and how each is built from the settings.
+
+``CLAIMCHECK_SOURCES`` (an ordered JSON list of names) picks the sources a worker searches,
+in that order. Each name maps to a factory ``(settings, redis_client, http_client) ->
+Source``; :func:`build_sources` calls them and wraps every source in a
+:class:`~workers.sources.resilience.ResilientSource` (timeout budget, retries, circuit
+breaker, concurrency limit, response cache).
+
+``redis_client`` is None where no Redis is at hand (offline CLI runs): then nothing is
+cached. ``http_client`` is the process's one :class:`httpx.Client` (see
+:mod:`workers.sources.http_client`); sources that do not speak HTTP ignore it.
+
+Factories import their module lazily, so a worker that does not use a source never
+imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import httpx
+import redis
+
+from shared.errors import ConfigurationError
+from shared.settings import Settings
+from workers.sources.base import Source
+
+SourceFactory = Callable[[Settings, "redis.Redis | None", httpx.Client], Source]
+
+
+def _knowledge_base(
+    settings: Settings, redis_client: redis.Redis | None, http_client: httpx.Client
+) -> Source:
+    from workers.sources.knowledge_base import KnowledgeBase
+
+    return KnowledgeBase(settings.kb_path)
+
+
+def _wikipedia(
+    settings: Settings, redis_client: redis.Redis | None, http_client: httpx.Client
+) -> Source:
+    from workers.sources.wikipedia import WikipediaSource
+
+    return WikipediaSource.from_settings(settings, http_client)
+
+
+def _google_factcheck(
+    settings: Settings, redis_client: redis.Redis | None, http_client: httpx.Client
+) -> Source:
+    from workers.sources.google_factcheck import GoogleFactCheckSource
+
+    return GoogleFactCheckSource.from_settings(settings, http_client)
+
+
+def _factchecks(
+    settings: Settings, redis_client: redis.Redis | None, http_client: httpx.Client
+) -> Source:
+    from workers.sources.factchecks.source import FactCheckSource
+
+    return FactCheckSource.from_settings(settings)
+
+
+SOURCES: Mapping[str, SourceFactory] = {
+    "knowledge_base": _knowledge_base,
+    "wikipedia": _wikipedia,
+    "google_factcheck": _google_factcheck,
+    "factchecks": _factchecks,
+}
+"""Every source a worker can use, by the name ``CLAIMCHECK_SOURCES`` lists it under."""
+
+
+def source_names() -> list[str]:
+    return list(SOURCES)
+
+
+def build_sources(
+    settings: Settings,
+    *,
+    redis_client: redis.Redis | None,
+    http_client: httpx.Client,
+    names: Sequence[str] | None = None,
+) -> list[Source]:
+    """The configured sources, in the configured order, each behind its resilience wrapper.
+
+    Sources built before a failing one are closed again when a later factory raises.
+    """
+    from workers.sources.resilience import ResilientSource, policy_for
+
+    built: list[Source] = []
+    try:
+        for name in names if names is not None else settings.sources:
+            factory = SOURCES.get(name)
+            if factory is None:
+                raise ConfigurationError(
+                    f"CLAIMCHECK_SOURCES: unknown source {name!r} "
+                    f"(known: {', '.join(sorted(SOURCES))})"
+                )
+            source = factory(settings, redis_client, http_client)
+            built.append(
+                ResilientSource(source, policy_for(settings, name), redis_client=redis_client)
+            )
+    except BaseException:
+        close_sources(built)
+        raise
+    return built
+
+
+def close_sources(sources: Sequence[Source]) -> None:
+    for source in sources:
+        close = getattr(source, "close", None)
+        if callable(close):
+            close()
