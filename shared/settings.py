@@ -78,6 +78,17 @@ class Settings(BaseSettings):
         default="claimcheck.verify_claim",
         description="Task the intake enqueues; noop_publish is the benchmark baseline.",
     )
+    requeue_interval_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="Seconds between the intake's sweeps for claims left queued without a "
+        "job (0: no sweep; run `claimcheck requeue` instead).",
+    )
+    requeue_after_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="A claim still queued this long, with the queue empty, gets its job again.",
+    )
 
     # --- Workers --------------------------------------------------------------------
     queue_name: str = Field(default="claimcheck.verify", min_length=1)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 
 import redis
 from fastapi import FastAPI
@@ -17,6 +18,7 @@ from services.intake.metrics import IntakeMetrics, MetricsMiddleware
 from services.intake.metrics import router as metrics_router
 from services.intake.queue import CeleryEnqueuer, Enqueuer
 from services.intake.routes import admin, articles, claims, health, stream
+from services.intake.sweeper import RequeueSweeper
 from services.intake.timeouts import TimeoutMiddleware
 from shared.redis_client import make_redis
 from shared.settings import Settings
@@ -54,6 +56,10 @@ def create_app(
             app.state.intake = IntakeContext.build(settings, client, queue, nlp, metrics)
             metrics.watch_redis(client, settings)
             app.state.streams = await owned.enter_async_context(stream.open_stream_hub(settings))
+            if settings.requeue_interval_s > 0:
+                sweeper = RequeueSweeper(client, app.state.intake.store, queue, settings)
+                app.state.sweeper = sweeper
+                owned.push_async_callback(_cancel, asyncio.create_task(sweeper.run()))
             logger.info("intake ready (auth %s)", "on" if settings.auth_enabled else "off")
             yield
             logger.info("intake shutting down")
@@ -83,6 +89,12 @@ def create_app(
     app.include_router(metrics_router)
     app.include_router(stream.router)
     return app
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task
 
 
 def _close_redis(client: redis.Redis) -> Callable[[], None]:

@@ -34,3 +34,4 @@ def test_only_old_queued_claims_are_requeued(
     finally:
         enqueuer.close()
         client.close()
+        client.connection_pool.disconnect()

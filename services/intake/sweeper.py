@@ -1,0 +1,65 @@
+"""The intake's re-queue sweep: claims left ``queued`` get their job sent again, by itself.
+
+A claim can be left ``queued`` with no job anywhere: the intake died between storing the
+claim and sending its job, or a worker was killed in the instant between Celery's Redis
+transport taking the job off the queue and recording it as in progress (two separate
+steps in kombu). Every :attr:`Settings.requeue_interval_s` one intake process (a Redis lock
+picks it) looks for claims still ``queued`` after :attr:`Settings.requeue_after_s` and
+sends their jobs again — but only while the queue is empty, so that a long backlog (whose
+claims are all legitimately ``queued``) is never sent twice. Tasks are safe to run twice:
+a claim whose job was only slow is still published once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+import redis
+from starlette.concurrency import run_in_threadpool
+
+from services.intake.queue import Enqueuer
+from services.intake.recovery import requeue_stale
+from shared.settings import Settings
+from shared.store import ClaimStore
+
+logger = logging.getLogger(__name__)
+
+
+class RequeueSweeper:
+    """Runs :func:`requeue_stale` periodically; at most one intake per interval does."""
+
+    def __init__(
+        self, client: redis.Redis, store: ClaimStore, enqueuer: Enqueuer, settings: Settings
+    ) -> None:
+        self._redis = client
+        self._store = store
+        self._enqueuer = enqueuer
+        self._queue = settings.queue_name
+        self.interval_s = settings.requeue_interval_s
+        self.after_s = settings.requeue_after_s
+        self._lock_key = f"{settings.key_prefix}:requeue:lock"
+        self._token = uuid.uuid4().hex
+        self.requeued = 0
+        """How many jobs this process has sent again (for logs and tests)."""
+
+    def sweep_once(self) -> list[str]:
+        """One sweep; the ids of the claims whose jobs were sent again."""
+        lock_ms = max(1, int(self.interval_s * 1000 * 0.9))
+        if not self._redis.set(self._lock_key, self._token, nx=True, px=lock_ms):
+            return []  # another intake swept within this interval
+        if int(self._redis.llen(self._queue)) > 0:
+            return []  # jobs are waiting: their claims are queued for a good reason
+        ids = requeue_stale(self._store, self._enqueuer, older_than_s=self.after_s)
+        self.requeued += len(ids)
+        return ids
+
+    async def run(self) -> None:
+        """Sweep every ``interval_s`` until cancelled; a failed sweep is logged, not fatal."""
+        while True:
+            await asyncio.sleep(self.interval_s)
+            try:
+                await run_in_threadpool(self.sweep_once)
+            except Exception as exc:  # Redis or broker down: try again next interval
+                logger.warning("re-queue sweep failed: %s", exc)

@@ -1,0 +1,43 @@
+"""The intake's re-queue sweep on the real Redis and broker."""
+
+from __future__ import annotations
+
+import time
+
+import redis
+
+from services.intake.queue import CeleryEnqueuer
+from services.intake.sweeper import RequeueSweeper
+from shared.redis_client import make_redis
+from shared.store import ClaimRecord, ClaimStore
+from tests.conftest import SettingsFactory
+
+
+def test_sweep_sends_stale_jobs_once_per_interval_and_never_over_a_backlog(
+    settings_factory: SettingsFactory, redis_client: redis.Redis
+) -> None:
+    settings = settings_factory(requeue_interval_s=60, requeue_after_s=30)
+    client = make_redis(settings)
+    store = ClaimStore(client, settings)
+    enqueuer = CeleryEnqueuer(settings)
+    old_ms = int((time.time() - 3600) * 1000)
+    store.save([ClaimRecord(claim_id="clm_lost", text="A claim.", created_at_ms=old_ms)])
+    store.save([ClaimRecord(claim_id="clm_new", text="A claim.")])
+    first = RequeueSweeper(client, store, enqueuer, settings)
+    second = RequeueSweeper(client, store, enqueuer, settings)
+    try:
+        # a backlog is waiting: its claims are queued for a good reason, nothing is sent
+        redis_client.rpush(settings.queue_name, "a job that is waiting")
+        assert first.sweep_once() == []
+        redis_client.delete(settings.queue_name)
+        redis_client.delete(f"{settings.key_prefix}:requeue:lock")
+        assert first.sweep_once() == ["clm_lost"]
+        assert redis_client.llen(settings.queue_name) == 1 and first.requeued == 1
+        # within the same interval another intake does not sweep again
+        redis_client.delete(settings.queue_name)
+        assert second.sweep_once() == []
+        assert redis_client.llen(settings.queue_name) == 0
+    finally:
+        enqueuer.close()
+        client.close()
+        client.connection_pool.disconnect()
