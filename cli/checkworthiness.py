@@ -10,41 +10,17 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from shared.errors import InputError
-from shared.jsonl import iter_objects, jsonl_job, required_text, row_id
+from shared.jsonl import batches, jsonl_job, read_text_rows
 from shared.settings import Settings
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 BATCH_ROWS = 64
 """Rows scored at once: the only rows held in memory."""
-
-
-@dataclass(frozen=True)
-class ScoreRow:
-    id: str | int
-    text: str
-
-
-def read_rows(lines: IO[str], *, where: str) -> Iterator[ScoreRow]:
-    """``{"id", "text"}`` rows; a bad one raises :class:`InputError` naming its line."""
-    for here, data in iter_objects(lines, where=where):
-        yield ScoreRow(row_id(data, where=here), required_text(data, "text", where=here))
-
-
-def _batches(rows: Iterator[ScoreRow], size: int) -> Iterator[list[ScoreRow]]:
-    batch: list[ScoreRow] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def score_file(
@@ -60,7 +36,7 @@ def score_file(
     with jsonl_job(
         input_path, output_path, progress=progress, unit="sentence", desc="checkworthiness"
     ) as job:
-        for batch in _batches(read_rows(job.source, where=str(input_path)), BATCH_ROWS):
+        for batch in batches(read_text_rows(job.source, where=str(input_path)), BATCH_ROWS):
             for row, score in zip(batch, model.score([r.text for r in batch]), strict=True):
                 worthy = score >= threshold
                 job.write({"id": row.id, "score": round(score, 4), "checkworthy": worthy})

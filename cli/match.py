@@ -11,13 +11,11 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from shared.errors import InputError
-from shared.jsonl import iter_objects, jsonl_job, required_text, row_id
+from shared.jsonl import batches, jsonl_job, read_text_rows
 from shared.settings import Settings
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -25,28 +23,6 @@ CACHE_DIR = Path("var/match-cache")
 BATCH_ROWS = 32
 """Claims matched at once (one embedding batch): the only rows held in memory."""
 _ARCHIVE_SUFFIXES = {".sqlite3", ".sqlite", ".db"}
-
-
-@dataclass(frozen=True)
-class MatchRow:
-    id: str | int
-    text: str
-
-
-def read_rows(lines: Any, *, where: str) -> Iterator[MatchRow]:
-    for here, data in iter_objects(lines, where=where):
-        yield MatchRow(row_id(data, where=here), required_text(data, "text", where=here))
-
-
-def _batches(rows: Iterator[MatchRow], size: int) -> Iterator[list[MatchRow]]:
-    batch: list[MatchRow] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def open_matcher(settings: Settings, archive: Path | None) -> Any:
@@ -74,7 +50,7 @@ def match_file(
     started = time.perf_counter()
     rows = 0
     with jsonl_job(input_path, output_path, progress=progress, unit="claim", desc="match") as job:
-        for batch in _batches(read_rows(job.source, where=str(input_path)), BATCH_ROWS):
+        for batch in batches(read_text_rows(job.source, where=str(input_path)), BATCH_ROWS):
             results = matcher.match_many([r.text for r in batch], top)
             for row, matches in zip(batch, results, strict=True):
                 job.write(

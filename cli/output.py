@@ -25,12 +25,18 @@ def format_verdict(verdict: dict[str, Any], *, colour: bool = False) -> str:
         top = evidence[0]
         where = f" <{top['url']}>" if top.get("url") else ""
         line += f"\n    evidence ({top['stance']}): {top['title']}{where}"
+    return line + _reason_and_failures(verdict)
+
+
+def _reason_and_failures(verdict: dict[str, Any]) -> str:
+    """The verdict's reason and failed sources, one indented line each, if any."""
+    lines = ""
     if verdict.get("reason"):
-        line += f"\n    reason: {verdict['reason']}"
+        lines += f"\n    reason: {verdict['reason']}"
     failed = verdict.get("sources_failed") or []
     if failed:
-        line += "\n    sources failed: " + ", ".join(str(f["source"]) for f in failed)
-    return line
+        lines += "\n    sources failed: " + ", ".join(str(f["source"]) for f in failed)
+    return lines
 
 
 def format_completed(data: dict[str, Any]) -> str:
@@ -77,12 +83,7 @@ def format_verdict_line(
         line += f"\n    {rank}. {item.get('stance', '?')}{score}: {item.get('title', '')}{where}"
         if item.get("text"):
             line += f"\n       “{_shorten(str(item['text']), 200)}”"
-    if verdict.get("reason"):
-        line += f"\n    reason: {verdict['reason']}"
-    failed = verdict.get("sources_failed") or []
-    if failed:
-        line += "\n    sources failed: " + ", ".join(str(f["source"]) for f in failed)
-    return line
+    return line + _reason_and_failures(verdict)
 
 
 def format_completed_line(data: dict[str, Any], *, stream_id: str | None = None) -> str:

@@ -6,11 +6,14 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from shared.errors import InputError
+
+T = TypeVar("T")
 
 
 def iter_objects(lines: IO[str], *, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -42,6 +45,32 @@ def required_text(data: dict[str, Any], key: str, *, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{where}: '{key}' must be a non-empty string", field=key)
     return value
+
+
+@dataclass(frozen=True)
+class TextRow:
+    """An ``{"id", "text"}`` input row."""
+
+    id: str | int
+    text: str
+
+
+def read_text_rows(lines: IO[str], *, where: str) -> Iterator[TextRow]:
+    """``{"id", "text"}`` rows; a bad one raises :class:`InputError` naming its line."""
+    for here, data in iter_objects(lines, where=where):
+        yield TextRow(row_id(data, where=here), required_text(data, "text", where=here))
+
+
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last one may be shorter), read lazily."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 class JsonlJob:

@@ -9,14 +9,14 @@ thread-safe, and the lazy creation is guarded by a lock.
 from __future__ import annotations
 
 import json
-import os
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from shared.onnx_session import ProcessLocalSession
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -36,38 +36,19 @@ class OnnxClassifier:
         self.logit_bias: FloatArray = np.asarray(bias, dtype=np.float32)
         self.threads = threads
         self.batch_size = batch_size
-        self._lock = threading.Lock()
-        self._pid = -1
-        self._session: Any = None
-        self._tokenizer: Any = None
         for name in ("model.onnx", "tokenizer.json"):
             if not (self.model_dir / name).is_file():
                 raise FileNotFoundError(self.model_dir / name)
+        self._runtime = ProcessLocalSession(
+            self.model_dir, threads=threads, setup_tokenizer=self._setup_tokenizer
+        )
+
+    def _setup_tokenizer(self, tok: Any) -> None:
+        tok.enable_truncation(max_length=self.max_len, strategy="longest_first")
+        tok.enable_padding(pad_id=0, pad_token="[PAD]")
 
     def _load(self) -> tuple[Any, Any]:
-        pid = os.getpid()
-        if self._pid == pid and self._session is not None:
-            return self._session, self._tokenizer
-        with self._lock:
-            if self._pid != pid or self._session is None:
-                import onnxruntime as ort
-                from tokenizers import Tokenizer
-
-                tok = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
-                tok.enable_truncation(max_length=self.max_len, strategy="longest_first")
-                tok.enable_padding(pad_id=0, pad_token="[PAD]")
-                opts = ort.SessionOptions()
-                opts.intra_op_num_threads = self.threads
-                opts.inter_op_num_threads = 1
-                opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-                self._session = ort.InferenceSession(
-                    str(self.model_dir / "model.onnx"),
-                    sess_options=opts,
-                    providers=["CPUExecutionProvider"],
-                )
-                self._tokenizer = tok
-                self._pid = pid
-        return self._session, self._tokenizer
+        return self._runtime.get()
 
     def logits(self, texts: Sequence[str], pairs: Sequence[str] | None = None) -> FloatArray:
         """Raw logits, one row per input; ``pairs`` gives the second segment if any."""

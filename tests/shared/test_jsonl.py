@@ -1,12 +1,21 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from shared.errors import InputError
-from shared.jsonl import iter_objects, jsonl_job, required_text, row_id
+from shared.jsonl import (
+    TextRow,
+    batches,
+    iter_objects,
+    jsonl_job,
+    read_text_rows,
+    required_text,
+    row_id,
+)
 
 
 def test_rows_with_line_numbers_and_blank_lines_skipped() -> None:
@@ -32,6 +41,27 @@ def test_id_and_text_checks() -> None:
     with pytest.raises(InputError, match="f:2: 'claim' must be a non-empty string") as info:
         required_text({"claim": "  "}, "claim", where="f:2")
     assert info.value.field == "claim"
+
+
+def test_text_rows_and_their_errors() -> None:
+    lines = io.StringIO('{"id": 1, "text": "a"}\n\n{"id": "b", "text": "c", "x": 2}\n')
+    assert list(read_text_rows(lines, where="in.jsonl")) == [TextRow(1, "a"), TextRow("b", "c")]
+    with pytest.raises(InputError, match=r"in\.jsonl:2: 'text'"):
+        list(read_text_rows(io.StringIO('{"id": 1, "text": "a"}\n{"id": 2}\n'), where="in.jsonl"))
+
+
+def test_batches_are_full_but_the_last_and_lazy() -> None:
+    assert list(batches(range(5), 2)) == [[0, 1], [2, 3], [4]]
+    assert list(batches([], 3)) == []
+    consumed: list[int] = []
+
+    def numbers() -> Iterator[int]:
+        for n in range(10):
+            consumed.append(n)
+            yield n
+
+    assert next(batches(numbers(), 3)) == [0, 1, 2]
+    assert consumed == [0, 1, 2]
 
 
 def test_jsonl_job_publishes_output_only_on_success(tmp_path: Path) -> None:

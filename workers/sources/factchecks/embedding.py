@@ -3,15 +3,13 @@
 The model directory (default ``workers/models/embedding``, see its MODEL_CARD.md) holds
 ``model.onnx`` (output ``embeddings``: mean-pooled, L2-normalised, 384 floats),
 ``tokenizer.json`` and ``config.json``. The session is created lazily and again after a
-fork, like :class:`shared.onnx_classifier.OnnxClassifier`, so an instance built before a
+fork (:class:`shared.onnx_session.ProcessLocalSession`), so an instance built before a
 worker forks is safe to use in the child.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from shared.onnx_session import ProcessLocalSession
 from shared.text import normalize_text
 
 FloatMatrix = npt.NDArray[np.float32]
@@ -42,35 +41,16 @@ class OnnxEmbedder:
         self.model_id = str(self.config.get("model_sha256", "unknown"))[:16]
         """Identifies the model: stored with archive embeddings to notice a model change."""
         self.threads = threads
-        self._lock = threading.Lock()
-        self._pid = -1
-        self._session: Any = None
-        self._tokenizer: Any = None
+        self._runtime = ProcessLocalSession(
+            self.model_dir, threads=threads, setup_tokenizer=self._setup_tokenizer
+        )
+
+    def _setup_tokenizer(self, tok: Any) -> None:
+        tok.enable_truncation(max_length=self.max_len)
+        tok.no_padding()
 
     def _load(self) -> tuple[Any, Any]:
-        pid = os.getpid()
-        if self._pid == pid and self._session is not None:
-            return self._session, self._tokenizer
-        with self._lock:
-            if self._pid != pid or self._session is None:
-                import onnxruntime as ort
-                from tokenizers import Tokenizer
-
-                tok = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
-                tok.enable_truncation(max_length=self.max_len)
-                tok.no_padding()
-                opts = ort.SessionOptions()
-                opts.intra_op_num_threads = self.threads
-                opts.inter_op_num_threads = 1
-                opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-                self._session = ort.InferenceSession(
-                    str(self.model_dir / "model.onnx"),
-                    sess_options=opts,
-                    providers=["CPUExecutionProvider"],
-                )
-                self._tokenizer = tok
-                self._pid = pid
-        return self._session, self._tokenizer
+        return self._runtime.get()
 
     def embed(self, texts: Sequence[str]) -> FloatMatrix:
         """One unit-length row per text.
