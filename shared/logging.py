@@ -42,7 +42,12 @@ _MIN_SECRET_LEN = 4
 def settings_secrets(settings: Settings) -> list[str]:
     """Every secret value the settings hold."""
     found = [key.get_secret_value() for key in settings.api_keys.values()]
-    for secret in (settings.admin_key, settings.client_api_key):
+    for secret in (
+        settings.admin_key,
+        settings.client_api_key,
+        settings.google_factcheck_api_key,
+        settings.llm_judge_api_key,
+    ):
         if secret is not None:
             found.append(secret.get_secret_value())
     for url in (settings.redis_url, settings.broker_url):

@@ -18,6 +18,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.errors import ConfigurationError
 
 ENV_PREFIX = "CLAIMCHECK_"
+
+SourceName = Literal["knowledge_base", "wikipedia", "google_factcheck", "factchecks"]
+"""Every source a worker can search (``workers/sources/registry.py`` builds each one)."""
+
+
+def _default_sources() -> list[SourceName]:
+    return ["knowledge_base"]
+
+
 SOURCE_POLICY_KEYS = (
     "timeout_s",
     "retries",
@@ -118,8 +127,8 @@ class Settings(BaseSettings):
     onnx_batch_size: int = Field(default=32, ge=1, le=1024)
 
     # --- Reference sources and the LLM judge (issue 5, part A) --------------------------
-    sources: list[str] = Field(
-        default_factory=lambda: ["knowledge_base"],
+    sources: list[SourceName] = Field(
+        default_factory=_default_sources,
         description="Sources searched for every claim, in this order (JSON list), e.g. "
         '["knowledge_base", "wikipedia", "google_factcheck"].',
     )
@@ -420,7 +429,8 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = "_".join(str(part) for part in err["loc"] if part != "__root__")
-            name = f"{ENV_PREFIX}{loc.upper()}" if loc else "settings"
+            parts = [str(part) for part in err["loc"] if part != "__root__"]
+            name = f"{ENV_PREFIX}{parts[0].upper()}" if parts else "settings"
+            name += "".join(f"[{part}]" for part in parts[1:])  # an item of a list or dict
             problems.append(f"{name}: {err['msg']}")
         raise ConfigurationError("invalid settings: " + "; ".join(problems)) from None

@@ -96,6 +96,7 @@ class GroupReader:
         max_deliveries: int = 5,
         dead_letter_stream: str | None = None,
         dead_letter_maxlen: int = 100_000,
+        retry_base_s: float = 0.5,
     ) -> None:
         self._redis = client
         self.stream, self.group, self.consumer = stream, group, consumer
@@ -106,6 +107,9 @@ class GroupReader:
         self._claim_cursor = "0-0"
         self._next_claim_at = 0.0
         self._errors: dict[str, str] = {}
+        self.retry_base_s = retry_base_s
+        self._failures = 0
+        self._retry_pending_at = 0.0
         self._ensure_group(start_id)
 
     @classmethod
@@ -200,7 +204,10 @@ class GroupReader:
         new ones); return how many the handler completed. A handler error is logged and
         leaves that entry pending for the next poll; the rest of the batch still runs."""
         count = min(self._count, limit) if limit else self._count
-        rows = self._read("0", None, count)
+        # after a handler error, own pending entries wait (backing off) before the next try,
+        # so that a short outage of what the handler needs does not use up their deliveries
+        retry_now = time.monotonic() >= self._retry_pending_at
+        rows = self._read("0", None, count) if retry_now else []
         if not rows:
             rows = self._claim_stuck(count)
         deliveries = self._deliveries(rows) if rows else {}
@@ -227,8 +234,12 @@ class GroupReader:
             except Exception as exc:  # the entry stays pending; retried on the next poll
                 self._errors[stream_id] = f"{type(exc).__name__}: {exc}"
                 logger.warning("handler failed on %s (delivery %d): %s", stream_id, times, exc)
+                self._failures += 1
+                delay = min(30.0, self.retry_base_s * 2 ** min(self._failures - 1, 8))
+                self._retry_pending_at = time.monotonic() + delay
                 continue
             self._redis.xack(self.stream, self.group, stream_id)
             self._errors.pop(stream_id, None)
+            self._failures = 0
             handled += 1
         return handled

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,8 +20,8 @@ from shared.publisher import VerdictPublisher
 from shared.redis_client import make_redis
 from shared.settings import Settings
 from shared.store import ClaimStore
+from workers.sources.base import Source
 from workers.sources.http_client import make_http_client
-from workers.sources.knowledge_base import KnowledgeBase
 from workers.sources.registry import build_sources, close_sources
 from workers.verification.calibration import VerdictCalibration
 from workers.verification.lexical import LexicalStanceScorer
@@ -44,37 +45,42 @@ def build_verifier(
     HTTP client for the HTTP sources and the LLM judge; close everything with
     :func:`close_verifier`.
     """
-    if "knowledge_base" in settings.sources:
-        _log_kb_size(settings)
     http_client = make_http_client(settings)
+    sources: list[Source] = []
     try:
         sources = build_sources(settings, redis_client=redis_client, http_client=http_client)
-    except BaseException:
+        _log_kb_size(settings, sources)
+        from workers.verification.llm_judge import LlmJudge
+
+        judge = LlmJudge.from_settings(settings, http_client)
+        log.info(
+            "sources: %s; LLM judge: %s",
+            ", ".join(s.name for s in sources) or "none",
+            judge.model if judge else "off",
+        )
+        calibration = None
+        if calibrated and settings.stance_scorer == "onnx":
+            path = stance_model_dir(settings) / CALIBRATION_FILE
+            if path.exists():
+                calibration = VerdictCalibration.load(path)
+        verifier = Verifier(
+            sources, build_scorer(settings), settings, calibration=calibration, judge=judge
+        )
+    except BaseException:  # a later step failed: close what was opened, then re-raise
+        close_sources(sources)
         http_client.close()
         raise
-    from workers.verification.llm_judge import LlmJudge
-
-    judge = LlmJudge.from_settings(settings, http_client)
-    log.info(
-        "sources: %s; LLM judge: %s",
-        ", ".join(s.name for s in sources) or "none",
-        judge.model if judge else "off",
-    )
-    calibration = None
-    if calibrated and settings.stance_scorer == "onnx":
-        path = stance_model_dir(settings) / CALIBRATION_FILE
-        if path.exists():
-            calibration = VerdictCalibration.load(path)
-    verifier = Verifier(
-        sources, build_scorer(settings), settings, calibration=calibration, judge=judge
-    )
     verifier.closers.append(http_client.close)
     return verifier
 
 
-def _log_kb_size(settings: Settings) -> None:
-    with KnowledgeBase(settings.kb_path) as kb:
-        documents = kb.count()
+def _log_kb_size(settings: Settings, sources: Sequence[Source]) -> None:
+    """Warn when the knowledge base (if it is a source) is empty: every claim would be NEI."""
+    kb = next((s for s in sources if s.name == "knowledge_base"), None)
+    count = getattr(kb, "count", None)
+    if count is None:
+        return
+    documents = int(count())
     if documents == 0:
         log.warning(
             "knowledge base %s is empty: every claim will be not_enough_info "

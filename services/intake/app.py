@@ -57,7 +57,13 @@ def create_app(
             metrics.watch_redis(client, settings)
             app.state.streams = await owned.enter_async_context(stream.open_stream_hub(settings))
             if settings.requeue_interval_s > 0:
-                sweeper = RequeueSweeper(client, app.state.intake.store, queue, settings)
+                broker = None
+                if settings.effective_broker_url != settings.redis_url:
+                    broker = make_redis(settings, url=settings.effective_broker_url)
+                    owned.callback(_closing("broker redis", _close_redis(broker)))
+                sweeper = RequeueSweeper(
+                    client, app.state.intake.store, queue, settings, broker=broker
+                )
                 app.state.sweeper = sweeper
                 owned.push_async_callback(_cancel, asyncio.create_task(sweeper.run()))
             logger.info("intake ready (auth %s)", "on" if settings.auth_enabled else "off")

@@ -42,14 +42,19 @@ class MemoryGuard:
         """``(used_memory, maxmemory)`` in bytes (maxmemory 0: no limit), cached briefly."""
         with self._lock:
             now = self._clock()
-            if now - self._checked_at >= self._interval:
-                try:
-                    info = self._redis.info("memory")
-                except redis.RedisError as exc:
-                    raise StoreUnavailableError(f"could not read Redis memory: {exc}") from exc
-                self._usage = (int(info.get("used_memory", 0)), int(info.get("maxmemory", 0)))
-                self._checked_at = now
-            return self._usage
+            if now - self._checked_at < self._interval:
+                return self._usage
+            # this caller asks Redis; the others use the last reading meanwhile (and do not
+            # queue up behind a slow or dead Redis, one socket timeout each)
+            self._checked_at = now
+        try:
+            info = self._redis.info("memory")
+        except redis.RedisError as exc:
+            raise StoreUnavailableError(f"could not read Redis memory: {exc}") from exc
+        usage = (int(info.get("used_memory", 0)), int(info.get("maxmemory", 0)))
+        with self._lock:
+            self._usage = usage
+        return usage
 
     def check(self) -> None:
         """Raise :class:`OverCapacityError` when Redis is too full to take new work."""

@@ -197,24 +197,16 @@ class ClaimExtractor:
         self.scorer = scorer if scorer is not None else _default_scorer(threshold)
         self.threshold = self.scorer.threshold if threshold is None else threshold
         self.rules = rules
-        self.parallel = parallel
-        """Score with the model while NER runs (a second core halves an article's time)."""
-        self._executor: ThreadPoolExecutor | None = None
         """Whether the editorial rules (:mod:`services.intake.editorial`) may keep a
         sentence the model scored below the threshold."""
+        self.parallel = parallel
+        """Score with the model while NER runs (a second core halves an article's time)."""
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="ner")  # starts lazily
         self._lock = threading.Lock()
 
-    def _pool(self) -> ThreadPoolExecutor:
-        with self._lock:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(1, thread_name_prefix="checkworthiness")
-            return self._executor
-
     def close(self) -> None:
-        """Stop the scoring thread (if one was started)."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        """Stop the NER thread (if one was started)."""
+        self._executor.shutdown(wait=True)
 
     @classmethod
     def from_settings(cls, settings: Any) -> ClaimExtractor:
@@ -237,10 +229,12 @@ class ClaimExtractor:
         candidates = [s for s in sents if s.outcome is None]
         texts = [s.span.text for s in candidates]
         if len(texts) >= PARALLEL_MIN_SENTENCES and self.parallel:
-            # the model and spaCy's NER both release the GIL: run them side by side
-            scoring = self._pool().submit(self.scorer.score, texts)
-            tag_entities()
-            scores = scoring.result()
+            # the model and spaCy's NER both release the GIL: run them side by side. NER
+            # goes to the thread (it is serialised by the spaCy lock anyway), the scoring
+            # stays in the request's own thread, so concurrent articles score in parallel
+            tagging = self._executor.submit(tag_entities)
+            scores = self.scorer.score(texts)
+            tagging.result()
         else:
             tag_entities()
             scores = self.scorer.score(texts)

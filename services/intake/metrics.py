@@ -113,10 +113,13 @@ class MetricsMiddleware:
         started = time.perf_counter()
         status = 500
 
+        answered: float | None = None
+
         async def send_and_note(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                answered = time.perf_counter()
             await send(message)
 
         try:
@@ -125,6 +128,6 @@ class MetricsMiddleware:
             route = route_template(scope)
             method = str(scope.get("method", ""))
             self.metrics.requests.labels(method=method, route=route, status=str(status)).inc()
-            self.metrics.latency.labels(method=method, route=route).observe(
-                time.perf_counter() - started
-            )
+            # time to the answer's start: an event stream stays open for hours after it
+            ended = answered if answered is not None else time.perf_counter()
+            self.metrics.latency.labels(method=method, route=route).observe(ended - started)

@@ -31,9 +31,17 @@ class RequeueSweeper:
     """Runs :func:`requeue_stale` periodically; at most one intake per interval does."""
 
     def __init__(
-        self, client: redis.Redis, store: ClaimStore, enqueuer: Enqueuer, settings: Settings
+        self,
+        client: redis.Redis,
+        store: ClaimStore,
+        enqueuer: Enqueuer,
+        settings: Settings,
+        *,
+        broker: redis.Redis | None = None,
     ) -> None:
         self._redis = client
+        self._broker = broker or client
+        """Where the Celery queue lives (``CLAIMCHECK_BROKER_URL``, default the same Redis)."""
         self._store = store
         self._enqueuer = enqueuer
         self._queue = settings.queue_name
@@ -49,7 +57,7 @@ class RequeueSweeper:
         lock_ms = max(1, int(self.interval_s * 1000 * 0.9))
         if not self._redis.set(self._lock_key, self._token, nx=True, px=lock_ms):
             return []  # another intake swept within this interval
-        if int(self._redis.llen(self._queue)) > 0:
+        if int(self._broker.llen(self._queue)) > 0:
             return []  # jobs are waiting: their claims are queued for a good reason
         ids = requeue_stale(self._store, self._enqueuer, older_than_s=self.after_s)
         self.requeued += len(ids)

@@ -17,6 +17,8 @@ SECRETS = {
     "admin": "admin-secret-key-654321",
     "client": "client-secret-key-999999",
     "redis_password": "redis-pass-777",
+    "google": "google-api-key-424242",
+    "judge": "judge-api-key-131313",
 }
 
 
@@ -27,6 +29,8 @@ def _settings(**overrides: object) -> Settings:
         "admin_key": SECRETS["admin"],
         "client_api_key": SECRETS["client"],
         "redis_url": f"redis://:{SECRETS['redis_password']}@127.0.0.1:6379/0",
+        "google_factcheck_api_key": SECRETS["google"],
+        "llm_judge_api_key": SECRETS["judge"],
     }
     values.update(overrides)
     return load_settings(**values)

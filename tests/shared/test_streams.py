@@ -85,6 +85,7 @@ def test_an_entry_failing_too_often_goes_to_the_dead_letter_stream(
     stream, dead = settings.verdict_stream, settings.effective_dead_letter_stream
     assert dead == f"{stream}:dead"
     reader = GroupReader.from_settings(redis_client, settings, "dash", "c1", start_id="0")
+    reader.retry_base_s = 0.0  # no back-off between tries here (tested below)
     poison, fine = _add(redis_client, stream, 2)
     attempts: Counter[str] = Counter()
 
@@ -102,6 +103,36 @@ def test_an_entry_failing_too_often_goes_to_the_dead_letter_stream(
     assert moved["type"] == "verdict" and json.loads(moved["data"]) == {"claim_id": "c0"}
     assert "delivered 4 times (max 3)" in moved["reason"]
     assert "ValueError: cannot render this verdict" in moved["reason"]
+
+
+def test_a_failed_entry_is_retried_after_a_back_off_not_at_once(
+    settings_factory: SettingsFactory, redis_client: redis.Redis
+) -> None:
+    settings = settings_factory(stream_max_deliveries=3)
+    reader = GroupReader.from_settings(
+        redis_client, settings, "dash", "c1", start_id="0", block_ms=10
+    )
+    reader.retry_base_s = 1.0
+    [entry_id] = _add(redis_client, settings.verdict_stream, 1)
+    attempts: list[float] = []
+    outage = True
+
+    def handler(entry: StreamEntry) -> None:
+        attempts.append(time.monotonic())
+        if outage:
+            raise ConnectionError("the dashboard's database is restarting")
+
+    reader.poll(handler)
+    while time.monotonic() < attempts[0] + 0.5:  # a tight loop, as `claimcheck watch` runs
+        reader.poll(handler)
+    assert len(attempts) == 1  # still waiting: no delivery used up by the tight loop
+    outage = False
+    time.sleep(max(0.0, attempts[0] + 1.05 - time.monotonic()))
+    reader.poll(handler)
+    assert len(attempts) == 2 and attempts[1] - attempts[0] >= 1.0
+    assert redis_client.xpending(settings.verdict_stream, "dash")["pending"] == 0
+    assert redis_client.xlen(settings.effective_dead_letter_stream) == 0
+    assert entry_id
 
 
 def test_a_malformed_entry_is_dead_lettered_at_once(

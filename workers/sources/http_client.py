@@ -97,7 +97,7 @@ def request_json(
         raise TransientSourceError(
             source, f"no answer from {where} within {timeout_s:.2g}s"
         ) from None
-    except httpx.TransportError as exc:
+    except httpx.RequestError as exc:  # transport failures, and bodies that fail to decode
         raise TransientSourceError(
             source, f"cannot reach {where}: {type(exc).__name__}: {exc}"
         ) from None
@@ -152,7 +152,7 @@ def _read_limited(
         raise TransientSourceError(
             source, f"answer from {where} not complete within {timeout_s:.2g}s"
         ) from None
-    except httpx.TransportError as exc:
+    except httpx.RequestError as exc:  # transport failures, and bodies that fail to decode
         raise TransientSourceError(
             source, f"connection to {where} broke: {type(exc).__name__}"
         ) from None

@@ -220,10 +220,15 @@ class ResilientSource:
         cached = self._cache_get(key)
         if cached is not None:
             return cached
-        self.breaker.before_call()
+        try:
+            self.breaker.before_call()
+        except TransientSourceError as exc:  # circuit open: counted like any source error
+            metrics.record_source_error(self.name, metrics.error_kind(exc))
+            raise
         deadline = self._clock() + self.policy.timeout_s
         if not self._slots.acquire(timeout=self.policy.timeout_s):
             self.breaker.release_trial()
+            metrics.record_source_error(self.name, "no_slot")
             raise TransientSourceError(
                 self.name,
                 f"{self.policy.concurrency} searches already running; "

@@ -40,6 +40,8 @@ LABELS: tuple[str, ...] = get_args(Label)
 MAX_JUSTIFICATION_CHARS = 600
 MAX_EVIDENCE_CHARS = 600
 _MAX_PAUSE_S = 1.0
+_MAX_ASKED_PAUSE_S = 5.0
+"""A Retry-After longer than this ends the judge's tries for the claim."""
 """Longest pause before a retry (full jitter): the judge must not hold a claim for long."""
 _FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
 
@@ -127,13 +129,19 @@ class LlmJudge:
             return JudgeOpinion(model=self.model, error=str(exc))
         body = self._request_body(claim, evidence)
         problem = "not asked"
+        asked_pause = 0.0
         for attempt in range(self.retries + 1):
             if attempt:
-                self._sleep(random.uniform(0.0, min(_MAX_PAUSE_S, 0.2 * 2**attempt)))
+                jitter = random.uniform(0.0, min(_MAX_PAUSE_S, 0.2 * 2**attempt))
+                self._sleep(max(jitter, asked_pause))
             try:
                 stance, justification = self._ask(body)
             except (TransientSourceError, MalformedAnswerError) as exc:
                 problem = str(exc)
+                asked_pause = getattr(exc, "retry_after", None) or 0.0
+                if asked_pause > _MAX_ASKED_PAUSE_S:
+                    problem += f" (asked to wait {asked_pause:g}s: not retried)"
+                    break  # a claim does not wait that long for an optional opinion
             except PermanentSourceError as exc:
                 problem = str(exc)
                 break  # a 4xx or an oversized answer will come back the same way

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from shared.errors import PermanentSourceError, TransientSourceError
-from shared.schemas import Evidence, JudgeOpinion, SourceFailure, Stance, Verdict
+from shared.schemas import Evidence, JudgeOpinion, SourceFailure, Verdict
 from shared.settings import Settings
 from workers.sources.base import Passage, Source
 from workers.sources.factchecks.decision import evidence_of, is_archive_passage, strong_match
@@ -291,7 +291,6 @@ CONTRADICTION_SIMILARITY = 0.5
 """A rated passage at least this similar to the claim whose label opposes the verdict's
 sets ``needs_review``."""
 _OPPOSITE = {"supported": "refuted", "refuted": "supported"}
-_RATED_STANCE: dict[str | None, Stance] = {"supported": "supports", "refuted": "refutes"}
 
 
 def _is_rated(passage: Passage) -> bool:
@@ -302,21 +301,7 @@ def _is_rated(passage: Passage) -> bool:
 def _rated_evidence(rated: Sequence[Passage]) -> list[Evidence]:
     """Fact-checks as evidence: stance from their normalised rating, score = similarity."""
     best = sorted(rated, key=lambda p: -p.score)[:RATED_EVIDENCE_MAX]
-    return [
-        Evidence(
-            source=p.source,
-            doc_id=p.doc_id,
-            title=p.title,
-            url=p.url,
-            text=p.text,
-            stance=_RATED_STANCE.get(p.label, "neutral"),
-            score=round(min(1.0, max(0.0, p.score)), 4),
-            publisher=p.publisher,
-            published=p.published,
-            rating=p.rating,
-        )
-        for p in best
-    ]
+    return [evidence_of(p) for p in best]
 
 
 def _contradicting_factcheck(rated: Sequence[Passage], label: str) -> bool:

@@ -304,7 +304,7 @@ def test_scoring_beside_ner_gives_the_same_claims(extractor: ClaimExtractor) -> 
     one_after_other = ClaimExtractor("en_core_web_sm", scorer=extractor.scorer, parallel=False)
     try:
         first = side_by_side.analyse(text, published_at=PUBLISHED)
-        assert side_by_side._executor is not None  # the thread was used
+        assert side_by_side._executor._threads  # the NER thread was used
         second = one_after_other.analyse(text, published_at=PUBLISHED)
     finally:
         side_by_side.close()

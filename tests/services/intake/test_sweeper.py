@@ -41,3 +41,25 @@ def test_sweep_sends_stale_jobs_once_per_interval_and_never_over_a_backlog(
         enqueuer.close()
         client.close()
         client.connection_pool.disconnect()
+
+
+def test_the_queue_is_looked_at_on_the_broker_not_the_store(
+    settings_factory: SettingsFactory, redis_client: redis.Redis
+) -> None:
+    settings = settings_factory(requeue_interval_s=60, requeue_after_s=30)
+    client = make_redis(settings)
+    broker = make_redis(settings, url=settings.redis_url.rsplit("/", 1)[0] + "/1")
+    store = ClaimStore(client, settings)
+    enqueuer = CeleryEnqueuer(settings)
+    old_ms = int((time.time() - 3600) * 1000)
+    store.save([ClaimRecord(claim_id="clm_waiting", text="A claim.", created_at_ms=old_ms)])
+    sweeper = RequeueSweeper(client, store, enqueuer, settings, broker=broker)
+    try:
+        broker.rpush(settings.queue_name, "a job waiting on the broker")
+        assert sweeper.sweep_once() == []  # the store's Redis has no queue: still a backlog
+    finally:
+        broker.delete(settings.queue_name)
+        enqueuer.close()
+        for c in (client, broker):
+            c.close()
+            c.connection_pool.disconnect()

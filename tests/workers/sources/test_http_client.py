@@ -175,3 +175,14 @@ def test_redirects_are_not_followed(http_server: ServerFactory, http_client: htt
     with pytest.raises(PermanentSourceError, match=r"301 \(Location: http://127\.0\.0\.1"):
         _get(http_client, server.url)
     assert target.requests == []
+
+
+def test_a_body_that_fails_to_decompress_is_a_source_error(
+    http_server: ServerFactory, http_client: httpx.Client
+) -> None:
+    # httpx raises DecodingError (not a TransportError): it must not escape the hierarchy
+    server = http_server(
+        always(Reply(body=b"this is not gzip", headers={"Content-Encoding": "gzip"}))
+    )
+    with pytest.raises(TransientSourceError, match="DecodingError"):
+        _get(http_client, server.url + "/api")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import httpx
 import pytest
 import redis
 
 from shared.errors import ConfigurationError
+from shared.settings import SourceName, load_settings
 from tests.conftest import SettingsFactory
 from workers.context import build_verifier, close_verifier
 from workers.sources.knowledge_base import KnowledgeBase
@@ -43,12 +45,28 @@ def test_sources_are_built_in_the_configured_order_and_wrapped(
         close_sources(sources)
 
 
-def test_unknown_source_is_a_configuration_error(
+def test_unknown_source_stops_start_up_naming_the_variable() -> None:
+    # refused by the settings, so neither the intake nor a worker starts with it (a worker
+    # that started would requeue every job forever, unable to build its sources)
+    with pytest.raises(ConfigurationError, match=r"CLAIMCHECK_SOURCES\[1\]: Input should be"):
+        load_settings(sources=["knowledge_base", "newsapi"], auth_enabled=False)
+
+
+def test_every_source_name_the_settings_accept_has_a_factory() -> None:
+    assert set(SOURCES) == set(get_args(SourceName))
+
+
+def test_build_sources_refuses_a_name_it_does_not_know(
     settings_factory: SettingsFactory, http_client: httpx.Client
 ) -> None:
-    settings = settings_factory(sources=["knowledge_base", "newsapi"])
+    settings = settings_factory()
     with pytest.raises(ConfigurationError, match="unknown source 'newsapi'"):
-        build_sources(settings, redis_client=None, http_client=http_client)
+        build_sources(
+            settings,
+            redis_client=None,
+            http_client=http_client,
+            names=["knowledge_base", "newsapi"],
+        )
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 import redis
+from prometheus_client import REGISTRY
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -161,10 +162,17 @@ def test_circuit_opens_then_half_opens_and_recovers() -> None:
             wrapped.search("claim", 5)
     assert wrapped.breaker.state == "open" and source.calls == 3
 
+    refused_before = REGISTRY.get_sample_value(
+        "claimcheck_source_errors_total", {"source": wrapped.name, "kind": "circuit_open"}
+    )
     with pytest.raises(CircuitOpenError, match="circuit open") as caught:
         wrapped.search("claim", 5)
     assert source.calls == 3  # failed fast, the source was not called
     assert caught.value.retry_after == pytest.approx(30)
+    refused = REGISTRY.get_sample_value(
+        "claimcheck_source_errors_total", {"source": wrapped.name, "kind": "circuit_open"}
+    )
+    assert refused == (refused_before or 0.0) + 1  # counted in the metrics too
 
     clock.now += 30
     assert wrapped.breaker.state == "half_open"

@@ -8,6 +8,7 @@ Replies follow the documented shape: ``{"id", "object": "chat.completion", "crea
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -164,6 +165,21 @@ def test_client_errors_are_not_retried(http_server: ServerFactory, client: httpx
     server = http_server(always(Reply(status=404, json_body={"error": "model 'tiny' not found"})))
     opinion = _judge(client, server.url, retries=3).judge(CLAIM, EVIDENCE)
     assert opinion.error is not None and "404" in opinion.error
+    assert len(server.requests) == 1
+
+
+def test_retry_after_is_honoured_and_a_long_one_ends_the_tries(
+    http_server: ServerFactory, client: httpx.Client
+) -> None:
+    busy = Reply(status=429, json_body={"error": "slow down"}, headers={"Retry-After": "1"})
+    server = http_server(in_turn(busy, GOOD))
+    started = time.monotonic()
+    opinion = _judge(client, server.url, retries=1).judge(CLAIM, EVIDENCE)
+    assert opinion.stance == "supported" and time.monotonic() - started >= 1.0
+    closed = Reply(status=429, json_body={"error": "quota"}, headers={"Retry-After": "3600"})
+    server = http_server(always(closed))
+    opinion = _judge(client, server.url, retries=3).judge(CLAIM, EVIDENCE)
+    assert opinion.error is not None and "not retried" in opinion.error
     assert len(server.requests) == 1
 
 
