@@ -38,7 +38,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from training.common import DEFAULT_DATA_ROOT, base_model_dir, sha256_file, write_json
-from training.model import BertShape, Embeddings, Encoder, load_base
+from training.export_onnx import export_graph
+from training.model import BertShape, Embeddings, Encoder, load_base, mean_pooled
 
 SEED = 20201
 DEFAULT_MAX_LEN = 128
@@ -61,12 +62,14 @@ class SentenceEncoder(nn.Module):
         attention_mask: torch.Tensor,
         token_type_ids: torch.Tensor,
     ) -> torch.Tensor:
-        x = self.embeddings(input_ids, token_type_ids)
-        m = attention_mask.to(x.dtype)
-        bias = ((1.0 - m) * -1e4)[:, None, None, :]
-        for layer in self.encoder.layer:
-            x = layer(x, bias, self.explicit_attention)
-        pooled = (x * m.unsqueeze(-1)).sum(1) / m.sum(1, keepdim=True).clamp(min=1e-9)
+        pooled = mean_pooled(
+            self.embeddings,
+            self.encoder,
+            input_ids,
+            attention_mask,
+            token_type_ids,
+            explicit_attention=self.explicit_attention,
+        )
         return F.normalize(pooled, p=2.0, dim=-1)
 
 
@@ -128,26 +131,9 @@ def export(out: Path, weights_dir: Path | None, max_len: int) -> dict[str, Any]:
     model.explicit_attention = True
     out.mkdir(parents=True, exist_ok=True)
     ids = torch.tensor([[101, 2023, 2003, 1037, 3231, 102]])
-    mask = torch.ones_like(ids)
-    types = torch.zeros_like(ids)
-    axes = {0: "batch", 1: "seq"}
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "model.fp32.onnx"
-        torch.onnx.export(
-            model,
-            (ids, mask, types),
-            str(fp32),
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["embeddings"],
-            dynamic_axes={
-                "input_ids": axes,
-                "attention_mask": axes,
-                "token_type_ids": axes,
-                "embeddings": {0: "batch"},
-            },
-            opset_version=17,
-            dynamo=False,
-        )
+        export_graph(model, fp32, ids, torch.zeros_like(ids), "embeddings")
         quantize_dynamic(
             str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True
         )

@@ -44,27 +44,34 @@ def load_finetuned(task: str, data: Path, weights: Path) -> CrossEncoder:
     return model
 
 
-def export_fp32(model: CrossEncoder, path: Path) -> None:
-    model.explicit_attention = True
-    ids = torch.tensor([[101, 2023, 2003, 1037, 3231, 102, 2009, 2003, 102]])
-    mask = torch.ones_like(ids)
-    types = torch.tensor([[0, 0, 0, 0, 0, 0, 1, 1, 1]])
+def export_graph(
+    model: torch.nn.Module, path: Path, ids: torch.Tensor, types: torch.Tensor, output: str
+) -> None:
+    """Trace ``model(input_ids, attention_mask, token_type_ids)`` to fp32 ONNX (opset 17),
+    batch and sequence length dynamic; ``output`` names the one output."""
     axes = {0: "batch", 1: "seq"}
     torch.onnx.export(
         model,
-        (ids, mask, types),
+        (ids, torch.ones_like(ids), types),
         str(path),
         input_names=["input_ids", "attention_mask", "token_type_ids"],
-        output_names=["logits"],
+        output_names=[output],
         dynamic_axes={
             "input_ids": axes,
             "attention_mask": axes,
             "token_type_ids": axes,
-            "logits": {0: "batch"},
+            output: {0: "batch"},
         },
         opset_version=17,
         dynamo=False,
     )
+
+
+def export_fp32(model: CrossEncoder, path: Path) -> None:
+    model.explicit_attention = True
+    ids = torch.tensor([[101, 2023, 2003, 1037, 3231, 102, 2009, 2003, 102]])
+    types = torch.tensor([[0, 0, 0, 0, 0, 0, 1, 1, 1]])
+    export_graph(model, path, ids, types, "logits")
     model.explicit_attention = False
 
 

@@ -120,6 +120,25 @@ class Encoder(nn.Module):
         self.layer = nn.ModuleList([Layer(s, dropout) for _ in range(s.layers)])
 
 
+def mean_pooled(
+    embeddings: Embeddings,
+    encoder: Encoder,
+    input_ids: torch.Tensor,
+    attention_mask: torch.Tensor,
+    token_type_ids: torch.Tensor,
+    *,
+    explicit_attention: bool,
+) -> torch.Tensor:
+    """The encoder's last layer averaged over the real (unmasked) tokens of each row."""
+    x = embeddings(input_ids, token_type_ids)
+    m = attention_mask.to(x.dtype)
+    bias = ((1.0 - m) * -1e4)[:, None, None, :]
+    for layer in encoder.layer:
+        x = layer(x, bias, explicit_attention)
+    # a row of padding only has a zero sum: any positive floor gives it 0
+    return (x * m.unsqueeze(-1)).sum(1) / m.sum(1, keepdim=True).clamp(min=1.0)
+
+
 class CrossEncoder(nn.Module):
     """BERT encoder -> masked mean pooling -> dropout -> linear head."""
 
@@ -140,12 +159,14 @@ class CrossEncoder(nn.Module):
         attention_mask: torch.Tensor,
         token_type_ids: torch.Tensor,
     ) -> torch.Tensor:
-        x = self.embeddings(input_ids, token_type_ids)
-        m = attention_mask.to(x.dtype)
-        bias = ((1.0 - m) * -1e4)[:, None, None, :]
-        for layer in self.encoder.layer:
-            x = layer(x, bias, self.explicit_attention)
-        pooled = (x * m.unsqueeze(-1)).sum(1) / m.sum(1, keepdim=True).clamp(min=1.0)
+        pooled = mean_pooled(
+            self.embeddings,
+            self.encoder,
+            input_ids,
+            attention_mask,
+            token_type_ids,
+            explicit_attention=self.explicit_attention,
+        )
         return self.classifier(self.head_dropout(pooled))
 
 
