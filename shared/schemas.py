@@ -140,6 +140,22 @@ class Evidence(BaseModel):
         description="A fact-check's own rating, verbatim (e.g. 'Pants on Fire'), "
         "for evidence from a fact-check archive.",
     )
+    start: int | None = Field(
+        default=None,
+        ge=0,
+        description="Offset of the sentence in its document's text (``text`` is "
+        "``document[start:end]`` with whitespace collapsed), where the source keeps documents.",
+    )
+    end: int | None = Field(default=None, ge=0, description="End offset of the sentence.")
+    link: str | None = Field(
+        default=None,
+        description="A URL that lands on the sentence: the document's URL with a "
+        "text fragment (``#:~:text=``); None when the document has no URL.",
+    )
+    context: str | None = Field(
+        default=None,
+        description="The sentences around it in its document, as the model read them.",
+    )
 
 
 class SourceFailure(BaseModel):
