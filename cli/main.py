@@ -258,7 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a new group starts at the oldest entry the stream holds (default: new ones)",
     )
     p.add_argument("--json", action="store_true", help="one JSON object per entry")
-    p.add_argument("-v", "--verbose", action="store_true", help="show every piece of evidence")
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show every piece of evidence: stance, score, sentence, link",
+    )
     p.add_argument("--count", type=int, default=0, help="stop after N entries (0: never)")
     p.set_defaults(handler=_watch)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -12,20 +13,41 @@ _COLOURS = {
     "not_enough_info": "\033[33m",
 }
 _RESET = "\033[0m"
+_SENTENCE_WIDTH = 160
+"""Evidence sentences longer than this are cut (at a word) with an ellipsis."""
 
 
 def format_verdict(verdict: dict[str, Any], *, colour: bool = False) -> str:
-    """One or two readable lines: label, confidence, claim, and the deciding evidence."""
+    """Label, confidence and claim on one line; then the deciding evidence: its sentence
+    (quoted) and, below it, its title and the link that lands on the sentence."""
     label = str(verdict["label"])
     shown = f"{_COLOURS.get(label, '')}{label}{_RESET}" if colour else label
     review = " needs-review" if verdict.get("needs_review") else ""
-    line = f"[{shown} {float(verdict['confidence']):.2f}{review}] {verdict['claim']}"
+    claim = _clean(str(verdict["claim"]))
+    line = f"[{shown} {float(verdict['confidence']):.2f}{review}] {claim}"
     evidence = verdict.get("evidence") or []
     if evidence:
         top = evidence[0]
-        where = f" <{top['url']}>" if top.get("url") else ""
-        line += f"\n    evidence ({top['stance']}): {top['title']}{where}"
+        line += f"\n    evidence ({_stance_and_score(top)}): "
+        line += _evidence_body(top, indent=" " * 8, limit=_SENTENCE_WIDTH)
     return line + _reason_and_failures(verdict)
+
+
+def _stance_and_score(item: dict[str, Any]) -> str:
+    score = item.get("score")
+    return str(item.get("stance") or "?") + (f", {float(score):.2f}" if score is not None else "")
+
+
+def _evidence_body(item: dict[str, Any], *, indent: str, limit: int) -> str:
+    """The evidence sentence, quoted and trimmed, then a line with its title and link
+    (the sentence's ``link``, else the document's ``url``)."""
+    title = _clean(str(item.get("title") or item.get("source") or ""))
+    target = _clean(str(item.get("link") or item.get("url") or ""))
+    where = " ".join(part for part in (title, f"<{target}>" if target else "") if part)
+    sentence = _shorten(str(item.get("text") or ""), limit)
+    if not sentence:
+        return where
+    return f"“{sentence}”" + (f"\n{indent}{where}" if where else "")
 
 
 def _reason_and_failures(verdict: dict[str, Any]) -> str:
@@ -51,9 +73,31 @@ def _clock(stream_id: str | None) -> str:
     return datetime.fromtimestamp(seconds).strftime("%H:%M:%S")
 
 
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _clean(text: str) -> str:
+    """``text`` safe for a terminal, on one line: control characters (escape sequences
+    from a source's text) and bidirectional overrides dropped, whitespace collapsed."""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or (unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS)
+    )
+    return " ".join(kept.split())
+
+
 def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` cleaned (see :func:`_clean`) and cut to at most ``limit`` characters,
+    at a word boundary where one is near, with an ellipsis."""
+    text = _clean(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if text[limit - 1] != " " and space >= limit // 2:  # not already at the end of a word
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "…"
 
 
 def format_verdict_line(
@@ -78,11 +122,8 @@ def format_verdict_line(
     if not verbose:
         return line
     for rank, item in enumerate(verdict.get("evidence") or [], start=1):
-        where = f" <{item['url']}>" if item.get("url") else ""
-        score = f", {float(item['score']):.2f}" if item.get("score") is not None else ""
-        line += f"\n    {rank}. {item.get('stance', '?')}{score}: {item.get('title', '')}{where}"
-        if item.get("text"):
-            line += f"\n       “{_shorten(str(item['text']), 200)}”"
+        line += f"\n    {rank}. {_stance_and_score(item)}: "
+        line += _evidence_body(item, indent=" " * 7, limit=_SENTENCE_WIDTH)
     return line + _reason_and_failures(verdict)
 
 

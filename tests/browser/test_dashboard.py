@@ -31,6 +31,25 @@ AUTH = {"auth_enabled": True, "api_keys": {"daily-planet": KEY, "daily-star": "d
 PHONE = (412, 915)
 
 
+AWAY_EVIDENCE = {
+    "source": "kb",
+    "doc_id": "away",
+    "title": "Away <b>desk</b>",
+    "url": "https://example.org/away",
+    "link": "https://example.org/away#:~:text=Dashboards%20reconnect",
+    "text": 'Dashboards reconnect <img src=x onerror="window.claimcheckXss=1"> by themselves.',
+    "stance": "refutes",
+    "score": 0.9,
+    "start": 120,
+    "end": 196,
+}
+
+
+def _web_url(url: str | None) -> str | None:
+    """What the dashboard may link to: http(s) addresses only."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
 def _binary(*names: str) -> str | None:
     for name in names:
         found = shutil.which(name) or (
@@ -165,6 +184,26 @@ def test_dashboard_submits_the_seed_article_and_shows_its_verdicts_live(
         label, shown = marks[claim_id]
         assert shown == text[claim["start"] : claim["end"]] == claim["source_text"]
         assert label == verdicts[claim_id].data["label"]
+    # each card quotes its deciding sentence, which links to it (the text fragment, else the
+    # document); the seed article has claims the starter corpus decides
+    cards = _js(
+        driver,
+        "return [...document.querySelectorAll(arguments[0])].map(li => {"
+        " const e = li.querySelector('.evidence-text');"
+        " return [li.dataset.claimId, e && e.textContent, e && e.getAttribute('href')]; })",
+        feed_selector,
+    )
+    quoted = 0
+    for claim_id, shown, href in cards:
+        evidence = verdicts[claim_id].data["evidence"]
+        if not evidence:
+            assert shown is None
+            continue
+        top = evidence[0]
+        assert shown == f"“{top['text']}”"
+        assert href == (_web_url(top.get("link")) or _web_url(top.get("url")))
+        quoted += 1
+    assert quoted
     feed_labels = {
         item.get_attribute("data-claim-id"): item.get_attribute("data-label")
         for item in driver.find_elements(By.CSS_SELECTOR, feed_selector)
@@ -220,19 +259,40 @@ def test_dashboard_submits_the_seed_article_and_shows_its_verdicts_live(
         "label": "refuted",
         "confidence": 0.9,
         "needs_review": False,
-        "evidence": [],
+        "evidence": [AWAY_EVIDENCE],
     }
     other = {**missed, "claim_id": "clm_other_newsroom", "newsroom": "daily-star"}
-    stack.redis.xadd(stack.settings.verdict_stream, {"type": "verdict", "data": json.dumps(missed)})
-    stack.redis.xadd(stack.settings.verdict_stream, {"type": "verdict", "data": json.dumps(other)})
+    # a link that is not a web address is never made a link; the document's URL is used
+    unsafe = {
+        **missed,
+        "claim_id": "clm_unsafe_link",
+        "evidence": [{**AWAY_EVIDENCE, "link": "javascript:window.claimcheckXss=2"}],
+    }
+    for data in (missed, other, unsafe):
+        fields = {"type": "verdict", "data": json.dumps(data)}
+        stack.redis.xadd(stack.settings.verdict_stream, fields)
     _restart_intake(stack)
     _wait(
         driver,
-        "the missed entry after the reconnect",
-        lambda: driver.find_elements(By.CSS_SELECTOR, 'li[data-claim-id="clm_while_away"]'),
+        "the missed entries after the reconnect",
+        lambda: driver.find_elements(By.CSS_SELECTOR, 'li[data-claim-id="clm_unsafe_link"]'),
         timeout=30,
     )
     assert _js(driver, "return document.body.dataset.stream") == "live"
+    away = driver.find_element(By.CSS_SELECTOR, 'li[data-claim-id="clm_while_away"]')
+    sentence = away.find_element(By.CSS_SELECTOR, "a.evidence-text")
+    assert sentence.text == f"“{AWAY_EVIDENCE['text']}”"  # shown as text, not markup
+    assert sentence.get_dom_attribute("href") == AWAY_EVIDENCE["link"]
+    assert sentence.get_dom_attribute("rel") == "noopener noreferrer"
+    assert "refutes 0.90:" in away.text and "Away <b>desk</b>" in away.text
+    assert not driver.find_elements(By.CSS_SELECTOR, "#feed img, #feed b")
+    assert _js(driver, "return window.claimcheckXss") is None
+    fallback = driver.find_element(
+        By.CSS_SELECTOR, 'li[data-claim-id="clm_unsafe_link"] a.evidence-text'
+    )
+    assert fallback.get_dom_attribute("href") == AWAY_EVIDENCE["url"]
+    assert not driver.find_elements(By.CSS_SELECTOR, '#feed a[href^="javascript:"]')
+    away.screenshot(str(artifacts / "dashboard-evidence.png"))
     ids = _js(driver, "return [...document.querySelectorAll('#feed li')].map(li => li.dataset.id)")
     assert len(ids) == len(set(ids)), "an entry was shown twice"
     assert not driver.find_elements(By.CSS_SELECTOR, 'li[data-claim-id="clm_other_newsroom"]')

@@ -19,6 +19,10 @@ from tests.conftest import SettingsFactory
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
+LINK = (
+    "https://en.wikipedia.org/wiki/APEC_Vietnam_2017"
+    "#:~:text=The%202017%20APEC%20summit%20took%20place%20in%20Da%20Nang."
+)
 VERDICT: dict[str, Any] = {
     "claim_id": "clm_1",
     "article_id": "art_1",
@@ -31,6 +35,7 @@ VERDICT: dict[str, Any] = {
             "source": "kb",
             "title": "APEC Vietnam 2017",
             "url": "https://en.wikipedia.org/wiki/APEC_Vietnam_2017",
+            "link": LINK,
             "text": "The 2017 APEC summit took place in Da Nang.",
             "stance": "supports",
             "score": 0.74,
@@ -76,13 +81,14 @@ def test_one_line_per_verdict_and_evidence_with_verbose(
     assert "\033[" not in "".join(lines)  # no colour when not writing to a terminal
 
     verbose = _watch(settings, "--from-beginning", "--count", "1", "--group", "verbose", "-v")
-    assert verbose[0] == lines[0]
-    assert (
-        "1. supports, 0.74: APEC Vietnam 2017 <https://en.wikipedia.org/wiki/APEC_Vietnam_2017>"
-        in verbose[1]
-    )
-    assert "The 2017 APEC summit took place in Da Nang." in verbose[2]
-    assert "2. neutral: Da Nang" in verbose[3]
+    # every piece of evidence: stance, score, the sentence itself, its title and its link
+    assert verbose == [
+        lines[0],
+        "    1. supports, 0.74: “The 2017 APEC summit took place in Da Nang.”",
+        f"       APEC Vietnam 2017 <{LINK}>",
+        "    2. neutral: “A city.”",
+        "       Da Nang",
+    ]
 
 
 def test_colour_marks_the_label() -> None:

@@ -205,19 +205,7 @@
     ]);
     const children = [head, el("p", { className: "claim", text: v.claim || v.source_text || "" })];
     const top = (v.evidence || [])[0];
-    if (top) {
-      const url = safeUrl(top.url);
-      const title = url
-        ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: top.title || url })
-        : el("span", { text: top.title || top.source || "evidence" });
-      children.push(
-        el("p", { className: "evidence" }, [
-          el("span", { text: (top.stance || "evidence") + ": " }),
-          title,
-          el("span", { text: top.text ? " — “" + top.text + "”" : "" }),
-        ]),
-      );
-    }
+    if (top) children.push(renderEvidence(top));
     if (v.reason) children.push(el("p", { className: "evidence", text: "reason: " + v.reason }));
     children.push(el("div", { className: "meta" }, [el("span", { text: "article " }), articleLink(v.article_id)]));
     return el(
@@ -231,6 +219,32 @@
       },
       children,
     );
+  }
+
+  // The deciding evidence: its stance, the sentence itself (a link that lands on it in its
+  // document: the text-fragment `link`, else the document's `url`) and where it is from.
+  function renderEvidence(item) {
+    const href = safeUrl(item.link) || safeUrl(item.url);
+    const score = typeof item.score === "number" ? " " + item.score.toFixed(2) : "";
+    const sentence = item.text ? "“" + item.text + "”" : item.title || item.source || "evidence";
+    const quote = href
+      ? el("a", {
+          className: "evidence-text",
+          href: href,
+          target: "_blank",
+          rel: "noopener noreferrer",
+          title: "open the sentence in its source",
+          text: sentence,
+        })
+      : el("span", { className: "evidence-text", text: sentence });
+    const from = [item.title, item.publisher, item.rating ? "rated “" + item.rating + "”" : null]
+      .filter((part) => part)
+      .join(" · ");
+    return el("div", { className: "evidence", "data-stance": item.stance }, [
+      el("span", { className: "stance", text: (item.stance || "evidence") + score + ": " }),
+      quote,
+      item.text && from ? el("span", { className: "evidence-source", text: " — " + from }) : null,
+    ]);
   }
 
   function addToFeed(item) {

@@ -1,0 +1,177 @@
+"""How the CLI prints verdicts: the deciding sentence, quoted, and the link that lands on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cli.main import build_parser
+from cli.output import format_verdict, format_verdict_line
+from cli.submit import submit
+from shared.settings import load_settings
+from tests.local_http import Reply, Request, ServerFactory, http_server_factory
+
+URL = "https://en.wikipedia.org/wiki/APEC_Vietnam_2017"
+LINK = URL + "#:~:text=The%202017%20APEC%20summit%20took%20place%20in%20Da%20Nang."
+SENTENCE = "The 2017 APEC summit took place in Da Nang."
+
+
+def _evidence(**fields: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "source": "kb",
+        "doc_id": "apec-2017",
+        "title": "APEC Vietnam 2017",
+        "url": URL,
+        "link": LINK,
+        "text": SENTENCE,
+        "stance": "supports",
+        "score": 0.74,
+    }
+    item.update(fields)
+    return {k: v for k, v in item.items() if v is not None}
+
+
+def _verdict(*evidence: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    verdict: dict[str, Any] = {
+        "claim_id": "clm_1",
+        "article_id": "art_1",
+        "claim": "The APEC summit of 2017 was held in Da Nang.",
+        "label": "supported",
+        "confidence": 0.812,
+        "needs_review": False,
+        "evidence": list(evidence),
+    }
+    verdict.update(fields)
+    return verdict
+
+
+def test_the_deciding_sentence_is_quoted_with_its_title_and_link() -> None:
+    assert format_verdict(_verdict(_evidence(), _evidence(title="Other"))).splitlines() == [
+        "[supported 0.81] The APEC summit of 2017 was held in Da Nang.",
+        f"    evidence (supports, 0.74): “{SENTENCE}”",
+        f"        APEC Vietnam 2017 <{LINK}>",
+    ]
+
+
+def test_without_a_sentence_link_the_document_url_is_shown() -> None:
+    lines = format_verdict(_verdict(_evidence(link=None))).splitlines()
+    assert lines[1:] == [
+        f"    evidence (supports, 0.74): “{SENTENCE}”",
+        f"        APEC Vietnam 2017 <{URL}>",
+    ]
+
+
+def test_evidence_without_any_url_shows_its_title() -> None:
+    lines = format_verdict(_verdict(_evidence(link=None, url=None, score=None))).splitlines()
+    assert lines[1:] == [f"    evidence (supports): “{SENTENCE}”", "        APEC Vietnam 2017"]
+
+
+def test_no_evidence_one_line_and_the_reason() -> None:
+    verdict = _verdict(
+        label="not_enough_info",
+        needs_review=True,
+        reason="a source failed",
+        sources_failed=[{"source": "wikipedia", "reason": "timeout"}],
+    )
+    assert format_verdict(verdict).splitlines() == [
+        "[not_enough_info 0.81 needs-review] The APEC summit of 2017 was held in Da Nang.",
+        "    reason: a source failed",
+        "    sources failed: wikipedia",
+    ]
+
+
+def test_a_long_sentence_is_cut_at_a_word_and_the_link_is_kept_whole() -> None:
+    words = [f"word{i:03d}" for i in range(60)]  # 479 characters
+    link = URL + "#:~:text=word000%20word001%20word002%20word003,word056%20word057%20word058"
+    lines = format_verdict(_verdict(_evidence(text=" ".join(words), link=link))).splitlines()
+    quoted = lines[1].removeprefix("    evidence (supports, 0.74): ")
+    assert quoted.startswith("“word000 word001 ") and quoted.endswith(" word019…”")
+    assert len(quoted) <= 160 + 2
+    assert lines[2] == f"        APEC Vietnam 2017 <{link}>"
+
+
+def test_a_long_word_is_cut_where_it_must() -> None:
+    lines = format_verdict(_verdict(_evidence(text="x" * 500))).splitlines()
+    assert lines[1] == "    evidence (supports, 0.74): “" + "x" * 159 + "…”"
+
+
+def test_whitespace_and_terminal_control_characters_in_evidence_are_neutralised() -> None:
+    item = _evidence(
+        text="Red\n\n  text\x1b[31m with\ta bell\x07 and \u202eoverride.",
+        title="A\x1b]0;pwned\x07 title",
+    )
+    lines = format_verdict(_verdict(item)).splitlines()
+    assert lines[1] == "    evidence (supports, 0.74): “Red text[31m with a bell and override.”"
+    assert lines[2] == f"        A]0;pwned title <{LINK}>"
+    assert "\x1b" not in "".join(lines) and "\x07" not in "".join(lines)
+
+
+def test_colour_only_marks_the_label() -> None:
+    text = format_verdict(_verdict(_evidence(), label="refuted"), colour=True)
+    assert text.startswith("[\033[31mrefuted\033[0m 0.81]")
+    assert text.count("\033[") == 2
+
+
+def test_watch_verbose_shows_every_item_with_stance_score_sentence_and_link() -> None:
+    verdict = _verdict(
+        _evidence(),
+        _evidence(stance="refutes", score=0.31, text="Lima hosted it.", title="APEC Peru"),
+        _evidence(stance="neutral", score=0.05, link=None, url=None, title="Da Nang"),
+        reason="judge disagreed",
+    )
+    lines = format_verdict_line(verdict, stream_id="1700000000000-0", verbose=True).splitlines()
+    assert lines[0].endswith("The APEC summit of 2017 was held in Da Nang.  [art_1]")
+    assert lines[1:] == [
+        f"    1. supports, 0.74: “{SENTENCE}”",
+        f"       APEC Vietnam 2017 <{LINK}>",
+        "    2. refutes, 0.31: “Lima hosted it.”",
+        f"       APEC Peru <{LINK}>",
+        f"    3. neutral, 0.05: “{SENTENCE}”",
+        "       Da Nang",
+        "    reason: judge disagreed",
+    ]
+    assert format_verdict_line(verdict, stream_id="1700000000000-0") == lines[0]
+
+
+@pytest.fixture
+def http_server() -> Iterator[ServerFactory]:
+    yield from http_server_factory()
+
+
+def test_submit_wait_prints_the_deciding_sentence_and_its_link(
+    http_server: ServerFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``claimcheck submit --wait`` against a stand-in intake."""
+    verdict = _verdict(_evidence())
+    claim = {"claim_id": "clm_1", "verdict": verdict}
+
+    def intake(request: Request) -> Reply:
+        if request.method == "POST" and request.path == "/v1/articles":
+            return Reply(status=202, json_body={"article_id": "art_1", "claims": [claim]})
+        if request.path == "/v1/articles/art_1":
+            body = {
+                "article_id": "art_1",
+                "completed": True,
+                "claims": [claim],
+                "counts": {"supported": 1},
+            }
+            return Reply(json_body=body)
+        return Reply(status=404)
+
+    server = http_server(intake)
+    article = tmp_path / "article.txt"
+    article.write_text("The APEC summit of 2017 was held in Da Nang.", encoding="utf-8")
+    args = build_parser().parse_args(
+        ["submit", str(article), "--wait", "--api-url", server.url, "--timeout", "30"]
+    )
+    assert submit(args, load_settings(auth_enabled=False)) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "article art_1: 1 claims queued",
+        "[supported 0.81] The APEC summit of 2017 was held in Da Nang.",
+        f"    evidence (supports, 0.74): “{SENTENCE}”",
+        f"        APEC Vietnam 2017 <{LINK}>",
+        "article art_1 completed: 1 claims (supported=1)",
+    ]
