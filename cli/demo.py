@@ -46,7 +46,9 @@ def start_stack(
 
     Returns the intake's base URL and the environment the children run with.
     """
-    from workers.sources.knowledge_base import KnowledgeBase, starter_corpus_path
+    from workers.context import build_process_embedder
+    from workers.sources.knowledge_base import starter_corpus_path
+    from workers.sources.registry import open_knowledge_base
 
     redis_url = settings.redis_url
     if redis_answers(redis_url):
@@ -55,7 +57,7 @@ def start_stack(
         redis_url = start_private_redis(group)
         print(f"no Redis at {settings.redis_url}; started a private one at {redis_url}")
     kb_path = group.log_dir / "kb.sqlite3"
-    kb = KnowledgeBase(kb_path)
+    kb = open_knowledge_base(settings, build_process_embedder(settings), kb_path)
     try:
         kb.import_jsonl(starter_corpus_path())
         print(f"knowledge base: {kb.count()} documents (starter corpus)")

@@ -42,7 +42,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _kb_import(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.sources.knowledge_base import KnowledgeBase, starter_corpus_path
+    from workers.sources.knowledge_base import starter_corpus_path
 
     paths: list[Path] = list(args.files)
     if args.starter:
@@ -50,12 +50,15 @@ def _kb_import(args: argparse.Namespace, settings: Settings) -> int:
     if not paths:
         print("kb import: give FILE.jsonl or --starter", file=sys.stderr)
         return 2
-    kb = KnowledgeBase(settings.kb_path)
+    from workers.context import build_process_embedder
+    from workers.sources.registry import open_knowledge_base
+
+    kb = open_knowledge_base(settings, build_process_embedder(settings))
     try:
         for path in paths:
-            count = kb.import_jsonl(path)
-            print(f"imported {count} documents from {path} into {settings.kb_path}")
-        print(f"knowledge base now holds {kb.count()} documents")
+            stats = kb.import_jsonl(path)
+            print(f"{path}: {stats} ({settings.kb_path})")
+        print(f"knowledge base now holds {kb.count()} documents, {kb.sentence_count()} sentences")
     finally:
         kb.close()
     return 0

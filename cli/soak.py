@@ -105,10 +105,13 @@ def _memory(stack: Stack) -> dict[str, float]:
 
 
 def _start(group: ProcessGroup, args: argparse.Namespace, kb_path: Path) -> Stack:
-    from workers.sources.knowledge_base import KnowledgeBase, starter_corpus_path
+    from workers.context import build_process_embedder
+    from workers.sources.knowledge_base import starter_corpus_path
+    from workers.sources.registry import open_knowledge_base
 
     redis_url = start_private_redis(group)
-    kb = KnowledgeBase(kb_path)
+    settings = load_settings(stance_scorer=args.scorer, sources=["knowledge_base"])
+    kb = open_knowledge_base(settings, build_process_embedder(settings), kb_path)
     try:
         kb.import_jsonl(starter_corpus_path())
     finally:

@@ -114,7 +114,34 @@ class Settings(BaseSettings):
 
     # --- Verification ---------------------------------------------------------------
     kb_path: Path = Path("var/kb.sqlite3")
-    kb_top_passages: int = Field(default=5, ge=1, le=100)
+    kb_top_passages: int = Field(
+        default=5, ge=1, le=100, description="Passages retrieved per claim from an HTTP source."
+    )
+    kb_top_sentences: int = Field(
+        default=24,
+        ge=1,
+        le=200,
+        description="Sentences the knowledge base returns per claim (hybrid retrieval).",
+    )
+    kb_dense_in_memory_max: int = Field(
+        default=50_000,
+        ge=0,
+        description="Up to this many sentences the dense search scans every sentence "
+        "vector (held in memory); above it, only the lexical candidates.",
+    )
+    kb_max_document_chars: int = Field(
+        default=1_000_000,
+        ge=1,
+        description="Longest document text `kb import` accepts; a longer one stops the "
+        "import naming its line.",
+    )
+    stance_pairs_max: int = Field(
+        default=8,
+        ge=1,
+        le=128,
+        description="Evidence sentences per claim, best retrieved first, that the stance "
+        "model reads: a claim's cost does not grow with document length.",
+    )
     evidence_top_k: int = Field(default=5, ge=1, le=50)
     needs_review_threshold: float = Field(default=0.6, ge=0, le=1)
     stance_scorer: Literal["onnx", "lexical"] = Field(

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import redis
 
@@ -22,16 +23,33 @@ from shared.settings import Settings
 from shared.store import ClaimStore
 from workers.sources.base import Source
 from workers.sources.http_client import make_http_client
+from workers.sources.knowledge_base import SOURCE_NAME as KB_SOURCE
 from workers.sources.registry import build_sources, close_sources
 from workers.verification.calibration import VerdictCalibration
+from workers.verification.decision import DecisionModel
 from workers.verification.lexical import LexicalStanceScorer
 from workers.verification.pipeline import Verifier
 from workers.verification.stance import StanceScorer
+
+if TYPE_CHECKING:
+    from workers.sources.factchecks.embedding import OnnxEmbedder
 
 log = logging.getLogger(__name__)
 
 
 CALIBRATION_FILE = "verdict_calibration.json"
+DECISION_FILE = "decision.json"
+"""The claim-level decision model (``claimcheck calibrate`` fits it on the dev files)."""
+
+
+def build_process_embedder(settings: Settings) -> OnnxEmbedder | None:
+    """The process's sentence-embedding model, shared by the knowledge base's dense search
+    and the fact-check matcher; None with the lexical scorer when no source needs one."""
+    if settings.stance_scorer != "onnx" and "factchecks" not in settings.sources:
+        return None
+    from workers.sources.factchecks.source import build_embedder
+
+    return build_embedder(settings)
 
 
 def build_verifier(
@@ -48,7 +66,10 @@ def build_verifier(
     http_client = make_http_client(settings)
     sources: list[Source] = []
     try:
-        sources = build_sources(settings, redis_client=redis_client, http_client=http_client)
+        embedder = build_process_embedder(settings)
+        sources = build_sources(
+            settings, redis_client=redis_client, http_client=http_client, embedder=embedder
+        )
         _log_kb_size(settings, sources)
         from workers.verification.llm_judge import LlmJudge
 
@@ -59,12 +80,22 @@ def build_verifier(
             judge.model if judge else "off",
         )
         calibration = None
+        decision = None
         if calibrated and settings.stance_scorer == "onnx":
             path = stance_model_dir(settings) / CALIBRATION_FILE
             if path.exists():
                 calibration = VerdictCalibration.load(path)
+            path = stance_model_dir(settings) / DECISION_FILE
+            if path.exists():
+                decision = DecisionModel.load(path)
         verifier = Verifier(
-            sources, build_scorer(settings), settings, calibration=calibration, judge=judge
+            sources,
+            build_scorer(settings),
+            settings,
+            calibration=calibration,
+            decision=decision,
+            judge=judge,
+            search_limits={KB_SOURCE: settings.kb_top_sentences},
         )
     except BaseException:  # a later step failed: close what was opened, then re-raise
         close_sources(sources)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,14 @@ class Passage:
     """For fact-check archives: the publisher's rating, verbatim."""
     label: str | None = None
     """For fact-check archives: the rating normalised to a verdict label, if it maps to one."""
+    start: int | None = None
+    """Where ``text`` is one sentence of a stored document: its offsets in that document."""
+    end: int | None = None
+    context_before: str = ""
+    """The sentence(s) before it in its document (resolves "it", "the two leaders")."""
+    context_after: str = ""
+    similarity: float | None = None
+    """Cosine similarity of the sentence's embedding to the claim's, where computed."""
 
 
 class Source(Protocol):
@@ -41,3 +53,13 @@ class Source(Protocol):
     def search(self, claim: str, limit: int) -> list[Passage]:
         """Up to ``limit`` passages, best first."""
         ...
+
+
+class Embedder(Protocol):
+    """A sentence-embedding model: unit-length rows, one per text."""
+
+    model_id: str
+    """Identifies the model: stored with every vector to notice a model change."""
+    dimension: int
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...

@@ -1,9 +1,26 @@
-"""The local knowledge base: documents in one SQLite file, searched with FTS5 and BM25.
+"""The local knowledge base: documents split into sentences in one SQLite file.
 
-Layout: a ``documents`` table keyed by the caller's document id, and an external-content
-FTS5 index over title and text kept in step by triggers, so an upsert (``INSERT ... ON
-CONFLICT DO UPDATE``) re-indexes the document in the same transaction. The database runs
-in WAL mode: worker processes keep reading while ``claimcheck kb import`` writes.
+Layout:
+
+- ``documents``: one row per document, keyed by the caller's id, with ``sentences_hash``
+  (the digest of the text its sentences were cut from);
+- ``sentences``: every sentence of every document once, with its character offsets in the
+  document's text, its position, the digest of its text and its embedding (float16 bytes)
+  with the id of the model that made it;
+- two external-content FTS5 indexes (documents: title and text; sentences: text) kept in
+  step by triggers, and ``kb_meta`` with a ``version`` bumped by every import that changed
+  something, so a searching process knows when to reload its vectors.
+
+The database runs in WAL mode: worker processes keep reading while ``claimcheck kb
+import`` writes. An import is one transaction (a bad row aborts the whole file, naming its
+line). A document whose text changed is split again; a sentence whose text is unchanged
+keeps its embedding, so a re-import embeds only what changed.
+
+Search is hybrid and at sentence level: BM25 over sentences, BM25 over whole documents
+(their sentences become candidates) and cosine similarity of sentence embeddings to the
+claim's (over every sentence while the base is small enough to hold its vectors in
+memory, else over the lexical candidates), fused by reciprocal rank. Each hit is one
+sentence with its offsets and its neighbours as context.
 
 Claim text never reaches FTS5 as syntax: :func:`build_match_query` keeps only word
 tokens, drops stop words and quotes each token, then ORs them together.
@@ -11,27 +28,37 @@ tokens, drops stop words and quotes each token, then ORs them together.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO
+
+import numpy as np
+import numpy.typing as npt
 
 from shared.errors import InputError, PermanentSourceError, TransientSourceError
-from workers.sources.base import Passage
+from workers.sources.base import Embedder, Passage
 from workers.tokens import content_words, unique
+from workers.verification.sentences import collapse, sentence_spans
 
 log = logging.getLogger(__name__)
 
 SOURCE_NAME = "knowledge_base"
 MAX_QUERY_TOKENS = 32
 _IMPORT_CHUNK = 1000
+_EMBED_CHUNK = 256
 _BUSY_TIMEOUT_S = 5.0
 _TITLE_WEIGHT = 2.0
 _TEXT_WEIGHT = 1.0
+MAX_DOCUMENT_CHARS = 1_000_000
+"""Longest document text an import accepts (a long book chapter; split longer ones)."""
+_RRF_K = 60
+"""Reciprocal-rank fusion constant (Cormack et al. 2009 use 60)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -39,7 +66,8 @@ CREATE TABLE IF NOT EXISTS documents (
     id TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL,
     url TEXT,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    sentences_hash TEXT
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
     title, text,
@@ -52,12 +80,37 @@ END;
 CREATE TRIGGER IF NOT EXISTS documents_ad AFTER DELETE ON documents BEGIN
     INSERT INTO documents_fts(documents_fts, rowid, title, text)
     VALUES ('delete', old.rowid, old.title, old.text);
+    DELETE FROM sentences WHERE doc_rowid = old.rowid;
 END;
-CREATE TRIGGER IF NOT EXISTS documents_au AFTER UPDATE ON documents BEGIN
+CREATE TRIGGER IF NOT EXISTS documents_au AFTER UPDATE OF title, text ON documents BEGIN
     INSERT INTO documents_fts(documents_fts, rowid, title, text)
     VALUES ('delete', old.rowid, old.title, old.text);
     INSERT INTO documents_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
 END;
+CREATE TABLE IF NOT EXISTS sentences (
+    rowid INTEGER PRIMARY KEY,
+    doc_rowid INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    embedding BLOB,
+    embedding_model TEXT
+);
+CREATE INDEX IF NOT EXISTS sentences_doc ON sentences(doc_rowid, position);
+CREATE VIRTUAL TABLE IF NOT EXISTS sentences_fts USING fts5(
+    text, content='sentences', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS sentences_ai AFTER INSERT ON sentences BEGIN
+    INSERT INTO sentences_fts(rowid, text) VALUES (new.rowid, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS sentences_ad AFTER DELETE ON sentences BEGIN
+    INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+END;
+CREATE TABLE IF NOT EXISTS kb_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO kb_meta(key, value) VALUES ('version', 0);
 """
 
 _UPSERT = """
@@ -67,12 +120,18 @@ WHERE documents.title IS NOT excluded.title OR documents.url IS NOT excluded.url
    OR documents.text IS NOT excluded.text
 """
 
-_SEARCH = f"""
-SELECT d.id, d.title, d.url, d.text, bm25(documents_fts, {_TITLE_WEIGHT}, {_TEXT_WEIGHT}) AS rank
-FROM documents_fts JOIN documents AS d ON d.rowid = documents_fts.rowid
-WHERE documents_fts MATCH ?
-ORDER BY rank
-LIMIT ?
+_SEARCH_DOCUMENTS = f"""
+SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?
+ORDER BY bm25(documents_fts, {_TITLE_WEIGHT}, {_TEXT_WEIGHT}) LIMIT ?
+"""
+
+_SEARCH_SENTENCES = """
+SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH ? ORDER BY bm25(sentences_fts) LIMIT ?
+"""
+
+_HIT = """
+SELECT s.rowid, s.doc_rowid, s.position, s.start, s."end", s.text, d.id, d.title, d.url
+FROM sentences AS s JOIN documents AS d ON d.rowid = s.doc_rowid WHERE s.rowid = ?
 """
 
 
@@ -102,35 +161,93 @@ class Document:
     url: str | None = None
 
 
-class KnowledgeBase:
-    """A persistent full-text index of reference documents; implements ``Source``.
+@dataclass(frozen=True)
+class ImportStats:
+    read: int
+    """Documents in the file."""
+    changed: int
+    """Documents whose text was (re-)split into sentences."""
+    sentences: int
+    """Sentences written for those documents."""
+    embedded: int
+    """Sentence embeddings computed (sentences that are new, changed, or lack one)."""
 
-    One instance holds one SQLite connection guarded by a lock, so it may be shared by the
-    threads of one process. Create it in the process that uses it (after fork).
+    def __str__(self) -> str:
+        return (
+            f"{self.read} documents read, {self.changed} new or changed, "
+            f"{self.sentences} sentences indexed, {self.embedded} embedded"
+        )
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """How deep each retriever looks; the fusion keeps the best ``limit`` of their union."""
+
+    lexical_sentences: int = 48
+    """Sentences taken from BM25 over sentences."""
+    lexical_documents: int = 6
+    """Documents taken from BM25 over documents; their sentences become candidates."""
+    dense_sentences: int = 48
+    """Sentences taken from the embedding search."""
+    dense_in_memory_max: int = 50_000
+    """Up to this many embedded sentences the dense search scans them all (held in memory,
+    about 1.5 kB each); above it, it scores only the lexical candidates."""
+    context_sentences: int = 1
+    """Neighbours on each side given as a hit's context."""
+
+
+@dataclass
+class _Vectors:
+    version: int
+    rowids: npt.NDArray[np.int64]
+    matrix: npt.NDArray[np.float32]
+
+
+class KnowledgeBase:
+    """A persistent sentence index of reference documents; implements ``Source``.
+
+    ``embedder`` (the process's sentence-embedding model) makes import store sentence
+    vectors and search use them; without one, both are lexical only. One instance holds
+    one SQLite connection guarded by a lock, so it may be shared by the threads of one
+    process. Create it in the process that uses it (after fork).
     """
 
     name = SOURCE_NAME
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        embedder: Embedder | None = None,
+        config: SearchConfig | None = None,
+        max_document_chars: int = MAX_DOCUMENT_CHARS,
+    ) -> None:
         self.path = Path(path)
+        self.max_document_chars = max_document_chars
+        self.embedder = embedder
+        self.config = config or SearchConfig()
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._vectors: _Vectors | None = None
         self._conn = sqlite3.connect(
             str(self.path), timeout=_BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
         )
         with self._lock:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            columns = {row[1] for row in self._conn.execute("PRAGMA table_info(documents)")}
+            if columns and "sentences_hash" not in columns:  # a file from before sentences
+                self._conn.execute("ALTER TABLE documents ADD COLUMN sentences_hash TEXT")
             self._conn.executescript(_SCHEMA)
 
     # --- writing -----------------------------------------------------------------------
 
-    def import_jsonl(self, path: Path | str) -> int:
+    def import_jsonl(self, path: Path | str) -> ImportStats:
         """Upsert every row of a JSONL file ``{"id","title","text","url"?}``; all or nothing.
 
-        Returns the number of rows read. A malformed row aborts the whole import with an
-        :class:`InputError` that names the file and line.
+        A malformed row aborts the whole import with an :class:`InputError` that names the
+        file and line. Documents imported before sentences existed are split too.
         """
         source = Path(path)
         try:
@@ -140,34 +257,117 @@ class KnowledgeBase:
         with handle, self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                count = 0
-                chunk: list[tuple[str, str, str | None, str]] = []
-                for doc in _read_documents(handle, source):
-                    chunk.append((doc.id, doc.title, doc.url, doc.text))
-                    if len(chunk) >= _IMPORT_CHUNK:
-                        self._conn.executemany(_UPSERT, chunk)
-                        count += len(chunk)
-                        chunk.clear()
-                if chunk:
-                    self._conn.executemany(_UPSERT, chunk)
-                    count += len(chunk)
+                stats = self._import(handle, source)
+                if stats.changed or stats.embedded:
+                    self._conn.execute("UPDATE kb_meta SET value = value + 1 WHERE key = 'version'")
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
-        log.info("imported %d documents from %s into %s", count, source, self.path)
-        return count
+        log.info("%s: %s into %s", source, stats, self.path)
+        return stats
+
+    def _import(self, handle: IO[str], source: Path) -> ImportStats:
+        read = changed = sentences = 0
+        chunk: list[Document] = []
+        for doc in _read_documents(handle, source, self.max_document_chars):
+            chunk.append(doc)
+            if len(chunk) >= _IMPORT_CHUNK:
+                n, s = self._write_chunk(chunk)
+                read, changed, sentences = read + len(chunk), changed + n, sentences + s
+                chunk.clear()
+        if chunk:
+            n, s = self._write_chunk(chunk)
+            read, changed, sentences = read + len(chunk), changed + n, sentences + s
+        n, s = self._split_unindexed()  # documents from a file made before sentences
+        changed, sentences = changed + n, sentences + s
+        embedded = self._embed_missing() if self.embedder is not None else 0
+        return ImportStats(read=read, changed=changed, sentences=sentences, embedded=embedded)
+
+    def _write_chunk(self, chunk: Sequence[Document]) -> tuple[int, int]:
+        """Upsert documents; split those whose text changed. -> (documents, sentences)."""
+        self._conn.executemany(_UPSERT, [(d.id, d.title, d.url, d.text) for d in chunk])
+        marks = ",".join("?" * len(chunk))
+        rows = self._conn.execute(
+            f"SELECT rowid, text, sentences_hash FROM documents WHERE id IN ({marks})",
+            [d.id for d in chunk],
+        ).fetchall()
+        return self._split([(rowid, text) for rowid, text, done in rows if done != _digest(text)])
+
+    def _split_unindexed(self) -> tuple[int, int]:
+        rows = self._conn.execute(
+            "SELECT rowid, text FROM documents WHERE sentences_hash IS NULL"
+        ).fetchall()
+        return self._split(rows)
+
+    def _split(self, rows: Sequence[tuple[int, str]]) -> tuple[int, int]:
+        written = 0
+        for rowid, text in rows:
+            written += self._split_document(rowid, text)
+        return len(rows), written
+
+    def _split_document(self, doc_rowid: int, text: str) -> int:
+        """Replace a document's sentences; unchanged sentences keep their embedding."""
+        kept = {
+            text_hash: (blob, model)
+            for text_hash, blob, model in self._conn.execute(
+                "SELECT text_hash, embedding, embedding_model FROM sentences "
+                "WHERE doc_rowid = ? AND embedding IS NOT NULL",
+                (doc_rowid,),
+            )
+        }
+        self._conn.execute("DELETE FROM sentences WHERE doc_rowid = ?", (doc_rowid,))
+        spans = sentence_spans(text) or _whole(text)
+        rows = []
+        for position, (start, end) in enumerate(spans):
+            sentence = collapse(text[start:end])
+            text_hash = _digest(sentence)
+            blob, model = kept.get(text_hash, (None, None))
+            rows.append((doc_rowid, position, start, end, sentence, text_hash, blob, model))
+        self._conn.executemany(
+            'INSERT INTO sentences (doc_rowid, position, start, "end", text, text_hash, '
+            "embedding, embedding_model) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        self._conn.execute(
+            "UPDATE documents SET sentences_hash = ? WHERE rowid = ?", (_digest(text), doc_rowid)
+        )
+        return len(rows)
+
+    def _embed_missing(self) -> int:
+        embedder = self.embedder
+        assert embedder is not None
+        done = 0
+        last = 0
+        while True:
+            rows = self._conn.execute(
+                "SELECT rowid, text FROM sentences WHERE rowid > ? AND "
+                "(embedding IS NULL OR embedding_model IS NOT ?) ORDER BY rowid LIMIT ?",
+                (last, embedder.model_id, _EMBED_CHUNK),
+            ).fetchall()
+            if not rows:
+                return done
+            vectors = embedder.embed([text for _, text in rows])
+            self._conn.executemany(
+                "UPDATE sentences SET embedding = ?, embedding_model = ? WHERE rowid = ?",
+                [
+                    (vectors[i].astype("<f2").tobytes(), embedder.model_id, rowid)
+                    for i, (rowid, _) in enumerate(rows)
+                ],
+            )
+            done += len(rows)
+            last = rows[-1][0]
+            if done % (_EMBED_CHUNK * 40) == 0:
+                log.info("embedded %d sentences", done)
 
     # --- reading -----------------------------------------------------------------------
 
     def search(self, claim: str, limit: int) -> list[Passage]:
-        """The ``limit`` best documents for ``claim`` by BM25 (title weighted double)."""
-        query = build_match_query(claim)
-        if query is None or limit <= 0:
+        """The ``limit`` best sentences for ``claim``, each with its document and offsets."""
+        if limit <= 0:
             return []
         try:
-            with self._lock:
-                rows = self._conn.execute(_SEARCH, (query, limit)).fetchall()
+            return self._search(claim, limit)
         except sqlite3.OperationalError as exc:
             message = str(exc).lower()
             if "locked" in message or "busy" in message or "unable to open" in message:
@@ -175,21 +375,140 @@ class KnowledgeBase:
             raise PermanentSourceError(self.name, f"query failed: {exc}") from exc
         except sqlite3.Error as exc:
             raise PermanentSourceError(self.name, f"query failed: {exc}") from exc
-        return [
-            Passage(
-                source=self.name,
-                doc_id=doc_id,
-                title=title,
-                url=url,
-                text=text,
-                score=_normalise_bm25(rank),
+
+    def _search(self, claim: str, limit: int) -> list[Passage]:
+        cfg = self.config
+        query = build_match_query(claim)
+        vector = self.embedder.embed([claim])[0] if self.embedder is not None else None
+        with self._lock:
+            lexical: list[int] = []
+            from_documents: list[int] = []
+            if query is not None:
+                lexical = self._column(_SEARCH_SENTENCES, (query, cfg.lexical_sentences))
+                documents = self._column(_SEARCH_DOCUMENTS, (query, cfg.lexical_documents))
+                from_documents = self._sentences_of(documents)
+            similarity: dict[int, float] = {}
+            dense: list[int] = []
+            if vector is not None:
+                similarity, dense = self._dense(vector, [*lexical, *from_documents])
+            if query is None and not dense:
+                return []
+            fused = _fuse([(lexical, 1.0), (dense, 1.0), (from_documents, 0.5)])
+            best = sorted(fused, key=lambda r: (-fused[r], r))[:limit]
+            top = 1.0 / (_RRF_K + 1) * 2.5
+            return [self._passage(r, min(1.0, fused[r] / top), similarity.get(r)) for r in best]
+
+    def _column(self, sql: str, args: tuple[object, ...]) -> list[int]:
+        return [int(row[0]) for row in self._conn.execute(sql, args)]
+
+    def _sentences_of(self, documents: Sequence[int]) -> list[int]:
+        """Sentence rowids of documents, in the documents' order, then by position."""
+        out: list[int] = []
+        for doc_rowid in documents:
+            out += self._column(
+                "SELECT rowid FROM sentences WHERE doc_rowid = ? ORDER BY position", (doc_rowid,)
             )
-            for doc_id, title, url, text, rank in rows
-        ]
+        return out
+
+    def _dense(
+        self, vector: npt.NDArray[np.float32], candidates: Sequence[int]
+    ) -> tuple[dict[int, float], list[int]]:
+        """Cosine of the claim to sentences -> (rowid -> similarity, best rowids first)."""
+        vectors = self._memory_vectors()
+        if vectors is not None:
+            sims = vectors.matrix @ vector
+            k = min(self.config.dense_sentences, len(sims))
+            if k == 0:
+                return {}, []
+            idx = np.argpartition(-sims, k - 1)[:k]
+            idx = idx[np.argsort(-sims[idx], kind="stable")]
+            ranked = [int(vectors.rowids[i]) for i in idx]
+            similarity = {int(vectors.rowids[i]): float(sims[i]) for i in idx}
+            positions = np.searchsorted(vectors.rowids, np.asarray(candidates, dtype=np.int64))
+            for rowid, pos in zip(candidates, positions.tolist(), strict=True):
+                if pos < len(vectors.rowids) and vectors.rowids[pos] == rowid:
+                    similarity[rowid] = float(sims[pos])
+            return similarity, ranked
+        similarity = {}
+        unique_ids = list(dict.fromkeys(candidates))
+        for start in range(0, len(unique_ids), 500):
+            part = unique_ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for rowid, blob in self._conn.execute(
+                f"SELECT rowid, embedding FROM sentences WHERE rowid IN ({marks}) "
+                "AND embedding IS NOT NULL AND embedding_model IS ?",
+                [*part, self._model_id()],
+            ):
+                row = np.frombuffer(blob, dtype="<f2").astype(np.float32)
+                similarity[int(rowid)] = float(row @ vector)
+        ranked = sorted(similarity, key=lambda r: -similarity[r])[: self.config.dense_sentences]
+        return similarity, ranked
+
+    def _model_id(self) -> str | None:
+        return self.embedder.model_id if self.embedder is not None else None
+
+    def _memory_vectors(self) -> _Vectors | None:
+        """Every sentence vector, reloaded when an import changed the base; None when the
+        base has more than ``dense_in_memory_max`` of them."""
+        (version,) = self._conn.execute(
+            "SELECT value FROM kb_meta WHERE key = 'version'"
+        ).fetchone()
+        cached = self._vectors
+        if cached is not None and cached.version == version:
+            return cached
+        (n,) = self._conn.execute(
+            "SELECT count(*) FROM sentences WHERE embedding_model IS ?", (self._model_id(),)
+        ).fetchone()
+        if n > self.config.dense_in_memory_max:
+            self._vectors = None
+            return None
+        rows = self._conn.execute(
+            "SELECT rowid, embedding FROM sentences WHERE embedding IS NOT NULL "
+            "AND embedding_model IS ? ORDER BY rowid",
+            (self._model_id(),),
+        ).fetchall()
+        dimension = self.embedder.dimension if self.embedder is not None else 0
+        matrix = np.zeros((len(rows), dimension), dtype=np.float32)
+        for i, (_, blob) in enumerate(rows):
+            matrix[i] = np.frombuffer(blob, dtype="<f2")
+        rowids = np.fromiter((r for r, _ in rows), dtype=np.int64, count=len(rows))
+        self._vectors = _Vectors(version=int(version), rowids=rowids, matrix=matrix)
+        return self._vectors
+
+    def _passage(self, rowid: int, score: float, similarity: float | None) -> Passage:
+        (_, doc_rowid, position, start, end, text, doc_id, title, url) = self._conn.execute(
+            _HIT, (rowid,)
+        ).fetchone()
+        width = self.config.context_sentences
+        around = self._conn.execute(
+            "SELECT position, text FROM sentences WHERE doc_rowid = ? "
+            "AND position BETWEEN ? AND ? AND position != ? ORDER BY position",
+            (doc_rowid, position - width, position + width, position),
+        ).fetchall()
+        before = " ".join(t for p, t in around if p < position)
+        after = " ".join(t for p, t in around if p > position)
+        return Passage(
+            source=self.name,
+            doc_id=doc_id,
+            title=title,
+            url=url,
+            text=text,
+            score=round(score, 6),
+            start=int(start),
+            end=int(end),
+            context_before=before,
+            context_after=after,
+            similarity=None if similarity is None else round(similarity, 6),
+        )
 
     def count(self) -> int:
         with self._lock:
             (n,) = self._conn.execute("SELECT count(*) FROM documents").fetchone()
+        return int(n)
+
+    def sentence_count(self) -> int:
+        with self._lock:
+            (n,) = self._conn.execute("SELECT count(*) FROM sentences").fetchone()
         return int(n)
 
     def get(self, doc_id: str) -> Document | None:
@@ -210,17 +529,38 @@ class KnowledgeBase:
         self.close()
 
 
-def _normalise_bm25(rank: float) -> float:
-    """Map SQLite's BM25 (negative, lower is better) onto [0, 1), higher is better."""
-    strength = max(0.0, -float(rank))
-    return strength / (1.0 + strength)
+def _fuse(rankings: Sequence[tuple[Sequence[int], float]]) -> dict[int, float]:
+    """Weighted reciprocal-rank fusion of ranked lists of sentence rowids."""
+    fused: dict[int, float] = {}
+    for ranking, weight in rankings:
+        for rank, rowid in enumerate(dict.fromkeys(ranking), start=1):
+            fused[rowid] = fused.get(rowid, 0.0) + weight / (_RRF_K + rank)
+    return fused
 
 
-def _read_documents(handle: Any, source: Path) -> Iterator[Document]:
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def _whole(text: str) -> list[tuple[int, int]]:
+    """A document too short to have a sentence is one sentence of its own."""
+    start = len(text) - len(text.lstrip())
+    end = len(text.rstrip())
+    return [(start, end)] if end > start else []
+
+
+def _read_documents(handle: IO[str], source: Path, max_chars: int) -> Iterator[Document]:
     for lineno, line in enumerate(handle, start=1):
         if not line.strip():
             continue
-        yield parse_document(line, where=f"{source}:{lineno}")
+        doc = parse_document(line, where=f"{source}:{lineno}")
+        if len(doc.text) > max_chars:
+            raise InputError(
+                f"{source}:{lineno}: 'text' is {len(doc.text)} characters, over the limit "
+                f"of {max_chars} (CLAIMCHECK_KB_MAX_DOCUMENT_CHARS): split the document",
+                field="text",
+            )
+        yield doc
 
 
 def parse_document(line: str, *, where: str) -> Document:

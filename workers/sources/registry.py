@@ -1,8 +1,9 @@
 """Which reference sources exist, and how each is built from the settings.
 
 ``CLAIMCHECK_SOURCES`` (an ordered JSON list of names) picks the sources a worker searches,
-in that order. Each name maps to a factory ``(settings, redis_client, http_client) ->
-Source``; :func:`build_sources` calls them and wraps every source in a
+in that order. Each name maps to a factory ``(settings, resources) -> Source``
+(:class:`SourceResources`: the process's Redis client, HTTP client and embedding model);
+:func:`build_sources` calls them and wraps every source in a
 :class:`~workers.sources.resilience.ResilientSource` (timeout budget, retries, circuit
 breaker, concurrency limit, response cache).
 
@@ -17,6 +18,9 @@ imports it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import redis
@@ -25,39 +29,58 @@ from shared.errors import ConfigurationError
 from shared.settings import Settings
 from workers.sources.base import Source
 
-SourceFactory = Callable[[Settings, "redis.Redis | None", httpx.Client], Source]
-
-
-def _knowledge_base(
-    settings: Settings, redis_client: redis.Redis | None, http_client: httpx.Client
-) -> Source:
+if TYPE_CHECKING:
+    from workers.sources.factchecks.embedding import OnnxEmbedder
     from workers.sources.knowledge_base import KnowledgeBase
 
-    return KnowledgeBase(settings.kb_path)
+
+@dataclass(frozen=True)
+class SourceResources:
+    """The process's clients that sources share (made once per process, passed in)."""
+
+    redis_client: redis.Redis | None
+    http_client: httpx.Client
+    embedder: OnnxEmbedder | None = None
+    """The sentence-embedding model (knowledge-base dense search, fact-check matching)."""
 
 
-def _wikipedia(
-    settings: Settings, redis_client: redis.Redis | None, http_client: httpx.Client
-) -> Source:
+SourceFactory = Callable[[Settings, SourceResources], Source]
+
+
+def _knowledge_base(settings: Settings, resources: SourceResources) -> Source:
+    return open_knowledge_base(settings, resources.embedder)
+
+
+def open_knowledge_base(
+    settings: Settings, embedder: OnnxEmbedder | None, path: Path | None = None
+) -> KnowledgeBase:
+    """The knowledge base at ``path`` (default ``CLAIMCHECK_KB_PATH``) as configured."""
+    from workers.sources.knowledge_base import KnowledgeBase, SearchConfig
+
+    return KnowledgeBase(
+        path or settings.kb_path,
+        embedder=embedder,
+        config=SearchConfig(dense_in_memory_max=settings.kb_dense_in_memory_max),
+        max_document_chars=settings.kb_max_document_chars,
+    )
+
+
+def _wikipedia(settings: Settings, resources: SourceResources) -> Source:
     from workers.sources.wikipedia import WikipediaSource
 
-    return WikipediaSource.from_settings(settings, http_client)
+    return WikipediaSource.from_settings(settings, resources.http_client)
 
 
-def _google_factcheck(
-    settings: Settings, redis_client: redis.Redis | None, http_client: httpx.Client
-) -> Source:
+def _google_factcheck(settings: Settings, resources: SourceResources) -> Source:
     from workers.sources.google_factcheck import GoogleFactCheckSource
 
-    return GoogleFactCheckSource.from_settings(settings, http_client)
+    return GoogleFactCheckSource.from_settings(settings, resources.http_client)
 
 
-def _factchecks(
-    settings: Settings, redis_client: redis.Redis | None, http_client: httpx.Client
-) -> Source:
+def _factchecks(settings: Settings, resources: SourceResources) -> Source:
     from workers.sources.factchecks.source import FactCheckSource
 
-    return FactCheckSource.from_settings(settings)
+    return FactCheckSource.from_settings(settings, resources.embedder)
 
 
 SOURCES: Mapping[str, SourceFactory] = {
@@ -78,6 +101,7 @@ def build_sources(
     *,
     redis_client: redis.Redis | None,
     http_client: httpx.Client,
+    embedder: OnnxEmbedder | None = None,
     names: Sequence[str] | None = None,
 ) -> list[Source]:
     """The configured sources, in the configured order, each behind its resilience wrapper.
@@ -86,6 +110,7 @@ def build_sources(
     """
     from workers.sources.resilience import ResilientSource, policy_for
 
+    resources = SourceResources(redis_client, http_client, embedder)
     built: list[Source] = []
     try:
         for name in names if names is not None else settings.sources:
@@ -95,7 +120,7 @@ def build_sources(
                     f"CLAIMCHECK_SOURCES: unknown source {name!r} "
                     f"(known: {', '.join(sorted(SOURCES))})"
                 )
-            source = factory(settings, redis_client, http_client)
+            source = factory(settings, resources)
             built.append(
                 ResilientSource(source, policy_for(settings, name), redis_client=redis_client)
             )

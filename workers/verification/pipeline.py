@@ -1,4 +1,19 @@
-"""The verifier: retrieve passages, split them into sentences, score, aggregate.
+"""The verifier: retrieve sentences, keep the best, judge each, decide over the set.
+
+1. **Retrieve.** Every source is searched concurrently. The knowledge base answers with
+   single sentences (hybrid BM25 + embedding retrieval, see
+   :mod:`workers.sources.knowledge_base`); other passages (Wikipedia extracts, given
+   evidence) are split into sentences here.
+2. **Select.** Only the best ``CLAIMCHECK_STANCE_PAIRS_MAX`` sentences reach the stance
+   model, taken in turn from each source's ranking (the knowledge base's fused rank; word
+   overlap with the claim for the others), so a claim's cost does not grow with the length
+   of the documents.
+3. **Judge.** The cross-encoder scores each (claim, sentence) pair; each pair also gets its
+   word overlap and mismatch signals (:mod:`workers.verification.mismatch`).
+4. **Decide.** :class:`~workers.verification.decision.DecisionModel` turns the whole
+   evidence set into a label, a calibrated confidence and ``needs_review``. Without a
+   fitted model (the lexical scorer) the rules of :mod:`workers.verification.aggregate`
+   decide.
 
 ``Verifier.verify`` is the one entry point used by both the Celery task and the offline
 ``claimcheck verify-batch``, so a claim gets the same verdict either way.
@@ -14,10 +29,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from shared.errors import PermanentSourceError, TransientSourceError
-from shared.schemas import Evidence, JudgeOpinion, SourceFailure, Verdict
+from shared.schemas import Evidence, JudgeOpinion, Label, SourceFailure, Verdict
 from shared.settings import Settings
+from shared.text_fragment import fragment_link
 from workers.sources.base import Passage, Source
 from workers.sources.factchecks.decision import evidence_of, is_archive_passage, strong_match
+from workers.tokens import content_stems
 from workers.verification.aggregate import (
     AggregationParams,
     aggregate,
@@ -25,7 +42,8 @@ from workers.verification.aggregate import (
     stance_of,
 )
 from workers.verification.calibration import VerdictCalibration
-from workers.verification.sentences import split_sentences
+from workers.verification.decision import DecisionModel, Judged, judge_sentences
+from workers.verification.sentences import collapse, sentence_spans
 from workers.verification.stance import StanceScore, StanceScorer
 
 if TYPE_CHECKING:
@@ -33,18 +51,32 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PIPELINE_REVISION = 1
+PIPELINE_REVISION = 2
 GIVEN_SOURCE = "given"
 
 
 @dataclass(frozen=True)
-class _Candidate:
+class Candidate:
     """One evidence sentence with where it came from."""
 
     passage: Passage
     text: str
     context: str
     """The document title and the previous sentence, for resolving "it" and "they"."""
+    start: int | None
+    """Offsets of the sentence in its document, where the document is known."""
+    end: int | None
+    rank: float
+    """How well its source ranked it for the claim (higher is better)."""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A claim's evidence set as judged: the sentences read, their scores, their signals."""
+
+    candidates: list[Candidate]
+    scores: list[StanceScore]
+    judged: list[Judged]
 
 
 class Verifier:
@@ -61,7 +93,9 @@ class Verifier:
         *,
         params: AggregationParams | None = None,
         calibration: VerdictCalibration | None = None,
+        decision: DecisionModel | None = None,
         judge: LlmJudge | None = None,
+        search_limits: dict[str, int] | None = None,
     ) -> None:
         self.sources = list(sources)
         self.judge = judge
@@ -69,7 +103,11 @@ class Verifier:
         """Called by ``workers.context.close_verifier`` after the sources are closed."""
         self.scorer = scorer
         self.calibration = calibration
+        self.decision = decision
         self.top_passages = settings.kb_top_passages
+        self.search_limits = dict(search_limits or {})
+        """Results asked of a source by name (default ``top_passages``)."""
+        self.pairs_max = settings.stance_pairs_max
         self.top_evidence = settings.evidence_top_k
         self.params = params or AggregationParams(
             needs_review_threshold=settings.needs_review_threshold
@@ -80,7 +118,7 @@ class Verifier:
         self.factcheck_threshold: float | None = (
             settings.factcheck_match_threshold if settings.factcheck_decides else None
         )
-        """Match score from which an archived fact-check decides; None: never (part B)."""
+        """Match score from which an archived fact-check decides; None: never."""
 
     def verify(
         self,
@@ -112,39 +150,21 @@ class Verifier:
             return archived
         passages = [p for p in passages if not is_archive_passage(p) or _is_rated(p)]
         rated = [p for p in passages if _is_rated(p)]  # e.g. google_factcheck: not scored
-        candidates = _sentences([p for p in passages if not _is_rated(p)])
-        self.pairs_scored += len(candidates)
-        scores = (
-            self.scorer.score(
-                claim, [c.text for c in candidates], context=[c.context for c in candidates]
-            )
-            if candidates
-            else []
-        )
-        if len(scores) != len(candidates):
-            raise ValueError(
-                f"scorer {self.scorer.name} returned {len(scores)} scores "
-                f"for {len(candidates)} sentences"
-            )
-        decision = aggregate(scores, self.params)
-        confidence = decision.confidence
-        needs_review = decision.needs_review
-        if self.calibration is not None:
-            confidence = round(self.calibration(decision.label, confidence), 4)
-            needs_review = confidence < self.params.needs_review_threshold
+        assessment = self.assess(claim, [p for p in passages if not _is_rated(p)])
+        label, confidence, needs_review = self._decide(assessment)
         if failures and not passages:
             confidence = 0.0  # nothing was looked at: no confidence in "not enough info"
-        evidence_items = self._evidence(candidates, scores) + _rated_evidence(rated)
-        if _contradicting_factcheck(rated, decision.label):
+        evidence_items = self._evidence(assessment, label) + _rated_evidence(rated)
+        if _contradicting_factcheck(rated, label):
             needs_review = True  # a published fact-check of this claim says otherwise
-        opinion = self._ask_judge(claim, decision.label, evidence_items)
+        opinion = self._ask_judge(claim, label, evidence_items)
         if opinion is not None and opinion.agrees is False:
             needs_review = True  # the judge disagrees: a person should look
         return Verdict(
             claim_id=claim_id,
             article_id=article_id,
             claim=claim,
-            label=decision.label,
+            label=label,
             confidence=confidence,
             needs_review=needs_review or bool(failures),
             evidence=evidence_items,
@@ -154,6 +174,35 @@ class Verifier:
             verifier_version=self.version,
             judge=opinion,
         )
+
+    def assess(self, claim: str, passages: Sequence[Passage]) -> Assessment:
+        """Select the claim's best evidence sentences and judge each one."""
+        candidates = select(claim, sentences_of(passages), self.pairs_max)
+        self.pairs_scored += len(candidates)
+        texts = [c.text for c in candidates]
+        scores = (
+            self.scorer.score(claim, texts, context=[c.context for c in candidates])
+            if candidates
+            else []
+        )
+        if len(scores) != len(candidates):
+            raise ValueError(
+                f"scorer {self.scorer.name} returned {len(scores)} scores "
+                f"for {len(candidates)} sentences"
+            )
+        return Assessment(candidates, scores, judge_sentences(claim, texts, scores))
+
+    def _decide(self, assessment: Assessment) -> tuple[Label, float, bool]:
+        """(label, confidence, needs_review) from the decision model, else the rules."""
+        if self.decision is not None:
+            outcome = self.decision.decide(assessment.judged)
+            return outcome.label, outcome.confidence, outcome.needs_review
+        decision = aggregate(assessment.scores, self.params)
+        confidence, needs_review = decision.confidence, decision.needs_review
+        if self.calibration is not None:
+            confidence = round(self.calibration(decision.label, confidence), 4)
+            needs_review = confidence < self.params.needs_review_threshold
+        return decision.label, confidence, needs_review
 
     def _archive_verdict(
         self,
@@ -212,13 +261,13 @@ class Verifier:
         recorded straight away: retrying the whole task would only hold the claim longer.
         """
         if len(self.sources) == 1:
-            outcomes = [_search(self.sources[0], claim, self.top_passages)]
+            outcomes = [_search(self.sources[0], claim, self._limit(self.sources[0]))]
         else:
             with ThreadPoolExecutor(
                 max_workers=len(self.sources), thread_name_prefix="source"
             ) as pool:
                 futures = [
-                    pool.submit(_search, source, claim, self.top_passages)
+                    pool.submit(_search, source, claim, self._limit(source))
                     for source in self.sources
                 ]
                 outcomes = [future.result() for future in futures]
@@ -236,43 +285,48 @@ class Verifier:
                 passages.extend(outcome)
         return passages
 
-    def _evidence(
-        self, candidates: Sequence[_Candidate], scores: Sequence[StanceScore]
-    ) -> list[Evidence]:
-        ranked = sorted(
-            (
-                (c, s)
-                for c, s in zip(candidates, scores, strict=True)
-                if is_relevant(s, self.params)
-            ),
-            key=lambda pair: (
-                -pair[1].relevance * max(pair[1].supports, pair[1].refutes),
-                -pair[1].relevance,
-            ),
-        )
-        items: list[Evidence] = []
-        for candidate, score in ranked[: self.top_evidence]:
-            stance = stance_of(score)
-            strength = {
-                "supports": score.supports,
-                "refutes": score.refutes,
-                "neutral": score.neutral,
-            }[stance]
-            items.append(
-                Evidence(
-                    source=candidate.passage.source,
-                    doc_id=candidate.passage.doc_id,
-                    title=candidate.passage.title,
-                    url=candidate.passage.url,
-                    text=candidate.text,
-                    stance=stance,
-                    score=round(min(1.0, max(0.0, score.relevance * strength)), 4),
-                    publisher=candidate.passage.publisher,
-                    published=candidate.passage.published,
-                    rating=candidate.passage.rating,
-                )
-            )
-        return items
+    def _limit(self, source: Source) -> int:
+        return self.search_limits.get(source.name, self.top_passages)
+
+    def _evidence(self, assessment: Assessment, label: Label) -> list[Evidence]:
+        """The sentences to show, the ones that decided first: the strongest support for a
+        ``supported`` verdict, refutation for ``refuted``, the closest for the others."""
+
+        def weight(pair: tuple[Candidate, StanceScore]) -> tuple[float, float]:
+            candidate, score = pair
+            if label == "supported":
+                return (-score.supports, -candidate.rank)
+            if label == "refuted":
+                return (-score.refutes, -candidate.rank)
+            return (-max(score.supports, score.refutes, score.relevance / 2), -candidate.rank)
+
+        pairs = list(zip(assessment.candidates, assessment.scores, strict=True))
+        relevant = [p for p in pairs if is_relevant(p[1], self.params)]
+        ranked = sorted(relevant, key=weight)
+        return [_evidence_item(c, s) for c, s in ranked[: self.top_evidence]]
+
+
+def _evidence_item(candidate: Candidate, score: StanceScore) -> Evidence:
+    stance = stance_of(score)
+    strength = {"supports": score.supports, "refutes": score.refutes, "neutral": score.neutral}
+    passage = candidate.passage
+    context = " … ".join(part for part in (passage.context_before, passage.context_after) if part)
+    return Evidence(
+        source=passage.source,
+        doc_id=passage.doc_id,
+        title=passage.title,
+        url=passage.url,
+        text=candidate.text,
+        stance=stance,
+        score=round(min(1.0, max(0.0, strength[stance])), 4),
+        publisher=passage.publisher,
+        published=passage.published,
+        rating=passage.rating,
+        start=candidate.start,
+        end=candidate.end,
+        link=fragment_link(passage.url, candidate.text),
+        context=context or None,
+    )
 
 
 def _search(
@@ -327,21 +381,75 @@ def _given_passages(evidence: Sequence[str]) -> list[Passage]:
     ]
 
 
-def _sentences(passages: Sequence[Passage]) -> list[_Candidate]:
-    """Every distinct sentence of the passages, in retrieval order."""
+def sentences_of(passages: Sequence[Passage]) -> list[Candidate]:
+    """Every distinct sentence of the passages, in retrieval order.
+
+    A knowledge-base hit is one sentence already (with its offsets in its document); other
+    passages are split here, with offsets into the passage for given evidence (the given
+    text is the document) and none for extracts of a page.
+    """
     seen: set[str] = set()
-    out: list[_Candidate] = []
+    out: list[Candidate] = []
     for passage in passages:
         title = passage.title if passage.source != GIVEN_SOURCE else ""
-        previous = ""
-        for sentence in split_sentences(passage.text) or [passage.text.strip()]:
-            key = sentence.casefold()
-            if sentence and key not in seen:
-                seen.add(key)
-                context = f"{title}. {previous}" if title else previous
-                out.append(_Candidate(passage=passage, text=sentence, context=context))
-            previous = sentence
+        pieces: list[tuple[str, int | None, int | None, str]]
+        if passage.start is not None:
+            pieces = [(passage.text, passage.start, passage.end, passage.context_before)]
+        else:
+            pieces = _split(passage)
+        for text, start, end, before in pieces:
+            key = text.casefold()
+            if not text or key in seen:
+                continue
+            seen.add(key)
+            context = f"{title}. {before}" if title else before
+            out.append(Candidate(passage, text, context.strip(), start, end, passage.score))
     return out
+
+
+def _split(passage: Passage) -> list[tuple[str, int | None, int | None, str]]:
+    spans = sentence_spans(passage.text) or [(0, len(passage.text))]
+    keep_offsets = passage.source == GIVEN_SOURCE
+    pieces = []
+    previous = ""
+    for start, end in spans:
+        text = collapse(passage.text[start:end])
+        pieces.append(
+            (text, start if keep_offsets else None, end if keep_offsets else None, previous)
+        )
+        previous = text
+    return pieces
+
+
+def select(claim: str, candidates: Sequence[Candidate], limit: int) -> list[Candidate]:
+    """The ``limit`` sentences the stance model reads: each source's best in turn.
+
+    Within a source, sentences are ordered by the source's own rank when it gives one per
+    sentence (the knowledge base), else by the share of the claim's content words they
+    contain (ties keep retrieval order).
+    """
+    if len(candidates) <= limit:
+        return list(candidates)
+    stems = content_stems(claim)
+    by_source: dict[str, list[Candidate]] = {}
+    for candidate in candidates:
+        by_source.setdefault(candidate.passage.source, []).append(candidate)
+    queues = []
+    for group in by_source.values():
+        if all(c.passage.start is not None for c in group):
+            queues.append(sorted(group, key=lambda c: -c.rank))
+        else:
+            queues.append(sorted(group, key=lambda c: -_overlap(stems, c.text)))
+    chosen: list[Candidate] = []
+    while len(chosen) < limit:
+        for queue in queues:
+            if queue and len(chosen) < limit:
+                chosen.append(queue.pop(0))
+    return chosen
+
+
+def _overlap(stems: set[str], text: str) -> float:
+    return len(stems & content_stems(text)) / len(stems) if stems else 0.0
 
 
 def _failure_reason(failures: Sequence[SourceFailure]) -> str | None:

@@ -21,12 +21,12 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from shared.errors import PermanentSourceError, TransientSourceError
+from workers.sources.base import Embedder
 from workers.sources.factchecks import SOURCE_NAME
 from workers.sources.factchecks.formats import FactCheck, read_factchecks
 from workers.sources.knowledge_base import build_match_query
@@ -106,15 +106,6 @@ _LEXICAL = f"""
 SELECT rowid, bm25(factchecks_fts, {", ".join(str(w) for w in _WEIGHTS)}) AS rank
 FROM factchecks_fts WHERE factchecks_fts MATCH ? ORDER BY rank LIMIT ?
 """
-
-
-class Embedder(Protocol):
-    """What the archive needs from an embedding model."""
-
-    model_id: str
-    dimension: int
-
-    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
 
 
 @dataclass(frozen=True)

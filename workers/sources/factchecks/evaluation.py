@@ -23,7 +23,8 @@ import numpy as np
 import numpy.typing as npt
 
 from shared.errors import InputError
-from workers.sources.factchecks.archive import Embedder, FactCheckArchive
+from workers.sources.base import Embedder
+from workers.sources.factchecks.archive import FactCheckArchive
 from workers.sources.factchecks.matching import FEATURES, Fusion, Matcher, clean_query
 
 BATCH = 32

@@ -38,8 +38,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from workers.sources.base import Embedder
 from workers.sources.factchecks.archive import (
-    Embedder,
     FactCheckArchive,
     Vectors,
     embedding_text,

@@ -97,9 +97,12 @@ class FactCheckSource:
             )
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> FactCheckSource:
+    def from_settings(
+        cls, settings: Settings, embedder: OnnxEmbedder | None = None
+    ) -> FactCheckSource:
+        """The configured archive; ``embedder`` is the process's model (made if None)."""
         return cls(
-            build_matcher(settings),
+            build_matcher(settings, embedder=embedder),
             top_k=settings.factcheck_top_k,
             min_score=settings.factcheck_min_score,
         )

@@ -1,0 +1,274 @@
+"""The claim-level decision: one label from the whole evidence set, and when to ask a person.
+
+The stance model judges one (claim, sentence) pair at a time. A verdict is a decision over
+all of a claim's evidence: how strongly the best sentences support or refute it, how many
+independent sentences agree, how much of the claim they cover, and whether the sentence
+that seems to support it names another year, number, month or person
+(:mod:`workers.verification.mismatch`). :func:`features` turns the evidence set into a
+fixed vector; :class:`DecisionModel` (multinomial logistic regression, fitted on dev files
+only by ``claimcheck calibrate``, stored as JSON beside the stance model) turns it into
+probabilities of ``supported``, ``refuted`` and ``not_enough_info``; a temperature fitted
+on out-of-fold dev predictions makes the top probability the confidence.
+
+``needs_review`` is false only where the confidence reaches the label's review threshold,
+chosen on out-of-fold dev predictions so that decided verdicts are right at the target
+rate (see ``cli/calibrate.py``). ``conflicting`` (strong, relevant support and refutation
+from different sentences) always goes to review.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from shared.schemas import Label
+from workers.tokens import content_stems
+from workers.verification.mismatch import Mismatch, mismatch
+from workers.verification.stance import StanceScore
+
+CLASSES: tuple[Label, ...] = ("supported", "refuted", "not_enough_info")
+FEATURES: tuple[str, ...] = (
+    "max_support",
+    "max_refute",
+    "top2_support",
+    "top2_refute",
+    "log_n_support",
+    "log_n_refute",
+    "min_neutral",
+    "mean_neutral",
+    "max_overlap",
+    "support_x_overlap",
+    "refute_x_overlap",
+    "support_x_year",
+    "support_x_number",
+    "support_x_month",
+    "support_x_name",
+    "support_x_negation",
+    "support_x_name_coverage",
+    "refute_x_name_coverage",
+    "overlap_of_best_support",
+    "log_sentences",
+)
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One evidence sentence as the decision sees it."""
+
+    score: StanceScore
+    overlap: float
+    """Share of the claim's content words the sentence contains."""
+    mismatch: Mismatch
+
+
+def judge_sentences(
+    claim: str, sentences: Sequence[str], scores: Sequence[StanceScore]
+) -> list[Judged]:
+    stems = content_stems(claim)
+    out = []
+    for sentence, score in zip(sentences, scores, strict=True):
+        overlap = len(stems & content_stems(sentence)) / len(stems) if stems else 0.0
+        out.append(Judged(score=score, overlap=overlap, mismatch=mismatch(claim, sentence)))
+    return out
+
+
+def features(judged: Sequence[Judged]) -> FloatArray:
+    """The evidence set as one vector, in the order of :data:`FEATURES`."""
+    if not judged:
+        vector = np.zeros(len(FEATURES))
+        vector[FEATURES.index("min_neutral")] = 1.0
+        vector[FEATURES.index("mean_neutral")] = 1.0
+        return vector
+    sup = np.array([j.score.supports for j in judged])
+    ref = np.array([j.score.refutes for j in judged])
+    nei = np.array([j.score.neutral for j in judged])
+    overlap = np.array([j.overlap for j in judged])
+    best = int(np.argmax(sup))
+    best_ref = int(np.argmax(ref))
+    m = judged[best].mismatch
+    top_sup = np.sort(sup)[::-1][:2]
+    top_ref = np.sort(ref)[::-1][:2]
+    values = {
+        "max_support": sup[best],
+        "max_refute": ref[best_ref],
+        "top2_support": float(top_sup.mean()),
+        "top2_refute": float(top_ref.mean()),
+        "log_n_support": math.log1p(int((sup > 0.5).sum())),
+        "log_n_refute": math.log1p(int((ref > 0.5).sum())),
+        "min_neutral": float(nei.min()),
+        "mean_neutral": float(nei.mean()),
+        "max_overlap": float(overlap.max()),
+        "support_x_overlap": float((sup * overlap).max()),
+        "refute_x_overlap": float((ref * overlap).max()),
+        "support_x_year": sup[best] * m.year,
+        "support_x_number": sup[best] * m.number,
+        "support_x_month": sup[best] * m.month,
+        "support_x_name": sup[best] * m.name,
+        "support_x_negation": sup[best] * m.negation,
+        "support_x_name_coverage": sup[best] * m.name_coverage,
+        "refute_x_name_coverage": ref[best_ref] * judged[best_ref].mismatch.name_coverage,
+        "overlap_of_best_support": float(overlap[best]),
+        "log_sentences": math.log1p(len(judged)),
+    }
+    return np.array([float(values[name]) for name in FEATURES])
+
+
+@dataclass(frozen=True)
+class Outcome:
+    label: Label
+    confidence: float
+    needs_review: bool
+    probabilities: dict[str, float]
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    """Multinomial logistic regression over :data:`FEATURES`, with review thresholds."""
+
+    weights: FloatArray
+    """(features, classes)"""
+    bias: FloatArray
+    mean: FloatArray
+    scale: FloatArray
+    temperature: float = 1.0
+    review_thresholds: dict[str, float] = field(default_factory=dict)
+    """label -> lowest confidence published without review (absent: always reviewed)."""
+    conflict_strength: float = 0.8
+    """Support and refutation both at least this strong, each from a sentence covering at
+    least half the claim -> ``conflicting``."""
+    meta: dict[str, object] = field(default_factory=dict)
+
+    def logits(self, x: FloatArray) -> FloatArray:
+        z: FloatArray = ((x - self.mean) / self.scale) @ self.weights + self.bias
+        return z
+
+    def probabilities(self, x: FloatArray) -> FloatArray:
+        return softmax(self.logits(x) / self.temperature)
+
+    def decide(self, judged: Sequence[Judged]) -> Outcome:
+        probs = self.probabilities(features(judged))
+        i = int(np.argmax(probs))
+        label: Label = CLASSES[i]
+        confidence = float(probs[i])
+        if _conflicting(judged, self.conflict_strength):
+            label, confidence = "conflicting", float(probs[0] + probs[1])
+        threshold = self.review_thresholds.get(label)
+        return Outcome(
+            label=label,
+            confidence=round(min(1.0, max(0.0, confidence)), 4),
+            needs_review=threshold is None or confidence < threshold,
+            probabilities={c: round(float(p), 4) for c, p in zip(CLASSES, probs, strict=True)},
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "features": list(FEATURES),
+                "classes": list(CLASSES),
+                "weights": np.round(self.weights, 6).tolist(),
+                "bias": np.round(self.bias, 6).tolist(),
+                "mean": np.round(self.mean, 6).tolist(),
+                "scale": np.round(self.scale, 6).tolist(),
+                "temperature": round(self.temperature, 4),
+                "review_thresholds": self.review_thresholds,
+                "conflict_strength": self.conflict_strength,
+                "meta": self.meta,
+            },
+            indent=1,
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> DecisionModel:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(data["features"]) != FEATURES or tuple(data["classes"]) != CLASSES:
+            raise ValueError(f"{path}: made for other features; refit with claimcheck calibrate")
+        return cls(
+            weights=np.array(data["weights"], dtype=np.float64),
+            bias=np.array(data["bias"], dtype=np.float64),
+            mean=np.array(data["mean"], dtype=np.float64),
+            scale=np.array(data["scale"], dtype=np.float64),
+            temperature=float(data["temperature"]),
+            review_thresholds={k: float(v) for k, v in data["review_thresholds"].items()},
+            conflict_strength=float(data["conflict_strength"]),
+            meta=dict(data.get("meta", {})),
+        )
+
+
+def _conflicting(judged: Sequence[Judged], strength: float) -> bool:
+    supporting = {
+        i for i, j in enumerate(judged) if j.score.supports >= strength and j.overlap >= 0.5
+    }
+    refuting = {i for i, j in enumerate(judged) if j.score.refutes >= strength and j.overlap >= 0.5}
+    return bool(supporting) and bool(refuting) and supporting != refuting
+
+
+def softmax(z: FloatArray) -> FloatArray:
+    shifted = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    out: FloatArray = e / e.sum(axis=-1, keepdims=True)
+    return out
+
+
+def fit_logistic(
+    x: FloatArray,
+    y: npt.NDArray[np.int64],
+    sample_weight: FloatArray,
+    *,
+    l2: float = 1e-3,
+    steps: int = 3000,
+    learning_rate: float = 0.1,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Weighted multinomial logistic regression by full-batch gradient descent (Adam).
+
+    Features are standardised first. Returns (weights, bias, mean, scale).
+    """
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    xs = (x - mean) / scale
+    d = xs.shape[1]
+    k = len(CLASSES)
+    onehot = np.eye(k)[y]
+    w = np.zeros((d, k))
+    b = np.zeros(k)
+    sw = sample_weight / sample_weight.sum()
+    m_w, v_w, m_b, v_b = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    for t in range(1, steps + 1):
+        p = softmax(xs @ w + b)
+        g = (p - onehot) * sw[:, None]
+        grad_w = xs.T @ g + l2 * w
+        grad_b = g.sum(axis=0)
+        m_w = beta1 * m_w + (1 - beta1) * grad_w
+        v_w = beta2 * v_w + (1 - beta2) * grad_w**2
+        m_b = beta1 * m_b + (1 - beta1) * grad_b
+        v_b = beta2 * v_b + (1 - beta2) * grad_b**2
+        lr = learning_rate * math.sqrt(1 - beta2**t) / (1 - beta1**t)
+        w -= lr * m_w / (np.sqrt(v_w) + eps)
+        b -= lr * m_b / (np.sqrt(v_b) + eps)
+    return w, b, mean, scale
+
+
+def fit_temperature(logits: FloatArray, y: npt.NDArray[np.int64], weight: FloatArray) -> float:
+    """The temperature minimising weighted NLL of held-out logits (golden-section search)."""
+
+    def nll(t: float) -> float:
+        p = softmax(logits / t)
+        return float(-(weight * np.log(p[np.arange(len(y)), y] + 1e-12)).sum() / weight.sum())
+
+    lo, hi = 0.25, 8.0
+    ratio = (math.sqrt(5) - 1) / 2
+    for _ in range(60):
+        a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+        if nll(a) < nll(b):
+            hi = b
+        else:
+            lo = a
+    return (lo + hi) / 2

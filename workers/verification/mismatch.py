@@ -1,0 +1,96 @@
+"""Mismatch signals between a claim and one evidence sentence: numbers, years, dates, names.
+
+A cross-encoder reads "mayor since 2020" against "mayor since January 2024" as two
+sentences about the same thing and often calls it support. These signals say what differs
+in a way a model of 22 M parameters misses: the sentence states a year, a number, a month
+or a name of the same kind, but not the claim's. They are inputs to the claim-level
+decision (:mod:`workers.verification.decision`), which learns on dev files how much each
+one weighs; they never decide alone.
+
+Month names and number words are data (``data/mismatch.json``), not code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from workers.tokens import has_negation, is_year, numbers, proper_nouns, words
+
+_DATA = Path(__file__).resolve().parent / "data" / "mismatch.json"
+_MAY = re.compile(r"\bMay\b(?=\s+\d|\s+of\b)|(?<=\d\s)May\b")
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """How a sentence differs from the claim; each field is 0 or 1 except the coverage."""
+
+    year: float
+    """The claim names a year the sentence does not, and the sentence names another."""
+    number: float
+    """The same for other numbers (counts, amounts, percentages, number words)."""
+    month: float
+    """The same for month names."""
+    name: float
+    """The claim names someone or something (capitalised) the sentence does not, and the
+    sentence names someone else."""
+    negation: float
+    """Exactly one of the two is negated."""
+    name_coverage: float
+    """Share of the claim's names that the sentence mentions (1 when the claim has none)."""
+
+
+@cache
+def _vocabulary() -> tuple[dict[str, int], dict[str, str]]:
+    data = json.loads(_DATA.read_text(encoding="utf-8"))
+    return dict(data["months"]), dict(data["number_words"])
+
+
+def _months(text: str) -> set[int]:
+    months, _ = _vocabulary()
+    found = {months[t] for t in words(text) if t in months}
+    if _MAY.search(text):
+        found.add(5)
+    return found
+
+
+def _numbers(text: str) -> tuple[set[str], set[str]]:
+    """(years, other numbers) written with digits or as number words."""
+    _, number_words = _vocabulary()
+    found = numbers(text) | {number_words[t] for t in words(text) if t in number_words}
+    years = {n for n in found if is_year(n)}
+    return years, found - years
+
+
+def _differs(claim: set[str] | set[int], sentence: set[str] | set[int]) -> float:
+    return 1.0 if claim and sentence and not claim <= sentence else 0.0
+
+
+def mismatch(claim: str, sentence: str) -> Mismatch:
+    """The mismatch signals of one (claim, sentence) pair."""
+    claim_years, claim_numbers = _numbers(claim)
+    sentence_years, sentence_numbers = _numbers(sentence)
+    claim_names, sentence_names = proper_nouns(claim), proper_nouns(sentence)
+    months = set(_vocabulary()[0])
+    claim_names = {n for n in claim_names if n not in months}
+    sentence_names = {n for n in sentence_names if n not in months}
+    mentioned = {w for w in _stems(sentence)}
+    covered = sum(1 for n in claim_names if n in mentioned)
+    missing = len(claim_names) - covered
+    return Mismatch(
+        year=_differs(claim_years, sentence_years),
+        number=_differs(claim_numbers, sentence_numbers | sentence_years),
+        month=_differs(_months(claim), _months(sentence)),
+        name=1.0 if missing and sentence_names - claim_names else 0.0,
+        negation=1.0 if has_negation(claim) != has_negation(sentence) else 0.0,
+        name_coverage=covered / len(claim_names) if claim_names else 1.0,
+    )
+
+
+def _stems(text: str) -> set[str]:
+    from workers.tokens import stem
+
+    return {stem(t) for t in words(text)}
