@@ -202,6 +202,12 @@ class Verdict(BaseModel):
     attempts: int | None = Field(
         default=None, ge=1, description="How many times the check was tried, for a failed one."
     )
+    checked: str | None = Field(
+        default=None,
+        description="For an attributed statement: the reported content that was checked "
+        "(the frame 'X said that' cut off); the label says whether that content is "
+        "supported, not whether the speaker said it. None: the claim was checked whole.",
+    )
     checked_at: datetime
     verifier_version: str
     # the claim as extracted (copied from the claim record; ``claim`` is its stand-alone text)

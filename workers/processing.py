@@ -98,6 +98,7 @@ def check_loaded_claim(
         claim.claim_id,
         claim.text,
         article_id=claim.article_id,
+        attributed=bool(claim.attributed),
         tolerate_source_errors=final_attempt,
     )
     result = ctx.publisher.publish(with_claim_details(verdict, claim))

@@ -41,6 +41,7 @@ from workers.verification.aggregate import (
     is_relevant,
     stance_of,
 )
+from workers.verification.attribution import reported_content
 from workers.verification.calibration import VerdictCalibration
 from workers.verification.decision import DecisionModel, Judged, judge_sentences
 from workers.verification.sentences import collapse, sentence_spans
@@ -127,9 +128,14 @@ class Verifier:
         *,
         article_id: str | None = None,
         evidence: Sequence[str] | None = None,
+        attributed: bool = False,
         tolerate_source_errors: bool,
     ) -> Verdict:
         """Check one claim and return its verdict (nothing is published here).
+
+        An ``attributed`` statement ("X said that ...") is checked for its reported
+        content (:func:`~workers.verification.attribution.reported_content`, in the
+        verdict's ``checked``) where that reads on its own, else whole.
 
         With ``evidence`` the given texts are the only evidence (source ``given``); no
         source is searched. Otherwise every source is searched: a
@@ -138,10 +144,12 @@ class Verifier:
         recorded in ``sources_failed``, as a :class:`PermanentSourceError` always is.
         """
         failures: list[SourceFailure] = []
+        checked = reported_content(claim) if attributed else None
+        statement = checked or claim  # what is looked up and judged
         if evidence is not None:
-            passages = _given_passages(evidence)
+            passages = given_passages(evidence)
         else:
-            passages = self._retrieve(claim, failures, tolerate=tolerate_source_errors)
+            passages = self._retrieve(statement, failures, tolerate=tolerate_source_errors)
         # fact-check archive (issue 5, part B): a strong match decides on its own. Archived
         # fact-checks are never stance-scored (their text states the claim, true or not):
         # rated ones are handled as rated passages below, unrated ones are dropped.
@@ -150,14 +158,14 @@ class Verifier:
             return archived
         passages = [p for p in passages if not is_archive_passage(p) or _is_rated(p)]
         rated = [p for p in passages if _is_rated(p)]  # e.g. google_factcheck: not scored
-        assessment = self.assess(claim, [p for p in passages if not _is_rated(p)])
+        assessment = self.assess(statement, [p for p in passages if not _is_rated(p)])
         label, confidence, needs_review = self._decide(assessment)
         if failures and not passages:
             confidence = 0.0  # nothing was looked at: no confidence in "not enough info"
         evidence_items = self._evidence(assessment, label) + _rated_evidence(rated)
         if _contradicting_factcheck(rated, label):
             needs_review = True  # a published fact-check of this claim says otherwise
-        opinion = self._ask_judge(claim, label, evidence_items)
+        opinion = self._ask_judge(statement, label, evidence_items)
         if opinion is not None and opinion.agrees is False:
             needs_review = True  # the judge disagrees: a person should look
         return Verdict(
@@ -170,6 +178,7 @@ class Verifier:
             evidence=evidence_items,
             sources_failed=failures,
             reason=_failure_reason(failures),
+            checked=checked,
             checked_at=datetime.now(UTC),
             verifier_version=self.version,
             judge=opinion,
@@ -366,7 +375,7 @@ def _contradicting_factcheck(rated: Sequence[Passage], label: str) -> bool:
     )
 
 
-def _given_passages(evidence: Sequence[str]) -> list[Passage]:
+def given_passages(evidence: Sequence[str]) -> list[Passage]:
     return [
         Passage(
             source=GIVEN_SOURCE,
