@@ -8,6 +8,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -41,10 +42,13 @@ def start_stack(
     workers: int = 1,
     concurrency: int = 2,
     extra_env: dict[str, str] | None = None,
+    kb_path: Path | None = None,
 ) -> tuple[str, dict[str, str]]:
     """Start Redis if none answers, the knowledge base, workers and the intake.
 
-    Returns the intake's base URL and the environment the children run with.
+    The knowledge base is the starter corpus imported into the group's log directory, or
+    ``kb_path`` (an existing knowledge-base file, used as it is) when given. Returns the
+    intake's base URL and the environment the children run with.
     """
     from workers.context import build_process_embedder
     from workers.sources.knowledge_base import starter_corpus_path
@@ -56,13 +60,14 @@ def start_stack(
     else:
         redis_url = start_private_redis(group)
         print(f"no Redis at {settings.redis_url}; started a private one at {redis_url}")
-    kb_path = group.log_dir / "kb.sqlite3"
-    kb = open_knowledge_base(settings, build_process_embedder(settings), kb_path)
-    try:
-        kb.import_jsonl(starter_corpus_path())
-        print(f"knowledge base: {kb.count()} documents (starter corpus)")
-    finally:
-        kb.close()
+    if kb_path is None:
+        kb_path = group.log_dir / "kb.sqlite3"
+        kb = open_knowledge_base(settings, build_process_embedder(settings), kb_path)
+        try:
+            kb.import_jsonl(starter_corpus_path())
+            print(f"knowledge base: {kb.count()} documents (starter corpus)")
+        finally:
+            kb.close()
     port = free_port()
     env = {
         "CLAIMCHECK_REDIS_URL": redis_url,
@@ -70,7 +75,7 @@ def start_stack(
         "CLAIMCHECK_AUTH_ENABLED": "false",
         "CLAIMCHECK_HOST": "127.0.0.1",
         "CLAIMCHECK_PORT": str(port),
-        "CLAIMCHECK_KB_PATH": str(kb_path),
+        "CLAIMCHECK_KB_PATH": str(kb_path.resolve()),
         **(extra_env or {}),
     }
     for n in range(1, workers + 1):
@@ -85,6 +90,56 @@ def start_stack(
     base_url = f"http://127.0.0.1:{port}"
     wait_until(lambda: http_ready(f"{base_url}/readyz"), timeout=60, what="intake", group=group)
     return base_url, env
+
+
+@dataclass(frozen=True)
+class Expected:
+    match: str
+    """A phrase of the claim's source text that identifies it."""
+    label: str
+
+
+@dataclass(frozen=True)
+class DemoScore:
+    claims: int
+    decided: int
+    """Verdicts published without review."""
+    decided_correctly: int
+    """Of those, the ones whose label is the editor's (``*.expected.jsonl``)."""
+    unmatched: int
+    """Claims no expected row names."""
+
+    def __str__(self) -> str:
+        text = (
+            f"decided without review: {self.decided} of {self.claims} claims; "
+            f"{self.decided_correctly} of them as the editor labelled them "
+            f"({self.claims - self.decided} need review)"
+        )
+        return text + (f"; {self.unmatched} claims have no editor label" if self.unmatched else "")
+
+
+def read_expected(path: Path) -> list[Expected]:
+    """An article's editor labels: JSONL rows ``{"match", "label", "why"}``."""
+    from shared.jsonl import iter_objects
+
+    with path.open(encoding="utf-8") as lines:
+        return [
+            Expected(str(r["match"]), str(r["label"]))
+            for _, r in iter_objects(lines, where=str(path))
+        ]
+
+
+def score_against_expected(claims: list[dict[str, Any]], expected: list[Expected]) -> DemoScore:
+    """How many verdicts were published without review, and how many of those are right."""
+    decided = correct = unmatched = 0
+    for claim in claims:
+        verdict = claim.get("verdict") or {}
+        label = next((e.label for e in expected if e.match in claim.get("source_text", "")), None)
+        unmatched += label is None
+        if verdict and not verdict.get("needs_review", True):
+            decided += 1
+            correct += verdict.get("label") == label
+    return DemoScore(len(claims), decided, correct, unmatched)
 
 
 def run_demo(settings: Settings, *, article: Path | None, timeout: float) -> int:
@@ -120,5 +175,8 @@ def run_demo(settings: Settings, *, article: Path | None, timeout: float) -> int
             )
             + f" in {time.monotonic() - started:.1f}s"
         )
+        expected = path.with_suffix(".expected.jsonl")
+        if expected.exists():
+            print(score_against_expected(final["claims"], read_expected(expected)))
         print("stopping the worker and the intake ...")
     return 0
