@@ -2,6 +2,15 @@
 
 For each worker count it runs the real verification task and a no-op task that only
 publishes, through the same intake, Redis and Celery, and prints both and their ratio.
+
+``--kb-docs N`` (``make bench``: 100,000) makes the workers search a real-sized knowledge
+base built from the public data (:mod:`cli.bench_kb`, cached under ``var/bench-kb``) with
+distinct claims of the verification dev files; 0 keeps the starter corpus and the
+synthetic claims. ``--rate R`` adds an open-loop run at the largest worker count: R claims
+per second for ``--seconds`` whatever the verdicts do, latency counted from each claim's
+scheduled submit time. Stance pairs/s is measured offline in the bench process (the
+workers do not report how many pairs they scored): the real verifier on 200 claims against
+the same knowledge base, pairs scored over the time spent in the stance scorer.
 """
 
 from __future__ import annotations
@@ -9,13 +18,15 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import redis
@@ -26,6 +37,12 @@ from shared.schemas import NOOP_TASK_NAME, VERIFY_TASK_NAME
 from shared.settings import Settings
 from shared.streams import decode_entry, last_id
 
+if TYPE_CHECKING:
+    from cli.bench_kb import BenchKb
+    from workers.verification.stance import StanceScore, StanceScorer
+
+OFFLINE_CLAIMS = 200
+"""Claims the offline stance measurement verifies."""
 _SUBJECTS = [
     "The APEC summit of {y} was held in Da Nang, Vietnam.",
     "UN Security Council resolution 2254 was adopted in {y}.",
@@ -56,6 +73,10 @@ class RunResult:
     latencies: list[float]
     worker_rss_mb: float
     """Resident memory of all worker processes (main and pool) at the end of the run."""
+    worker_rss_max_mb: float = 0.0
+    """The largest of one worker's (its main process and its pool children) RSS."""
+    rate: float = 0.0
+    """Submit rate of an open-loop run (claims/s); 0: as fast as the intake takes them."""
 
     @property
     def throughput(self) -> float:
@@ -82,8 +103,16 @@ def _collect(
 
 
 def _one_run(
-    settings: Settings, task: str, workers: int, claims: int, rate: float, log_dir: Path
+    settings: Settings,
+    task: str,
+    workers: int,
+    texts: Sequence[str],
+    rate: float,
+    log_dir: Path,
+    kb_path: Path | None = None,
 ) -> RunResult:
+    """Post ``texts`` (at ``rate`` claims/s, open loop, or as fast as possible with 0) and
+    time each one's verdict; ``kb_path``: the workers' knowledge base (else the starter)."""
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     extra = {
         "CLAIMCHECK_KEY_PREFIX": prefix,
@@ -94,9 +123,10 @@ def _one_run(
         # worker processes on this machine share its cores: no oversubscription
         "CLAIMCHECK_ONNX_THREADS": str(max(1, (os.cpu_count() or 1) // workers)),
     }
+    claims = len(texts)
     with process_group(log_dir / prefix) as group:
         base_url, env = start_stack(
-            group, settings, workers=workers, concurrency=1, extra_env=extra
+            group, settings, workers=workers, concurrency=1, extra_env=extra, kb_path=kb_path
         )
         client = redis.Redis.from_url(env["CLAIMCHECK_REDIS_URL"], decode_responses=True)
         stream = extra["CLAIMCHECK_VERDICT_STREAM"]
@@ -105,8 +135,8 @@ def _one_run(
         lock = threading.Lock()
         with httpx.Client(base_url=base_url, timeout=30.0) as http:
 
-            def post(text: str) -> None:
-                t0 = time.perf_counter()
+            def post(text: str, scheduled: float | None = None) -> None:
+                t0 = time.perf_counter() if scheduled is None else scheduled
                 response = http.post("/v1/claims", json={"text": text})
                 response.raise_for_status()
                 with lock:
@@ -133,32 +163,40 @@ def _one_run(
             collector.start()
             t_start = time.perf_counter()
             with ThreadPoolExecutor(max_workers=8) as pool:
-                for i, text in enumerate(bench_claims(claims)):
+                for i, text in enumerate(texts):
                     if rate > 0:
-                        time.sleep(max(0.0, t_start + i / rate - time.perf_counter()))
-                    pool.submit(post, text)
+                        # open loop: claim i is due at start + i / rate, whatever came back;
+                        # its latency counts from then (a stalled intake counts against it)
+                        due = t_start + i / rate
+                        time.sleep(max(0.0, due - time.perf_counter()))
+                        pool.submit(post, text, due)
+                    else:
+                        pool.submit(post, text)
             deadline = time.monotonic() + 600
             while not set(posted).issubset(arrived.copy()) and time.monotonic() < deadline:
                 time.sleep(0.1)
             stop.set()
             collector.join()
-        rss = _worker_rss_mb(group, workers)
+        total, largest = _worker_rss_mb(group, workers)
         t_end = max(arrived.values(), default=time.perf_counter())
         latencies = [arrived[c] - posted[c] for c in posted if c in arrived]
         if len(latencies) < claims:
             print(f"  warning: only {len(latencies)} of {claims} verdicts arrived")
         client.close()
-    return RunResult(task, workers, claims, t_end - t_start, latencies, rss)
+    return RunResult(
+        task, workers, claims, t_end - t_start, latencies, total, largest, rate=max(rate, 0.0)
+    )
 
 
-def _worker_rss_mb(group: ProcessGroup, workers: int) -> float:
+def _worker_rss_mb(group: ProcessGroup, workers: int) -> tuple[float, float]:
+    """(all workers' RSS, the largest one worker's RSS) in MiB, pool children included."""
     import psutil
 
-    total = 0
+    sizes = []
     for n in range(1, workers + 1):
         main = psutil.Process(group.pid(f"worker{n}"))
-        total += sum(p.memory_info().rss for p in [main, *main.children(recursive=True)])
-    return total / 2**20
+        sizes.append(sum(p.memory_info().rss for p in [main, *main.children(recursive=True)]))
+    return sum(sizes) / 2**20, max(sizes, default=0) / 2**20
 
 
 def stance_throughput(settings: Settings, pairs: int = 2048) -> tuple[str, float]:
@@ -182,25 +220,158 @@ def stance_throughput(settings: Settings, pairs: int = 2048) -> tuple[str, float
     return scorer.name, per_claim * len(claims) / (time.perf_counter() - started)
 
 
-def run_bench(settings: Settings, *, claims: int, workers: str, rate: float) -> int:
+class _TimedScorer:
+    """A stance scorer that counts the pairs it scores and the seconds it takes."""
+
+    def __init__(self, inner: StanceScorer) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.pairs = 0
+        self.seconds = 0.0
+
+    def score(
+        self, claim: str, sentences: Sequence[str], *, context: Sequence[str] | None = None
+    ) -> list[StanceScore]:
+        started = time.perf_counter()
+        scores = self.inner.score(claim, sentences, context=context)
+        self.seconds += time.perf_counter() - started
+        self.pairs += len(sentences)
+        return scores
+
+
+@dataclass(frozen=True)
+class OfflineStance:
+    """The real verifier in the bench process against the benchmark's knowledge base."""
+
+    scorer: str
+    threads: int
+    claims: int
+    seconds: float
+    """Wall time of all the claims' checks (retrieval, stance scoring, decision)."""
+    pairs: int
+    scoring_seconds: float
+
+    @property
+    def pairs_per_second(self) -> float:
+        return self.pairs / self.scoring_seconds if self.scoring_seconds else 0.0
+
+    @property
+    def claims_per_second(self) -> float:
+        return self.claims / self.seconds if self.seconds else 0.0
+
+    def describe(self) -> str:
+        return (
+            f"stance pairs/s (offline: real verifier in the bench process, 1 process, "
+            f"{self.threads} onnx threads, {self.claims} claims against the same knowledge "
+            f"base): {self.pairs_per_second:.0f} pairs/s ({self.pairs} pairs, "
+            f"{self.pairs / max(1, self.claims):.1f} per claim, {self.scoring_seconds:.1f} s "
+            f"in {self.scorer}); whole check {self.claims_per_second:.1f} claims/s, stance "
+            f"scoring {100 * self.scoring_seconds / max(self.seconds, 1e-9):.0f} % of it"
+        )
+
+
+def offline_stance(settings: Settings, kb_path: Path, claims: Sequence[str]) -> OfflineStance:
+    """Verify ``claims`` with :func:`workers.context.build_verifier` against ``kb_path``,
+    timing the stance scorer; the first claims warm the models up and are not counted."""
+    from workers.context import build_verifier, close_verifier
+
+    verifier = build_verifier(settings.model_copy(update={"kb_path": kb_path}))
+    try:
+        for i, claim in enumerate(claims[:3]):
+            verifier.verify(f"warm-{i}", claim, tolerate_source_errors=True)
+        timed = _TimedScorer(verifier.scorer)
+        verifier.scorer = timed
+        started = time.perf_counter()
+        for i, claim in enumerate(claims):
+            verifier.verify(f"offline-{i}", claim, tolerate_source_errors=True)
+        seconds = time.perf_counter() - started
+    finally:
+        close_verifier(verifier)
+    return OfflineStance(
+        timed.name, settings.onnx_threads, len(claims), seconds, timed.pairs, timed.seconds
+    )
+
+
+def run_bench(
+    settings: Settings,
+    *,
+    claims: int,
+    workers: str,
+    rate: float = 0.0,
+    seconds: float = 30.0,
+    kb_docs: int = 0,
+    data_dir: Path | None = None,
+    kb_cache_dir: Path | None = None,
+) -> int:
+    from cli.bench_kb import CACHE_DIR, DEFAULT_DATA_DIR, dev_claims, ensure_bench_kb
+
     counts = [int(n) for n in workers.split(",") if n.strip()]
     log_dir = Path("var/bench")
+    data = data_dir or DEFAULT_DATA_DIR
+    rate_claims = int(rate * seconds) if rate > 0 and counts else 0
+    kb: BenchKb | None = None
+    if kb_docs > 0:
+        try:
+            texts = dev_claims(data, max(claims, rate_claims, OFFLINE_CLAIMS))
+            kb = ensure_bench_kb(settings, data, kb_docs, cache_dir=kb_cache_dir or CACHE_DIR)
+        except (ValueError, OSError) as exc:
+            print(f"claimcheck bench: {exc}", file=sys.stderr)
+            return 2
+        print(f"claims: distinct claims of the verification dev files in {data}")
+    else:
+        texts = list(bench_claims(max(claims, rate_claims)))
+        print("knowledge base: the starter corpus; claims: synthetic (`--kb-docs N` for more)")
+    kb_path = kb.path if kb is not None else None
     results: list[RunResult] = []
-    for n in counts:
+    for n in counts if claims > 0 else []:
         for task in (VERIFY_TASK_NAME, NOOP_TASK_NAME):
             print(f"running {claims} claims, task {task}, {n} worker process(es) ...", flush=True)
-            result = _one_run(settings, task, n, claims, rate, log_dir)
+            result = _one_run(settings, task, n, texts[:claims], 0.0, log_dir, kb_path)
             results.append(result)
             print(
                 f"  {result.throughput:.1f} claims/s, p50 {result.percentile(0.5) * 1000:.0f} ms",
                 flush=True,
             )
+    paced: list[RunResult] = []
+    if rate_claims:
+        n = max(counts)
+        print(
+            f"running {rate:g} claims/s for {seconds:g} s ({rate_claims} claims), task "
+            f"{VERIFY_TASK_NAME}, {n} worker process(es) ...",
+            flush=True,
+        )
+        result = _one_run(
+            settings, VERIFY_TASK_NAME, n, texts[:rate_claims], rate, log_dir, kb_path
+        )
+        paced.append(result)
+        print(f"  p95 {result.percentile(0.95) * 1000:.0f} ms", flush=True)
     print()
+    if kb is not None:
+        print(kb.describe())
+    _print_table(results)
+    _print_paced(paced)
+    if kb is not None:
+        print("\n" + offline_stance(settings, kb.path, texts[:OFFLINE_CLAIMS]).describe())
+    else:
+        name, rate_pairs = stance_throughput(settings)
+        print(
+            f"\nstance scoring ({name}, batch {settings.onnx_batch_size}, "
+            f"{settings.onnx_threads} threads): {rate_pairs:.0f} pairs/s"
+        )
+    if results:
+        mean = statistics.fmean(r.throughput for r in results)
+        print(f"(mean throughput over runs: {mean:.1f} claims/s; machine: {os.cpu_count()} cores)")
+    return 0
+
+
+def _print_table(results: Sequence[RunResult]) -> None:
+    if not results:
+        return
     print(
         "| task | workers | claims | claims/s | p50 ms | p95 ms | p99 ms | vs no-op "
-        "| worker RSS MiB |"
+        "| worker RSS MiB | max per worker MiB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     baseline = {r.workers: r.throughput for r in results if r.task == NOOP_TASK_NAME}
     for r in results:
         ratio = r.throughput / baseline[r.workers] if baseline.get(r.workers) else float("nan")
@@ -208,14 +379,23 @@ def run_bench(settings: Settings, *, claims: int, workers: str, rate: float) -> 
             f"| {r.task.split('.')[-1]} | {r.workers} | {len(r.latencies)} | "
             f"{r.throughput:.1f} | {r.percentile(0.5) * 1000:.0f} | "
             f"{r.percentile(0.95) * 1000:.0f} | {r.percentile(0.99) * 1000:.0f} | {ratio:.2f} "
-            f"| {r.worker_rss_mb:.0f} |"
+            f"| {r.worker_rss_mb:.0f} | {r.worker_rss_max_mb:.0f} |"
         )
-    name, rate_pairs = stance_throughput(settings)
+
+
+def _print_paced(results: Sequence[RunResult]) -> None:
+    """The open-loop runs: latency at a fixed submit rate."""
+    if not results:
+        return
     print(
-        f"\nstance scoring ({name}, batch {settings.onnx_batch_size}, "
-        f"{settings.onnx_threads} threads): {rate_pairs:.0f} pairs/s"
+        "\n| task | workers | rate claims/s | claims | verdicts/s | p50 ms | p95 ms | p99 ms "
+        "| worker RSS MiB | max per worker MiB |"
     )
-    if results:
-        mean = statistics.fmean(r.throughput for r in results)
-        print(f"(mean throughput over runs: {mean:.1f} claims/s; machine: 2 cores)")
-    return 0
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(
+            f"| {r.task.split('.')[-1]} | {r.workers} | {r.rate:g} | {len(r.latencies)} | "
+            f"{r.throughput:.1f} | {r.percentile(0.5) * 1000:.0f} | "
+            f"{r.percentile(0.95) * 1000:.0f} | {r.percentile(0.99) * 1000:.0f} "
+            f"| {r.worker_rss_mb:.0f} | {r.worker_rss_max_mb:.0f} |"
+        )

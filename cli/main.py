@@ -143,7 +143,16 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 def _bench(args: argparse.Namespace, settings: Settings) -> int:
     from cli.bench import run_bench
 
-    return run_bench(settings, claims=args.claims, workers=args.workers, rate=args.rate)
+    return run_bench(
+        settings,
+        claims=args.claims,
+        workers=args.workers,
+        rate=args.rate,
+        seconds=args.seconds,
+        kb_docs=args.kb_docs,
+        data_dir=args.data_dir,
+        kb_cache_dir=args.kb_cache_dir,
+    )
 
 
 def _bench_sources(args: argparse.Namespace, settings: Settings) -> int:
@@ -330,9 +339,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_demo)
 
     p = sub.add_parser("bench", help="end-to-end throughput and latency through the API")
-    p.add_argument("--claims", type=int, default=500)
+    p.add_argument(
+        "--claims", type=int, default=500, help="claims per as-fast-as-possible run (0: none)"
+    )
     p.add_argument("--workers", default="1,2", help="worker process counts to run")
-    p.add_argument("--rate", type=float, default=0.0, help="claims/s (0: as fast as possible)")
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="also an open-loop run at this many claims/s, at the largest worker count (0: none)",
+    )
+    p.add_argument("--seconds", type=float, default=30.0, help="length of the --rate run")
+    p.add_argument(
+        "--kb-docs",
+        type=int,
+        default=0,
+        help="search a knowledge base of this many documents built from --data-dir, with "
+        "dev-file claims (cached in --kb-cache-dir); 0: the starter corpus, synthetic claims",
+    )
+    p.add_argument("--data-dir", type=Path, default=None, help="default: ../shared/data")
+    p.add_argument("--kb-cache-dir", type=Path, default=None, help="default: var/bench-kb")
     p.set_defaults(handler=_bench)
 
     p = sub.add_parser("bench-sse", help="GET /v1/stream clients one intake holds at once")
