@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from cli.demo import SEED_ARTICLE, read_expected, score_against_expected
 
@@ -19,7 +20,7 @@ def test_score_counts_decided_verdicts_and_the_right_ones(tmp_path: Path) -> Non
         '{"match": "alpha", "label": "supported"}\n{"match": "beta", "label": "refuted"}\n',
         encoding="utf-8",
     )
-    claims = [
+    claims: list[dict[str, Any]] = [
         {
             "source_text": "The alpha claim.",
             "verdict": {"label": "supported", "needs_review": False},
