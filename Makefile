@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install demo test test-fast lint format bench bench-sse bench-sources bench-extract eval eval-checkworthiness eval-matching factchecks-import train-embedding export-embedding train-stance train-checkworthiness serve worker kb-starter compose-check clean soak
+.PHONY: install demo test test-fast lint format bench bench-sse bench-sources bench-extract eval eval-open eval-checkworthiness eval-matching factchecks-import train-embedding export-embedding train-stance train-checkworthiness serve worker kb-starter compose-check clean soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ bench: ## end-to-end claims/s and latency through the HTTP API against a 100,000
 
 eval: ## verdict quality on every labelled file in ../shared/data/verification
 	$(BIN)/claimcheck eval
+
+EVAL_OPEN_ARGS ?=
+eval-open: ## verdict quality when the verifier retrieves the evidence (each file's pooled evidence as a knowledge base)
+	$(BIN)/claimcheck eval-open $(EVAL_OPEN_ARGS)
 
 eval-checkworthiness: ## check-worthiness P/R/F1/AP on every file in ../shared/data/checkworthiness
 	$(BIN)/claimcheck eval-checkworthiness

@@ -1,40 +1,56 @@
-"""``claimcheck eval``: verdict quality on every labelled verification file in ../shared/data."""
+"""``claimcheck eval`` and ``claimcheck eval-open``: verdict quality on the labelled
+verification files in ../shared/data, with the given evidence or retrieving it."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shared.settings import Settings
+
+if TYPE_CHECKING:
+    from workers.verification.evaluation import Role
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
-def run_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.context import build_verifier, close_verifier
-    from workers.verification.evaluation import (
-        Role,
-        discover,
-        evaluate_file,
-        render,
-        to_json,
-    )
+def _files(args: argparse.Namespace, command: str) -> list[tuple[Path, Role]] | None:
+    """The verification files the arguments select; None (after saying why) when none."""
+    from workers.verification.evaluation import discover
 
     data_dir: Path = args.data_dir or DEFAULT_DATA_DIR
     directory = data_dir / "verification"
     if not directory.is_dir():
         print(
-            f"claimcheck eval: no benchmark data at {directory} "
+            f"claimcheck {command}: no benchmark data at {directory} "
             "(the shared data folder is absent); nothing to evaluate"
         )
-        return 0
+        return None
     roles: list[Role] = ["eval", "dev"] if args.split == "all" else [args.split]
     files = discover(directory, roles)
     if args.files:
-        files = [(p, r) for p, r in files if p.name in set(args.files)]
+        files = [(p, r) for p, r in files if p.name in set(args.files) or p.stem in args.files]
     if not files:
-        print(f"claimcheck eval: no matching files in {directory}")
+        print(f"claimcheck {command}: no matching files in {directory}")
+        return None
+    return files
+
+
+def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.context import build_verifier, close_verifier
+    from workers.verification.evaluation import (
+        check_line,
+        evaluate_file,
+        render,
+        render_pooled,
+        to_json,
+    )
+
+    files = _files(args, "eval")
+    if files is None:
         return 0
     verifier = build_verifier(settings)
     reports = []
@@ -54,12 +70,56 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         close_verifier(verifier)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(to_json(reports, verifier.version), encoding="utf-8")
-    print("| file | role | rows | accuracy | macro-F1 | ECE | claims/s | pairs/s |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| file | role | rows | accuracy | macro-F1 | ECE | decided P | coverage "
+        "| claims/s | pairs/s |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in reports:
+        precision = f"{r.decided.precision:.3f}" if r.decided.precision is not None else "-"
         print(
             f"| {r.file} | {r.role} | {r.rows} | {r.accuracy:.3f} | {r.macro_f1:.3f} "
-            f"| {r.ece:.3f} | {r.claims_per_second:.1f} | {r.pairs_per_second:.0f} |"
+            f"| {r.ece:.3f} | {precision} | {r.decided.coverage:.3f} "
+            f"| {r.claims_per_second:.1f} | {r.pairs_per_second:.0f} |"
         )
+    print()
+    for r in reports:
+        print(f"{r.file}: {check_line(r.decided)}")
+    print(render_pooled(reports))
     print(f"\nverifier {verifier.version}; report written to {args.output}")
+    return 0
+
+
+def run_eval_open(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.verification.open_evaluation import (
+        evaluate_open_file,
+        render_open,
+        render_open_table,
+        to_json,
+    )
+
+    files = _files(args, "eval-open")
+    if files is None:
+        return 0
+    reports = []
+    for path, role in files:
+        report = evaluate_open_file(
+            path,
+            role,
+            settings,
+            cache_dir=args.cache_dir,
+            work_dir=args.output.parent / "open-predictions",
+            limit=args.limit,
+            compare=not args.no_compare,
+            progress=sys.stderr.isatty(),
+        )
+        if report is None:
+            print(f"{path.name}: no evidence strings, skipped", flush=True)
+            continue
+        reports.append(report)
+        print(render_open(report), end="\n\n", flush=True)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(to_json(reports), indent=2), encoding="utf-8")
+    print(render_open_table(reports))
+    print(f"\nreport written to {args.output}")
     return 0

@@ -93,6 +93,12 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     return run_eval(args, settings)
 
 
+def _eval_open(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.evaluate import run_eval_open
+
+    return run_eval_open(args, settings)
+
+
 def _calibrate(args: argparse.Namespace, settings: Settings) -> int:
     from cli.calibrate import run_calibrate
 
@@ -293,6 +299,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="first N rows of each file")
     p.set_defaults(handler=_eval)
 
+    p = sub.add_parser(
+        "eval-open",
+        help="verdict quality when the verifier retrieves the evidence itself",
+        description="Pool each file's evidence strings into a knowledge base (one document "
+        "per distinct string, cached under --cache-dir), verify every claim against it "
+        "without its given evidence, and report accuracy, macro-F1, decided precision, "
+        "coverage, claims/s and evidence recall@5. Unless --no-compare, the same rows are "
+        "then verified with their given evidence by the same verifier (what `claimcheck "
+        "eval` does) and the accuracy gap (open - given) is reported.",
+    )
+    p.add_argument("--data-dir", type=Path, default=None, help="default: ../shared/data")
+    p.add_argument("--output", type=Path, default=Path("var/eval/open.json"))
+    p.add_argument("--cache-dir", type=Path, default=Path("var/eval-open"))
+    p.add_argument("--split", choices=["eval", "dev", "all"], default="all")
+    p.add_argument("--files", nargs="*", default=None, help="only these file names")
+    p.add_argument("--limit", type=int, default=None, help="first N rows of each file")
+    p.add_argument(
+        "--no-compare",
+        action="store_true",
+        help="skip the given-evidence run (no accuracy gap; about half the time)",
+    )
+    p.set_defaults(handler=_eval_open)
+
     p = sub.add_parser("calibrate", help="fit verdict-confidence calibration on the dev files")
     p.add_argument("--data-dir", type=Path, default=None, help="default: ../shared/data")
     p.add_argument("--limit", type=int, default=None, help="first N rows of each dev file")
@@ -383,6 +412,7 @@ _LOCAL_COMMANDS = {
     "eval-checkworthiness",
     "calibrate",
     "eval",
+    "eval-open",
     "demo",
     "bench",
     "bench-sse",

@@ -16,6 +16,7 @@ TARGETS = [
     "lint",
     "bench",
     "eval",
+    "eval-open",
     "eval-checkworthiness",
     "eval-matching",
     "factchecks-import",

@@ -22,6 +22,8 @@ def test_every_documented_command_parses() -> None:
         ["watch", "--group", "g"],
         ["verify-batch", "--input", "a", "--output", "b"],
         ["eval", "--split", "dev"],
+        ["eval-open", "--split", "eval", "--limit", "50", "--files", "a.test.jsonl"],
+        ["eval-open", "--no-compare", "--cache-dir", "c"],
         ["demo"],
         ["requeue", "--older-than", "60"],
         ["bench", "--claims", "10"],
@@ -49,6 +51,47 @@ def test_eval_without_data_says_so_and_exits_0(
 ) -> None:
     assert main(["eval", "--data-dir", str(tmp_path / "absent")]) == 0
     assert "no benchmark data" in capsys.readouterr().out
+
+
+def test_eval_open_without_data_says_so_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["eval-open", "--data-dir", str(tmp_path / "absent")]) == 0
+    assert "claimcheck eval-open: no benchmark data" in capsys.readouterr().out
+    assert not (tmp_path / "absent").exists()
+
+
+def test_eval_open_command_prints_the_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CLAIMCHECK_STANCE_SCORER", "lexical")
+    directory = tmp_path / "data" / "verification"
+    directory.mkdir(parents=True)
+    rows = [
+        {
+            "id": f"t{i}",
+            "claim": claim,
+            "evidence": [evidence],
+            "label": "supported",
+        }
+        for i, (claim, evidence) in enumerate(
+            [
+                ("Water boils at 100 degrees Celsius.", "Water boils at 100 degrees Celsius."),
+                ("The Nile flows into the Mediterranean.", "The Nile ends in the Mediterranean."),
+            ]
+        )
+    ]
+    (directory / "toy.test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (directory / "toy.train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    output = tmp_path / "out" / "open.json"
+    argv = ["eval-open", "--data-dir", str(tmp_path / "data"), "--output", str(output)]
+    assert main([*argv, "--cache-dir", str(tmp_path / "cache"), "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "| toy.test.jsonl | eval | 1 | 2 |" in out  # one claim, both evidence strings
+    assert "toy.test.jsonl (open): decided precision ≥ 0.90:" in out
+    report = json.loads(output.read_text())
+    assert [f["file"] for f in report["files"]] == ["toy.test.jsonl"]  # never a train file
+    assert report["files"][0]["given"]["rows"] == 1
 
 
 def test_verify_batch_command_streams_rows(tmp_path: Path) -> None:
@@ -79,6 +122,8 @@ def test_verify_batch_command_streams_rows(tmp_path: Path) -> None:
     assert [r["id"] for r in rows] == [1, 2]
     assert rows[0]["label"] == "supported"
     assert rows[1]["label"] == "not_enough_info"
+    assert all(isinstance(r["needs_review"], bool) and "evidence" in r for r in rows)
+    assert [r["claim_id"] for r in rows] == ["1", "2"]
 
 
 def test_verify_batch_bad_row_names_the_line(tmp_path: Path) -> None:

@@ -1,7 +1,10 @@
-"""Offline batch verification: JSONL claims in, JSONL labels out, in constant memory.
+"""Offline batch verification: JSONL claims in, JSONL verdicts out, in constant memory.
 
 Input rows: ``{"id": str | int, "claim": str, "evidence"?: [str, ...]}``.
-Output rows: ``{"id", "label", "confidence"}``, one per input row, in input order.
+Output rows: ``{"id": <the row's id>, **verdict}``, one per input row, in input order, where
+``verdict`` is the whole :class:`~shared.schemas.Verdict` as JSON (label, confidence,
+needs_review, evidence with document ids and sentences, reason, ...), exactly what the
+workers publish on the stream.
 
 Rows are read, verified and written one at a time. The output is written to a temporary
 file next to ``output_path`` and moved into place only when every row succeeded, so a
@@ -19,7 +22,7 @@ from typing import IO
 
 from shared.errors import InputError
 from shared.jsonl import iter_objects, jsonl_job, required_text, row_id
-from shared.schemas import LABELS
+from shared.schemas import LABELS, Verdict
 from workers.verification.pipeline import Verifier
 
 
@@ -72,7 +75,7 @@ def verify_batch(
             verdict = verifier.verify(
                 str(row.id), row.claim, evidence=row.evidence, tolerate_source_errors=False
             )
-            job.write({"id": row.id, "label": verdict.label, "confidence": verdict.confidence})
+            job.write(output_row(row.id, verdict))
             stats.rows += 1
             stats.labels[verdict.label] += 1
             stats.with_evidence += row.evidence is not None
@@ -80,6 +83,11 @@ def verify_batch(
             job.advance()
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def output_row(row_id: str | int, verdict: Verdict) -> dict[str, object]:
+    """One output row: the input row's id (as given: string or integer), then the verdict."""
+    return {"id": row_id, **verdict.model_dump(mode="json")}
 
 
 def read_rows(lines: IO[str], *, where: str) -> Iterator[BatchRow]:

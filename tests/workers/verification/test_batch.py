@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import json
 import tracemalloc
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from shared.errors import InputError
+from shared.schemas import Verdict
 from shared.settings import load_settings
 from workers.sources.knowledge_base import KnowledgeBase
 from workers.verification.batch import verify_batch
@@ -19,22 +22,23 @@ def verifier(starter_kb: KnowledgeBase) -> Verifier:
     return Verifier([starter_kb], LexicalStanceScorer(), load_settings(auth_enabled=False))
 
 
-def _write(path: Path, rows: list[object]) -> Path:
+def _write(path: Path, rows: Sequence[object]) -> Path:
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     return path
 
 
-def _read(path: Path) -> list[dict[str, object]]:
+def _read(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def test_rows_with_and_without_evidence(verifier: Verifier, tmp_path: Path) -> None:
-    rows: list[object] = [
+    bridge = "The bridge opened in 1990 after six years of work."
+    rows: list[dict[str, Any]] = [
         {"id": "r1", "claim": "UN Security Council resolution 2254 was adopted in 2016."},
         {
             "id": 2,
             "claim": "The bridge opened in 1990.",
-            "evidence": ["The bridge opened in 1990 after six years of work."],
+            "evidence": [bridge],
         },
         {"id": "r3", "claim": "Bananas are the most popular fruit in Canada."},
         {"id": "r4", "claim": "The bridge opened in 1990.", "evidence": []},
@@ -49,7 +53,18 @@ def test_rows_with_and_without_evidence(verifier: Verifier, tmp_path: Path) -> N
         "not_enough_info",
         "not_enough_info",
     ]
-    assert all(set(r) == {"id", "label", "confidence"} for r in results)
+    for row, result in zip(rows, results, strict=True):
+        # the whole verdict, as the workers publish it, after the input row's id
+        assert next(iter(result)) == "id"
+        verdict = Verdict.model_validate({k: v for k, v in result.items() if k != "id"})
+        assert set(result) == {"id", *Verdict.model_fields}
+        assert verdict.claim_id == str(row["id"]) and verdict.claim == row["claim"]
+        assert isinstance(result["needs_review"], bool)
+    # the given evidence is the verdict's evidence, with its document id and sentence
+    given = results[1]["evidence"]
+    assert isinstance(given, list) and given
+    assert all(e["doc_id"] and e["text"] in bridge for e in given)
+    assert results[3]["evidence"] == []
     assert stats.rows == 4 and stats.with_evidence == 2
     assert stats.labels["not_enough_info"] == 2
     assert "verified 4 claims" in str(stats)
