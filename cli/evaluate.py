@@ -101,6 +101,8 @@ def run_eval_open(args: argparse.Namespace, settings: Settings) -> int:
     files = _files(args, "eval-open")
     if files is None:
         return 0
+    if args.retrieval_curve:
+        return _retrieval_curve(files, args, settings)
     reports = []
     for path, role in files:
         report = evaluate_open_file(
@@ -122,4 +124,25 @@ def run_eval_open(args: argparse.Namespace, settings: Settings) -> int:
     args.output.write_text(json.dumps(to_json(reports), indent=2), encoding="utf-8")
     print(render_open_table(reports))
     print(f"\nreport written to {args.output}")
+    return 0
+
+
+def _retrieval_curve(
+    files: list[tuple[Path, Role]], args: argparse.Namespace, settings: Settings
+) -> int:
+    """``eval-open --retrieval-curve 4,8,16``: gold-sentence recall per pairs limit."""
+    from workers.verification.open_evaluation import retrieval_curve
+
+    ks = sorted({int(k) for k in args.retrieval_curve.split(",")})
+    print(f"{'file':<28} {'rows':>5} " + " ".join(f"{'@' + str(k):>6}" for k in ks) + "  ms/claim")
+    for path, _ in files:
+        curve = retrieval_curve(path, settings, ks, cache_dir=args.cache_dir, limit=args.limit)
+        if curve is None:
+            continue
+        print(
+            f"{curve.file:<28} {curve.rows:>5} "
+            + " ".join(f"{curve.recall[k]:6.3f}" for k in ks)
+            + f"  {curve.ms_per_claim:8.1f}",
+            flush=True,
+        )
     return 0

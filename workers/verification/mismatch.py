@@ -49,6 +49,14 @@ def _vocabulary() -> tuple[dict[str, int], dict[str, str]]:
     return dict(data["months"]), dict(data["number_words"])
 
 
+@cache
+def _bounded() -> re.Pattern[str]:
+    """A bound or estimate and the number after it ("before 2015", "less than 22")."""
+    data = json.loads(_DATA.read_text(encoding="utf-8"))
+    words = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in data["bounds"])
+    return re.compile(rf"\b(?:{words})\s+(?:the\s+)?(?:end\s+of\s+)?[\d,.]+", re.IGNORECASE)
+
+
 def _months(text: str) -> set[int]:
     months, _ = _vocabulary()
     found = {months[t] for t in words(text) if t in months}
@@ -58,7 +66,9 @@ def _months(text: str) -> set[int]:
 
 
 def _numbers(text: str) -> tuple[set[str], set[str]]:
-    """(years, other numbers) written with digits or as number words."""
+    """(years, other numbers) written with digits or as number words; bounds ("before
+    2015", "less than 22") are left out."""
+    text = _bounded().sub(" ", text)
     _, number_words = _vocabulary()
     found = numbers(text) | {number_words[t] for t in words(text) if t in number_words}
     years = {n for n in found if is_year(n)}

@@ -365,3 +365,57 @@ def render_open_table(reports: Sequence[OpenFileReport]) -> str:
 
 def to_json(reports: Sequence[OpenFileReport]) -> dict[str, Any]:
     return {"recall_k": RECALL_K, "files": [asdict(r) for r in reports]}
+
+
+@dataclass(frozen=True)
+class RetrievalCurve:
+    """How often a gold sentence is among the first ``k`` sentences retrieval hands on."""
+
+    file: str
+    rows: int
+    """supported/refuted rows with gold evidence"""
+    recall: dict[int, float]
+    """k -> share of those rows with a gold document among the first k selected sentences"""
+    ms_per_claim: float
+    """retrieval time per claim (no stance scoring)"""
+
+
+def retrieval_curve(
+    path: Path,
+    settings: Settings,
+    ks: Sequence[int],
+    *,
+    cache_dir: Path = DEFAULT_CACHE_DIR,
+    limit: int | None = None,
+) -> RetrievalCurve | None:
+    """Recall of the sentences that would reach the stance model, for each pairs limit.
+
+    Uses the same knowledge base as :func:`evaluate_open_file` and the verifier's own
+    selection (:func:`~workers.verification.pipeline.select`), without scoring anything,
+    so choosing ``CLAIMCHECK_STANCE_PAIRS_MAX`` costs retrieval time only.
+    """
+    from workers.context import build_process_embedder
+    from workers.sources.registry import open_knowledge_base
+    from workers.verification.pipeline import select, sentences_of
+
+    documents, rows = read_labelled(path)
+    if not documents:
+        return None
+    built = ensure_kb(documents, path.stem, cache_dir, settings=settings)
+    counted = [r for r in rows if r.label in DECIDED_LABELS and r.gold_ids][:limit]
+    hits = dict.fromkeys(ks, 0)
+    started = time.perf_counter()
+    with open_knowledge_base(settings, build_process_embedder(settings), built.path) as kb:
+        for row in counted:
+            candidates = sentences_of(kb.search(row.claim, settings.kb_top_sentences))
+            chosen = [c.passage.doc_id for c in select(row.claim, candidates, max(ks))]
+            for k in ks:
+                hits[k] += any(doc_id in row.gold_ids for doc_id in chosen[:k])
+    seconds = time.perf_counter() - started
+    n = len(counted)
+    return RetrievalCurve(
+        file=path.name,
+        rows=n,
+        recall={k: hits[k] / n if n else 0.0 for k in ks},
+        ms_per_claim=1000 * seconds / n if n else 0.0,
+    )
