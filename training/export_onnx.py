@@ -18,7 +18,7 @@ import torch
 
 from training import config as C
 from training.common import sha256_file, write_json
-from training.model import CrossEncoder, load_base
+from training.model import CrossEncoder, load_base, load_trainable
 
 TASKS: dict[str, tuple[C.TrainConfig, tuple[str, ...]]] = {
     "stance": (C.STANCE, C.STANCE_LABELS),
@@ -31,15 +31,7 @@ def load_finetuned(task: str, data: Path, weights: Path) -> CrossEncoder:
     model = CrossEncoder(len(labels), dropout=cfg.dropout)
     base = np.load(data / "base_fp16.npz")
     load_base(model, {k: base[k] for k in base.files})
-    tuned: dict[str, torch.Tensor] = {}
-    for part in sorted(weights.glob(f"{task}.part*.npz")):
-        z = np.load(part)
-        tuned.update({k: torch.from_numpy(z[k].astype(np.float32)) for k in z.files})
-    if not tuned:
-        raise FileNotFoundError(f"no {task}.part*.npz under {weights}")
-    missing, unexpected = model.load_state_dict(tuned, strict=False)
-    if unexpected or set(missing) != {"embeddings.word_embeddings.weight"}:
-        raise RuntimeError(f"weights mismatch: missing={missing} unexpected={unexpected}")
+    load_trainable(model, weights, task)
     model.eval()
     return model
 

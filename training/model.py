@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -181,3 +182,20 @@ def load_base(model: CrossEncoder, weights: dict[str, np.ndarray]) -> list[str]:
     missing = [k for k in own if k not in state]
     model.load_state_dict(state, strict=False)
     return missing
+
+
+def load_trainable(model: CrossEncoder, weights: Path, prefix: str) -> list[str]:
+    """Load ``<prefix>.part*.npz`` (fp16 from ``train`` or float32 from ``from_onnx``) over
+    a model that already holds the base weights; only the frozen word embeddings may be
+    absent. Returns the part files read."""
+    parts = sorted(weights.glob(f"{prefix}.part*.npz"))
+    tuned: dict[str, torch.Tensor] = {}
+    for part in parts:
+        z = np.load(part)
+        tuned.update({k: torch.from_numpy(z[k].astype(np.float32)) for k in z.files})
+    if not tuned:
+        raise FileNotFoundError(f"no {prefix}.part*.npz under {weights}")
+    missing, unexpected = model.load_state_dict(tuned, strict=False)
+    if unexpected or set(missing) - {"embeddings.word_embeddings.weight"}:
+        raise RuntimeError(f"weights mismatch: missing={missing} unexpected={unexpected}")
+    return [p.name for p in parts]

@@ -2,8 +2,9 @@
 
 Commands (run from the repo root with the ``train`` extra installed)::
 
-    python -m training.stance prepare --out .traindata [--sample-frac F]
+    python -m training.stance prepare --out .traindata [--sample-frac F] [v2 levers, see -h]
     python -m training.stance train   --data .traindata --out artifacts/stance [--budget-s S]
+                                      [--init artifacts/stance-v1-recovered --lr 2e-5]
     python -m training.stance export  --weights artifacts/stance --out workers/models/stance
     python -m training.stance evaluate --model workers/models/stance   # dev metrics, ECE, T
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,15 @@ from training.common import (
     write_json,
 )
 from training.metrics import classification_report
+from training.stance_levers import (
+    EntityFn,
+    Levers,
+    class_weights,
+    contrastive_refutes,
+    scifact_same_doc,
+    spacy_entities,
+    vitaminc_same_page,
+)
 
 LABEL_ID = {name: i for i, name in enumerate(C.STANCE_LABELS)}
 NEI = LABEL_ID["not_enough_info"]
@@ -155,9 +166,27 @@ def load_pairs(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def prepare(data_root: Path, out: Path, sample_frac: float, max_len: int) -> None:
+def prepare(
+    data_root: Path,
+    out: Path,
+    sample_frac: float,
+    max_len: int,
+    levers: Levers | None = None,
+) -> None:
+    """Train/dev arrays; ``levers`` adds the v2 pairs (:mod:`training.stance_levers`).
+
+    Each lever draws from its own seeded generator, so switching one on or off leaves the
+    v1 pairs and the other levers' pairs unchanged.
+    """
+    levers = levers or Levers()
     seed_everything(C.SEED)
     rng = random.Random(C.SEED)
+    entity_fn = None
+    if levers.contrastive_frac and levers.entity_frac:
+        entity_fn = spacy_entities()
+        if entity_fn is None:
+            print("contrastive: no spaCy model installed, entity swaps skipped", flush=True)
+    lever_stats: dict[str, Any] = {}
     out.mkdir(parents=True, exist_ok=True)
     tok = load_tokenizer(max_len)
     neg = C.NegativeConfig()
@@ -192,7 +221,20 @@ def prepare(data_root: Path, out: Path, sample_frac: float, max_len: int) -> Non
         st["rows"] = len(rows)
         stats[dataset] = st
         print(f"{dataset}: {st}", flush=True)
+        extra = lever_pairs(rows, dataset, levers, entity_fn)
+        lever_stats[dataset] = extra.stats
+        for lever, pairs, label in extra.groups:
+            names.append(f"{dataset}/{lever}")
+            for claim, ev in pairs:
+                a.append(claim)
+                b.append(ev)
+                y.append(LABEL_ID[label])
+                g.append(len(names) - 1)
+        if extra.stats:
+            print(f"{dataset} levers: {extra.stats}", flush=True)
     train = tokenize_pairs(tok, a, b, y, g, names)
+    counts = np.bincount(train.labels, minlength=3).tolist()
+    weights = class_weights(counts, levers.class_weighting)
     train.save(out / "stance_train.npz")
     dev = build_dev(data_root, tok, inputs, sample_per_file=None if sample_frac >= 1 else 200)
     dev.save(out / "stance_dev.npz")
@@ -216,13 +258,116 @@ def prepare(data_root: Path, out: Path, sample_frac: float, max_len: int) -> Non
             "sample_frac": sample_frac,
             "max_len": max_len,
             "train_rows": len(train),
-            "train_label_counts": np.bincount(train.labels, minlength=3).tolist(),
+            "train_label_counts": counts,
+            "train_group_counts": {
+                n: int(c)
+                for n, c in zip(
+                    names, np.bincount(train.group, minlength=len(names)).tolist(), strict=True
+                )
+            },
+            "levers": levers.to_dict(),
+            "lever_stats": lever_stats,
+            "class_weights": weights,
             "train_mean_tokens": float(lens.mean()),
             "train_truncated_frac": float((lens >= max_len).mean()),
             "dev_rows": len(dev),
         },
     )
-    print(f"train {len(train)} pairs, labels {np.bincount(train.labels).tolist()}, dev {len(dev)}")
+    print(f"train {len(train)} pairs, labels {counts}, dev {len(dev)}, class weights {weights}")
+
+
+ENTITY_SWAP_DATASETS = frozenset({"vitaminc-real", "vitaminc-synthetic"})
+
+
+@dataclass
+class LeverPairs:
+    groups: list[tuple[str, list[tuple[str, str]], str]]  # (lever, pairs, label)
+    stats: dict[str, Any]
+
+
+def lever_pairs(
+    rows: list[dict[str, Any]], dataset: str, levers: Levers, entity_fn: EntityFn | None
+) -> LeverPairs:
+    """The v2 pairs of one dataset, each lever seeded on its own (name, dataset)."""
+    out = LeverPairs(groups=[], stats={})
+    if levers.contrastive_frac:
+        made, st = contrastive_refutes(
+            rows,
+            levers.contrastive_frac,
+            random.Random(f"{C.SEED}:contrastive:{dataset}"),
+            # small-model NER is only trusted on Wikipedia text (not on biomedical claims)
+            entity_fn if dataset in ENTITY_SWAP_DATASETS else None,
+            levers.entity_frac,
+        )
+        out.groups.append(("contrastive", [(m.claim, m.evidence) for m in made], "refuted"))
+        out.stats["contrastive"] = st
+    if levers.scifact_same_doc and dataset == "scifact":
+        pairs, st = scifact_same_doc(
+            rows, levers.scifact_same_doc, random.Random(f"{C.SEED}:same_doc:{dataset}")
+        )
+        out.groups.append(("same_doc", pairs, "not_enough_info"))
+        out.stats["same_doc"] = st
+    if levers.vitaminc_same_page and dataset.startswith("vitaminc"):
+        pairs, st = vitaminc_same_page(
+            rows, levers.vitaminc_same_page, random.Random(f"{C.SEED}:same_page:{dataset}")
+        )
+        out.groups.append(("same_page", pairs, "not_enough_info"))
+        out.stats["same_page"] = st
+    return out
+
+
+def add_prepare_args(p: argparse.ArgumentParser) -> None:
+    """The stance v2 data levers (all off by default: the v1 data)."""
+    g = p.add_argument_group("stance v2 data levers")
+    g.add_argument(
+        "--contrastive-frac",
+        type=float,
+        default=0.0,
+        metavar="FRAC",
+        help="refuted pairs: this share of the supported pairs whose claim repeats a number, "
+        "year or month of its evidence get a copy with that value swapped (0 = off)",
+    )
+    g.add_argument(
+        "--contrastive-entity-frac",
+        type=float,
+        default=None,
+        metavar="FRAC",
+        help="the same for pairs whose only swappable span is a named entity (spaCy NER, "
+        "VitaminC only); default: --contrastive-frac; 0 = no entity swaps",
+    )
+    g.add_argument(
+        "--scifact-same-doc",
+        type=int,
+        default=0,
+        metavar="K",
+        help="NEI pairs: up to K non-rationale sentences of the gold abstract per SciFact claim",
+    )
+    g.add_argument(
+        "--vitaminc-same-page",
+        type=float,
+        default=0.0,
+        metavar="FRAC",
+        help="NEI pairs: this share of VitaminC claims paired with another sentence of their page",
+    )
+    g.add_argument(
+        "--class-weights",
+        dest="class_weighting",
+        choices=("none", "balanced", "sqrt"),
+        default="none",
+        help="loss weights per class, from the final label counts (train reads them)",
+    )
+
+
+def prepare_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "levers": Levers(
+            contrastive_frac=args.contrastive_frac,
+            contrastive_entity_frac=args.contrastive_entity_frac,
+            scifact_same_doc=args.scifact_same_doc,
+            vitaminc_same_page=args.vitaminc_same_page,
+            class_weighting=args.class_weighting,
+        )
+    }
 
 
 def tokenize_pairs(
@@ -286,6 +431,8 @@ def main(argv: list[str] | None = None) -> None:
         prepare=prepare,
         train=cmd_train,
         evaluate="evaluate_stance",
+        add_prepare_args=add_prepare_args,
+        prepare_kwargs=prepare_kwargs,
     )
 
 

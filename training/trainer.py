@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from training.common import PAD_ID, TokenSet, write_json
+from training.common import PAD_ID, TokenSet, sha256_file, write_json
 from training.config import TrainConfig
-from training.model import CrossEncoder, load_base
+from training.model import CrossEncoder, load_base, load_trainable
 
 SelectFn = Callable[[np.ndarray, TokenSet], tuple[float, dict[str, Any]]]
 
@@ -101,12 +101,18 @@ def save_trainable(model: CrossEncoder, out_dir: Path, prefix: str, chunk_mb: fl
     return names
 
 
-def build_model(n_labels: int, cfg: TrainConfig, base_weights: Path) -> CrossEncoder:
+def build_model(
+    n_labels: int, cfg: TrainConfig, base_weights: Path, init: Path | None = None
+) -> CrossEncoder:
+    """Base MiniLM weights, then (``init``) the ``<task>.part*.npz`` of an earlier run or of
+    ``training.from_onnx recover`` on top, so training continues from that model."""
     model = CrossEncoder(n_labels, dropout=cfg.dropout)
     z = np.load(base_weights)
     missing = load_base(model, {k: z[k] for k in z.files})
     if any(not k.startswith("classifier.") for k in missing):
         raise RuntimeError(f"base weights miss {missing}")
+    if init is not None:
+        load_trainable(model, init, cfg.task)
     if cfg.freeze_word_embeddings:
         model.embeddings.word_embeddings.weight.requires_grad_(False)
     return model
@@ -126,7 +132,11 @@ def train(
     max_steps: int | None = None,
     extra_meta: dict[str, Any] | None = None,
     chunk_mb: float = 15.0,
+    init: Path | None = None,
+    eval_init: bool = False,
+    class_weights: list[float] | None = None,
 ) -> dict[str, Any]:
+    """Fine-tune; ``budget_s`` limits the training loop (dev evaluations not counted)."""
     t0 = time.time()
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
@@ -134,7 +144,7 @@ def train(
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
     out_dir.mkdir(parents=True, exist_ok=True)
-    model = build_model(n_labels, cfg, base_weights).to(device)
+    model = build_model(n_labels, cfg, base_weights, init).to(device)
     model.train()
     n_epochs = epochs or cfg.epochs
     steps_per_epoch = math.ceil(len(train_set) / cfg.batch_size)
@@ -157,9 +167,15 @@ def train(
         opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
     )
     counts = np.bincount(train_set.labels, minlength=n_labels).tolist()
+    weight = None
+    if class_weights is not None:
+        if len(class_weights) != n_labels:
+            raise ValueError(f"class_weights {class_weights} do not fit {n_labels} labels")
+        weight = torch.tensor(class_weights, dtype=torch.float32, device=device)
     log(
         f"{cfg.task}: device={device} train={len(train_set)} labels={counts} "
-        f"dev={len(dev_set)} epochs={n_epochs} steps={total} budget={budget_s:.0f}s"
+        f"dev={len(dev_set)} epochs={n_epochs} steps={total} budget={budget_s:.0f}s "
+        f"bs={cfg.batch_size} lr={cfg.lr} init={init} class_weights={class_weights}"
     )
     meta: dict[str, Any] = {
         "task": cfg.task,
@@ -171,40 +187,65 @@ def train(
         "train_label_counts": counts,
         "planned_steps": total,
         "epochs": [],
+        "init": None,
+        "class_weights": class_weights,
         **(extra_meta or {}),
     }
+    if init is not None:
+        parts = sorted(init.glob(f"{cfg.task}.part*.npz"))
+        meta["init"] = {"dir": str(init), "sha256": {p.name: sha256_file(p) for p in parts}}
+        if eval_init:
+            te = time.time()
+            init_logits = predict(model, dev_set, cfg.eval_batch_size, device)
+            score, dev_metrics = select(init_logits, dev_set)
+            meta["init"].update(score=round(score, 4), dev=dev_metrics)
+            log(f"{cfg.task} init: score={score:.4f} ({time.time() - te:.0f}s)")
+            log("  " + json.dumps({k: v for k, v in dev_metrics.items() if k != "files"})[:900])
     best = -math.inf
     step = 0
     stopped = False
+    loop_s = 0.0  # seconds spent in the training loop (what budget_s limits)
     for epoch in range(n_epochs):
         te = time.time()
         run_loss, seen = 0.0, 0
+        pairs, last_log = 0, te
         for idx in length_batches(train_set, cfg.batch_size, rng):
             batch = collate(train_set, idx, device)
             labels = torch.from_numpy(train_set.labels[idx]).to(device)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
                 logits = model(**batch)
-            loss = torch.nn.functional.cross_entropy(logits.float(), labels)
+            loss = torch.nn.functional.cross_entropy(logits.float(), labels, weight=weight)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             opt.step()
             sched.step()
             step += 1
+            pairs += len(idx)
             run_loss += float(loss.detach()) if step % 50 == 0 else 0.0
             seen += 1 if step % 50 == 0 else 0
-            if step % 500 == 0:
-                ms = (time.time() - te) / max(1, step - epoch * steps_per_epoch) * 1e3
-                log(f"  step {step}/{total} loss~{run_loss / max(1, seen):.4f} {ms:.1f}ms/step")
-            if step >= total or time.time() - t0 > budget_s:
+            now = time.time()
+            if step % 500 == 0 or now - last_log > 60:  # CPU steps are slow: log each minute
+                last_log = now
+                ms = (now - te) / max(1, step - epoch * steps_per_epoch) * 1e3
+                log(
+                    f"  step {step}/{total} loss~{run_loss / max(1, seen):.4f} "
+                    f"{ms:.1f}ms/step {pairs / (now - te):.1f} pairs/s"
+                )
+            if step >= total or loop_s + (now - te) > budget_s:
                 stopped = step < total
                 break
+        train_s = time.time() - te
+        loop_s += train_s
         dev_logits = predict(model, dev_set, cfg.eval_batch_size, device)
         score, dev_metrics = select(dev_logits, dev_set)
         rec = {
             "epoch": epoch + 1,
             "step": step,
             "seconds": round(time.time() - te, 1),
+            "train_seconds": round(train_s, 1),
+            "train_pairs": pairs,
+            "train_pairs_per_s": round(pairs / max(train_s, 1e-9), 2),
             "score": round(score, 4),
             "dev": dev_metrics,
             "stopped_by_budget": stopped,
