@@ -347,3 +347,29 @@ def run_task(
         from training import evaluate as evaluation
 
         getattr(evaluation, evaluate)(Path(args.data), Path(args.model), args.threads)
+
+
+def write_npz_parts(
+    arrays: dict[str, np.ndarray], out_dir: Path, prefix: str, chunk_mb: float
+) -> list[str]:
+    """``<prefix>.part<i>.npz`` chunks of at most ``chunk_mb`` MB (sorted by name); stale
+    parts of an earlier, larger save are removed. The layout ``train`` and ``export`` read."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    chunks: list[dict[str, np.ndarray]] = [{}]
+    size = 0
+    for k in sorted(arrays):
+        v = arrays[k]
+        if size + v.nbytes > chunk_mb * 1e6 and chunks[-1]:
+            chunks.append({})
+            size = 0
+        chunks[-1][k] = v
+        size += v.nbytes
+    names = []
+    for i, c in enumerate(chunks):
+        name = f"{prefix}.part{i}.npz"
+        np.savez(out_dir / name, **c)  # type: ignore[arg-type]
+        names.append(name)
+    for stale in out_dir.glob(f"{prefix}.part*.npz"):
+        if stale.name not in names:
+            stale.unlink()
+    return names

@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from training.common import DEFAULT_DATA_ROOT, sha256_file, write_json
+from training.common import DEFAULT_DATA_ROOT, sha256_file, write_json, write_npz_parts
 
 WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
 # ops allowed between MatMulInteger and the bias Add (rescaling of the int32 product)
@@ -207,25 +207,7 @@ def save_parts(
     params: dict[str, np.ndarray], out_dir: Path, prefix: str, chunk_mb: float = 15.0
 ) -> list[str]:
     """float32 ``<prefix>.part<i>.npz`` chunks, the layout ``train`` and ``export`` read."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    chunks: list[dict[str, np.ndarray]] = [{}]
-    size = 0
-    for k in sorted(params):
-        v = params[k]
-        if size + v.nbytes > chunk_mb * 1e6 and chunks[-1]:
-            chunks.append({})
-            size = 0
-        chunks[-1][k] = v
-        size += v.nbytes
-    names = []
-    for i, c in enumerate(chunks):
-        name = f"{prefix}.part{i}.npz"
-        np.savez(out_dir / name, **c)  # type: ignore[arg-type]
-        names.append(name)
-    for stale in out_dir.glob(f"{prefix}.part*.npz"):
-        if stale.name not in names:
-            stale.unlink()
-    return names
+    return write_npz_parts(params, out_dir, prefix, chunk_mb)
 
 
 def recover(

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from training.common import PAD_ID, TokenSet, sha256_file, write_json
+from training.common import PAD_ID, TokenSet, sha256_file, write_json, write_npz_parts
 from training.config import TrainConfig
 from training.model import CrossEncoder, load_base, load_trainable
 
@@ -82,23 +82,7 @@ def save_trainable(model: CrossEncoder, out_dir: Path, prefix: str, chunk_mb: fl
         for k, v in model.state_dict().items()
         if k != "embeddings.word_embeddings.weight"
     }
-    chunks: list[dict[str, np.ndarray]] = [{}]
-    size = 0
-    for k, v in state.items():
-        if size + v.nbytes > chunk_mb * 1e6 and chunks[-1]:
-            chunks.append({})
-            size = 0
-        chunks[-1][k] = v
-        size += v.nbytes
-    names = []
-    for i, c in enumerate(chunks):
-        name = f"{prefix}.part{i}.npz"
-        np.savez(out_dir / name, **c)  # type: ignore[arg-type]
-        names.append(name)
-    for stale in out_dir.glob(f"{prefix}.part*.npz"):
-        if stale.name not in names:
-            stale.unlink()
-    return names
+    return write_npz_parts(state, out_dir, prefix, chunk_mb)
 
 
 def build_model(
