@@ -56,3 +56,37 @@ def test_seed_article_verdicts(
         assert deciding, "a decided verdict carries the evidence that decided it"
         assert deciding[0].url and deciding[0].url.startswith("https://")
         assert doc_hint in deciding[0].text or doc_hint in deciding[0].title
+
+
+def test_a_claim_with_the_wrong_year_is_never_published_as_supported(tmp_path: Path) -> None:
+    """Issue 11: a two-document knowledge base saying "since January 2024" made "since 2020"
+    ``supported 0.85`` without review. It must not be decided supported (the target,
+    ``refuted``, is not reached yet: see the model card)."""
+    from workers.context import build_process_embedder
+    from workers.sources.registry import open_knowledge_base
+
+    docs = tmp_path / "kb.jsonl"
+    docs.write_text(
+        '{"id": "doe", "title": "Jane Doe", "text": "Jane Doe is an American politician. '
+        "Jane Doe has been the mayor of Springfield since January 2024, when she succeeded "
+        'John Smith."}\n'
+        '{"id": "springfield", "title": "Springfield", "text": "Springfield is a city in '
+        'Illinois. Springfield has about 114,000 inhabitants."}\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(
+        auth_enabled=False, kb_path=tmp_path / "kb.sqlite3", stance_scorer="onnx"
+    )
+    with open_knowledge_base(settings, build_process_embedder(settings)) as kb:
+        kb.import_jsonl(docs)
+    built = build_verifier(settings)
+    try:
+        verdict = built.verify(
+            "c1", "Jane Doe has been mayor of Springfield since 2020.", tolerate_source_errors=False
+        )
+    finally:
+        close_verifier(built)
+    assert verdict.label == "refuted" or verdict.needs_review, verdict
+    assert verdict.evidence and verdict.evidence[0].doc_id == "doe"
+    assert verdict.evidence[0].link is None  # the document has no URL
+    assert verdict.evidence[0].start is not None
