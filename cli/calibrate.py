@@ -71,7 +71,7 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"judged {path.name} with evidence retrieved from its corpus", flush=True)
     finally:
         close_verifier(verifier)
-    report = fit_and_report(rows, target=args.target)
+    report = fit_and_report(rows, target=args.target, exempt=frozenset(args.exempt))
     target = model_dir / DECISION_FILE
     target.write_text(report + "\n", encoding="utf-8")
     print(f"-> {target}")
@@ -213,18 +213,20 @@ def dev_matrix(rows: list[JudgedRow]) -> Any:
     )
 
 
-def fit_and_report(rows: list[JudgedRow], *, target: float) -> str:
+def fit_and_report(
+    rows: list[JudgedRow], *, target: float, exempt: frozenset[str] = frozenset()
+) -> str:
     """Fit on ``rows``, print the out-of-fold report; the model's JSON."""
     from workers.verification.decision import CLASSES
     from workers.verification.decision_fit import fit_decision
 
     dev = dev_matrix(rows)
-    fit = fit_decision(dev, target=target, meta={"dev_rows": len(rows)})
+    fit = fit_decision(dev, target=target, exempt=exempt, meta={"dev_rows": len(rows)})
     probs = fit.oof_probabilities
     thresholds = fit.model.review_thresholds
     print(f"temperature {fit.model.temperature:.3f}; review thresholds {thresholds}")
     print(
-        f"{'dev file (out-of-fold)':<26} {'rows':>5} {'acc':>6} {'mF1':>6} {'ECE':>6} "
+        f"{'dev file (left out)':<26} {'rows':>5} {'acc':>6} {'mF1':>6} {'ECE':>6} "
         f"{'dec.prec':>8} {'coverage':>8}   old rule: acc / dec.prec / coverage"
     )
     files = sorted(set(dev.files))

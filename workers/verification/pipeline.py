@@ -395,7 +395,7 @@ def sentences_of(passages: Sequence[Passage]) -> list[Candidate]:
 
     A knowledge-base hit is one sentence already (with its offsets in its document); other
     passages are split here, with offsets into the passage for given evidence (the given
-    text is the document) and none for extracts of a page.
+    text is the document) and none for extracts of a page. Questions are left out.
     """
     seen: set[str] = set()
     out: list[Candidate] = []
@@ -408,12 +408,21 @@ def sentences_of(passages: Sequence[Passage]) -> list[Candidate]:
             pieces = _split(passage)
         for text, start, end, before in pieces:
             key = text.casefold()
-            if not text or key in seen:
+            if not text or key in seen or is_question(text):
                 continue
             seen.add(key)
             context = f"{title}. {before}" if title else before
             out.append(Candidate(passage, text, context.strip(), start, end, passage.score))
     return out
+
+
+_CLOSING = "\"'\u201d\u2019)]"
+
+
+def is_question(sentence: str) -> bool:
+    """A question asserts nothing, so it is never evidence for or against a claim (a
+    question that restates the claim would otherwise read as support)."""
+    return sentence.rstrip().rstrip(_CLOSING).endswith("?")
 
 
 def _split(passage: Passage) -> list[tuple[str, int | None, int | None, str]]:

@@ -139,3 +139,19 @@ def test_calibration_maps_confidence_and_needs_review(
     assert after.label == before.label
     assert after.confidence == pytest.approx(before.confidence / 2, abs=1e-3)
     assert after.needs_review
+
+
+def test_questions_are_never_evidence(settings: Settings) -> None:
+    from workers.verification.pipeline import given_passages, sentences_of
+
+    passages = given_passages(
+        ["Q: Did Pogba quit the French team? A: No, Pogba said the report was fake."]
+    )
+    assert [c.text for c in sentences_of(passages)] == ["A: No, Pogba said the report was fake."]
+    verdict = Verifier([], LexicalStanceScorer(), settings).verify(
+        "c1",
+        "Pogba quit the French team.",
+        evidence=["Did Pogba quit the French team?"],
+        tolerate_source_errors=False,
+    )
+    assert verdict.label == "not_enough_info" and not verdict.evidence
