@@ -37,7 +37,6 @@ def test_features_read_the_whole_evidence_set_and_its_mismatches() -> None:
     assert x["max_support"] == pytest.approx(0.8)
     assert x["support_x_year"] == pytest.approx(0.8)  # 2020 against 2024
     assert x["support_x_number"] == 0.0
-    assert x["max_overlap"] == pytest.approx(1.0)
     assert x["log_n_support"] == pytest.approx(np.log1p(1))
     empty = dict(zip(FEATURES, features([]), strict=True))
     assert empty["min_neutral"] == 1.0 and empty["max_support"] == 0.0
