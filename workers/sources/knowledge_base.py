@@ -201,6 +201,8 @@ class _Vectors:
     version: int
     rowids: npt.NDArray[np.int64]
     matrix: npt.NDArray[np.float32]
+    too_many: bool = False
+    """More vectors than ``dense_in_memory_max``: none are held."""
 
 
 class KnowledgeBase:
@@ -455,12 +457,13 @@ class KnowledgeBase:
         ).fetchone()
         cached = self._vectors
         if cached is not None and cached.version == version:
-            return cached
+            return None if cached.too_many else cached
         (n,) = self._conn.execute(
             "SELECT count(*) FROM sentences WHERE embedding_model IS ?", (self._model_id(),)
         ).fetchone()
-        if n > self.config.dense_in_memory_max:
-            self._vectors = None
+        if n > self.config.dense_in_memory_max:  # remembered until the next import
+            empty = np.zeros((0, 0), dtype=np.float32)
+            self._vectors = _Vectors(int(version), np.zeros(0, np.int64), empty, too_many=True)
             return None
         rows = self._conn.execute(
             "SELECT rowid, embedding FROM sentences WHERE embedding IS NOT NULL "
