@@ -105,6 +105,11 @@ def content_stems(text: str) -> set[str]:
     return {stem(t) for t in content_words(text) if not t.isdigit()}
 
 
+def coverage(claim_stems: set[str], text: str) -> float:
+    """Share of a claim's content stems (:func:`content_stems`) that ``text`` contains."""
+    return len(claim_stems & content_stems(text)) / len(claim_stems) if claim_stems else 0.0
+
+
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w'\u2019-]*)")
 
 

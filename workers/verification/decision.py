@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from shared.schemas import Label
-from workers.tokens import content_stems
+from workers.tokens import content_stems, coverage
 from workers.verification.mismatch import Mismatch, mismatch
 from workers.verification.stance import StanceScore
 
@@ -73,8 +73,11 @@ def judge_sentences(
     stems = content_stems(claim)
     out = []
     for sentence, score in zip(sentences, scores, strict=True):
-        overlap = len(stems & content_stems(sentence)) / len(stems) if stems else 0.0
-        out.append(Judged(score=score, overlap=overlap, mismatch=mismatch(claim, sentence)))
+        out.append(
+            Judged(
+                score=score, overlap=coverage(stems, sentence), mismatch=mismatch(claim, sentence)
+            )
+        )
     return out
 
 

@@ -17,8 +17,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from workers.tokens import has_negation, is_year, numbers, proper_nouns, words
+from workers.tokens import has_negation, is_year, numbers, proper_nouns, stem, words
 
 _DATA = Path(__file__).resolve().parent / "data" / "mismatch.json"
 _MAY = re.compile(r"\bMay\b(?=\s+\d|\s+of\b)|(?<=\d\s)May\b")
@@ -44,16 +45,20 @@ class Mismatch:
 
 
 @cache
+def _data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(_DATA.read_text(encoding="utf-8"))
+    return data
+
+
 def _vocabulary() -> tuple[dict[str, int], dict[str, str]]:
-    data = json.loads(_DATA.read_text(encoding="utf-8"))
-    return dict(data["months"]), dict(data["number_words"])
+    data = _data()
+    return data["months"], data["number_words"]
 
 
 @cache
 def _bounded() -> re.Pattern[str]:
     """A bound or estimate and the number after it ("before 2015", "less than 22")."""
-    data = json.loads(_DATA.read_text(encoding="utf-8"))
-    words = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in data["bounds"])
+    words = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _data()["bounds"])
     return re.compile(rf"\b(?:{words})\s+(?:the\s+)?(?:end\s+of\s+)?[\d,.]+", re.IGNORECASE)
 
 
@@ -87,7 +92,7 @@ def mismatch(claim: str, sentence: str) -> Mismatch:
     months = set(_vocabulary()[0])
     claim_names = {n for n in claim_names if n not in months}
     sentence_names = {n for n in sentence_names if n not in months}
-    mentioned = {w for w in _stems(sentence)}
+    mentioned = _stems(sentence)
     covered = sum(1 for n in claim_names if n in mentioned)
     missing = len(claim_names) - covered
     return Mismatch(
@@ -101,6 +106,4 @@ def mismatch(claim: str, sentence: str) -> Mismatch:
 
 
 def _stems(text: str) -> set[str]:
-    from workers.tokens import stem
-
     return {stem(t) for t in words(text)}

@@ -34,7 +34,7 @@ from shared.settings import Settings
 from shared.text_fragment import fragment_link
 from workers.sources.base import Passage, Source
 from workers.sources.factchecks.decision import evidence_of, is_archive_passage, strong_match
-from workers.tokens import content_stems
+from workers.tokens import content_stems, coverage
 from workers.verification.aggregate import (
     AggregationParams,
     aggregate,
@@ -457,17 +457,13 @@ def select(claim: str, candidates: Sequence[Candidate], limit: int) -> list[Cand
         if all(c.passage.start is not None for c in group):
             queues.append(sorted(group, key=lambda c: -c.rank))
         else:
-            queues.append(sorted(group, key=lambda c: -_overlap(stems, c.text)))
+            queues.append(sorted(group, key=lambda c: -coverage(stems, c.text)))
     chosen: list[Candidate] = []
     while len(chosen) < limit:
         for queue in queues:
             if queue and len(chosen) < limit:
                 chosen.append(queue.pop(0))
     return chosen
-
-
-def _overlap(stems: set[str], text: str) -> float:
-    return len(stems & content_stems(text)) / len(stems) if stems else 0.0
 
 
 def _failure_reason(failures: Sequence[SourceFailure]) -> str | None:
