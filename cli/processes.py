@@ -66,11 +66,19 @@ class ProcessGroup:
         log.close()
         self.procs.append((name, proc))
 
+    def log_tail(self, name: str, chars: int = 2000) -> str:
+        return (self.log_dir / f"{name}.log").read_text(errors="replace")[-chars:]
+
+    def log_tails(self, chars: int = 1500) -> str:
+        """The end of every process's log, for a failure message."""
+        return "\n".join(
+            f"--- {name}.log ---\n{self.log_tail(name, chars)}" for name, _ in self.procs
+        )
+
     def check_alive(self) -> None:
         for name, proc in self.procs:
             if proc.poll() is not None:
-                tail = (self.log_dir / f"{name}.log").read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"{name} exited with {proc.returncode}:\n{tail}")
+                raise RuntimeError(f"{name} exited with {proc.returncode}:\n{self.log_tail(name)}")
 
     def stop(self, name: str | None = None, timeout: float = 15.0) -> None:
         for proc_name, proc in reversed(list(self.procs)):

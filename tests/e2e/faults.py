@@ -104,7 +104,8 @@ def wait_settled(
         if time.monotonic() > deadline:
             raise AssertionError(
                 f"not settled: {len(claim_ids - have)} claims without a verdict, queue "
-                f"{stack.queue_length()}, unacked {unacked_count(stack.redis)}"
+                f"{stack.queue_length()}, unacked {unacked_count(stack.redis)}\n"
+                f"{stack.group.log_tails()}"
             )
         if requeue_after_s is not None and time.monotonic() >= next_sweep:
             requeued += requeue_stale_claims(stack, older_than_s=requeue_after_s)

@@ -40,6 +40,9 @@ def _assert_refused(response: httpx.Response, error: str = "unavailable") -> Non
     assert int(response.headers["Retry-After"]) >= 1
 
 
+# the settle deadline (150 s) must come before the test's own timeout, so that a failure
+# says which claims are missing and shows the workers' logs
+@pytest.mark.timeout(240)
 def test_redis_restarted_while_jobs_are_queued_and_running(
     stack_factory: StackFactory, private_redis_factory: PrivateRedisFactory
 ) -> None:
@@ -58,7 +61,7 @@ def test_redis_restarted_while_jobs_are_queued_and_running(
     time.sleep(3.0)
     server.start()  # same port, same directory: the data comes back from the AOF
 
-    wait_settled(stack, claim_ids, timeout=120)
+    wait_settled(stack, claim_ids, timeout=150)
     assert_one_verdict_each(stack, claim_ids)
     # the intake reconnects by itself
     with stack.http() as http:
@@ -102,6 +105,7 @@ def test_broker_unreachable_at_submit_rolls_the_records_back(
     assert _records(store, stack) == []  # stored, queuing failed, removed again
 
 
+@pytest.mark.timeout(240)
 def test_redis_maxmemory_refuses_new_work_and_loses_nothing_accepted(
     stack_factory: StackFactory, private_redis_factory: PrivateRedisFactory
 ) -> None:
@@ -131,5 +135,5 @@ def test_redis_maxmemory_refuses_new_work_and_loses_nothing_accepted(
             "over_capacity",
         )
 
-    wait_settled(stack, accepted, timeout=120)
+    wait_settled(stack, accepted, timeout=150)
     assert_one_verdict_each(stack, accepted)
