@@ -42,6 +42,9 @@ class Mismatch:
     """Exactly one of the two is negated."""
     name_coverage: float
     """Share of the claim's names that the sentence mentions (1 when the claim has none)."""
+    slot_year: float = 0.0
+    """The claim and the sentence fill the same slot ("since ...", "in ...") with different
+    years, and the sentence has none of the claim's years: a contradiction, not a gap."""
 
 
 @cache
@@ -60,6 +63,31 @@ def _bounded() -> re.Pattern[str]:
     """A bound or estimate and the number after it ("before 2015", "less than 22")."""
     words = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _data()["bounds"])
     return re.compile(rf"\b(?:{words})\s+(?:the\s+)?(?:end\s+of\s+)?[\d,.]+", re.IGNORECASE)
+
+
+@cache
+def _slot() -> re.Pattern[str]:
+    """An anchor word, then up to three words (a day, a month), then a year."""
+    anchors = "|".join(re.escape(w) for w in _data()["slot_anchors"])
+    return re.compile(rf"\b({anchors})\s+(?:[\w,]+\s+){{0,3}}?(\d{{4}})\b", re.IGNORECASE)
+
+
+def _slots(text: str) -> dict[str, set[str]]:
+    """anchor -> the years that follow it ("since January 2024" -> {"since": {"2024"}})."""
+    found: dict[str, set[str]] = {}
+    for match in _slot().finditer(text):
+        if is_year(match.group(2)):
+            found.setdefault(match.group(1).lower(), set()).add(match.group(2))
+    return found
+
+
+def _slot_conflict(claim: str, sentence: str, sentence_years: set[str]) -> float:
+    claim_slots, sentence_slots = _slots(claim), _slots(sentence)
+    for anchor, years in claim_slots.items():
+        other = sentence_slots.get(anchor, set())
+        if other and not years & sentence_years:
+            return 1.0
+    return 0.0
 
 
 def _months(text: str) -> set[int]:
@@ -102,6 +130,7 @@ def mismatch(claim: str, sentence: str) -> Mismatch:
         name=1.0 if missing and sentence_names - claim_names else 0.0,
         negation=1.0 if has_negation(claim) != has_negation(sentence) else 0.0,
         name_coverage=covered / len(claim_names) if claim_names else 1.0,
+        slot_year=_slot_conflict(claim, sentence, sentence_years),
     )
 
 

@@ -14,6 +14,7 @@ from workers.verification.decision import (
     judge_sentences,
 )
 from workers.verification.decision_fit import DevRows, choose_thresholds, fit_decision
+from workers.verification.mismatch import mismatch
 from workers.verification.stance import StanceScore
 
 
@@ -122,3 +123,39 @@ def test_logistic_fit_weighs_rows() -> None:
     w, b, mean, scale = fit_logistic(x, y, weights, steps=500)
     p = ((x[:2] - mean) / scale) @ w + b
     assert p[0].argmax() == 0 and p[1].argmax() == 1  # the heavy rows win
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence", "conflict"),
+    [
+        (CLAIM, "Jane Doe has been the mayor of Springfield since January 2024.", 1.0),
+        (CLAIM, "Jane Doe has been the mayor of Springfield since 2020.", 0.0),
+        ("The summit was held in 2017.", "The summit was held in Lima in 2016.", 1.0),
+        # different slots: "in" against "on" is not the same statement
+        ("He was born in 1990.", "He was born on 3 May 1988 in Ohio.", 0.0),
+        # the sentence also states the claim's year
+        (CLAIM, "She ran in 2016 and has been mayor since 2020.", 0.0),
+    ],
+)
+def test_slot_year_is_another_year_in_the_claims_slot(
+    claim: str, sentence: str, conflict: float
+) -> None:
+    assert mismatch(claim, sentence).slot_year == conflict
+
+
+def test_support_that_fills_the_claims_slot_with_another_year_refutes() -> None:
+    model = _model({"supported": 0.5})
+    other_year = judge_sentences(
+        CLAIM, ["Jane Doe has been the mayor of Springfield since January 2024."], [_score(0.9, 0)]
+    )
+    outcome = model.decide(other_year)
+    assert outcome.label == "refuted" and outcome.needs_review  # no threshold for refuted
+    both = judge_sentences(
+        CLAIM,
+        [
+            "Jane Doe has been the mayor of Springfield since January 2024.",
+            "Jane Doe is mayor of Springfield since 2020.",
+        ],
+        [_score(0.9, 0), _score(0.9, 0)],
+    )
+    assert model.decide(both).label == "supported"  # one supporting sentence states 2020

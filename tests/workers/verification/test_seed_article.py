@@ -58,10 +58,9 @@ def test_seed_article_verdicts(
         assert doc_hint in deciding[0].text or doc_hint in deciding[0].title
 
 
-def test_a_claim_with_the_wrong_year_is_never_published_as_supported(tmp_path: Path) -> None:
+def test_a_claim_with_the_wrong_year_is_refuted(tmp_path: Path) -> None:
     """Issue 11: a two-document knowledge base saying "since January 2024" made "since 2020"
-    ``supported 0.85`` without review. It must not be decided supported (the target,
-    ``refuted``, is not reached yet: see the model card)."""
+    ``supported 0.85`` without review."""
     from workers.context import build_process_embedder
     from workers.sources.registry import open_knowledge_base
 
@@ -86,7 +85,7 @@ def test_a_claim_with_the_wrong_year_is_never_published_as_supported(tmp_path: P
         )
     finally:
         close_verifier(built)
-    assert verdict.label == "refuted" or verdict.needs_review, verdict
+    assert verdict.label == "refuted", verdict
     assert verdict.evidence and verdict.evidence[0].doc_id == "doe"
     assert verdict.evidence[0].link is None  # the document has no URL
     assert verdict.evidence[0].start is not None
