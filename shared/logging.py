@@ -3,7 +3,12 @@
 :func:`configure_logging` installs one handler on the root logger with a
 :class:`RedactingFormatter`: whatever the format, every configured secret (API keys, the
 admin key, a Redis password) and anything shaped like a claimcheck key (``cck_…``) is
-replaced by ``[redacted]`` in the finished line, exceptions included. In JSON lines the
+replaced by ``[redacted]``, exceptions included. The message and the exception text are
+redacted before the inner formatter escapes them, and the finished line once more, so a
+secret is caught also where it was percent-encoded (a key in a URL), JSON- or
+backslash-escaped (a secret holding ``"`` or ``\\``). A secret shorter than
+:data:`_SHORT_SECRET_LEN` characters is redacted only where it stands as a whole word, so a
+two-letter password does not blank out every word that contains it. In JSON lines the
 context fields a log call passes as ``extra`` (``claim_id``, ``article_id``, ``newsroom``...)
 become top-level fields.
 """
@@ -17,7 +22,7 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import IO, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 from shared.settings import Settings
 
@@ -36,7 +41,7 @@ CONTEXT_FIELDS = (
     "status",
     "duration_ms",
 )
-_MIN_SECRET_LEN = 4
+_SHORT_SECRET_LEN = 8
 
 
 def settings_secrets(settings: Settings) -> list[str]:
@@ -57,17 +62,30 @@ def settings_secrets(settings: Settings) -> list[str]:
     return found
 
 
+def encoded_forms(secret: str) -> set[str]:
+    """The ways a secret can appear in a log line: as is, percent-encoded (either case of
+    the hex digits, ``+`` or ``%20`` for spaces), JSON-escaped and repr-escaped."""
+    forms = {secret, json.dumps(secret, ensure_ascii=False)[1:-1], repr(secret)[1:-1]}
+    forms |= {json.dumps(secret)[1:-1]}
+    for encoded in (quote(secret, safe=""), quote_plus(secret, safe=""), quote(secret)):
+        forms |= {encoded, re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded)}
+    return {f for f in forms if f}
+
+
 class Redactor:
-    """Replaces known secrets and key-shaped strings in text."""
+    """Replaces known secrets (in every encoded form) and key-shaped strings in text."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
-        usable = {s for s in secrets if len(s) >= _MIN_SECRET_LEN}
-        self._secrets = sorted(usable, key=len, reverse=True)
+        forms = {form for secret in secrets if secret for form in encoded_forms(secret)}
+        long_forms = sorted((f for f in forms if len(f) >= _SHORT_SECRET_LEN), key=len)
+        short_forms = sorted((f for f in forms if len(f) < _SHORT_SECRET_LEN), key=len)
+        alternatives = [re.escape(f) for f in reversed(long_forms)]
+        alternatives += [rf"(?<![^\W_]){re.escape(f)}(?![^\W_])" for f in reversed(short_forms)]
+        self._pattern = re.compile("|".join(alternatives)) if alternatives else None
 
     def __call__(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
+        if self._pattern is not None:
+            text = self._pattern.sub(REDACTED, text)
         return KEY_SHAPE.sub(REDACTED, text)
 
 
@@ -94,7 +112,8 @@ class JsonFormatter(logging.Formatter):
 
 
 class RedactingFormatter(logging.Formatter):
-    """Formats with ``inner``, then redacts the finished line."""
+    """Redacts the message and the exception text, formats with ``inner``, then redacts
+    the finished line (context fields, anything the inner formatter added)."""
 
     def __init__(self, inner: logging.Formatter, redactor: Redactor) -> None:
         super().__init__()
@@ -102,7 +121,14 @@ class RedactingFormatter(logging.Formatter):
         self._redact = redactor
 
     def format(self, record: logging.LogRecord) -> str:
-        return self._redact(self._inner.format(record))
+        clean = logging.makeLogRecord(record.__dict__)
+        clean.msg, clean.args = self._redact(record.getMessage()), None
+        if record.exc_info or record.exc_text:
+            exc_text = record.exc_text or self._inner.formatException(record.exc_info)  # type: ignore[arg-type]
+            clean.exc_info, clean.exc_text = None, self._redact(exc_text)
+        if record.stack_info:
+            clean.stack_info = self._redact(record.stack_info)
+        return self._redact(self._inner.format(clean))
 
 
 def make_formatter(settings: Settings, text_format: str = TEXT_FORMAT) -> logging.Formatter:

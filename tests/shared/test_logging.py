@@ -105,3 +105,36 @@ def test_configure_logging_writes_the_chosen_format(restore_root: None) -> None:
     data = json.loads(out.getvalue().strip().splitlines()[-1])
     assert data["claim_id"] == "clm_9"
     assert data["message"] == f"checked with {REDACTED}"
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "d3lt4+K3y/with=b64chars",  # percent-encoded in a URL
+        'quote"in-the-middle-key',  # JSON escapes the quote
+        "back\\slash-secret-key",  # JSON and repr escape the backslash
+        "pw",  # short: redacted as a whole word only
+    ],
+)
+def test_secrets_are_redacted_in_their_encoded_forms(log_format: str, secret: str) -> None:
+    import re
+    from urllib.parse import quote, quote_plus
+
+    lower_hex = re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote_plus(secret, safe=""))
+    formatter = make_formatter(_settings(log_format=log_format, admin_key=secret))
+    shown = [
+        f"GET /v1/stream?api_key={quote(secret, safe='')}",
+        f"GET /v1/stream?api_key={lower_hex}",
+        f"headers {{'x-api-key': {secret!r}}}",
+        f"body {json.dumps({'key': secret})}",
+        f"plain {secret} end",
+    ]
+    for message in shown:
+        line = formatter.format(_record("%s", message))
+        assert REDACTED in line, line
+        for form in (secret, quote(secret, safe=""), json.dumps(secret)[1:-1], repr(secret)[1:-1]):
+            assert form not in line.replace(REDACTED, ""), line
+    # a short secret does not blank out words that merely contain it
+    if len(secret) < 8:
+        assert "pwned passwords" in formatter.format(_record("pwned passwords"))
