@@ -18,7 +18,7 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from services.intake.server import run_server
+    from services.intake.api.server import run_server
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     run_server(settings.model_copy(update=overrides) if overrides else settings)
@@ -124,8 +124,8 @@ def _eval_checkworthiness(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _requeue(args: argparse.Namespace, settings: Settings) -> int:
-    from services.intake.queue import CeleryEnqueuer
-    from services.intake.recovery import requeue_stale
+    from services.intake.api.queue import CeleryEnqueuer
+    from services.intake.api.recovery import requeue_stale
     from shared.redis_client import make_redis
     from shared.store import ClaimStore
 

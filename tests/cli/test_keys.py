@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from cli.main import main
-from services.intake.app import create_app
+from services.intake.api.app import create_app
+from services.intake.api.queue import CeleryEnqueuer
 from services.intake.extraction import ClaimExtractor
-from services.intake.queue import CeleryEnqueuer
 from shared.redis_client import make_redis
 from shared.settings import Settings
 from tests.conftest import SettingsFactory

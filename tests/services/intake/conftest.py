@@ -20,9 +20,9 @@ import pytest
 import redis
 from fastapi import FastAPI
 
-from services.intake.app import create_app
+from services.intake.api.app import create_app
+from services.intake.api.queue import CeleryEnqueuer
 from services.intake.extraction import ClaimExtractor
-from services.intake.queue import CeleryEnqueuer
 from shared.publisher import VerdictPublisher
 from shared.redis_client import make_redis
 from shared.settings import Settings

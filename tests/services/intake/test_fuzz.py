@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation.modes import GenerationMode
 
-from services.intake.app import create_app
+from services.intake.api.app import create_app
+from services.intake.api.queue import CeleryEnqueuer
 from services.intake.extraction import ClaimExtractor
-from services.intake.queue import CeleryEnqueuer
 from shared.redis_client import make_redis
 from tests.conftest import SettingsFactory
 from tests.services.intake.conftest import API_KEY, AUTH_SETTINGS

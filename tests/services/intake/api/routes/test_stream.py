@@ -24,9 +24,9 @@ import uvicorn
 from fastapi import FastAPI
 
 from cli.processes import free_port, http_ready, wait_until
-from services.intake.app import create_app
+from services.intake.api.app import create_app
+from services.intake.api.server import GRACEFUL_SHUTDOWN_S
 from services.intake.extraction import ClaimExtractor
-from services.intake.server import GRACEFUL_SHUTDOWN_S
 from shared.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.services.intake.conftest import API_KEY, AUTH_SETTINGS, OTHER_KEY

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import redis
 
-from services.intake.errors import ApiError
+from services.intake.api.errors import ApiError
 from shared.errors import StoreUnavailableError
 from shared.settings import Settings
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
-from services.intake.errors import ApiError, describe_validation_errors
+from services.intake.api.errors import ApiError, describe_validation_errors
 from shared.settings import Settings
 
 ModelT = TypeVar("ModelT", bound=BaseModel)

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 from fastapi.responses import StreamingResponse
 
-from services.intake.body import max_body_bytes
+from services.intake.api.body import max_body_bytes
 from tests.services.intake.conftest import Intake, IntakeFactory
 
 

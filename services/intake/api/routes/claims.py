@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.intake.auth import Newsroom, Owner
-from services.intake.context import Context
-from services.intake.errors import ERROR_RESPONSES, READ_RESPONSES, ApiError
-from services.intake.ids import is_claim_id
-from services.intake.routes.common import json_request_body, submit
-from services.intake.submissions import accept_claim
+from services.intake.api.auth import Newsroom, Owner
+from services.intake.api.context import Context
+from services.intake.api.errors import ERROR_RESPONSES, READ_RESPONSES, ApiError
+from services.intake.api.ids import is_claim_id
+from services.intake.api.routes.common import json_request_body, submit
+from services.intake.api.submissions import accept_claim
 from shared.schemas import ClaimAccepted, ClaimStatus, ClaimSubmission
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])

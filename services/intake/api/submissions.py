@@ -14,11 +14,11 @@ from typing import Any
 import redis
 from pydantic import BaseModel
 
-from services.intake.auth import Principal
-from services.intake.context import IntakeContext
+from services.intake.api.auth import Principal
+from services.intake.api.context import IntakeContext
+from services.intake.api.idempotency import Reservation, StoredResponse
+from services.intake.api.ids import new_article_id, new_claim_id
 from services.intake.extraction import Entity as FoundEntity
-from services.intake.idempotency import Reservation, StoredResponse
-from services.intake.ids import new_article_id, new_claim_id
 from shared.errors import ClaimcheckError
 from shared.schemas import (
     ArticleAccepted,

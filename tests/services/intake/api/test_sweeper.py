@@ -6,8 +6,8 @@ import time
 
 import redis
 
-from services.intake.queue import CeleryEnqueuer
-from services.intake.sweeper import RequeueSweeper
+from services.intake.api.queue import CeleryEnqueuer
+from services.intake.api.sweeper import RequeueSweeper
 from shared.redis_client import make_redis
 from shared.store import ClaimRecord, ClaimStore
 from tests.conftest import SettingsFactory

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 
-from services.intake.queue import Enqueuer
+from services.intake.api.queue import Enqueuer
 from shared.store import ClaimStore
 
 logger = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.intake.capacity import OVER_CAPACITY_RETRY_AFTER_S, is_out_of_memory
+from services.intake.api.capacity import OVER_CAPACITY_RETRY_AFTER_S, is_out_of_memory
 from shared.errors import InputError, TransientError
 from shared.schemas import ErrorBody
 

@@ -5,11 +5,11 @@ from typing import Any
 import pytest
 import uvicorn
 
-from services.intake import server
-from services.intake.app import create_app
-from services.intake.context import IntakeContext
+from services.intake.api import server
+from services.intake.api.app import create_app
+from services.intake.api.context import IntakeContext
+from services.intake.api.queue import CeleryEnqueuer
 from services.intake.extraction import ClaimExtractor
-from services.intake.queue import CeleryEnqueuer
 from shared.redis_client import make_redis
 from tests.conftest import SettingsFactory
 from tests.services.intake.conftest import ApiClient, Intake

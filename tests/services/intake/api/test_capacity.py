@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from services.intake.capacity import MemoryGuard, is_out_of_memory
+from services.intake.api.capacity import MemoryGuard, is_out_of_memory
 from shared.errors import OverCapacityError, StoreUnavailableError
 from tests.e2e.redis_server import PrivateRedis
 

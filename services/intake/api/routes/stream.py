@@ -26,8 +26,8 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from redis.exceptions import RedisError
 from starlette.types import Receive, Scope, Send
 
-from services.intake.auth import Newsroom
-from services.intake.errors import ApiError
+from services.intake.api.auth import Newsroom
+from services.intake.api.errors import ApiError
 from shared.settings import Settings
 from shared.streams import StreamEntry, decode_entry
 

@@ -11,15 +11,15 @@ import redis
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from services.intake.context import IntakeContext
-from services.intake.errors import install_error_handlers
+from services.intake.api.context import IntakeContext
+from services.intake.api.errors import install_error_handlers
+from services.intake.api.metrics import IntakeMetrics, MetricsMiddleware
+from services.intake.api.metrics import router as metrics_router
+from services.intake.api.queue import CeleryEnqueuer, Enqueuer
+from services.intake.api.routes import admin, articles, claims, health, stream
+from services.intake.api.sweeper import RequeueSweeper
+from services.intake.api.timeouts import TimeoutMiddleware
 from services.intake.extraction import ClaimExtractor
-from services.intake.metrics import IntakeMetrics, MetricsMiddleware
-from services.intake.metrics import router as metrics_router
-from services.intake.queue import CeleryEnqueuer, Enqueuer
-from services.intake.routes import admin, articles, claims, health, stream
-from services.intake.sweeper import RequeueSweeper
-from services.intake.timeouts import TimeoutMiddleware
 from shared.redis_client import make_redis
 from shared.settings import Settings
 

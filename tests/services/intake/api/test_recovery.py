@@ -4,8 +4,8 @@ import time
 
 import redis
 
-from services.intake.queue import CeleryEnqueuer
-from services.intake.recovery import requeue_stale
+from services.intake.api.queue import CeleryEnqueuer
+from services.intake.api.recovery import requeue_stale
 from shared.redis_client import make_redis
 from shared.store import ClaimRecord, ClaimStore
 from tests.conftest import SettingsFactory

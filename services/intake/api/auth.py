@@ -15,8 +15,8 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
-from services.intake.context import IntakeContext
-from services.intake.errors import ApiError
+from services.intake.api.context import IntakeContext
+from services.intake.api.errors import ApiError
 from shared.keys_store import same_secret
 from shared.settings import Settings
 

@@ -21,7 +21,7 @@ from typing import Any, Final
 
 import redis
 
-from services.intake.errors import ApiError
+from services.intake.api.errors import ApiError
 from shared.errors import StoreUnavailableError
 from shared.keys import Keys
 from shared.settings import Settings

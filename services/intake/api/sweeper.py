@@ -19,8 +19,8 @@ import uuid
 import redis
 from starlette.concurrency import run_in_threadpool
 
-from services.intake.queue import Enqueuer
-from services.intake.recovery import requeue_stale
+from services.intake.api.queue import Enqueuer
+from services.intake.api.recovery import requeue_stale
 from shared.settings import Settings
 from shared.store import ClaimStore
 

@@ -10,8 +10,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from services.intake.context import Context
-from services.intake.errors import error_response
+from services.intake.api.context import Context
+from services.intake.api.errors import error_response
 from shared.schemas import ErrorBody
 
 logger = logging.getLogger(__name__)

@@ -8,12 +8,12 @@ from typing import Annotated
 import redis
 from fastapi import Depends, Request
 
-from services.intake.capacity import MemoryGuard
+from services.intake.api.capacity import MemoryGuard
+from services.intake.api.idempotency import IdempotencyStore
+from services.intake.api.metrics import IntakeMetrics
+from services.intake.api.queue import Enqueuer
+from services.intake.api.ratelimit import RateLimiter
 from services.intake.extraction import ClaimExtractor
-from services.intake.idempotency import IdempotencyStore
-from services.intake.metrics import IntakeMetrics
-from services.intake.queue import Enqueuer
-from services.intake.ratelimit import RateLimiter
 from shared.keys_store import ApiKeyStore
 from shared.publisher import VerdictPublisher
 from shared.settings import Settings

@@ -10,10 +10,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from services.intake.body import read_submission
-from services.intake.context import IntakeContext
-from services.intake.idempotency import HEADER, fingerprint, parse_key
-from services.intake.submissions import run_once
+from services.intake.api.body import read_submission
+from services.intake.api.context import IntakeContext
+from services.intake.api.idempotency import HEADER, fingerprint, parse_key
+from services.intake.api.submissions import run_once
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

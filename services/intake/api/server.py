@@ -6,7 +6,7 @@ from types import FrameType
 
 import uvicorn
 
-from services.intake.app import create_app
+from services.intake.api.app import create_app
 from shared.logging import configure_logging
 from shared.settings import Settings
 

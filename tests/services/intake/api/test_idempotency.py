@@ -9,8 +9,8 @@ import httpx
 import pytest
 import redis
 
-from services.intake.errors import ApiError
-from services.intake.idempotency import (
+from services.intake.api.errors import ApiError
+from services.intake.api.idempotency import (
     PENDING_TTL_S,
     IdempotencyStore,
     Reservation,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import redis
 
-from services.intake.errors import ApiError
-from services.intake.ratelimit import WINDOW_S, RateLimiter
+from services.intake.api.errors import ApiError
+from services.intake.api.ratelimit import WINDOW_S, RateLimiter
 from tests.conftest import SettingsFactory
 from tests.services.intake.conftest import API_KEY, AUTH_SETTINGS, OTHER_KEY, IntakeFactory
 

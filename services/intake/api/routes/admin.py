@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from services.intake.auth import Admin
-from services.intake.body import check_content_type, parse_json, read_body, validate
-from services.intake.context import Context
-from services.intake.errors import ApiError
+from services.intake.api.auth import Admin
+from services.intake.api.body import check_content_type, parse_json, read_body, validate
+from services.intake.api.context import Context
+from services.intake.api.errors import ApiError
 from shared.keys_store import NEWSROOM_PATTERN, KeyInfo
 from shared.schemas import ErrorBody
 

@@ -5,7 +5,7 @@ import time
 import pytest
 import redis
 
-from services.intake.queue import CeleryEnqueuer
+from services.intake.api.queue import CeleryEnqueuer
 from shared.errors import StoreUnavailableError
 from shared.schemas import NOOP_TASK_NAME, VERIFY_TASK_NAME
 from tests.conftest import SettingsFactory
