@@ -93,3 +93,45 @@ def test_jsonl_job_unreadable_input_is_an_input_error(tmp_path: Path) -> None:
         ),
     ):
         pass
+
+
+def test_sigterm_during_a_job_leaves_no_partial_file(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text('{"id": 1, "text": "a"}\n', encoding="utf-8")
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from shared.jsonl import jsonl_job\n"
+        "with jsonl_job(Path(sys.argv[1]), Path(sys.argv[2]), progress=False, unit='r',"
+        " desc='t') as job:\n"
+        "    job.write({'id': 1})\n"
+        "    print('writing', flush=True)\n"
+        "    time.sleep(30)\n"
+    )
+    argv = [sys.executable, "-c", script, str(source), str(out)]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout is not None and proc.stdout.readline() == "writing\n"
+            assert (tmp_path / ".out.jsonl.partial").exists()
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=10) == 128 + signal.SIGTERM
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    time.sleep(0.05)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_json_nesting_and_surrogate_checks() -> None:
+    from shared.jsonl import lone_surrogate, too_deep
+
+    assert not too_deep('{"a": [[["x"]]]}', limit=4)  # an object and three arrays
+    assert too_deep('{"a": [[[["x"]]]]}', limit=4)
+    assert not too_deep('{"a": "[[[[[[[[", "b": "{{{{\\"{{"}', limit=4)  # brackets in strings
+    assert lone_surrogate({"text": "ok", "meta": {"tags": ["x", "bad\ud800"]}}) == "meta.tags[1]"
+    assert lone_surrogate({"text": "fine \U0001f600"}) is None

@@ -29,19 +29,19 @@ tokens, drops stop words and quotes each token, then ORs them together.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from shared.errors import InputError, PermanentSourceError, TransientSourceError
+from shared.jsonl import iter_objects, open_jsonl
 from workers.sources.base import Embedder, Passage
 from workers.tokens import content_words, unique
 from workers.verification.sentences import collapse, sentence_spans
@@ -252,10 +252,7 @@ class KnowledgeBase:
         file and line. Documents imported before sentences existed are split too.
         """
         source = Path(path)
-        try:
-            handle = source.open(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot read {source}: {exc.strerror or exc}") from exc
+        handle = open_jsonl(source)
         with handle, self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -364,8 +361,10 @@ class KnowledgeBase:
 
     # --- reading -----------------------------------------------------------------------
 
-    def search(self, claim: str, limit: int) -> list[Passage]:
-        """The ``limit`` best sentences for ``claim``, each with its document and offsets."""
+    def search(self, claim: str, limit: int, *, timeout_s: float | None = None) -> list[Passage]:
+        """The ``limit`` best sentences for ``claim``, each with its document and offsets.
+
+        A local search: ``timeout_s`` is not needed and ignored."""
         if limit <= 0:
             return []
         try:
@@ -553,27 +552,19 @@ def _whole(text: str) -> list[tuple[int, int]]:
 
 
 def _read_documents(handle: IO[str], source: Path, max_chars: int) -> Iterator[Document]:
-    for lineno, line in enumerate(handle, start=1):
-        if not line.strip():
-            continue
-        doc = parse_document(line, where=f"{source}:{lineno}")
+    for here, row in iter_objects(handle, where=str(source)):
+        doc = parse_document(row, where=here)
         if len(doc.text) > max_chars:
             raise InputError(
-                f"{source}:{lineno}: 'text' is {len(doc.text)} characters, over the limit "
+                f"{here}: 'text' is {len(doc.text)} characters, over the limit "
                 f"of {max_chars} (CLAIMCHECK_KB_MAX_DOCUMENT_CHARS): split the document",
                 field="text",
             )
         yield doc
 
 
-def parse_document(line: str, *, where: str) -> Document:
+def parse_document(row: dict[str, Any], *, where: str) -> Document:
     """Validate one JSONL row; errors say ``where`` (file:line) and what is wrong."""
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
-    if not isinstance(row, dict):
-        raise InputError(f"{where}: expected a JSON object, got {type(row).__name__}")
     doc_id = row.get("id")
     if isinstance(doc_id, int) and not isinstance(doc_id, bool):
         doc_id = str(doc_id)

@@ -1,6 +1,8 @@
 """Offline batch verification: JSONL claims in, JSONL verdicts out, in constant memory.
 
-Input rows: ``{"id": str | int, "claim": str, "evidence"?: [str, ...]}``.
+Input rows: ``{"id": str | int, "claim": str, "evidence"?: [str, ...]}``; a row whose
+evidence is longer than ``max_evidence_chars`` in all (default :data:`MAX_EVIDENCE_CHARS`)
+is refused naming its line, before anything is verified.
 Output rows: ``{"id": <the row's id>, **verdict}``, one per input row, in input order, where
 ``verdict`` is the whole :class:`~shared.schemas.Verdict` as JSON (label, confidence,
 needs_review, evidence with document ids and sentences, reason, ...), exactly what the
@@ -24,6 +26,10 @@ from shared.errors import InputError
 from shared.jsonl import iter_objects, jsonl_job, required_text, row_id
 from shared.schemas import LABELS, Verdict
 from workers.verification.pipeline import Verifier
+
+MAX_EVIDENCE_CHARS = 100_000
+"""Given evidence per row, in characters: about 40 pages of text, far more than a claim's
+evidence, and what the verifier reads in a second or two."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,12 @@ class BatchStats:
 
 
 def verify_batch(
-    input_path: Path, output_path: Path, verifier: Verifier, *, progress: bool
+    input_path: Path,
+    output_path: Path,
+    verifier: Verifier,
+    *,
+    progress: bool,
+    max_evidence_chars: int = MAX_EVIDENCE_CHARS,
 ) -> BatchStats:
     """Verify every row of ``input_path`` and write one result row each to ``output_path``.
 
@@ -71,7 +82,8 @@ def verify_batch(
     with jsonl_job(
         input_path, output_path, progress=progress, unit="claim", desc="verify-batch"
     ) as job:
-        for row in read_rows(job.source, where=str(input_path)):
+        rows = read_rows(job.source, where=str(input_path), max_evidence_chars=max_evidence_chars)
+        for row in rows:
             verdict = verifier.verify(
                 str(row.id), row.claim, evidence=row.evidence, tolerate_source_errors=False
             )
@@ -90,7 +102,9 @@ def output_row(row_id: str | int, verdict: Verdict) -> dict[str, object]:
     return {"id": row_id, **verdict.model_dump(mode="json")}
 
 
-def read_rows(lines: IO[str], *, where: str) -> Iterator[BatchRow]:
+def read_rows(
+    lines: IO[str], *, where: str, max_evidence_chars: int = MAX_EVIDENCE_CHARS
+) -> Iterator[BatchRow]:
     """Parse input rows lazily; blank lines are skipped, bad ones raise naming the line."""
     for here, data in iter_objects(lines, where=where):
         evidence = data.get("evidence")
@@ -98,6 +112,13 @@ def read_rows(lines: IO[str], *, where: str) -> Iterator[BatchRow]:
             not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence)
         ):
             raise InputError(f"{here}: 'evidence' must be a list of strings", field="evidence")
+        size = sum(len(e) for e in evidence or ())
+        if size > max_evidence_chars:
+            raise InputError(
+                f"{here}: 'evidence' holds {size:,} characters, more than the "
+                f"{max_evidence_chars:,} a row may give",
+                field="evidence",
+            )
         yield BatchRow(
             id=row_id(data, where=here),
             claim=required_text(data, "claim", where=here),

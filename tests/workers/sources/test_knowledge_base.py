@@ -74,6 +74,9 @@ def test_persists_across_instances(tmp_path: Path) -> None:
         ('{"id": "a", "text": "x"}', "'title' must be a non-empty string"),
         ('{"id": "a", "title": "t", "text": "  "}', "'text' must be a non-empty string"),
         ('{"id": "a", "title": "t", "text": "x", "url": 5}', "'url' must be a string"),
+        ('{"id": "a", "title": "t", "text": "Da Nang \\ud800 Vietnam"}', "'text' holds a lone"),
+        ('{"id": "a", "title": "t", "text": ' + "[" * 3000 + "]" * 3000 + "}", "nested deeper"),
+        ('{"id": "a", "title": "t", "text": "caf\udce9"}', "not UTF-8 text"),  # a 0xE9 byte
     ],
 )
 def test_bad_row_names_line_and_imports_nothing(
@@ -81,7 +84,7 @@ def test_bad_row_names_line_and_imports_nothing(
 ) -> None:
     path = tmp_path / "bad.jsonl"
     good = json.dumps(DOCS[0])
-    path.write_text(f"{good}\n\n{line}\n", encoding="utf-8")
+    path.write_bytes(f"{good}\n\n{line}\n".encode("utf-8", errors="surrogateescape"))
     with pytest.raises(InputError, match=message) as info:
         kb.import_jsonl(path)
     assert f"{path}:3:" in str(info.value)

@@ -91,6 +91,16 @@ def test_bad_row_names_its_line_and_leaves_no_output(verifier: Verifier, tmp_pat
         ('{"id": true, "claim": "x"}', "'id' must be"),
         ('{"id": "a", "claim": "x", "evidence": "text"}', "'evidence' must be a list"),
         ('{"id": "a", "claim": "x", "evidence": [1]}', "'evidence' must be a list"),
+        ('{"id": "a", "claim": "x\\ud800"}', "in.jsonl:1: 'claim' holds a lone surrogate"),
+        ("[" * 5000 + "]" * 5000, "in.jsonl:1: nested deeper than 64 levels"),
+        (
+            '{"id": "a", "claim": "x", "evidence": ["'
+            + "y" * 60_000
+            + '", "'
+            + "z" * 50_000
+            + '"]}',
+            "in.jsonl:1: 'evidence' holds 110,000 characters, more than the 100,000",
+        ),
     ],
 )
 def test_row_validation(verifier: Verifier, tmp_path: Path, line: str, message: str) -> None:
@@ -98,6 +108,14 @@ def test_row_validation(verifier: Verifier, tmp_path: Path, line: str, message: 
     source.write_text(line + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=message):
         verify_batch(source, tmp_path / "o.jsonl", verifier, progress=False)
+
+
+def test_invalid_utf8_names_its_line(verifier: Verifier, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b'{"id": "a", "claim": "ok"}\n{"id": "b", "claim": "caf\xe9"}\n')
+    with pytest.raises(InputError, match=r"in\.jsonl:2: not UTF-8 text"):
+        verify_batch(source, tmp_path / "o.jsonl", verifier, progress=False)
+    assert list(tmp_path.iterdir()) == [source]
 
 
 def test_missing_input_is_an_input_error(verifier: Verifier, tmp_path: Path) -> None:

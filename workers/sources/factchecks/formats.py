@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.errors import InputError
+from shared.jsonl import MAX_DEPTH, lone_surrogate, open_jsonl, too_deep
 from workers.sources.factchecks.ratings import (
     RATING_TABLE,
     Label,
@@ -40,6 +42,8 @@ from workers.sources.factchecks.ratings import (
 )
 
 _LABELS: frozenset[str] = frozenset(RATING_TABLE)
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+"""Bytes that were not UTF-8, as :func:`shared.jsonl.open_jsonl` escapes them."""
 
 
 @dataclass(frozen=True)
@@ -66,40 +70,45 @@ class FactCheck:
 
 def read_factchecks(path: Path, *, publisher: str | None = None) -> Iterator[FactCheck]:
     """Every fact-check in ``path``, in file order. ``publisher`` fills in missing ones."""
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    handle = open_jsonl(path)
     with handle:
-        try:
-            first = _first_content_line(handle)
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: not UTF-8 text ({exc.reason})") from None
+        first = _first_content_line(handle)
         if first is None:
             return
         handle.seek(0)
         if first.lstrip().startswith("[") or not _is_json(first):
-            try:
-                document = json.load(handle)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"{path}:{exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno})"
-                ) from None
-            except UnicodeDecodeError as exc:
-                raise InputError(f"{path}: not UTF-8 text ({exc.reason})") from None
+            document = _load(handle.read(), path)
             for fc in parse_document(document, where=str(path)):
                 yield _with_publisher(fc, publisher)
             return
         for lineno, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
-            here = f"{path}:{lineno}"
-            try:
-                document = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{here}: not valid JSON ({exc.msg})") from None
-            for fc in parse_document(document, where=here):
+            document = _load(line, path, lineno)
+            for fc in parse_document(document, where=f"{path}:{lineno}"):
                 yield _with_publisher(fc, publisher)
+
+
+def _load(text: str, path: Path, lineno: int | None = None) -> Any:
+    """One JSON document (the whole file, or line ``lineno`` of it), refused naming its
+    line when it is not UTF-8, not JSON, nested too deeply or holds a lone surrogate."""
+
+    def here(offset_line: int = 1) -> str:
+        return f"{path}:{lineno if lineno is not None else offset_line}"
+
+    bad_bytes = _UNDECODABLE.search(text)
+    if bad_bytes:
+        raise InputError(f"{here(text.count(chr(10), 0, bad_bytes.start()) + 1)}: not UTF-8 text")
+    if too_deep(text):
+        raise InputError(f"{here()}: nested deeper than {MAX_DEPTH} levels")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{here(exc.lineno)}: not valid JSON ({exc.msg})") from None
+    bad = lone_surrogate(document)
+    if bad:
+        raise InputError(f"{here()}: '{bad}' holds a lone surrogate (not valid Unicode)")
+    return document
 
 
 def _first_content_line(handle: Any) -> str | None:
@@ -110,6 +119,8 @@ def _first_content_line(handle: Any) -> str | None:
 
 
 def _is_json(line: str) -> bool:
+    if too_deep(line):
+        return True  # refused, naming its line, by the line-by-line reader
     try:
         json.loads(line)
     except json.JSONDecodeError:
@@ -279,6 +290,11 @@ def parse_claim_review(
         best = to_float(rating_node.get("bestRating"))
         if rating is None and value is not None:
             rating = _number_text(rating_node)
+        if rating is None and _given(rating_node.get("ratingValue")):
+            raise InputError(
+                f"{where}.reviewRating: 'ratingValue' {rating_node.get('ratingValue')!r} is not "
+                "a number and the rating has no name: the record has no usable rating"
+            )
     published = _date(node.get("datePublished"), f"{where}: 'datePublished'")
     url = _text(node, "url", where)
     publisher = _name_of(_resolve(node.get("author"), nodes), f"{where}.author") or _name_of(
@@ -325,6 +341,10 @@ def _text(obj: Mapping[str, Any], key: str, where: str, *, required: bool = Fals
     if not isinstance(value, str):
         raise InputError(f"{where}: '{key}' must be a string, got {_kind(value)}", field=key)
     return " ".join(value.split())
+
+
+def _given(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def _rating_text(value: Any, where: str) -> str | None:

@@ -197,14 +197,16 @@ def normalise_rating(
 
 
 def to_float(value: object) -> float | None:
-    """A ``ratingValue``/``bestRating`` as a number: JSON numbers or numeric strings."""
+    """A ``ratingValue``/``bestRating`` as a finite number: JSON numbers or numeric strings
+    (NaN and infinities are no number)."""
     if isinstance(value, bool):
         return None
+    number: float | None = None
     if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
+        number = float(value)
+    elif isinstance(value, str):
         try:
-            return float(value.strip())
+            number = float(value.strip())
         except ValueError:
             return None
-    return None
+    return number if number is not None and math.isfinite(number) else None

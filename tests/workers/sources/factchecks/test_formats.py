@@ -196,6 +196,17 @@ def test_empty_file(tmp_path: Path) -> None:
         ('{"@type": "ClaimReview", "url": "u"}', "needs 'claimReviewed'"),
         ('[{"@type": "ClaimReview", "claimReviewed": "c"}, 3]', "[1]: expected a JSON object"),
         ('{"@graph": {}}', "'@graph' must be an array"),
+        (
+            '{"@type": "ClaimReview", "claimReviewed": "c", '
+            '"reviewRating": {"ratingValue": "abc"}}',
+            "reviewRating: 'ratingValue' 'abc' is not a number and the rating has no name",
+        ),
+        (
+            '{"@type": "ClaimReview", "claimReviewed": "c", "reviewRating": {"ratingValue": NaN}}',
+            "'ratingValue' nan is not a number",
+        ),
+        ('{"id": "a", "claim": "x\\udfff"}', "rows.jsonl:1: 'claim' holds a lone surrogate"),
+        ('{"id": "a", "claim": ' + "[" * 3000 + "]" * 3000 + "}", "nested deeper than 64"),
     ],
 )
 def test_malformed_input_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
