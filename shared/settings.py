@@ -13,7 +13,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from shared.errors import ConfigurationError
 
@@ -21,6 +21,9 @@ ENV_PREFIX = "CLAIMCHECK_"
 
 SourceName = Literal["knowledge_base", "wikipedia", "google_factcheck", "factchecks"]
 """Every source a worker can search (``workers/sources/registry.py`` builds each one)."""
+
+LOCAL_SOURCES: frozenset[str] = frozenset({"knowledge_base", "factchecks"})
+"""Sources read from local files: no network wait, and changed by imports, so never cached."""
 
 
 def _default_sources() -> list[SourceName]:
@@ -37,7 +40,8 @@ SOURCE_POLICY_KEYS = (
     "concurrency",
     "cache_ttl_s",
 )
-"""What ``CLAIMCHECK_SOURCE_OVERRIDES`` may set per source (see workers.sources.resilience)."""
+"""What ``CLAIMCHECK_SOURCE_OVERRIDES`` may set per source (see ``SourcePolicy`` in
+``workers/sources/resilience.py``)."""
 
 
 class Settings(BaseSettings):
@@ -108,9 +112,6 @@ class Settings(BaseSettings):
     task_max_retries: int = Field(default=5, ge=0)
     retry_backoff_base_s: float = Field(default=1.0, gt=0)
     retry_backoff_max_s: float = Field(default=60.0, gt=0)
-    debug_task_delay_s: float = Field(
-        default=0.0, ge=0, description="Sleep inside each task; only for fault-injection tests."
-    )
 
     # --- Verification ---------------------------------------------------------------
     kb_path: Path = Path("var/kb.sqlite3")
@@ -275,15 +276,8 @@ class Settings(BaseSettings):
                     f"CLAIMCHECK_SOURCE_OVERRIDES: {name}: timeout_s, concurrency and "
                     "circuit_failures must be positive"
                 )
-        own = {
-            "wikipedia": self.wikipedia_timeout_s,
-            "google_factcheck": self.google_factcheck_timeout_s,
-        }
         budgets = [0.0] + [
-            float(self.source_overrides.get(name, {}).get("timeout_s", 0))
-            or own.get(name, self.source_timeout_s)
-            for name in self.sources
-            if name not in ("knowledge_base", "factchecks")  # local: no network wait
+            self.source_budget_s(name) for name in self.sources if name not in LOCAL_SOURCES
         ]
         judge_s = (
             (self.llm_judge_timeout_s + 1.0) * (self.llm_judge_retries + 1)
@@ -302,7 +296,17 @@ class Settings(BaseSettings):
             )
         return self
 
-    # --- Fault tolerance (issue 7) and test-only fault injection ---------------------
+    def source_budget_s(self, name: str) -> float:
+        """The time budget of one search of source ``name``, retries included: its
+        ``CLAIMCHECK_SOURCE_OVERRIDES`` timeout, else its own setting, else the shared one."""
+        own = {
+            "wikipedia": self.wikipedia_timeout_s,
+            "google_factcheck": self.google_factcheck_timeout_s,
+        }
+        override = float(self.source_overrides.get(name, {}).get("timeout_s", 0))
+        return override or own.get(name, self.source_timeout_s)
+
+    # --- Fault tolerance ---------------------------------------------------------------
     task_max_crashes: int = Field(
         default=3,
         ge=1,
@@ -315,16 +319,6 @@ class Settings(BaseSettings):
         le=1,
         description="The intake refuses new work (503 over_capacity) once Redis uses this "
         "fraction of its maxmemory, keeping the rest for the verdicts of accepted claims.",
-    )
-    debug_poison_claims_matching: str | None = Field(
-        default=None,
-        description="Test only: the verifier crashes on every claim whose text matches "
-        "this regular expression.",
-    )
-    debug_poison_mode: Literal["raise", "kill"] = Field(
-        default="kill",
-        description="Test only: how a poison claim crashes the verifier: raise an exception, "
-        "or kill the worker process (SIGKILL, like a native crash or the OOM killer).",
     )
 
     # --- Clients (``claimcheck submit``) -------------------------------------------------
@@ -385,13 +379,6 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
-        if self.debug_poison_claims_matching is not None:
-            try:
-                re.compile(self.debug_poison_claims_matching)
-            except re.error as exc:
-                raise ValueError(
-                    f"CLAIMCHECK_DEBUG_POISON_CLAIMS_MATCHING is not a regular expression: {exc}"
-                ) from None
         if self.task_soft_time_limit_s > self.task_time_limit_s:
             raise ValueError(
                 "CLAIMCHECK_TASK_SOFT_TIME_LIMIT_S must not exceed CLAIMCHECK_TASK_TIME_LIMIT_S"
@@ -453,6 +440,12 @@ def load_settings(**overrides: object) -> Settings:
     """Build the settings or raise :class:`ConfigurationError` naming each bad variable."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except SettingsError as exc:  # a JSON-valued variable that is not JSON
+        found = re.search(r'field "(\w+)"', str(exc))
+        name = f"{ENV_PREFIX}{found.group(1).upper()}" if found else "a JSON setting"
+        raise ConfigurationError(
+            f"invalid settings: {name}: not valid JSON (give a JSON object or list)"
+        ) from None
     except ValidationError as exc:
         problems = []
         for err in exc.errors():

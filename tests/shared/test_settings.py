@@ -39,6 +39,21 @@ def test_wrong_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
         load_settings(auth_enabled=False)
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("CLAIMCHECK_API_KEYS", "not json"), ("CLAIMCHECK_SOURCES", "knowledge_base")],
+)
+def test_invalid_json_setting_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError) as info:
+        load_settings()
+    assert (
+        str(info.value) == f"invalid settings: {name}: not valid JSON (give a JSON object or list)"
+    )
+
+
 def test_visibility_timeout_must_exceed_time_limit() -> None:
     with pytest.raises(ConfigurationError, match="CLAIMCHECK_VISIBILITY_TIMEOUT_S"):
         load_settings(
