@@ -1,9 +1,10 @@
 """Exactly-once publication of verdicts to the Redis stream.
 
-One Lua script does, atomically: refuse if the claim already has a verdict, ``XADD`` the
-verdict, write it to the claim's record, count it for its article and, when it is the
-article's last claim, ``XADD`` one ``article.completed`` entry. A task delivered twice, or
-two workers racing on one claim, therefore publish one verdict and one completion.
+One Lua script (``shared/lua/publish.lua``) does, atomically: refuse if the claim already
+has a verdict, ``XADD`` the verdict, write it to the claim's record, count it for its
+article and, when it is the article's last claim, ``XADD`` one ``article.completed`` entry.
+A task delivered twice, or two workers racing on one claim, therefore publish one verdict
+and one completion.
 """
 
 from __future__ import annotations
@@ -15,64 +16,16 @@ import redis
 
 from shared.errors import ClaimNotFoundError, StoreUnavailableError
 from shared.keys import Keys
+from shared.lua import read_script
 from shared.schemas import Verdict
 from shared.settings import Settings
 
-# KEYS: article, article_done, article_counts, stream
-# ARGV: article_id, maxlen, completed_at
-# Emits article.completed once, when every claim of the article has a verdict.
-_COMPLETE_IF_DONE = """
-local function complete_if_done(article_key, done_key, counts_key, stream_key,
-                                article_id, maxlen, completed_at)
-  if redis.call('EXISTS', article_key) == 0 then return false end
-  local total = tonumber(redis.call('HGET', article_key, 'claim_count') or '0')
-  if redis.call('SCARD', done_key) < total then return false end
-  if redis.call('HSETNX', article_key, 'completed_stream_id', 'pending') == 0 then
-    return false
-  end
-  local counts = {supported=0, refuted=0, not_enough_info=0, conflicting=0}
-  local flat = redis.call('HGETALL', counts_key)
-  for i = 1, #flat, 2 do counts[flat[i]] = tonumber(flat[i + 1]) end
-  local newsroom = redis.call('HGET', article_key, 'newsroom')
-  if not newsroom then newsroom = nil end
-  local data = cjson.encode({article_id=article_id, claim_count=total, counts=counts,
-                             completed_at=completed_at, newsroom=newsroom})
-  local id = redis.call('XADD', stream_key, 'MAXLEN', '~', maxlen, '*',
-                        'type', 'article.completed', 'data', data)
-  redis.call('HSET', article_key, 'completed_stream_id', id)
-  return id
-end
-"""
+_LUA = "shared.lua"
 
-# KEYS: claim, stream, article, article_done, article_counts
-# ARGV: claim_id, verdict_json, status, label, maxlen, article_id, completed_at, ttl
-_PUBLISH = (
-    _COMPLETE_IF_DONE
-    + """
-if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, false, false} end
-local existing = redis.call('HGET', KEYS[1], 'stream_id')
-if existing then return {0, existing, false} end
-local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*',
-                      'type', 'verdict', 'data', ARGV[2])
-redis.call('HSET', KEYS[1], 'status', ARGV[3], 'verdict', ARGV[2], 'stream_id', id)
-local completed = false
-if ARGV[6] ~= '' then
-  redis.call('SADD', KEYS[4], ARGV[1])
-  redis.call('HINCRBY', KEYS[5], ARGV[4], 1)
-  redis.call('EXPIRE', KEYS[4], tonumber(ARGV[8]))
-  redis.call('EXPIRE', KEYS[5], tonumber(ARGV[8]))
-  completed = complete_if_done(KEYS[3], KEYS[4], KEYS[5], KEYS[2], ARGV[6], ARGV[5], ARGV[7])
-end
-return {1, id, completed}
-"""
-)
 
-_COMPLETE = (
-    _COMPLETE_IF_DONE
-    + """
-return complete_if_done(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3])
-"""
-)
+def _script(name: str) -> str:
+    """A publisher script: ``complete_if_done.lua`` (the function it calls), then ``name``."""
+    return read_script(_LUA, "complete_if_done.lua") + read_script(_LUA, name)
 
 
 @dataclass(frozen=True)
@@ -93,8 +46,8 @@ class VerdictPublisher:
         self._stream = settings.verdict_stream
         self._maxlen = settings.stream_maxlen
         self._ttl = settings.record_ttl_s
-        self._publish = client.register_script(_PUBLISH)
-        self._complete = client.register_script(_COMPLETE)
+        self._publish = client.register_script(_script("publish.lua"))
+        self._complete = client.register_script(_script("complete.lua"))
 
     def publish(self, verdict: Verdict, *, failed: bool = False) -> PublishResult:
         """Publish ``verdict`` unless its claim already has one.

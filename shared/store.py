@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from shared.errors import StoreUnavailableError
 from shared.keys import Keys
+from shared.lua import read_script
 from shared.schemas import ClaimState, Entity, Verdict
 from shared.settings import Settings
 
@@ -65,20 +66,8 @@ _SCALAR_CLAIM_FIELDS = (
     "newsroom",
 )  # fmt: skip
 
-# Moves a claim to "checking" unless a verdict was already published for it.
-_MARK_CHECKING = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-local status = redis.call('HGET', KEYS[1], 'status')
-if status == 'done' or status == 'failed' then return 0 end
-redis.call('HSET', KEYS[1], 'status', 'checking')
-return 1
-"""
-
-# Counts one delivery of a claim's job (0 for an unknown claim, never creating a record).
-_COUNT_DELIVERY = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-return redis.call('HINCRBY', KEYS[1], 'deliveries', 1)
-"""
+_LUA = "shared.lua"
+"""The package holding the store's Lua scripts (:func:`shared.lua.read_script`)."""
 
 
 def _claim_mapping(claim: ClaimRecord) -> dict[str, str]:
@@ -125,8 +114,8 @@ class ClaimStore:
         self._redis = client
         self._keys = Keys(settings.key_prefix)
         self._ttl = settings.record_ttl_s
-        self._mark_checking = client.register_script(_MARK_CHECKING)
-        self._count_delivery = client.register_script(_COUNT_DELIVERY)
+        self._mark_checking = client.register_script(read_script(_LUA, "mark_checking.lua"))
+        self._count_delivery = client.register_script(read_script(_LUA, "count_delivery.lua"))
 
     @property
     def keys(self) -> Keys:

@@ -24,6 +24,7 @@ import redis
 from services.intake.api.errors import ApiError
 from shared.errors import StoreUnavailableError
 from shared.keys import Keys
+from shared.lua import read_script
 from shared.settings import Settings
 
 HEADER: Final = "Idempotency-Key"
@@ -32,21 +33,8 @@ PENDING_TTL_S: Final = 60
 """How long a claim survives a request that died without releasing it."""
 _PRINTABLE = re.compile(r"^[\x20-\x7e]+$")
 
-# KEYS: record; ARGV: token, new value, ttl. Replace the record if it is still ours.
-_COMPLETE = """
-local current = redis.call('GET', KEYS[1])
-if current and cjson.decode(current)['token'] ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3]))
-return 1
-"""
-# KEYS: record; ARGV: token. Delete the record if it is still ours.
-_RELEASE = """
-local current = redis.call('GET', KEYS[1])
-if current and cjson.decode(current)['token'] == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-"""
+_LUA = "services.intake.api.lua"
+"""The package holding the two scripts (:func:`shared.lua.read_script`)."""
 
 
 def parse_key(value: str | None) -> str | None:
@@ -103,8 +91,8 @@ class IdempotencyStore:
         self._pending_ttl = min(PENDING_TTL_S, settings.idempotency_ttl_s)
         self._wait_s = wait_s
         self._poll_s = poll_s
-        self._complete = client.register_script(_COMPLETE)
-        self._release = client.register_script(_RELEASE)
+        self._complete = client.register_script(read_script(_LUA, "idempotency_complete.lua"))
+        self._release = client.register_script(read_script(_LUA, "idempotency_release.lua"))
 
     def redis_key(self, scope: str, key: str) -> str:
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
