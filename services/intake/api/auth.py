@@ -66,8 +66,9 @@ def require_principal(
 ) -> Principal | None:
     """The request's newsroom and key; None when authentication is off.
 
-    Raises a 401 ApiError for a missing or unknown key and a 429 when the key is over its
-    request rate limit. Sync on purpose: FastAPI runs it in a thread (it may ask Redis).
+    Raises a 401 ApiError for a missing or unknown key, and
+    :class:`~services.intake.api.ratelimit.RateLimited` (answered 429) when the key is over
+    its request rate limit. Sync on purpose: FastAPI runs it in a thread (it may ask Redis).
     """
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:

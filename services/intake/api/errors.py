@@ -1,8 +1,9 @@
 """Every error answer of the API is an :class:`~shared.schemas.ErrorBody`.
 
-Routes raise :class:`ApiError` (or a :mod:`shared.errors` exception); the handlers
-installed by :func:`install_error_handlers` turn each into JSON, and replace FastAPI's
-own 422 and HTTP-error formats with the same body.
+Routes raise :class:`ApiError`, a :mod:`shared.errors` exception or the rate limiter's
+:class:`~services.intake.api.ratelimit.RateLimited` (answered 429 with ``Retry-After``);
+the handlers installed by :func:`install_error_handlers` turn each into JSON, and replace
+FastAPI's own 422 and HTTP-error formats with the same body.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.intake.api.capacity import OVER_CAPACITY_RETRY_AFTER_S, is_out_of_memory
+from services.intake.api.ratelimit import RateLimited
 from shared.errors import InputError, TransientError
 from shared.schemas import ErrorBody
 
@@ -103,6 +105,16 @@ async def _api_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def rate_limited_error(exc: RateLimited) -> ApiError:
+    """The 429 answer to a refused rate limit; ``Retry-After`` says when the window turns."""
+    return ApiError(429, "rate_limited", str(exc), headers={"Retry-After": str(exc.retry_after_s)})
+
+
+async def _rate_limited(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RateLimited)
+    return await _api_error(request, rate_limited_error(exc))
+
+
 async def _input_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InputError)
     return error_response(422, "invalid_input", str(exc), field=exc.field)
@@ -148,6 +160,7 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """Make every error answer of ``app`` an ErrorBody."""
     app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(TransientError, _transient_error)
     app.add_exception_handler(redis.RedisError, _transient_error)

@@ -15,22 +15,27 @@ from dataclasses import dataclass
 
 import redis
 
-from services.intake.api.errors import ApiError
-from shared.errors import StoreUnavailableError
+from shared.errors import ClaimcheckError, StoreUnavailableError
+from shared.lua import read_script
 from shared.settings import Settings
 
 WINDOW_S = 60
 
-# KEYS: counter; ARGV: amount, limit, expiry ms. Returns {allowed 0/1, count}.
-_TAKE = """
-local n = redis.call('INCRBY', KEYS[1], ARGV[1])
-if n == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-if n > tonumber(ARGV[2]) then
-  redis.call('DECRBY', KEYS[1], ARGV[1])
-  return {0, n - tonumber(ARGV[1])}
-end
-return {1, n}
-"""
+_LUA = "services.intake.api.lua"
+"""The package holding ``rate_limit_take.lua`` (:func:`shared.lua.read_script`)."""
+
+
+class RateLimited(ClaimcheckError):
+    """A key is over one of its limits; nothing was counted. The HTTP layer answers 429.
+
+    ``limit`` names the limit (``requests`` or ``claims``); ``retry_after_s`` is the number
+    of seconds until the next window starts.
+    """
+
+    def __init__(self, message: str, *, limit: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.retry_after_s = retry_after_s
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ class RateLimiter:
             "requests": settings.rate_limit_requests_per_min,
             "claims": settings.rate_limit_claims_per_min,
         }
-        self._take = client.register_script(_TAKE)
+        self._take = client.register_script(read_script(_LUA, "rate_limit_take.lua"))
         self._clock = clock
         self._on_refused = on_refused
 
@@ -82,18 +87,17 @@ class RateLimiter:
         if self._on_refused is not None:
             self._on_refused(kind)
         limit = self._limits[kind]
-        raise ApiError(
-            429,
-            "rate_limited",
+        raise RateLimited(
             f"{what} would pass this key's limit of {limit} {kind} per minute; "
             f"retry in {decision.retry_after_s} s",
-            headers={"Retry-After": str(decision.retry_after_s)},
+            limit=kind,
+            retry_after_s=decision.retry_after_s,
         )
 
     def check_request(self, key_id: str) -> None:
-        """Count one request; 429 with Retry-After when the key is over its limit."""
+        """Count one request; raise :class:`RateLimited` when the key is over its limit."""
         self._enforce("requests", key_id, 1, "this request")
 
     def check_claims(self, key_id: str, count: int) -> None:
-        """Count ``count`` claims about to be queued; 429 when they would pass the limit."""
+        """Count ``count`` claims about to be queued; :class:`RateLimited` if over the limit."""
         self._enforce("claims", key_id, count, f"queuing {count} claim(s)")

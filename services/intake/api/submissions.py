@@ -54,7 +54,10 @@ def _within_limit(candidates: list[Any], limit: int) -> list[Any]:
 
 
 def _take_claims(ctx: IntakeContext, owner: Principal | None, count: int) -> None:
-    """Count ``count`` claims against the key's claims-per-minute limit (429 over it)."""
+    """Count ``count`` claims against the key's claims-per-minute limit.
+
+    Over it, the limiter raises ``RateLimited`` (answered 429) before anything is stored.
+    """
     if owner is not None:
         ctx.limiter.check_claims(owner.key_id, count)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import redis
 
-from services.intake.api.errors import ApiError
-from services.intake.api.ratelimit import WINDOW_S, RateLimiter
+from services.intake.api.errors import rate_limited_error
+from services.intake.api.ratelimit import WINDOW_S, RateLimited, RateLimiter
 from tests.conftest import SettingsFactory
 from tests.services.intake.conftest import API_KEY, AUTH_SETTINGS, OTHER_KEY, IntakeFactory
 
@@ -71,10 +71,14 @@ def test_check_raises_429_with_retry_after(
     settings = settings_factory(rate_limit_requests_per_min=1)
     limiter = RateLimiter(redis_client, settings, clock=Clock(120.0))
     limiter.check_request("k")
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(RateLimited) as caught:
         limiter.check_request("k")
-    assert caught.value.status_code == 429
-    assert caught.value.headers == {"Retry-After": "60"}
+    assert caught.value.retry_after_s == 60
+    assert caught.value.limit == "requests"
+    # the limiter knows nothing of HTTP; the intake's error handlers answer 429 for it
+    answer = rate_limited_error(caught.value)
+    assert answer.status_code == 429
+    assert answer.headers == {"Retry-After": "60"}
 
 
 def test_api_requests_over_the_limit_are_429_and_change_nothing(
