@@ -2,13 +2,20 @@
 
 Each test gets its own key prefix, stream and queue, and everything it wrote under
 them is deleted afterwards, so tests never touch each other's (or anyone's) data.
+
+Tests write only to temporary directories: the settings' default file paths (knowledge
+base, fact-check archive) point into a session directory that is removed at the end, and
+the run fails if it left anything new under the working tree's ``var/``.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +24,30 @@ import redis
 from shared.settings import Settings, load_settings
 
 TEST_REDIS_URL = os.environ.get("CLAIMCHECK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+_WORK_TREE_VAR = Path(__file__).resolve().parent.parent / "var"
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="claimcheck-tests-"))
+# before any settings are built (subprocesses inherit them)
+os.environ.setdefault("CLAIMCHECK_KB_PATH", str(_SESSION_DIR / "kb.sqlite3"))
+os.environ.setdefault("CLAIMCHECK_FACTCHECK_ARCHIVE_PATH", str(_SESSION_DIR / "factchecks.sqlite3"))
+
+
+def _var_files() -> set[Path]:
+    if not _WORK_TREE_VAR.exists():
+        return set()
+    return {p for p in _WORK_TREE_VAR.rglob("*") if p.is_file()}
+
+
+_VAR_BEFORE = _var_files()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_SESSION_DIR, ignore_errors=True)
+    left = sorted(str(p.relative_to(_WORK_TREE_VAR.parent)) for p in _var_files() - _VAR_BEFORE)
+    if left:
+        session.config.get_terminal_writer().line(
+            f"tests wrote into the working tree (write to tmp_path instead): {left[:10]}", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 SettingsFactory = Callable[..., Settings]
 
