@@ -5,6 +5,7 @@ Everything the demo starts is stopped again on exit, on Ctrl-C and on SIGTERM.
 
 from __future__ import annotations
 
+import argparse
 import signal
 import sys
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from cli.commands import Subparsers, add_command
 from cli.output import format_completed, format_verdict
 from cli.processes import (
     ProcessGroup,
@@ -180,3 +182,20 @@ def run_demo(settings: Settings, *, article: Path | None, timeout: float) -> int
             print(score_against_expected(final["claims"], read_expected(expected)))
         print("stopping the worker and the intake ...")
     return 0
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    return run_demo(settings, article=args.article, timeout=args.timeout)
+
+
+def register(subparsers: Subparsers) -> None:
+    p = add_command(subparsers, "demo", run, help="start everything, check the seed article, stop")
+    p.add_argument(
+        "--article", type=Path, default=None, help="article text file (default: the seed article)"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=180.0,
+        help="seconds to wait for the verdicts (default 180)",
+    )

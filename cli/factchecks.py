@@ -11,6 +11,7 @@ import argparse
 import time
 from pathlib import Path
 
+from cli.commands import Subparsers, add_command, add_group
 from shared.settings import Settings
 
 
@@ -28,3 +29,16 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{source}: {stats} ({seconds:.1f} s) -> {path}")
         print(f"archive {path} now holds {archive.count()} fact-checks")
     return 0
+
+
+def register(subparsers: Subparsers) -> None:
+    group = add_group(subparsers, "factchecks", help="manage the fact-check archive")
+    p = add_command(
+        group,
+        "import",
+        run_import,
+        help="import ClaimReview JSON-LD, Google Fact Check JSON or JSONL rows",
+    )
+    p.add_argument("files", nargs="+", type=Path, help="fact-check files, each all or nothing")
+    p.add_argument("--publisher", help="publisher of rows that name none (e.g. PolitiFact)")
+    p.add_argument("--archive", type=Path, help="archive file (default: settings)")

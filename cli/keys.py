@@ -14,6 +14,7 @@ from typing import IO, Any
 
 import httpx
 
+from cli.commands import Subparsers, add_command, add_group
 from shared.errors import ClaimcheckError
 from shared.settings import Settings
 
@@ -115,17 +116,19 @@ def run_keys(args: argparse.Namespace, settings: Settings, out: IO[str] | None =
     return 0
 
 
-def add_parser(sub: Any) -> None:
-    """Register ``keys add|list|revoke`` on the top-level sub-parsers."""
-    keys = sub.add_parser(
-        "keys", help="manage newsroom API keys (needs CLAIMCHECK_ADMIN_KEY and the intake)"
-    ).add_subparsers(dest="keys_command", required=True)
-    p = keys.add_parser("add", help="make a key for a newsroom; prints it once")
-    p.add_argument("newsroom")
-    p.add_argument("--json", action="store_true")
-    p = keys.add_parser("list", help="newsroom, key id and creation time of every stored key")
-    p.add_argument("--json", action="store_true")
-    p = keys.add_parser("revoke", help="revoke a key by its id")
-    p.add_argument("key_id")
-    for name in ("add", "list", "revoke"):
-        keys.choices[name].set_defaults(handler=run_keys)
+def register(subparsers: Subparsers) -> None:
+    """``keys add|list|revoke``."""
+    keys = add_group(
+        subparsers,
+        "keys",
+        help="manage newsroom API keys (needs CLAIMCHECK_ADMIN_KEY and the intake)",
+    )
+    p = add_command(keys, "add", run_keys, help="make a key for a newsroom; prints it once")
+    p.add_argument("newsroom", help="the newsroom the key is for")
+    p.add_argument("--json", action="store_true", help="the new key as one JSON object")
+    p = add_command(
+        keys, "list", run_keys, help="newsroom, key id and creation time of every stored key"
+    )
+    p.add_argument("--json", action="store_true", help="the keys as one JSON array")
+    p = add_command(keys, "revoke", run_keys, help="revoke a key by its id")
+    p.add_argument("key_id", help="the key's id, as `keys list` shows it")

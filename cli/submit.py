@@ -7,10 +7,12 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from cli.commands import Subparsers, add_command
 from cli.output import format_completed, format_verdict
 from shared.settings import Settings
 
@@ -105,3 +107,15 @@ def submit(args: argparse.Namespace, settings: Settings) -> int:
             )
         )
     return 0
+
+
+def register(subparsers: Subparsers) -> None:
+    p = add_command(subparsers, "submit", submit, help="submit an article to the intake service")
+    p.add_argument("file", type=Path, help="article text file ('-' for stdin)")
+    p.add_argument("--title", help="the article's headline")
+    p.add_argument("--url", dest="article_url", help="where the article is published")
+    p.add_argument("--wait", action="store_true", help="print each verdict as it arrives")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--api-url", help="intake base URL (default: settings.api_url)")
+    p.add_argument("--api-key", help="X-API-Key (default: CLAIMCHECK_CLIENT_API_KEY)")
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for verdicts")

@@ -16,6 +16,7 @@ import socket
 import sys
 from typing import TextIO
 
+from cli.commands import Subparsers, add_command
 from cli.output import format_completed_line, format_verdict_line
 from shared.redis_client import make_redis
 from shared.settings import Settings
@@ -71,3 +72,31 @@ def watch(args: argparse.Namespace, settings: Settings, out: TextIO | None = Non
         client.close()
         client.connection_pool.disconnect()
     return 0
+
+
+def register(subparsers: Subparsers) -> None:
+    p = add_command(
+        subparsers, "watch", watch, help="follow the verdict stream through a consumer group"
+    )
+    p.add_argument(
+        "--group",
+        default="claimcheck-cli",
+        help="consumer group: watchers in one group share the entries, other groups see all",
+    )
+    p.add_argument("--consumer", default=None, help="consumer name (default: host-pid)")
+    p.add_argument("--article", help="only entries of this article id")
+    p.add_argument(
+        "--from-beginning",
+        "--from-start",
+        dest="from_start",
+        action="store_true",
+        help="a new group starts at the oldest entry the stream holds (default: new ones)",
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object per entry")
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show every piece of evidence: stance, score, sentence, link",
+    )
+    p.add_argument("--count", type=int, default=0, help="stop after N entries (0: never)")

@@ -1,14 +1,12 @@
-"""``claimcheck extract`` on the seed article, and its benchmark on a small article."""
+"""``claimcheck extract`` on the seed article."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-from cli.extract import bench_article
 from cli.main import main
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "danang-article.txt"
@@ -41,20 +39,3 @@ def test_extract_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["extract", str(SEED), "--published-at", "last tuesday"]) == 1
     err = capsys.readouterr().err
     assert "cannot read" in err and "--published-at" in err
-
-
-def test_bench_article_has_the_asked_size() -> None:
-    text = bench_article(1200)
-    assert 1200 <= len(text.split()) < 1600
-    paragraphs = text.split("\n\n")
-    assert len(set(paragraphs)) == len(paragraphs)  # nothing repeats exactly
-
-
-def test_bench_reports_speed(capsys: pytest.CaptureFixture[str]) -> None:
-    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-    assert main(["extract", "--bench", "--words", "300", "--repeat", "1"]) == 0
-    if cores is not None:
-        assert os.sched_getaffinity(0) == cores  # the test process is not left pinned
-    report = json.loads(capsys.readouterr().out)
-    assert report["sentences"] > 0 and report["sentences_per_s"] > 0
-    assert report["words"] >= 300 and report["onnx_threads"] == 1

@@ -11,7 +11,7 @@ import pytest
 from cli.main import main
 from services.intake.api.app import create_app
 from services.intake.api.queue import CeleryEnqueuer
-from services.intake.extraction import ClaimExtractor
+from services.intake.extraction.extractor import ClaimExtractor
 from shared.redis_client import make_redis
 from shared.settings import Settings
 from tests.conftest import SettingsFactory

@@ -1,4 +1,4 @@
-"""``claimcheck factchecks import``, ``claimcheck match`` and ``eval-matching`` end to end."""
+"""``claimcheck factchecks import`` and ``claimcheck match`` end to end."""
 
 from __future__ import annotations
 
@@ -121,13 +121,6 @@ def test_match_without_an_archive_is_a_clear_error(
     assert "no fact-check archive at" in capsys.readouterr().err
     assert main([*args, "--top", "0"]) == 1
     assert "--top must be at least 1" in capsys.readouterr().err
-
-
-def test_eval_matching_without_data_says_so(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["eval-matching", "--data-dir", str(workdir / "nothing")]) == 0
-    assert "no ct20-snopes data" in capsys.readouterr().out
 
 
 def test_liar_archive_ratings_all_map() -> None:

@@ -297,7 +297,7 @@ def test_unknown_model_is_reported() -> None:
 
 
 def test_scoring_beside_ner_gives_the_same_claims(extractor: ClaimExtractor) -> None:
-    from cli.extract import bench_article
+    from lab.bench_extract import bench_article
 
     text = bench_article(1500)
     side_by_side = ClaimExtractor("en_core_web_sm", scorer=extractor.scorer, parallel=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.main import main
+from lab.main import main
 from tests.workers.sources.factchecks.conftest import ARCHIVE_ROWS, write_jsonl
 from workers.sources.factchecks.embedding import DEFAULT_MODEL_DIR
 from workers.sources.factchecks.evaluation import (

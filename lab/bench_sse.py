@@ -1,4 +1,4 @@
-"""``claimcheck bench-sse``: how many ``GET /v1/stream`` clients one intake process holds.
+"""``claimcheck-lab bench-sse``: how many ``GET /v1/stream`` clients one intake process holds.
 
 Starts one intake (its own key prefix and stream on the configured Redis, a private
 ``redis-server`` if none answers), opens N streaming clients with httpx, then writes
@@ -9,6 +9,7 @@ that client N+1 is refused with 503. Everything it wrote is deleted at the end.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import statistics
@@ -20,6 +21,7 @@ from pathlib import Path
 import httpx
 import redis
 
+from cli.commands import Subparsers, add_command
 from cli.demo import start_stack
 from cli.processes import ProcessGroup, process_group
 from shared.settings import Settings
@@ -152,3 +154,15 @@ def run_bench_sse(settings: Settings, *, clients: int, entries: int) -> int:
             if keys:
                 rdb.delete(*keys)
             rdb.close()
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    return run_bench_sse(settings, clients=args.clients, entries=args.entries)
+
+
+def register(subparsers: Subparsers) -> None:
+    p = add_command(
+        subparsers, "bench-sse", run, help="GET /v1/stream clients one intake holds at once"
+    )
+    p.add_argument("--clients", type=int, default=200, help="SSE clients to connect (default 200)")
+    p.add_argument("--entries", type=int, default=20, help="entries written while they listen")

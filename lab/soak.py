@@ -1,6 +1,7 @@
-"""``make soak``: sustained load through the HTTP API while a chaos loop kills workers.
+"""``claimcheck-lab soak``: sustained load through the HTTP API while a chaos loop kills
+workers (``make soak``).
 
-    python -m cli.soak [--seconds 600] [--rate 50] [--workers 2] [--scorer lexical]
+    claimcheck-lab soak [--seconds 600] [--rate 50] [--workers 2] [--scorer lexical]
 
 Starts a private ``redis-server`` (never the shared one), the intake and the workers; an
 open-loop generator posts distinct claims to ``POST /v1/claims`` at a fixed rate (each
@@ -15,7 +16,9 @@ then checks every accepted claim on the stream by id and prints::
     latency submit->verdict ms: p50=... p95=... p99=... max=...
     memory (RSS MiB) per process at start and end
 
-Exit status 1 when a claim was lost or published twice.
+Exit status 1 when a claim was lost or published twice. Everything it runs is configured
+by its options and the loaded settings; the processes it starts get their settings as
+``CLAIMCHECK_*`` variables of their own environment.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ import argparse
 import os
 import random
 import signal
-import sys
 import threading
 import time
 import uuid
@@ -37,7 +39,7 @@ import httpx
 import psutil
 import redis
 
-from cli.bench import bench_claims
+from cli.commands import Subparsers, add_command
 from cli.processes import (
     ProcessGroup,
     free_port,
@@ -47,7 +49,8 @@ from cli.processes import (
     start_private_redis,
     wait_until,
 )
-from shared.settings import load_settings
+from lab.bench import bench_claims
+from shared.settings import Settings, load_settings
 from shared.streams import decode_entry
 
 REQUEUE_EVERY_S = 30.0
@@ -104,13 +107,17 @@ def _memory(stack: Stack) -> dict[str, float]:
     return {name: _rss_mib(stack.group.pid(name)) for name in names}
 
 
-def _start(group: ProcessGroup, args: argparse.Namespace, kb_path: Path) -> Stack:
+def _start(
+    group: ProcessGroup, args: argparse.Namespace, settings: Settings, kb_path: Path
+) -> Stack:
     from workers.context import build_process_embedder
     from workers.sources.knowledge_base import starter_corpus_path
     from workers.sources.registry import open_knowledge_base
 
     redis_url = start_private_redis(group)
-    settings = load_settings(stance_scorer=args.scorer, sources=["knowledge_base"])
+    settings = settings.model_copy(
+        update={"stance_scorer": args.scorer, "sources": ["knowledge_base"]}
+    )
     kb = open_knowledge_base(settings, build_process_embedder(settings), kb_path)
     try:
         kb.import_jsonl(starter_corpus_path())
@@ -221,8 +228,8 @@ def _sample_intake(stack: Stack, stop: threading.Event, samples: list[tuple[floa
 
 
 def _sweep(stack: Stack, stop: threading.Event, requeued: list[int]) -> None:
-    from services.intake.queue import CeleryEnqueuer
-    from services.intake.recovery import requeue_stale
+    from services.intake.api.queue import CeleryEnqueuer
+    from services.intake.api.recovery import requeue_stale
     from shared.redis_client import make_redis
     from shared.store import ClaimStore
 
@@ -251,7 +258,7 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def run_soak(args: argparse.Namespace) -> int:
+def run_soak(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"soak: {args.rate:g} claims/s for {args.seconds:g}s, {args.workers} workers "
         f"(concurrency 1), scorer {args.scorer}, a worker SIGKILLed every 30-60 s; "
@@ -259,7 +266,7 @@ def run_soak(args: argparse.Namespace) -> int:
         flush=True,
     )
     with process_group(Path(args.log_dir)) as group:
-        stack = _start(group, args, Path(args.log_dir) / "kb.sqlite3")
+        stack = _start(group, args, settings, Path(args.log_dir) / "kb.sqlite3")
         client = redis.Redis.from_url(stack.redis_url, decode_responses=True)
         stream = stack.env["CLAIMCHECK_VERDICT_STREAM"]
         tally = Tally()
@@ -361,20 +368,27 @@ def run_soak(args: argparse.Namespace) -> int:
     return 1 if lost or duplicated else 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cli.soak", description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=float(os.environ.get("SOAK_SECONDS", 600)))
-    parser.add_argument("--rate", type=float, default=float(os.environ.get("SOAK_RATE", 50)))
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument(
-        "--scorer", choices=["lexical", "onnx"], default=os.environ.get("SOAK_SCORER", "lexical")
+def register(subparsers: Subparsers) -> None:
+    p = add_command(
+        subparsers,
+        "soak",
+        run_soak,
+        help="sustained load through the API while workers are SIGKILLed",
     )
-    parser.add_argument("--visibility-timeout", type=int, default=30, help="seconds")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--log-dir", default="var/soak")
-    args = parser.parse_args(argv)
-    return run_soak(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    p.add_argument("--seconds", type=float, default=600.0, help="length of the load (default 600)")
+    p.add_argument("--rate", type=float, default=50.0, help="claims posted per second (default 50)")
+    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument(
+        "--scorer",
+        choices=["lexical", "onnx"],
+        default="lexical",
+        help="stance scorer of the workers (default lexical)",
+    )
+    p.add_argument(
+        "--visibility-timeout",
+        type=int,
+        default=30,
+        help="seconds before a killed worker's jobs are delivered again (default 30)",
+    )
+    p.add_argument("--seed", type=int, default=7, help="seed of the chaos loop's choices")
+    p.add_argument("--log-dir", default="var/soak", help="process logs and the knowledge base")

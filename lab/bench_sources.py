@@ -1,4 +1,4 @@
-"""``claimcheck bench-sources``: how long a claim takes when a reference source is down.
+"""``claimcheck-lab bench-sources``: how long a claim takes when a reference source is down.
 
 For each scenario it starts Redis (if none answers), one worker (concurrency 1) and the
 intake, then posts claims one at a time and times each from the POST to its verdict on
@@ -15,6 +15,7 @@ one second.
 
 from __future__ import annotations
 
+import argparse
 import json
 import socket
 import time
@@ -26,9 +27,10 @@ from typing import Any
 import httpx
 import redis
 
-from cli.bench import bench_claims
+from cli.commands import Subparsers, add_command
 from cli.demo import start_stack
 from cli.processes import free_port, process_group
+from lab.bench import bench_claims
 from shared.settings import Settings
 from shared.streams import decode_entry, last_id
 
@@ -169,3 +171,14 @@ def run_bench_sources(settings: Settings, *, claims: int) -> int:
     for s in scenarios:
         print(f"{s.name}, in order (ms): " + " ".join(f"{x * 1000:.0f}" for x in s.latencies))
     return 0
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    return run_bench_sources(settings, claims=args.claims)
+
+
+def register(subparsers: Subparsers) -> None:
+    p = add_command(
+        subparsers, "bench-sources", run, help="verdict latency with a reference source down"
+    )
+    p.add_argument("--claims", type=int, default=10, help="claims per scenario, one at a time")

@@ -1,4 +1,4 @@
-"""``claimcheck checkworthiness`` and ``claimcheck eval-checkworthiness`` on tiny files."""
+"""``claimcheck-lab checkworthiness`` and ``eval-checkworthiness`` on tiny files."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cli.checkworthiness import average_precision, binary_metrics, role_of
-from cli.main import main
+from lab.checkworthiness import average_precision, binary_metrics, role_of
+from lab.main import main
 
 WORTHY = "Unemployment has fallen by 40 percent since I took office in 2009."
 NOT_WORTHY = "Thank you all so much for being here tonight."

@@ -1,4 +1,4 @@
-"""``claimcheck checkworthiness`` (score sentences from JSONL) and ``claimcheck
+"""``claimcheck-lab checkworthiness`` (score sentences from JSONL) and ``claimcheck-lab
 eval-checkworthiness`` (the model on every check-worthiness file in ../shared/data).
 
 Neither imports ``workers/``: the model lives with the intake.
@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from cli.commands import Subparsers, add_command
 from shared.errors import InputError
-from shared.jsonl import batches, jsonl_job, read_text_rows
+from shared.jsonl import batches, iter_objects, jsonl_job, read_text_rows
 from shared.settings import Settings
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -47,7 +48,7 @@ def score_file(
 
 
 def _model(settings: Settings) -> Any:
-    from services.intake.checkworthiness import CheckworthinessModel
+    from services.intake.extraction.checkworthiness import CheckworthinessModel
 
     return CheckworthinessModel(threads=1, threshold=settings.checkworthiness_threshold)
 
@@ -79,7 +80,7 @@ class PipelineScorer:
 def _scorer(args: argparse.Namespace, settings: Settings) -> Any:
     if not getattr(args, "pipeline", False):
         return _model(settings)
-    from services.intake.extraction import ClaimExtractor
+    from services.intake.extraction.extractor import ClaimExtractor
 
     extractor = ClaimExtractor(
         settings.spacy_model, scorer=_model(settings), rules=not args.no_rules
@@ -163,14 +164,11 @@ def evaluate_files(
         texts: list[str] = []
         labels: list[bool] = []
         with path.open(encoding="utf-8") as handle:
-            for lineno, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
+            for here, row in iter_objects(handle, where=str(path)):
                 if limit is not None and len(texts) >= limit:
                     break
-                row = json.loads(line)
                 if not isinstance(row.get("text"), str) or "checkworthy" not in row:
-                    raise InputError(f"{path}:{lineno}: expected 'text' and 'checkworthy'")
+                    raise InputError(f"{here}: expected 'text' and 'checkworthy'")
                 texts.append(row["text"])
                 labels.append(bool(row["checkworthy"]))
         started = time.perf_counter()
@@ -220,3 +218,40 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         f"report: {args.output}"
     )
     return 0
+
+
+def register(subparsers: Subparsers) -> None:
+    p = add_command(
+        subparsers, "checkworthiness", run_score, help="score sentences from JSONL {id,text}"
+    )
+    p.add_argument("--input", required=True, type=Path, help="JSONL rows {id, text}")
+    p.add_argument(
+        "--output",
+        required=True,
+        type=Path,
+        help="JSONL rows {id, score, checkworthy}, in input order",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    p = add_command(
+        subparsers,
+        "eval-checkworthiness",
+        run_eval,
+        help="check-worthiness P/R/F1/AP on every evaluation file",
+    )
+    p.add_argument("--data-dir", type=Path, default=None, help="default: ../shared/data")
+    p.add_argument(
+        "--output",
+        type=Path,
+        default=Path("var/eval/checkworthiness.json"),
+        help="JSON report",
+    )
+    p.add_argument("--limit", type=int, default=None, help="first N rows of each file")
+    p.add_argument(
+        "--pipeline",
+        action="store_true",
+        help="score with the whole extractor (filters, model, editorial rules)",
+    )
+    p.add_argument(
+        "--no-rules", action="store_true", help="with --pipeline: without the editorial rules"
+    )

@@ -1,10 +1,10 @@
-"""``claimcheck bench``: end-to-end throughput and latency, POST to verdict on the stream.
+"""``claimcheck-lab bench``: end-to-end throughput and latency, POST to verdict on the stream.
 
 For each worker count it runs the real verification task and a no-op task that only
 publishes, through the same intake, Redis and Celery, and prints both and their ratio.
 
 ``--kb-docs N`` (``make bench``: 100,000) makes the workers search a real-sized knowledge
-base built from the public data (:mod:`cli.bench_kb`, cached under ``var/bench-kb``) with
+base built from the public data (:mod:`lab.bench_kb`, cached under ``var/bench-kb``) with
 distinct claims of the verification dev files; 0 keeps the starter corpus and the
 synthetic claims. ``--rate R`` adds an open-loop run at the largest worker count: R claims
 per second for ``--seconds`` whatever the verdicts do, latency counted from each claim's
@@ -15,7 +15,7 @@ the same knowledge base, pairs scored over the time spent in the stance scorer.
 
 from __future__ import annotations
 
-import json
+import argparse
 import os
 import statistics
 import sys
@@ -31,14 +31,16 @@ from typing import TYPE_CHECKING
 import httpx
 import redis
 
+from cli.commands import Subparsers, add_command
 from cli.demo import start_stack
 from cli.processes import ProcessGroup, process_group
+from shared.jsonl import iter_objects
 from shared.schemas import NOOP_TASK_NAME, VERIFY_TASK_NAME
 from shared.settings import Settings
 from shared.streams import decode_entry, last_id
 
 if TYPE_CHECKING:
-    from cli.bench_kb import BenchKb
+    from lab.bench_kb import BenchKb
     from workers.verification.stance import StanceScore, StanceScorer
 
 OFFLINE_CLAIMS = 200
@@ -206,9 +208,10 @@ def stance_throughput(settings: Settings, pairs: int = 2048) -> tuple[str, float
     from workers.verification.sentences import split_sentences
 
     sentences: list[str] = []
-    with starter_corpus_path().open(encoding="utf-8") as rows:
-        for line in rows:
-            sentences += split_sentences(json.loads(line)["text"])
+    corpus = starter_corpus_path()
+    with corpus.open(encoding="utf-8") as rows:
+        for _, row in iter_objects(rows, where=str(corpus)):
+            sentences += split_sentences(row["text"])
     claims = list(bench_claims(64))
     scorer = build_scorer(settings)
     per_claim = max(1, pairs // len(claims))
@@ -303,7 +306,7 @@ def run_bench(
     data_dir: Path | None = None,
     kb_cache_dir: Path | None = None,
 ) -> int:
-    from cli.bench_kb import CACHE_DIR, DEFAULT_DATA_DIR, dev_claims, ensure_bench_kb
+    from lab.bench_kb import CACHE_DIR, DEFAULT_DATA_DIR, dev_claims, ensure_bench_kb
 
     counts = [int(n) for n in workers.split(",") if n.strip()]
     log_dir = Path("var/bench")
@@ -399,3 +402,42 @@ def _print_paced(results: Sequence[RunResult]) -> None:
             f"{r.percentile(0.95) * 1000:.0f} | {r.percentile(0.99) * 1000:.0f} "
             f"| {r.worker_rss_mb:.0f} | {r.worker_rss_max_mb:.0f} |"
         )
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    return run_bench(
+        settings,
+        claims=args.claims,
+        workers=args.workers,
+        rate=args.rate,
+        seconds=args.seconds,
+        kb_docs=args.kb_docs,
+        data_dir=args.data_dir,
+        kb_cache_dir=args.kb_cache_dir,
+    )
+
+
+def register(subparsers: Subparsers) -> None:
+    p = add_command(
+        subparsers, "bench", run, help="end-to-end throughput and latency through the API"
+    )
+    p.add_argument(
+        "--claims", type=int, default=500, help="claims per as-fast-as-possible run (0: none)"
+    )
+    p.add_argument("--workers", default="1,2", help="worker process counts to run")
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="also an open-loop run at this many claims/s, at the largest worker count (0: none)",
+    )
+    p.add_argument("--seconds", type=float, default=30.0, help="length of the --rate run")
+    p.add_argument(
+        "--kb-docs",
+        type=int,
+        default=0,
+        help="search a knowledge base of this many documents built from --data-dir, with "
+        "dev-file claims (cached in --kb-cache-dir); 0: the starter corpus, synthetic claims",
+    )
+    p.add_argument("--data-dir", type=Path, default=None, help="default: ../shared/data")
+    p.add_argument("--kb-cache-dir", type=Path, default=None, help="default: var/bench-kb")

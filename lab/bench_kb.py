@@ -1,4 +1,4 @@
-"""A real-sized knowledge base for ``claimcheck bench --kb-docs N``, built from public text.
+"""A real-sized knowledge base for ``claimcheck-lab bench --kb-docs N``, built from public text.
 
 Documents come from ``../shared/data`` (see its DATA.md), never from a dev or test file:
 
@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from shared.jsonl import iter_objects
 from shared.settings import Settings
 
 DEFAULT_KB_DOCS = 100_000
@@ -69,11 +70,8 @@ _PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-
 
 def _rows(path: Path) -> Iterator[Row]:
     with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                row = json.loads(line)
-                if isinstance(row, dict):
-                    yield row
+        for _, row in iter_objects(handle, where=str(path)):
+            yield row
 
 
 def _collapse(text: str) -> str:

@@ -1,4 +1,4 @@
-"""``claimcheck calibrate``: fit the claim-level decision and its review thresholds on dev.
+"""``claimcheck-lab calibrate``: fit the claim-level decision and its review thresholds on dev.
 
 Every dev file of ``../shared/data/verification`` is judged by the verifier with its given
 evidence (sentence selection and stance model as in service); the stance scores are cached
@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from cli.evaluate import DEFAULT_DATA_DIR
+from cli.commands import Subparsers, add_command
+from lab.evaluate import DEFAULT_DATA_DIR
+from shared.jsonl import iter_objects
 from shared.settings import Settings
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def _read_cache(cache: Path) -> list[JudgedRow] | None:
     if not cache.exists():
         return None
     with cache.open(encoding="utf-8") as lines:
-        return [JudgedRow(**json.loads(line)) for line in lines]
+        return [JudgedRow(**row) for _, row in iter_objects(lines, where=str(cache))]
 
 
 def _write_cache(cache: Path, rows: list[JudgedRow]) -> None:
@@ -119,7 +119,7 @@ def judged_open_rows(
     path: Path, verifier: Verifier, model_dir: Path, settings: Settings, limit: int | None
 ) -> list[JudgedRow]:
     """The file's claims judged on what the knowledge base of the file's pooled evidence
-    returns (as ``claimcheck eval-open`` does): the evidence sets of service.
+    returns (as ``claimcheck-lab eval-open`` does): the evidence sets of service.
 
     Label: the gold label where the sentences read include a gold evidence sentence (or
     the gold label is ``not_enough_info``), else ``not_enough_info`` (what was read does
@@ -190,13 +190,15 @@ def judged_rows(
 
 def _rows(path: Path, limit: int | None) -> Iterator[dict[str, Any]]:
     with path.open(encoding="utf-8") as lines:
-        for n, line in enumerate(lines):
+        for n, (_, row) in enumerate(iter_objects(lines, where=str(path))):
             if limit is not None and n >= limit:
                 return
-            yield json.loads(line)
+            yield row
 
 
 def dev_matrix(rows: list[JudgedRow]) -> Any:
+    import numpy as np
+
     from workers.verification.decision import features, judge_sentences
     from workers.verification.decision_fit import DevRows, label_index
     from workers.verification.stance import StanceScore
@@ -217,6 +219,8 @@ def fit_and_report(
     rows: list[JudgedRow], *, target: float, exempt: frozenset[str] = frozenset()
 ) -> str:
     """Fit on ``rows``, print the out-of-fold report; the model's JSON."""
+    import numpy as np
+
     from workers.verification.decision import CLASSES
     from workers.verification.decision_fit import fit_decision
 
@@ -297,3 +301,34 @@ def _old_rule(x: Any, gold: list[str]) -> dict[str, float]:
         p != "not_enough_info" and c >= 0.6 for p, c in zip(predicted, confidence, strict=True)
     ]
     return _summary(gold, predicted, confidence, decided)
+
+
+def register(subparsers: Subparsers) -> None:
+    p = add_command(
+        subparsers,
+        "calibrate",
+        run_calibrate,
+        help="fit the claim-level decision and review thresholds on the dev files",
+    )
+    p.add_argument("--data-dir", type=Path, default=None, help="default: ../shared/data")
+    p.add_argument("--limit", type=int, default=None, help="first N rows of each dev file")
+    p.add_argument(
+        "--target",
+        type=float,
+        default=0.92,
+        help="precision decided verdicts must reach on dev (default 0.92, a margin over the "
+        "0.90 contract)",
+    )
+    p.add_argument(
+        "--exempt",
+        nargs="*",
+        default=["averitec.dev.jsonl"],
+        help="dev files reported but not held to the precision target when choosing review "
+        "thresholds (default: averitec.dev, whose evidence is question-answer pairs)",
+    )
+    p.add_argument(
+        "--given-only",
+        action="store_true",
+        help="fit on the given evidence only (default: also on evidence retrieved from each "
+        "dev file's pooled corpus, as in service)",
+    )

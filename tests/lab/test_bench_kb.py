@@ -1,4 +1,4 @@
-"""The benchmark's knowledge-base builder (``cli.bench_kb``) on a tiny fake data folder."""
+"""The benchmark's knowledge-base builder (``lab.bench_kb``) on a tiny fake data folder."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from cli.bench_kb import (
+from lab.bench_kb import (
     build_documents,
     dev_claims,
     document_streams,

@@ -1,4 +1,4 @@
-"""``claimcheck eval`` and ``claimcheck eval-open``: verdict quality on the labelled
+"""``claimcheck-lab eval`` and ``claimcheck-lab eval-open``: verdict quality on the labelled
 verification files in ../shared/data, with the given evidence or retrieving it."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cli.commands import Subparsers, add_command
 from shared.settings import Settings
 
 if TYPE_CHECKING:
@@ -146,3 +147,53 @@ def _retrieval_curve(
             flush=True,
         )
     return 0
+
+
+def _add_selection(p: argparse.ArgumentParser) -> None:
+    """The options both commands choose their files and rows with."""
+    p.add_argument("--split", choices=["eval", "dev", "all"], default="all", help="which files")
+    p.add_argument("--files", nargs="*", default=None, help="only these file names")
+    p.add_argument("--limit", type=int, default=None, help="first N rows of each file")
+
+
+def register(subparsers: Subparsers) -> None:
+    p = add_command(
+        subparsers, "eval", run_eval, help="measure verdict quality on the benchmark files"
+    )
+    p.add_argument("--data-dir", type=Path, default=None, help="default: ../shared/data")
+    p.add_argument("--output", type=Path, default=Path("var/eval/report.json"), help="JSON report")
+    _add_selection(p)
+
+    p = add_command(
+        subparsers,
+        "eval-open",
+        run_eval_open,
+        help="verdict quality when the verifier retrieves the evidence itself",
+        description="Pool each file's evidence strings into a knowledge base (one document "
+        "per distinct string, cached under --cache-dir), verify every claim against it "
+        "without its given evidence, and report accuracy, macro-F1, decided precision, "
+        "coverage, claims/s and evidence recall@5. Unless --no-compare, the same rows are "
+        "then verified with their given evidence by the same verifier (what `claimcheck-lab "
+        "eval` does) and the accuracy gap (open - given) is reported.",
+    )
+    p.add_argument("--data-dir", type=Path, default=None, help="default: ../shared/data")
+    p.add_argument("--output", type=Path, default=Path("var/eval/open.json"), help="JSON report")
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path("var/eval-open"),
+        help="where the pooled knowledge bases are kept between runs",
+    )
+    p.add_argument(
+        "--retrieval-curve",
+        metavar="K,K,...",
+        default=None,
+        help="only measure how often a gold sentence is among the first K sentences that "
+        "reach the stance model, for each K (choosing CLAIMCHECK_STANCE_PAIRS_MAX)",
+    )
+    _add_selection(p)
+    p.add_argument(
+        "--no-compare",
+        action="store_true",
+        help="skip the given-evidence run (no accuracy gap; about half the time)",
+    )

@@ -1,0 +1,3 @@
+from lab.main import main
+
+raise SystemExit(main())

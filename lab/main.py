@@ -1,0 +1,49 @@
+"""``claimcheck-lab``: measuring the service, each command declared in its own module.
+
+Verdict quality (``eval``, ``eval-open``), the decision's fit (``calibrate``),
+check-worthiness (``checkworthiness``, ``eval-checkworthiness``), claim matching
+(``eval-matching``), speed (``bench``, ``bench-extract``, ``bench-sse``,
+``bench-sources``) and endurance (``soak``). Like ``claimcheck``, building the parser
+loads no model: each handler imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from cli.commands import Register, run
+from cli.commands import build_parser as build_program
+from lab import (
+    bench,
+    bench_extract,
+    bench_sources,
+    bench_sse,
+    calibrate,
+    checkworthiness,
+    eval_matching,
+    evaluate,
+    soak,
+)
+
+COMMANDS: tuple[Register, ...] = (
+    evaluate.register,
+    calibrate.register,
+    checkworthiness.register,
+    eval_matching.register,
+    bench.register,
+    bench_extract.register,
+    bench_sse.register,
+    bench_sources.register,
+    soak.register,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    return build_program(
+        "claimcheck-lab", "Measurements of claimcheck: quality, calibration, speed.", COMMANDS
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(build_parser(), argv)
