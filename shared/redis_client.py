@@ -19,3 +19,23 @@ def make_redis(settings: Settings, *, url: str | None = None) -> redis.Redis:
         decode_responses=True,
     )
     return redis.Redis(connection_pool=pool)
+
+
+DURABILITY_ADVICE = (
+    "a Redis restart then loses every stored claim, article, verdict stream entry, API key "
+    "and idempotency record; run Redis with appendonly yes and appendfsync everysec, plus "
+    "a replica or Sentinel for failover (README: Running Redis in production)"
+)
+
+
+def durability_warning(client: redis.Redis) -> str | None:
+    """A warning when the Redis behind ``client`` keeps no append-only file; None when it
+    does, or when it will not say (managed services often refuse ``CONFIG GET``)."""
+    try:
+        config = client.config_get("appendonly")
+    except redis.RedisError:
+        return None
+    value = config.get("appendonly") if isinstance(config, dict) else None
+    if value is None or str(value).lower() == "yes":
+        return None
+    return f"Redis has appendonly off: {DURABILITY_ADVICE}"

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import logging
 
+from shared.redis_client import durability_warning, make_redis
 from shared.settings import Settings
 from workers.celery_app import create_celery_app
 from workers.metrics_server import serve as serve_metrics
+from workers.processing import Work, check_loaded_claim
 
 log = logging.getLogger(__name__)
 
 POOLS = ("prefork", "solo", "threads")
+
+
+def _warn_if_not_durable(settings: Settings) -> None:
+    client = make_redis(settings)
+    try:
+        warning = durability_warning(client)
+    finally:
+        client.close()
+    if warning:
+        log.warning("%s", warning)
 
 
 def worker_argv(
@@ -48,13 +60,18 @@ def run_worker(
     pool: str = "prefork",
     loglevel: str = "INFO",
     hostname: str | None = None,
+    verify: Work = check_loaded_claim,
 ) -> None:
-    """Run a worker in this process until it is stopped (SIGTERM: warm shutdown)."""
+    """Run a worker in this process until it is stopped (SIGTERM: warm shutdown).
+
+    ``verify`` is the work of a check (tests wrap it to inject faults).
+    """
     argv = worker_argv(
         settings, concurrency=concurrency, pool=pool, loglevel=loglevel, hostname=hostname
     )
-    app = create_celery_app(settings)
+    app = create_celery_app(settings, verify=verify)
     log.info("starting worker: %s", " ".join(argv))
+    _warn_if_not_durable(settings)
     stop_metrics = serve_metrics(settings) if settings.worker_metrics_port else None
     try:
         app.worker_main(argv)

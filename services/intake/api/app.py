@@ -20,7 +20,7 @@ from services.intake.api.routes import admin, articles, claims, health, stream
 from services.intake.api.sweeper import RequeueSweeper
 from services.intake.api.timeouts import TimeoutMiddleware
 from services.intake.extraction import ClaimExtractor
-from shared.redis_client import make_redis
+from shared.redis_client import durability_warning, make_redis
 from shared.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -66,6 +66,9 @@ def create_app(
                 )
                 app.state.sweeper = sweeper
                 owned.push_async_callback(_cancel, asyncio.create_task(sweeper.run()))
+            warning = await run_in_threadpool(durability_warning, client)
+            if warning:
+                logger.warning("%s", warning)
             logger.info("intake ready (auth %s)", "on" if settings.auth_enabled else "off")
             yield
             logger.info("intake shutting down")
