@@ -3,7 +3,7 @@
 Each command module has a ``register(subparsers)`` function that adds its sub-command (or
 group of sub-commands) with :func:`add_command`, naming the handler that runs it. A
 program (``claimcheck``, ``claimcheck-lab``) is the list of those functions:
-:func:`build_parser` collects them and :func:`run` parses, loads the settings once and
+:func:`build_program` collects them and :func:`run` parses, loads the settings once and
 calls the handler. A command module imports only light modules at its top (the standard
 library, ``httpx``, ``redis``, ``shared``); models, the intake and the worker are imported
 inside the handler, so building the parser never loads them.
@@ -54,7 +54,7 @@ def add_group(subparsers: Subparsers, name: str, *, help: str) -> Subparsers:
     return parser.add_subparsers(dest=dest, required=True, metavar=dest.upper())
 
 
-def build_parser(
+def build_program(
     prog: str, description: str, commands: Iterable[Register]
 ) -> argparse.ArgumentParser:
     """The program's parser with the sub-commands each ``register`` function adds."""

@@ -29,8 +29,7 @@ from cli import (
     watch,
     worker,
 )
-from cli.commands import Register, run
-from cli.commands import build_parser as build_program
+from cli.commands import Register, build_program, run
 
 COMMANDS: tuple[Register, ...] = (
     serve.register,

@@ -12,8 +12,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from cli.commands import Register, run
-from cli.commands import build_parser as build_program
+from cli.commands import Register, build_program, run
 from lab import (
     bench,
     bench_extract,

@@ -54,7 +54,7 @@ def test_model_files_ship_as_package_data() -> None:
 def test_intake_and_its_commands_never_import_workers() -> None:
     code = (
         "import sys, services.intake.api.app, services.intake.extraction, cli.extract, "
-        "cli.checkworthiness\n"
+        "lab.checkworthiness\n"
         "from services.intake.checkworthiness import CheckworthinessModel\n"
         "CheckworthinessModel().score(['Unemployment fell by 40 percent in 2009.'])\n"
         "bad = [m for m in sys.modules if m == 'workers' or m.startswith('workers.')]\n"
