@@ -32,6 +32,7 @@ from shared.schemas import NOOP_TASK_NAME, VERIFY_TASK_NAME
 from shared.settings import Settings
 from workers.context import ContextHolder
 from workers.logs import install_log_format
+from workers.processing import Work, check_loaded_claim
 from workers.tasks import register_tasks
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,11 @@ def restore_interval_s(settings: Settings) -> int:
     return max(1, min(10, settings.visibility_timeout_s // 4))
 
 
-def create_celery_app(settings: Settings) -> Celery:
-    """A configured Celery app with both claimcheck tasks registered."""
+def create_celery_app(settings: Settings, *, verify: Work = check_loaded_claim) -> Celery:
+    """A configured Celery app with both claimcheck tasks registered.
+
+    ``verify`` is the work of a check (see :func:`workers.tasks.register_tasks`).
+    """
     app = Celery("claimcheck", set_as_current=False)
     app.conf.update(
         broker_url=settings.effective_broker_url,
@@ -84,7 +88,7 @@ def create_celery_app(settings: Settings) -> Celery:
         enable_utc=True,
     )
     holder = ContextHolder(settings)
-    register_tasks(app, holder)
+    register_tasks(app, holder, verify=verify)
     _connect_lifecycle(app, holder)
     install_log_format(app, settings)
     return app

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +22,6 @@ from shared.publisher import VerdictPublisher
 from shared.redis_client import make_redis
 from shared.settings import Settings
 from shared.store import ClaimStore
-from workers.sources.base import Source
 from workers.sources.http_client import make_http_client
 from workers.sources.knowledge_base import SOURCE_NAME as KB_SOURCE
 from workers.sources.registry import build_sources, close_sources
@@ -61,16 +61,15 @@ def build_verifier(
     :mod:`workers.sources.registry`); each is wrapped in its resilience policy, and
     ``redis_client`` (None offline) holds their response cache. The verifier owns one
     HTTP client for the HTTP sources and the LLM judge; close everything with
-    :func:`close_verifier`.
+    :func:`close_verifier`, or use :func:`open_verifier`.
     """
-    http_client = make_http_client(settings)
-    sources: list[Source] = []
-    try:
+    with ExitStack() as on_failure:  # a step failed: close what was opened, then re-raise
+        http_client = on_failure.enter_context(make_http_client(settings))
         embedder = build_process_embedder(settings)
         sources = build_sources(
             settings, redis_client=redis_client, http_client=http_client, embedder=embedder
         )
-        _log_kb_size(settings, sources)
+        on_failure.callback(close_sources, sources)
         from workers.verification.llm_judge import LlmJudge
 
         judge = LlmJudge.from_settings(settings, http_client)
@@ -97,29 +96,21 @@ def build_verifier(
             judge=judge,
             search_limits={KB_SOURCE: settings.kb_top_sentences},
         )
-    except BaseException:  # a later step failed: close what was opened, then re-raise
-        close_sources(sources)
-        http_client.close()
-        raise
+        on_failure.pop_all()  # built: from now on the verifier owns all of it
     verifier.closers.append(http_client.close)
     return verifier
 
 
-def _log_kb_size(settings: Settings, sources: Sequence[Source]) -> None:
-    """Warn when the knowledge base (if it is a source) is empty: every claim would be NEI."""
-    kb = next((s for s in sources if s.name == "knowledge_base"), None)
-    count = getattr(kb, "count", None)
-    if count is None:
-        return
-    documents = int(count())
-    if documents == 0:
-        log.warning(
-            "knowledge base %s is empty: every claim will be not_enough_info "
-            "(import one with `claimcheck kb import --starter`)",
-            settings.kb_path,
-        )
-    else:
-        log.info("knowledge base %s: %d documents", settings.kb_path, documents)
+@contextmanager
+def open_verifier(
+    settings: Settings, *, calibrated: bool = True, redis_client: redis.Redis | None = None
+) -> Iterator[Verifier]:
+    """:func:`build_verifier` for a ``with`` block, closed at its end."""
+    verifier = build_verifier(settings, calibrated=calibrated, redis_client=redis_client)
+    try:
+        yield verifier
+    finally:
+        close_verifier(verifier)
 
 
 def stance_model_dir(settings: Settings) -> Path:

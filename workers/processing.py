@@ -13,9 +13,6 @@ skipped, and the publisher's atomic guard refuses a second verdict anyway.
 from __future__ import annotations
 
 import logging
-import os
-import re
-import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,7 +34,7 @@ from shared.store import ClaimRecord
 from workers import metrics
 from workers.context import WorkerContext
 from workers.logs import ClaimLogger, claim_logger
-from workers.retry import RetryDecision, RetryPolicy, decide_retry
+from workers.resilience.task_retry import RetryDecision, RetryPolicy, decide_retry
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +85,6 @@ def check_loaded_claim(
     if state is False:
         clog.info("claim already has a verdict; skipping")
         return None
-    delay = ctx.settings.debug_task_delay_s
-    if delay > 0:
-        clog.info("debug delay: sleeping %.1fs", delay)
-        time.sleep(delay)
-    _crash_if_poison(ctx, claim, clog)
     started = time.perf_counter()
     verdict = ctx.verifier.verify(
         claim.claim_id,
@@ -104,22 +96,6 @@ def check_loaded_claim(
     result = ctx.publisher.publish(with_claim_details(verdict, claim))
     _log_published(clog, verdict, result, time.perf_counter() - started, claim.created_at_ms)
     return result
-
-
-class PoisonClaimError(RuntimeError):
-    """Raised by the test-only poison-claim injection (``debug_poison_mode=raise``)."""
-
-
-def _crash_if_poison(ctx: WorkerContext, claim: ClaimRecord, clog: ClaimLogger) -> None:
-    """Test only: crash the verifier on a claim matching ``debug_poison_claims_matching``."""
-    pattern = ctx.settings.debug_poison_claims_matching
-    if pattern is None or not re.search(pattern, claim.text):
-        return
-    if ctx.settings.debug_poison_mode == "kill":
-        clog.error("debug poison claim: killing this worker process")
-        logging.shutdown()
-        os.kill(os.getpid(), signal.SIGKILL)
-    raise PoisonClaimError("debug poison claim: the verifier crashed")
 
 
 def with_claim_details(verdict: Verdict, claim: ClaimRecord) -> Verdict:
@@ -203,6 +179,34 @@ def publish_unverified(
 # --- one attempt, with every failure decided ---------------------------------------------
 
 
+@dataclass(frozen=True)
+class Fallback:
+    """The stand-in verdict that a failed check ends in."""
+
+    reason: str
+    failed: bool
+    """True unless the check went ahead without a failed source (``sources_failed``)."""
+    attempts: int
+    sources_failed: tuple[SourceFailure, ...] = ()
+    unexpected: bool = False
+    """A bug or a time limit rather than a failure the code expects."""
+
+
+def fallback_for(error: Exception, attempts: int) -> Fallback:
+    """What a check that failed with ``error`` after ``attempts`` attempts publishes."""
+    if isinstance(error, TransientSourceError):
+        failure = SourceFailure(source=error.source, reason=str(error))
+        reason = f"gave up after {attempts} attempts: {error}"
+        return Fallback(reason, failed=False, attempts=attempts, sources_failed=(failure,))
+    if isinstance(error, TransientError):
+        return Fallback(f"gave up after {attempts} attempts: {error}", True, attempts)
+    if isinstance(error, PermanentError):
+        return Fallback(str(error), True, attempts)
+    return Fallback(
+        f"internal error: {type(error).__name__}: {error}", True, attempts, unexpected=True
+    )
+
+
 def run_attempt(
     ctx: WorkerContext,
     claim_id: str,
@@ -215,16 +219,15 @@ def run_attempt(
 
     ``retries`` is how many times this task was retried before (Celery's
     ``request.retries``). Transient errors with retries left give a retry decision;
-    otherwise a failed ``not_enough_info`` verdict is published with the reason. An
-    unknown claim is logged and dropped. Only a store outage while publishing that last
-    verdict, on the last attempt, propagates.
+    otherwise the :func:`fallback_for` the error is published. An unknown claim is logged
+    and dropped. Only a store outage while publishing that last verdict, on the last
+    attempt, propagates.
 
     Every delivery is counted on the claim's record. Deliveries that no Celery retry
     explains are attempts whose worker process died (SIGKILL, OOM, a native crash): after
     ``task_max_crashes`` of them the claim gets a failed verdict instead of another try,
     so a poison job cannot loop forever.
     """
-    final = policy.is_final(retries)
     clog = claim_logger(log, claim_id, None)
     claim: ClaimRecord | None = None
     attempts = retries + 1
@@ -234,28 +237,15 @@ def run_attempt(
             clog.warning("claim not in the store; dropping the task")
             return AttemptOutcome()
         clog = claim_logger(log, claim_id, claim.article_id)
-        if claim.status not in ("done", "failed"):
-            attempts = max(attempts, _store(lambda: ctx.store.count_delivery(claim_id)))
-            crashes = attempts - 1 - retries
-            if crashes >= ctx.settings.task_max_crashes:
-                clog.error("%d earlier attempts died with their worker; giving up", crashes)
-                return _fallback(
-                    ctx,
-                    claim_id,
-                    claim,
-                    clog,
-                    reason=f"the check crashed its worker process {crashes} times "
-                    f"(poison job); gave up after {attempts - 1} attempts",
-                    failed=True,
-                    attempts=attempts - 1,
-                    retries=retries,
-                    policy=policy,
-                )
-        return AttemptOutcome(result=work(ctx, claim, final))
+        attempts = _count_attempt(ctx, claim, retries)
+        crashed = _crash_loop(ctx, attempts, retries, clog)
+        if crashed is not None:
+            return _fallback(ctx, claim_id, claim, clog, crashed, retries, policy)
+        return AttemptOutcome(result=work(ctx, claim, policy.is_final(retries)))
     except ClaimNotFoundError as exc:
         clog.warning("claim disappeared while it was checked; dropping the task: %s", exc)
         return AttemptOutcome()
-    except TransientError as exc:
+    except Exception as exc:  # a bug or a time limit too: the claim still gets a verdict
         decision = decide_retry(exc, retries, policy)
         if decision is not None:
             metrics.record_retry()
@@ -267,50 +257,34 @@ def run_attempt(
                 exc,
             )
             return AttemptOutcome(retry=decision)
-        clog.error("giving up after %d attempts: %s", retries + 1, exc)
-        failures = (
-            [SourceFailure(source=exc.source, reason=str(exc))]
-            if isinstance(exc, TransientSourceError)
-            else []
-        )
-        return _fallback(
-            ctx,
-            claim_id,
-            claim,
-            clog,
-            reason=f"gave up after {attempts} attempts: {exc}",
-            failed=not failures,
-            attempts=attempts,
-            sources_failed=failures,
-            retries=retries,
-            policy=policy,
-        )
-    except PermanentError as exc:
-        clog.error("permanent failure: %s", exc)
-        return _fallback(
-            ctx,
-            claim_id,
-            claim,
-            clog,
-            reason=str(exc),
-            failed=True,
-            attempts=attempts,
-            retries=retries,
-            policy=policy,
-        )
-    except Exception as exc:  # a bug or a time limit: still give the claim a verdict
-        clog.exception("unexpected error while checking the claim")
-        return _fallback(
-            ctx,
-            claim_id,
-            claim,
-            clog,
-            reason=f"internal error: {type(exc).__name__}: {exc}",
-            failed=True,
-            attempts=attempts,
-            retries=retries,
-            policy=policy,
-        )
+        fallback = fallback_for(exc, attempts)
+        if fallback.unexpected:
+            clog.exception("unexpected error while checking the claim")
+        else:
+            clog.error("giving up after %d attempts: %s", attempts, exc)
+        return _fallback(ctx, claim_id, claim, clog, fallback, retries, policy)
+
+
+def _count_attempt(ctx: WorkerContext, claim: ClaimRecord, retries: int) -> int:
+    """This attempt's number, counting the deliveries whose worker died."""
+    if claim.status in ("done", "failed"):
+        return retries + 1
+    return max(retries + 1, _store(lambda: ctx.store.count_delivery(claim.claim_id)))
+
+
+def _crash_loop(
+    ctx: WorkerContext, attempts: int, retries: int, clog: ClaimLogger
+) -> Fallback | None:
+    """The failed verdict of a poison job, once enough earlier attempts died with it."""
+    crashes = attempts - 1 - retries
+    if crashes < ctx.settings.task_max_crashes:
+        return None
+    clog.error("%d earlier attempts died with their worker; giving up", crashes)
+    reason = (
+        f"the check crashed its worker process {crashes} times "
+        f"(poison job); gave up after {attempts - 1} attempts"
+    )
+    return Fallback(reason, failed=True, attempts=attempts - 1)
 
 
 def _fallback(
@@ -318,13 +292,9 @@ def _fallback(
     claim_id: str,
     claim: ClaimRecord | None,
     clog: ClaimLogger,
-    *,
-    reason: str,
-    failed: bool,
+    fallback: Fallback,
     retries: int,
     policy: RetryPolicy,
-    attempts: int | None = None,
-    sources_failed: Sequence[SourceFailure] = (),
 ) -> AttemptOutcome:
     """Publish the stand-in verdict; a store outage here is retried while retries are left."""
     try:
@@ -335,10 +305,10 @@ def _fallback(
         result = publish_unverified(
             ctx,
             record,
-            reason=reason,
-            failed=failed,
-            attempts=attempts,
-            sources_failed=sources_failed,
+            reason=fallback.reason,
+            failed=fallback.failed,
+            attempts=fallback.attempts,
+            sources_failed=fallback.sources_failed,
         )
         return AttemptOutcome(result=result)
     except ClaimNotFoundError:

@@ -19,15 +19,19 @@ from shared.errors import StoreUnavailableError
 from shared.schemas import NOOP_TASK_NAME, VERIFY_TASK_NAME
 from workers.context import ContextHolder
 from workers.processing import Work, check_loaded_claim, publish_noop, run_attempt
-from workers.retry import RetryPolicy
+from workers.resilience.task_retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
 RESOURCE_FAILURE_PAUSE_S = 2.0
 
 
-def register_tasks(app: Celery, holder: ContextHolder) -> None:
+def register_tasks(
+    app: Celery, holder: ContextHolder, *, verify: Work = check_loaded_claim
+) -> None:
     """Register both tasks on ``app``; they take their resources from ``holder``.
+
+    ``verify`` is the work of ``claimcheck.verify_claim`` (tests wrap it to inject faults).
 
     ``shared=False``: a shared task would be copied into every Celery app created later
     in the process, bound to the first app's holder.
@@ -65,7 +69,7 @@ def register_tasks(app: Celery, holder: ContextHolder) -> None:
 
     @app.task(name=VERIFY_TASK_NAME, bind=True, ignore_result=True, shared=False)  # type: ignore[untyped-decorator]
     def verify_claim(self: Task, claim_id: str) -> None:
-        run(self, claim_id, check_loaded_claim)
+        run(self, claim_id, verify)
 
     @app.task(name=NOOP_TASK_NAME, bind=True, ignore_result=True, shared=False)  # type: ignore[untyped-decorator]
     def noop_publish(self: Task, claim_id: str) -> None:

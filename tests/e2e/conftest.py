@@ -21,6 +21,7 @@ from cli.processes import ProcessGroup, free_port, http_ready, python_module, wa
 from shared.settings import Settings
 from shared.streams import StreamEntry, decode_entry
 from tests.conftest import SettingsFactory
+from tests.e2e.fault_worker import WorkerFaults
 from tests.e2e.redis_server import PrivateRedis, PrivateRedisFactory
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -54,15 +55,16 @@ class Stack:
     redis: redis.Redis
     env: dict[str, str] = field(default_factory=dict)
     base_url: str = ""
+    faults: WorkerFaults | None = None
+    """Installed in every worker of the stack (see :mod:`tests.e2e.fault_worker`)."""
 
     def start_worker(self, name: str = "worker", concurrency: int = 1) -> None:
-        self.group.start(
-            name,
-            python_module(
-                "cli", "worker", "--concurrency", str(concurrency), "--hostname", f"{name}@%h"
-            ),
-            self.env,
-        )
+        options = ("--concurrency", str(concurrency), "--hostname", f"{name}@%h")
+        if self.faults is None:
+            self.group.start(name, python_module("cli", "worker", *options), self.env)
+        else:
+            argv = python_module("tests.e2e.fault_worker", *options)
+            self.group.start(name, argv, {**self.env, **self.faults.to_env()})
 
     def start_intake(self) -> None:
         port = free_port()
@@ -120,7 +122,7 @@ def stack_factory(
 ) -> Iterator[StackFactory]:
     groups: list[ProcessGroup] = []
 
-    def make(**overrides: Any) -> Stack:
+    def make(*, faults: WorkerFaults | None = None, **overrides: Any) -> Stack:
         from workers.sources.knowledge_base import KnowledgeBase, starter_corpus_path
 
         overrides.setdefault("kb_path", tmp_path / "kb.sqlite3")
@@ -133,7 +135,8 @@ def stack_factory(
         log_dir.mkdir()
         group = ProcessGroup(log_dir)
         groups.append(group)
-        return Stack(settings=settings, group=group, redis=redis_client, env=settings_env(settings))
+        env = settings_env(settings)
+        return Stack(settings=settings, group=group, redis=redis_client, env=env, faults=faults)
 
     yield make
     for group in groups:

@@ -9,12 +9,14 @@ from collections import Counter
 import pytest
 
 from tests.e2e.conftest import SEED_ARTICLE, Stack, StackFactory
+from tests.e2e.fault_worker import WorkerFaults
 
 pytestmark = pytest.mark.e2e
 
+FAULTS = WorkerFaults(delay_s=2.0)
+"""Every check takes 2 s, so a worker can be killed in the middle of one."""
 # Short limits so that a task held by a dead worker comes back within the test.
 FAULT_SETTINGS = {
-    "debug_task_delay_s": 2.0,
     "task_time_limit_s": 6,
     "task_soft_time_limit_s": 5,
     "visibility_timeout_s": 8,
@@ -33,7 +35,7 @@ def _wait_status(stack: Stack, claim_ids: set[str], status: str, timeout: float 
 
 
 def test_worker_killed_mid_job_leaves_one_verdict_per_claim(stack_factory: StackFactory) -> None:
-    stack = stack_factory(**FAULT_SETTINGS)
+    stack = stack_factory(faults=FAULTS, **FAULT_SETTINGS)
     stack.start_intake()
     stack.start_worker("w1", concurrency=1)
     text = SEED_ARTICLE.read_text(encoding="utf-8")
@@ -55,7 +57,7 @@ def test_worker_killed_mid_job_leaves_one_verdict_per_claim(stack_factory: Stack
 def test_pool_child_killed_mid_job_is_redelivered(stack_factory: StackFactory) -> None:
     import psutil
 
-    stack = stack_factory(**FAULT_SETTINGS)
+    stack = stack_factory(faults=FAULTS, **FAULT_SETTINGS)
     stack.start_intake()
     stack.start_worker("w1", concurrency=1)
     with stack.http() as http:

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Stack, StackFactory
+from tests.e2e.fault_worker import WorkerFaults
 from tests.e2e.faults import (
     assert_one_verdict_each,
     claim_texts,
@@ -47,7 +48,7 @@ def test_redis_restarted_while_jobs_are_queued_and_running(
     stack_factory: StackFactory, private_redis_factory: PrivateRedisFactory
 ) -> None:
     server = private_redis_factory(appendonly=True)
-    stack = private_stack(stack_factory, server, debug_task_delay_s=0.3)
+    stack = private_stack(stack_factory, server, faults=WorkerFaults(delay_s=0.3))
     stack.start_intake()
     stack.start_worker("w1", concurrency=1)
     stack.start_worker("w2", concurrency=1)

@@ -16,6 +16,7 @@ import pytest
 
 from shared.schemas import Verdict
 from tests.e2e.conftest import Stack, StackFactory
+from tests.e2e.fault_worker import WorkerFaults
 from tests.e2e.faults import (
     assert_one_verdict_each,
     claim_texts,
@@ -38,7 +39,7 @@ def test_workers_killed_repeatedly_while_200_claims_flow(
     stack_factory: StackFactory, private_redis_factory: PrivateRedisFactory
 ) -> None:
     server = private_redis_factory()
-    stack = private_stack(stack_factory, server, debug_task_delay_s=0.05)
+    stack = private_stack(stack_factory, server, faults=WorkerFaults(delay_s=0.05))
     stack.start_intake()
     for name in ("w0", "w1"):
         stack.start_worker(name, concurrency=2)
@@ -75,7 +76,7 @@ def test_worker_stopped_with_sigterm_finishes_its_job_first(
     stack_factory: StackFactory, private_redis_factory: PrivateRedisFactory
 ) -> None:
     server = private_redis_factory()
-    stack = private_stack(stack_factory, server, debug_task_delay_s=1.5)
+    stack = private_stack(stack_factory, server, faults=WorkerFaults(delay_s=1.5))
     stack.start_intake()
     stack.start_worker("w1", concurrency=1)
     with stack.http() as http:
@@ -106,8 +107,7 @@ def test_poison_job_that_kills_its_worker_ends_failed_after_n_tries(
     stack = private_stack(
         stack_factory,
         server,
-        debug_poison_claims_matching="POISON",
-        debug_poison_mode="kill",
+        faults=WorkerFaults(poison_matching="POISON", poison_mode="kill"),
         task_max_crashes=2,
     )
     stack.start_intake()
@@ -138,7 +138,7 @@ def test_poison_job_that_raises_ends_failed_at_once(
 ) -> None:
     server = private_redis_factory()
     stack = private_stack(
-        stack_factory, server, debug_poison_claims_matching="^POISON", debug_poison_mode="raise"
+        stack_factory, server, faults=WorkerFaults(poison_matching="^POISON", poison_mode="raise")
     )
     stack.start_intake()
     stack.start_worker("w1", concurrency=1)

@@ -57,7 +57,7 @@ class FlakySource:
         self.retry_after = retry_after
         self.calls = 0
 
-    def search(self, claim: str, limit: int) -> list[Passage]:
+    def search(self, claim: str, limit: int, *, timeout_s: float | None = None) -> list[Passage]:
         self.calls += 1
         if self.calls <= self.failures:
             if self.error is TransientSourceError:
@@ -66,6 +66,9 @@ class FlakySource:
                 raise PermanentSourceError(self.name, "answered 400")
             raise self.error(f"{self.name} broke")
         return self.passages[:limit]
+
+    def close(self) -> None:
+        """Holds nothing."""
 
 
 @pytest.fixture

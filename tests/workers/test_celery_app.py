@@ -13,6 +13,8 @@ from tests.workers.conftest import ContextFactory, FlakySource
 from workers.celery_app import create_celery_app, restore_interval_s
 from workers.context import ContextHolder
 from workers.runner import worker_argv
+from workers.sources.knowledge_base import KnowledgeBase
+from workers.sources.resilience import ResilientSource
 
 
 def test_configuration_follows_settings(settings_factory: SettingsFactory) -> None:
@@ -69,7 +71,9 @@ def test_process_lifecycle_builds_after_fork_and_closes(
     assert holder._context is None  # nothing is built at import or app creation
     on_init(sender="w1")
     ctx = holder.get()
-    assert ctx is holder.get() and ctx.verifier.sources[0].count() > 0  # type: ignore[attr-defined]
+    kb = ctx.verifier.sources[0]
+    assert isinstance(kb, ResilientSource) and isinstance(kb.source, KnowledgeBase)
+    assert ctx is holder.get() and kb.source.count() > 0
     on_shutdown(sender="w1", pid=1, exitcode=0)
     assert holder._context is None
     assert holder.get() is not ctx  # lazily rebuilt (solo pool)

@@ -69,7 +69,7 @@ def test_error_kind(exc: BaseException, kind: str) -> None:
 
 
 def test_the_circuit_breaker_reports_its_state() -> None:
-    from workers.sources.resilience import CircuitBreaker, CircuitOpenError
+    from workers.resilience.breaker import CircuitBreaker, CircuitOpenError
 
     now = [0.0]
     breaker = CircuitBreaker("metrics-src", failures=2, reset_s=10, clock=lambda: now[0])

@@ -11,6 +11,7 @@ from shared.errors import PermanentError, StoreUnavailableError
 from shared.publisher import PublishResult
 from shared.schemas import Entity
 from shared.store import ClaimRecord
+from tests.e2e.fault_worker import WorkerFaults, with_faults
 from tests.shared import factories
 from tests.workers.conftest import ContextFactory, FlakySource
 from workers.context import WorkerContext
@@ -21,7 +22,7 @@ from workers.processing import (
     publish_noop,
     run_attempt,
 )
-from workers.retry import RetryPolicy
+from workers.resilience.task_retry import RetryPolicy
 
 POLICY = RetryPolicy(max_retries=2, base_s=0.5, cap_s=4.0)
 SUPPORTED = "UN Security Council resolution 2254 was adopted unanimously in December 2015."
@@ -61,10 +62,11 @@ def test_check_claim_twice_publishes_one_verdict(context_factory: ContextFactory
 def test_racing_deliveries_rely_on_the_publishers_guard(context_factory: ContextFactory) -> None:
     # two deliveries (e.g. a redelivery while the first worker still runs) both pass
     # mark_checking during the delay, both verify, and both try to publish
-    ctx = context_factory(debug_task_delay_s=0.3)
+    ctx = context_factory()
     claim = _save(ctx)
+    slow = with_faults(check_loaded_claim, WorkerFaults(delay_s=0.3))
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(lambda _: check_loaded_claim(ctx, claim, False), range(2)))
+        results = list(pool.map(lambda _: slow(ctx, claim, False), range(2)))
     published = sorted(r.published for r in results if r is not None)
     assert published == [False, True]
     assert len(_verdicts(ctx)) == 1
@@ -174,12 +176,29 @@ def test_noop_publishes_a_placeholder(context_factory: ContextFactory) -> None:
     assert verdict["verifier_version"] == "noop"
 
 
-def test_debug_delay_sleeps_after_marking_checking(context_factory: ContextFactory) -> None:
-    ctx = context_factory(debug_task_delay_s=0.3)
+def test_injected_delay_sleeps_after_marking_checking(context_factory: ContextFactory) -> None:
+    # the e2e harness's fault worker (tests/e2e/fault_worker.py) wraps the real check
+    ctx = context_factory()
     claim = _save(ctx)
+    slow = with_faults(check_loaded_claim, WorkerFaults(delay_s=0.3))
     started = time.monotonic()
-    assert check_claim(ctx, claim.claim_id, final_attempt=False) is not None
+    outcome = run_attempt(ctx, claim.claim_id, retries=0, policy=POLICY, work=slow)
+    assert outcome.result is not None
     assert time.monotonic() - started >= 0.3
+
+
+def test_injected_poison_raises_into_a_failed_verdict(context_factory: ContextFactory) -> None:
+    ctx = context_factory()
+    claim = _save(ctx, text="POISON claim about APEC 2017.")
+    poison = WorkerFaults(poison_matching="^POISON", poison_mode="raise")
+    run_attempt(
+        ctx, claim.claim_id, retries=0, policy=POLICY, work=with_faults(check_loaded_claim, poison)
+    )
+    (verdict,) = _verdicts(ctx)
+    assert verdict["failed"] and verdict["attempts"] == 1
+    assert verdict["reason"] == (
+        "internal error: PoisonClaimError: debug poison claim: the verifier crashed"
+    )
 
 
 def test_log_lines_name_the_claim_and_article(

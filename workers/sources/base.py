@@ -45,13 +45,23 @@ class Source(Protocol):
     ``search`` raises :class:`shared.errors.TransientSourceError` when trying again later may
     help (timeout, busy, rate limited) and :class:`shared.errors.PermanentSourceError` when it
     will not (bad request, broken data). Implementations must be usable from the process
-    they were created in; worker processes create their own after fork.
+    they were created in; worker processes create their own after fork. Whoever builds a
+    source closes it (``close`` is called once, also for sources that hold nothing).
     """
 
     name: str
 
-    def search(self, claim: str, limit: int) -> list[Passage]:
-        """Up to ``limit`` passages, best first."""
+    def search(self, claim: str, limit: int, *, timeout_s: float | None = None) -> list[Passage]:
+        """Up to ``limit`` passages, best first.
+
+        ``timeout_s`` is the time this search may take, when the caller has a budget (see
+        :class:`~workers.sources.resilience.ResilientSource`); sources that never wait on
+        a network (local files) may ignore it.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release what the source holds (files, connections); it is not searched after."""
         ...
 
 

@@ -41,7 +41,6 @@ class GoogleFactCheckSource:
     """Searches Google's index of ClaimReview fact-checks."""
 
     name = SOURCE_NAME
-    accepts_timeout = True
 
     def __init__(
         self,
@@ -72,6 +71,9 @@ class GoogleFactCheckSource:
             timeout_s=settings.google_factcheck_timeout_s,
             max_bytes=settings.source_max_response_bytes,
         )
+
+    def close(self) -> None:
+        """Nothing to release: the HTTP client belongs to whoever passed it in."""
 
     def search(self, claim: str, limit: int, *, timeout_s: float | None = None) -> list[Passage]:
         query = " ".join(claim.split())[:MAX_QUERY_CHARS]

@@ -5,7 +5,8 @@ in that order. Each name maps to a factory ``(settings, resources) -> Source``
 (:class:`SourceResources`: the process's Redis client, HTTP client and embedding model);
 :func:`build_sources` calls them and wraps every source in a
 :class:`~workers.sources.resilience.ResilientSource` (timeout budget, retries, circuit
-breaker, concurrency limit, response cache).
+breaker, concurrency limit, response cache) under the source's own
+:class:`~workers.sources.resilience.SourcePolicy`, built from the settings here.
 
 ``redis_client`` is None where no Redis is at hand (offline CLI runs): then nothing is
 cached. ``http_client`` is the process's one :class:`httpx.Client` (see
@@ -17,6 +18,7 @@ imports it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
     from workers.sources.factchecks.embedding import OnnxEmbedder
     from workers.sources.knowledge_base import KnowledgeBase
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class SourceResources:
@@ -48,7 +52,22 @@ SourceFactory = Callable[[Settings, SourceResources], Source]
 
 
 def _knowledge_base(settings: Settings, resources: SourceResources) -> Source:
-    return open_knowledge_base(settings, resources.embedder)
+    kb = open_knowledge_base(settings, resources.embedder)
+    _log_size(kb)
+    return kb
+
+
+def _log_size(kb: KnowledgeBase) -> None:
+    """Warn when the knowledge base is empty: every claim would be not_enough_info."""
+    documents = kb.count()
+    if documents == 0:
+        log.warning(
+            "knowledge base %s is empty: every claim will be not_enough_info "
+            "(import one with `claimcheck kb import --starter`)",
+            kb.path,
+        )
+    else:
+        log.info("knowledge base %s: %d documents", kb.path, documents)
 
 
 def open_knowledge_base(
@@ -108,7 +127,7 @@ def build_sources(
 
     Sources built before a failing one are closed again when a later factory raises.
     """
-    from workers.sources.resilience import ResilientSource, policy_for
+    from workers.sources.resilience import ResilientSource, SourcePolicy
 
     resources = SourceResources(redis_client, http_client, embedder)
     built: list[Source] = []
@@ -122,7 +141,9 @@ def build_sources(
                 )
             source = factory(settings, resources)
             built.append(
-                ResilientSource(source, policy_for(settings, name), redis_client=redis_client)
+                ResilientSource(
+                    source, SourcePolicy.from_settings(settings, name), redis_client=redis_client
+                )
             )
     except BaseException:
         close_sources(built)
@@ -132,6 +153,4 @@ def build_sources(
 
 def close_sources(sources: Sequence[Source]) -> None:
     for source in sources:
-        close = getattr(source, "close", None)
-        if callable(close):
-            close()
+        source.close()

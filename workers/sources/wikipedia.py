@@ -64,7 +64,6 @@ class WikipediaSource:
     """Searches one MediaWiki wiki and returns the intros of the best pages."""
 
     name = SOURCE_NAME
-    accepts_timeout = True
 
     def __init__(
         self,
@@ -90,6 +89,9 @@ class WikipediaSource:
             timeout_s=settings.wikipedia_timeout_s,
             max_bytes=settings.source_max_response_bytes,
         )
+
+    def close(self) -> None:
+        """Nothing to release: the HTTP client belongs to whoever passed it in."""
 
     def search(self, claim: str, limit: int, *, timeout_s: float | None = None) -> list[Passage]:
         terms = search_terms(claim)

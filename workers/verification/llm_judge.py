@@ -8,10 +8,13 @@ shape (``response_format`` ``json_schema``, or ``json_object`` for servers witho
 support, ``CLAIMCHECK_LLM_JUDGE_RESPONSE_FORMAT``), and the reply is validated here anyway.
 
 Failures — no answer, an HTTP error, no ``choices[0].message.content``, content that is not
-the JSON object above — are retried ``CLAIMCHECK_LLM_JUDGE_RETRIES`` times (after a jittered
-pause of at most a second), then given up: the opinion then carries only the ``error``, and
-the verdict stays what the stance model decided. The judge never sets a label; see
-:meth:`Verifier.verify` for what its opinion changes (only ``needs_review``).
+the JSON object above — are retried ``CLAIMCHECK_LLM_JUDGE_RETRIES`` times under
+:data:`JUDGE_BACKOFF` (at most a second's pause; a ``Retry-After`` over
+:data:`MAX_RETRY_AFTER_S` ends the tries), then given up: the opinion then carries only the
+``error``, and the verdict stays what the stance model decided. A 4xx or an oversized
+answer is not retried (it would come back the same way). The judge has its own circuit
+breaker (``CLAIMCHECK_CIRCUIT_FAILURES``, ``CLAIMCHECK_CIRCUIT_RESET_S``). The judge never
+sets a label; see :meth:`Verifier.verify` for what its opinion changes (only ``needs_review``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, get_args
 
 import httpx
@@ -30,8 +34,10 @@ from pydantic import SecretStr
 from shared.errors import PermanentSourceError, TransientSourceError
 from shared.schemas import Evidence, JudgeOpinion, Label
 from shared.settings import Settings
+from workers.resilience.backoff import Backoff, retry_after_of
+from workers.resilience.breaker import BreakerConfig, CircuitBreaker, CircuitOpenError
+from workers.resilience.retrier import CallPolicy, Retrier
 from workers.sources.http_client import MalformedAnswerError, request_json
-from workers.sources.resilience import CircuitBreaker, CircuitOpenError
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +45,12 @@ JUDGE_NAME = "llm_judge"
 LABELS: tuple[str, ...] = get_args(Label)
 MAX_JUSTIFICATION_CHARS = 600
 MAX_EVIDENCE_CHARS = 600
-_MAX_PAUSE_S = 1.0
-_MAX_ASKED_PAUSE_S = 5.0
-"""A Retry-After longer than this ends the judge's tries for the claim."""
-"""Longest pause before a retry (full jitter): the judge must not hold a claim for long."""
+JUDGE_BACKOFF = Backoff(base_s=0.4, cap_s=1.0)
+"""Pauses before a retry (full jitter, at most a second): the judge must not hold a claim
+for long."""
+MAX_RETRY_AFTER_S = 5.0
+"""A Retry-After longer than this ends the judge's tries: a claim does not wait that long
+for an optional opinion."""
 _FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
 
 SYSTEM_PROMPT = (
@@ -69,6 +77,16 @@ class JudgeReplyError(Exception):
     """The server answered, but not with a usable opinion."""
 
 
+_RETRIED = (TransientSourceError, MalformedAnswerError, JudgeReplyError)
+"""Failures another try may mend (a malformed answer is often a one-off of the model)."""
+
+
+@dataclass(frozen=True)
+class _Reply:
+    stance: Label
+    justification: str
+
+
 class LlmJudge:
     """Asks one chat-completions model for a stance; one instance per worker process."""
 
@@ -86,18 +104,19 @@ class LlmJudge:
         max_bytes: int = 2_000_000,
         breaker: CircuitBreaker | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
     ) -> None:
         self.client = client
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
         self._api_key = api_key
         self.timeout_s = timeout_s
-        self.retries = retries
         self.evidence_items = evidence_items
         self.response_format = response_format
         self.max_bytes = max_bytes
-        self.breaker = breaker or CircuitBreaker(JUDGE_NAME, failures=5, reset_s=30.0)
-        self._sleep = sleep
+        self.breaker = breaker or CircuitBreaker.from_config(JUDGE_NAME, BreakerConfig())
+        policy = CallPolicy(retries, JUDGE_BACKOFF, max_retry_after_s=MAX_RETRY_AFTER_S)
+        self._retrier = Retrier(JUDGE_NAME, policy, retry_on=_RETRIED, rng=rng, sleep=sleep)
 
     @classmethod
     def from_settings(cls, settings: Settings, client: httpx.Client) -> LlmJudge | None:
@@ -114,11 +133,7 @@ class LlmJudge:
             evidence_items=settings.llm_judge_evidence,
             response_format=settings.llm_judge_response_format,
             max_bytes=settings.source_max_response_bytes,
-            breaker=CircuitBreaker(
-                JUDGE_NAME,
-                failures=settings.circuit_failures,
-                reset_s=settings.circuit_reset_s,
-            ),
+            breaker=CircuitBreaker.from_config(JUDGE_NAME, BreakerConfig.from_settings(settings)),
         )
 
     def judge(self, claim: str, evidence: Sequence[Evidence]) -> JudgeOpinion:
@@ -128,31 +143,15 @@ class LlmJudge:
         except CircuitOpenError as exc:
             return JudgeOpinion(model=self.model, error=str(exc))
         body = self._request_body(claim, evidence)
-        problem = "not asked"
-        asked_pause = 0.0
-        for attempt in range(self.retries + 1):
-            if attempt:
-                jitter = random.uniform(0.0, min(_MAX_PAUSE_S, 0.2 * 2**attempt))
-                self._sleep(max(jitter, asked_pause))
-            try:
-                stance, justification = self._ask(body)
-            except (TransientSourceError, MalformedAnswerError) as exc:
-                problem = str(exc)
-                asked_pause = getattr(exc, "retry_after", None) or 0.0
-                if asked_pause > _MAX_ASKED_PAUSE_S:
-                    problem += f" (asked to wait {asked_pause:g}s: not retried)"
-                    break  # a claim does not wait that long for an optional opinion
-            except PermanentSourceError as exc:
-                problem = str(exc)
-                break  # a 4xx or an oversized answer will come back the same way
-            except JudgeReplyError as exc:
-                problem = f"{JUDGE_NAME}: unusable reply: {exc}"
-            else:
-                self.breaker.record_success()
-                return JudgeOpinion(model=self.model, stance=stance, justification=justification)
-            log.warning("LLM judge attempt %d failed: %s", attempt + 1, problem)
-        self.breaker.record_failure()
-        return JudgeOpinion(model=self.model, error=problem)
+        try:
+            reply = self._retrier.call(lambda _: self._ask(body), on_failure=_log_failure)
+        except (*_RETRIED, PermanentSourceError) as exc:
+            self.breaker.record_failure()
+            return JudgeOpinion(model=self.model, error=_problem(exc))
+        self.breaker.record_success()
+        return JudgeOpinion(
+            model=self.model, stance=reply.stance, justification=reply.justification
+        )
 
     def _request_body(self, claim: str, evidence: Sequence[Evidence]) -> dict[str, Any]:
         lines = [f"Claim: {claim}", "", "Evidence:"]
@@ -180,7 +179,7 @@ class LlmJudge:
             "response_format": response_format,
         }
 
-    def _ask(self, body: dict[str, Any]) -> tuple[Label, str]:
+    def _ask(self, body: dict[str, Any]) -> _Reply:
         headers = {}
         if self._api_key is not None:
             headers["Authorization"] = f"Bearer {self._api_key.get_secret_value()}"
@@ -194,7 +193,22 @@ class LlmJudge:
             timeout_s=self.timeout_s,
             max_bytes=self.max_bytes,
         )
-        return parse_reply(answer)
+        return _Reply(*parse_reply(answer))
+
+
+def _problem(exc: Exception) -> str:
+    """What the opinion says went wrong."""
+    if isinstance(exc, JudgeReplyError):
+        return f"{JUDGE_NAME}: unusable reply: {exc}"
+    problem = str(exc)
+    asked = retry_after_of(exc)
+    if asked is not None and asked > MAX_RETRY_AFTER_S:
+        problem += f" (asked to wait {asked:g}s: not retried)"
+    return problem
+
+
+def _log_failure(attempt: int, exc: Exception) -> None:
+    log.warning("LLM judge attempt %d failed: %s", attempt + 1, _problem(exc))
 
 
 def parse_reply(answer: Any) -> tuple[Label, str]:

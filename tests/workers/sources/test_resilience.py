@@ -1,4 +1,7 @@
-"""ResilientSource: retries with backoff, the circuit breaker, the concurrency limit, the cache."""
+"""ResilientSource: retries with backoff, the circuit breaker, the concurrency limit, the cache.
+
+The breaker on its own is tested in ``tests/workers/resilience/test_breaker.py``.
+"""
 
 from __future__ import annotations
 
@@ -16,14 +19,9 @@ from cli.processes import free_port
 from shared.errors import PermanentSourceError, TransientSourceError
 from shared.settings import Settings
 from tests.conftest import SettingsFactory
+from workers.resilience.breaker import CircuitOpenError
 from workers.sources.base import Passage
-from workers.sources.resilience import (
-    CircuitBreaker,
-    CircuitOpenError,
-    ResilientSource,
-    SourcePolicy,
-    policy_for,
-)
+from workers.sources.resilience import ResilientSource, SourcePolicy
 
 PASSAGE = Passage(
     "api", "d1", "Title", "https://example.org/d1", "Some text.", 0.5, publisher="P", rating="R"
@@ -54,18 +52,20 @@ class Scripted:
         self.script = list(script)
         self.calls = 0
         self.timeouts: list[float] = []
+        self.closed = False
 
-    def search(self, claim: str, limit: int) -> list[Passage]:
+    def search(self, claim: str, limit: int, *, timeout_s: float | None = None) -> list[Passage]:
         self.calls += 1
         step = self.script.pop(0) if len(self.script) > 1 else self.script[0]
         if isinstance(step, Exception):
             raise step
         return step[:limit]
 
+    def close(self) -> None:
+        self.closed = True
+
 
 class Timed(Scripted):
-    accepts_timeout = True
-
     def search(self, claim: str, limit: int, *, timeout_s: float | None = None) -> list[Passage]:
         assert timeout_s is not None
         self.timeouts.append(timeout_s)
@@ -222,19 +222,6 @@ def test_permanent_errors_do_not_open_the_circuit() -> None:
     assert wrapped.breaker.state == "closed"
 
 
-def test_half_open_lets_one_trial_through_at_a_time() -> None:
-    clock = Clock()
-    breaker = CircuitBreaker("api", failures=1, reset_s=5, clock=clock)
-    breaker.record_failure()
-    clock.now += 5
-    breaker.before_call()  # the trial
-    with pytest.raises(CircuitOpenError, match="trial"):
-        breaker.before_call()
-    breaker.record_success()
-    breaker.before_call()
-    assert breaker.state == "closed"
-
-
 # --- concurrency limit ---------------------------------------------------------------------
 
 
@@ -248,7 +235,10 @@ class Blocking:
         self.most = 0
         self.lock = threading.Lock()
 
-    def search(self, claim: str, limit: int) -> list[Passage]:
+    def close(self) -> None:
+        """Holds nothing."""
+
+    def search(self, claim: str, limit: int, *, timeout_s: float | None = None) -> list[Passage]:
         with self.lock:
             self.running += 1
             self.most = max(self.most, self.running)
@@ -352,10 +342,10 @@ def test_policy_from_settings(settings_factory: SettingsFactory) -> None:
     settings = settings_factory(
         wikipedia_timeout_s=2.5, source_timeout_s=7, source_cache_ttl_s=99, circuit_failures=9
     )
-    wiki = policy_for(settings, "wikipedia")
+    wiki = SourcePolicy.from_settings(settings, "wikipedia")
     assert wiki.timeout_s == 2.5 and wiki.cache_ttl_s == 99 and wiki.circuit_failures == 9
     assert wiki.cache_prefix == settings.key_prefix
-    kb = policy_for(settings, "knowledge_base")
+    kb = SourcePolicy.from_settings(settings, "knowledge_base")
     assert kb.timeout_s == 7 and kb.cache_ttl_s == 0  # local: never cached
 
 
@@ -364,10 +354,10 @@ def test_per_source_overrides_win(settings_factory: SettingsFactory) -> None:
         source_retries=2,
         source_overrides={"wikipedia": {"retries": 0, "cache_ttl_s": 86400, "timeout_s": 1.5}},
     )
-    wiki = policy_for(settings, "wikipedia")
+    wiki = SourcePolicy.from_settings(settings, "wikipedia")
     assert (wiki.retries, wiki.cache_ttl_s, wiki.timeout_s) == (0, 86400, 1.5)
     assert isinstance(wiki.retries, int)
-    assert policy_for(settings, "google_factcheck").retries == 2
+    assert SourcePolicy.from_settings(settings, "google_factcheck").retries == 2
 
 
 @pytest.mark.parametrize(
@@ -387,10 +377,9 @@ def test_bad_overrides_stop_start_up(
         settings_factory(source_overrides=overrides)
 
 
-def test_wrapper_passes_other_attributes_through() -> None:
+def test_wrapper_closes_the_source_it_wraps() -> None:
     source = Scripted([PASSAGE])
-    source.extra = "here"  # type: ignore[attr-defined]
     wrapped = wrap(source, Clock())
-    assert wrapped.name == "api" and wrapped.extra == "here"
-    with pytest.raises(AttributeError):
-        _ = wrapped.missing
+    assert wrapped.name == "api" and wrapped.source is source
+    wrapped.close()
+    assert source.closed

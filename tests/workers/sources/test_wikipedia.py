@@ -19,7 +19,8 @@ from cli.processes import free_port
 from shared.errors import PermanentSourceError, TransientSourceError
 from tests.local_http import Reply, Request, always, in_turn
 from tests.workers.sources.conftest import ServerFactory
-from workers.sources.resilience import CircuitOpenError, ResilientSource, SourcePolicy
+from workers.resilience.breaker import CircuitOpenError
+from workers.sources.resilience import ResilientSource, SourcePolicy
 from workers.sources.wikipedia import WikipediaSource, fallback_terms, search_terms
 
 PAGES: dict[int, dict[str, Any]] = {

@@ -32,9 +32,12 @@ class Gate:
         self.barrier = barrier
         self.passage = passage
 
-    def search(self, claim: str, limit: int) -> list[Passage]:
+    def search(self, claim: str, limit: int, *, timeout_s: float | None = None) -> list[Passage]:
         self.barrier.wait(timeout=5)  # raises BrokenBarrierError if searched one by one
         return [self.passage]
+
+    def close(self) -> None:
+        """Holds nothing."""
 
 
 def _passage(source: str, text: str) -> Passage:

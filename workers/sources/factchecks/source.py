@@ -107,8 +107,10 @@ class FactCheckSource:
             min_score=settings.factcheck_min_score,
         )
 
-    def search(self, claim: str, limit: int) -> list[Passage]:
-        """Up to ``min(limit, top_k)`` matches scoring at least ``min_score``, best first."""
+    def search(self, claim: str, limit: int, *, timeout_s: float | None = None) -> list[Passage]:
+        """Up to ``min(limit, top_k)`` matches scoring at least ``min_score``, best first.
+
+        A local search: ``timeout_s`` is not needed and ignored."""
         wanted = min(limit, self.top_k)
         if wanted <= 0 or not claim.strip():
             return []

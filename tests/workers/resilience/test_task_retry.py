@@ -11,7 +11,7 @@ from shared.errors import (
     TransientSourceError,
 )
 from shared.settings import load_settings
-from workers.retry import RetryPolicy, decide_retry
+from workers.resilience.task_retry import RetryPolicy, decide_retry
 
 POLICY = RetryPolicy(max_retries=5, base_s=1.0, cap_s=20.0)
 

@@ -1,9 +1,8 @@
-"""When and how long to wait before retrying a task: exponential backoff, full jitter.
+"""When and how long to wait before Celery retries a task.
 
-Only :class:`shared.errors.TransientError` subclasses are retried. The delay of retry
-``n`` (0-based) is drawn uniformly from ``[0, min(cap, base * 2**n)]`` ("full jitter"), so
-workers that failed together do not come back together. A ``retry_after`` hint from the
-failing source is a floor. Every delay is capped at ``cap`` and at half the broker's
+Only :class:`shared.errors.TransientError` subclasses are retried, after a
+:class:`~workers.resilience.backoff.Backoff` wait (full jitter, ``Retry-After`` as a
+floor). Every wait, the floor included, is capped at ``cap`` and at half the broker's
 visibility timeout: with the Redis transport a task waiting for its countdown is held
 unacknowledged, and one held longer than the visibility timeout is delivered twice.
 """
@@ -15,10 +14,13 @@ from dataclasses import dataclass
 
 from shared.errors import TransientError
 from shared.settings import Settings
+from workers.resilience.backoff import Backoff
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
+    """How often and after how long a failed task is tried again."""
+
     max_retries: int
     base_s: float
     cap_s: float
@@ -40,10 +42,8 @@ class RetryPolicy:
         self, retries: int, *, retry_after: float | None = None, rng: random.Random | None = None
     ) -> float:
         """Seconds to wait before retry number ``retries + 1``."""
-        ceiling = min(self.cap_s, self.base_s * 2.0 ** min(retries, 62))
-        jittered = (rng or random).uniform(0.0, ceiling)
-        floor = min(retry_after, self.cap_s) if retry_after and retry_after > 0 else 0.0
-        return max(floor, jittered)
+        floor = min(retry_after, self.cap_s) if retry_after else None
+        return Backoff(self.base_s, self.cap_s).delay(retries, retry_after=floor, rng=rng)
 
 
 @dataclass(frozen=True)
