@@ -1,8 +1,17 @@
-"""Text normalisation shared by model training and serving, so both see the same input."""
+"""Text primitives shared by the intake, the workers and model training.
+
+* :func:`normalize_text`: the normalisation training and serving both apply, so that a
+  model sees at run time the text it was trained on.
+* :data:`WORD` and :func:`words`: the one definition of a word.
+* :func:`stop_words`: spaCy's stop-word list of a language.
+"""
 
 from __future__ import annotations
 
+import functools
+import importlib
 import re
+from typing import Final
 
 _PTB = {
     "-LRB-": "(",
@@ -29,3 +38,24 @@ def normalize_text(text: str) -> str:
     text = _SPACE_BEFORE.sub(r"\1", text)
     text = _SPACE_AFTER.sub(r"\1", text)
     return text
+
+
+WORD: Final = re.compile(r"[^\W_]+(?:['\u2019.-][^\W_]+)*")
+"""A word: a run of letters or digits, with inner apostrophes, periods and hyphens kept
+(``don't``, ``U.S``, ``so-called``, ``3.5``); other punctuation and white space part words."""
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` (:data:`WORD`), in order, as written."""
+    return WORD.findall(text)
+
+
+@functools.cache
+def stop_words(lang: str) -> frozenset[str]:
+    """spaCy's stop words of ``lang`` (an ISO 639-1 code spaCy ships a language for), in
+    lower case. Imports only ``spacy.lang.<lang>.stop_words``, on first use.
+
+    Raises :class:`ModuleNotFoundError` for a language spaCy does not ship.
+    """
+    module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
+    return frozenset(module.STOP_WORDS)

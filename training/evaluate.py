@@ -158,7 +158,7 @@ def stance_throughput(model_dir: Path, threads: int, n: int = 1024) -> dict[str,
 
 
 def evaluate_checkworthiness(data: Path, model_dir: Path, threads: int) -> dict[str, Any]:
-    from services.intake.checkworthiness import CheckworthinessModel
+    from services.intake.extraction.checkworthiness import CheckworthinessModel
 
     model = CheckworthinessModel(model_dir, threads=threads)
     sets = {}

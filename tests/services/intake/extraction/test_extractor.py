@@ -1,7 +1,8 @@
 """Claim extraction v2 on the seed article and on small texts.
 
 The seed-article expectations are what a careful editor would pick, written by hand; the
-two the model alone misses are kept by the editorial rules (services/intake/editorial.py).
+two the model alone misses are kept by the editorial rules
+(services/intake/extraction/editorial.py).
 """
 
 from __future__ import annotations

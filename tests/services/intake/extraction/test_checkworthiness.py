@@ -1,4 +1,4 @@
-"""The shipped check-worthiness model (services/intake/models/checkworthiness)."""
+"""The shipped check-worthiness model (services/intake/extraction/models/checkworthiness)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from services.intake.checkworthiness import DEFAULT_MODEL_DIR, CheckworthinessModel
+from services.intake.extraction.checkworthiness import DEFAULT_MODEL_DIR, CheckworthinessModel
 from shared.settings import Settings
 
 TEXTS = [
@@ -46,7 +46,13 @@ def test_setting_default_is_the_dev_chosen_threshold() -> None:
 def test_model_files_ship_as_package_data() -> None:
     for name in ("model.onnx", "tokenizer.json", "config.json", "MODEL_CARD.md", "__init__.py"):
         assert (DEFAULT_MODEL_DIR / name).is_file(), name
-    assert DEFAULT_MODEL_DIR.parts[-4:] == ("services", "intake", "models", "checkworthiness")
+    assert DEFAULT_MODEL_DIR.parts[-5:] == (
+        "services",
+        "intake",
+        "extraction",
+        "models",
+        "checkworthiness",
+    )
     for f in DEFAULT_MODEL_DIR.iterdir():
         assert f.stat().st_size <= 30_000_000, f
 
@@ -55,7 +61,7 @@ def test_intake_and_its_commands_never_import_workers() -> None:
     code = (
         "import sys, services.intake.api.app, services.intake.extraction, cli.extract, "
         "lab.checkworthiness\n"
-        "from services.intake.checkworthiness import CheckworthinessModel\n"
+        "from services.intake.extraction.checkworthiness import CheckworthinessModel\n"
         "CheckworthinessModel().score(['Unemployment fell by 40 percent in 2009.'])\n"
         "bad = [m for m in sys.modules if m == 'workers' or m.startswith('workers.')]\n"
         "bad += [m for m in ('torch', 'transformers') if m in sys.modules]\n"

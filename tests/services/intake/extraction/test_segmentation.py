@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from services.intake.segmentation import inside_quote, paragraphs, quote_depths, segments
+from services.intake.extraction.segmentation import inside_quote, paragraphs, quote_depths, segments
 
 
 def test_paragraphs_keep_offsets() -> None:

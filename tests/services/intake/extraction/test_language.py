@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.intake.language import detect_language, is_mostly_non_latin
+from services.intake.extraction.language import detect_language, is_mostly_non_latin
 
 
 @pytest.mark.parametrize(

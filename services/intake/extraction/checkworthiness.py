@@ -1,6 +1,6 @@
 """Learned check-worthiness: sentence -> P(checkworthy), MiniLM int8 ONNX on the CPU.
 
-Model files live in ``services/intake/models/checkworthiness`` (see its MODEL_CARD.md);
+Model files live in ``services/intake/extraction/models/checkworthiness`` (see its MODEL_CARD.md);
 the generic runtime is :mod:`shared.onnx_classifier`. No torch, no transformers, and
 nothing from ``workers/``.
 """

@@ -28,7 +28,8 @@ import re
 from collections.abc import Sequence
 from typing import Final, Literal
 
-from services.intake.standalone import Mention, Standalone
+from services.intake.extraction.mentions import Mention, Standalone
+from shared.text import words
 
 Rule = Literal["event", "speech"]
 
@@ -42,7 +43,6 @@ _FIRST_SECOND_PERSON: Final = re.compile(
     r"\b(?:i|me|my|we|us|our|ours|you|your|yours)\b|\b(?:i|we|you)['\u2019]", re.IGNORECASE
 )
 _QUOTED: Final = re.compile(r"[\u201c\"][^\u201d\"]*[\u201d\"]")
-_WORD: Final = re.compile(r"[^\W_]+")
 _NOT_NAMES: Final = frozenset(
     {"he", "she", "they", "it", "this", "that", "these", "those", "we", "i", "you", "one"}
 )
@@ -63,7 +63,7 @@ def editorial_rule(
     ``quoted``: the sentence sits inside a quotation (rhetoric of the speaker, not a
     report): no rule applies to it.
     """
-    if quoted or len(_WORD.findall(text)) < MIN_RULE_WORDS:
+    if quoted or len(words(text)) < MIN_RULE_WORDS:
         return None
     if _FIRST_SECOND_PERSON.search(_QUOTED.sub(" ", text)):
         return None

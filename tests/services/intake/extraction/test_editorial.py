@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.intake.editorial import editorial_rule
-from services.intake.standalone import Mention, Standalone
+from services.intake.extraction.editorial import editorial_rule
+from services.intake.extraction.mentions import Mention, Standalone
 
 
 def mention(text: str, sentence: str, label: str) -> Mention:

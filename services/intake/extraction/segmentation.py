@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from services.intake.language import is_mostly_non_latin
+from services.intake.extraction.language import is_mostly_non_latin
 
 _BLANK_LINES: Final = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _LINE: Final = re.compile(r"[^\n]+")
