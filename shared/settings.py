@@ -328,6 +328,11 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     # --- Tenants, abuse limits and observability (issue 7) ----------------------------
+    allow_insecure_keys: bool = Field(
+        default=False,
+        description="Local development only: the intake accepts API and admin keys shorter "
+        "than 32 characters and the example values.",
+    )
     admin_key: SecretStr | None = Field(
         default=None,
         description="Key of the admin endpoints /v1/admin/keys (claimcheck keys); "
@@ -393,12 +398,6 @@ class Settings(BaseSettings):
                 "CLAIMCHECK_RATE_LIMIT_CLAIMS_PER_MIN must be 0 or at least "
                 "CLAIMCHECK_MAX_CLAIMS_PER_ARTICLE, or a full article could never be accepted"
             )
-        if self.auth_enabled and not self.api_keys and self.admin_key is None:
-            raise ValueError(
-                "CLAIMCHECK_API_KEYS and CLAIMCHECK_ADMIN_KEY are both empty while "
-                "CLAIMCHECK_AUTH_ENABLED is true: set a key or turn authentication off "
-                "for local use"
-            )
         return self
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
@@ -415,16 +414,6 @@ class Settings(BaseSettings):
     @property
     def effective_dead_letter_stream(self) -> str:
         return self.dead_letter_stream or f"{self.verdict_stream}:dead"
-
-    def newsroom_for_key(self, key: str) -> str | None:
-        """The newsroom that owns ``key``, or None (constant-time comparison)."""
-        import hmac
-
-        found: str | None = None
-        for newsroom, secret in self.api_keys.items():
-            if hmac.compare_digest(secret.get_secret_value().encode(), key.encode()):
-                found = newsroom
-        return found
 
 
 def mask_url_password(url: str) -> str:

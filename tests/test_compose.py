@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -38,5 +39,14 @@ def test_docker_compose_config_accepts_the_file() -> None:
         cmd = ["docker-compose", "-f", str(COMPOSE), "config", "-q"]
     else:
         pytest.skip("neither `docker compose` nor `docker-compose` is installed")
-    result = subprocess.run(cmd, capture_output=True, text=True)
+    env = {**os.environ, "CLAIMCHECK_API_KEYS": '{"daily-planet": "' + "k" * 32 + '"}'}
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
+    # without a key of its own the file refuses to start, instead of a known default key
+    env.pop("CLAIMCHECK_API_KEYS")
+    refused = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert refused.returncode != 0 and "CLAIMCHECK_API_KEYS" in refused.stderr
+
+
+def test_compose_ships_no_default_key() -> None:
+    assert "change-me" not in COMPOSE.read_text()

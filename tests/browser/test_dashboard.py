@@ -26,8 +26,8 @@ from tests.e2e.conftest import SEED_ARTICLE, Stack, StackFactory
 
 pytestmark = pytest.mark.e2e
 
-KEY = "dp-browser-key-0123456789"
-AUTH = {"auth_enabled": True, "api_keys": {"daily-planet": KEY, "daily-star": "ds-other-key-987"}}
+KEY = "dp-browser-key-0123456789-aaaaaaaaa"
+AUTH = {"auth_enabled": True, "api_keys": {"daily-planet": KEY, "daily-star": "ds-other-key-987-bbbbbbbbbbbbbbbbbbbb"}}
 PHONE = (412, 915)
 
 

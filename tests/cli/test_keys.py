@@ -17,7 +17,7 @@ from shared.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.services.intake.live import live_server
 
-ADMIN_KEY = "cli-admin-key-0123456789abcdef"
+ADMIN_KEY = "cli-admin-key-0123456789abcdef-aaaa"
 CLAIM = {"text": "UN Security Council resolution 2254 was adopted in December 2015."}
 
 
@@ -39,7 +39,7 @@ def intake_url(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Env]:
     settings = settings_factory(
-        auth_enabled=True, api_keys={"bootstrap": "bootstrap-key-123456"}, admin_key=ADMIN_KEY
+        auth_enabled=True, api_keys={"bootstrap": "bootstrap-key-123456-aaaaaaaaaaaaaaaa"}, admin_key=ADMIN_KEY
     )
     client = make_redis(settings)
     enqueuer = CeleryEnqueuer(settings)

@@ -59,13 +59,14 @@ def test_submit_wait_json_prints_each_verdict_then_watch_replays(
 
 
 def test_submit_reports_http_errors(stack_factory: StackFactory) -> None:
-    stack = stack_factory(auth_enabled=True, api_keys={"planet": "k-123"})
+    key = "planet-" + "k" * 32
+    stack = stack_factory(auth_enabled=True, api_keys={"planet": key})
     stack.start_intake()
     env = {**stack.env, "CLAIMCHECK_API_URL": stack.base_url}
     result = _run(["submit", str(SEED_ARTICLE)], {**env, "CLAIMCHECK_CLIENT_API_KEY": "wrong"})
     assert result.returncode == 1
     assert "401" in result.stderr
-    ok = _run(["submit", str(SEED_ARTICLE)], {**env, "CLAIMCHECK_CLIENT_API_KEY": "k-123"})
+    ok = _run(["submit", str(SEED_ARTICLE)], {**env, "CLAIMCHECK_CLIENT_API_KEY": key})
     assert ok.returncode == 0, ok.stderr
     assert "claims queued" in ok.stdout
 

@@ -13,7 +13,7 @@ from tests.e2e.conftest import StackFactory
 
 pytestmark = pytest.mark.e2e
 
-API_KEY = "e2e-metrics-key-0123456789"
+API_KEY = "e2e-metrics-key-0123456789-aaaaaaaaa"
 CLAIM = {"text": "UN Security Council resolution 2254 was adopted in December 2015."}
 
 

@@ -30,7 +30,7 @@ def test_env_example_values_are_valid(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
     settings = load_settings()
     assert settings.auth_enabled is True
-    assert settings.newsroom_for_key("replace-with-a-long-random-key") == "daily-planet"
+    assert settings.api_keys["daily-planet"].get_secret_value() == "replace-with-a-long-random-key"
 
 
 def test_wrong_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,17 +64,19 @@ def test_visibility_timeout_must_exceed_time_limit() -> None:
         )
 
 
-def test_auth_without_keys_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_without_keys_load_for_every_process_but_the_intake(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only the intake authenticates: the CLI and the workers need no key to start."""
     monkeypatch.delenv("CLAIMCHECK_API_KEYS", raising=False)
-    with pytest.raises(ConfigurationError, match="CLAIMCHECK_API_KEYS"):
-        load_settings(auth_enabled=True, api_keys={})
+    settings = load_settings(auth_enabled=True, api_keys={})
+    assert settings.api_keys == {}
 
 
 def test_api_keys_from_json_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLAIMCHECK_API_KEYS", '{"a": "k1", "b": "k2"}')
     settings = load_settings()
-    assert settings.newsroom_for_key("k2") == "b"
-    assert settings.newsroom_for_key("nope") is None
+    assert settings.api_keys["b"].get_secret_value() == "k2"
     assert "k1" not in repr(settings)
 
 

@@ -8,16 +8,6 @@ from shared.errors import ConfigurationError
 from shared.settings import load_settings, mask_url_password
 
 
-def test_an_admin_key_alone_is_enough_to_turn_auth_on() -> None:
-    settings = load_settings(auth_enabled=True, api_keys={}, admin_key="admin-key-1234567")
-    assert settings.api_keys == {} and settings.admin_key is not None
-
-
-def test_auth_on_without_any_key_is_refused() -> None:
-    with pytest.raises(ConfigurationError, match="CLAIMCHECK_ADMIN_KEY"):
-        load_settings(auth_enabled=True, api_keys={}, admin_key=None)
-
-
 def test_claims_limit_must_hold_a_whole_article() -> None:
     with pytest.raises(ConfigurationError, match="CLAIMCHECK_RATE_LIMIT_CLAIMS_PER_MIN"):
         load_settings(auth_enabled=False, rate_limit_claims_per_min=10, max_claims_per_article=11)

@@ -11,6 +11,7 @@ import redis
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from services.intake.api.bootstrap_keys import BootstrapKeys
 from services.intake.api.context import IntakeContext
 from services.intake.api.errors import install_error_handlers
 from services.intake.api.metrics import IntakeMetrics, MetricsMiddleware
@@ -36,7 +37,12 @@ def create_app(
     extractor: ClaimExtractor | None = None,
 ) -> FastAPI:
     """The intake app. Clients not passed in are made at startup and closed at shutdown;
-    clients passed in belong to the caller, who closes them."""
+    clients passed in belong to the caller, who closes them.
+
+    Raises :class:`~shared.errors.ConfigurationError` at once for weak, duplicated or
+    missing bootstrap keys (see :mod:`services.intake.api.bootstrap_keys`).
+    """
+    bootstrap = BootstrapKeys.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,7 +59,9 @@ def create_app(
             if nlp is None:
                 nlp = await run_in_threadpool(ClaimExtractor.from_settings, settings)
                 owned.callback(_closing("extractor", nlp.close))
-            app.state.intake = IntakeContext.build(settings, client, queue, nlp, metrics)
+            app.state.intake = IntakeContext.build(
+                settings, client, queue, nlp, metrics, bootstrap=bootstrap
+            )
             metrics.watch_redis(client, settings)
             app.state.streams = await owned.enter_async_context(stream.open_stream_hub(settings))
             if settings.requeue_interval_s > 0:

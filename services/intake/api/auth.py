@@ -54,7 +54,7 @@ def _unauthorized(message: str, header: str = API_KEY_HEADER) -> ApiError:
 
 def identify(ctx: IntakeContext, api_key: str) -> Principal | None:
     """The owner of ``api_key``: a bootstrap key from the settings, else a stored key."""
-    newsroom = ctx.settings.newsroom_for_key(api_key)
+    newsroom = ctx.bootstrap.newsroom_for(api_key)
     if newsroom is not None:
         return Principal(newsroom=newsroom, key_id=STATIC_KEY_ID_PREFIX + newsroom)
     info = ctx.keys.find(api_key)

@@ -8,6 +8,7 @@ from typing import Annotated
 import redis
 from fastapi import Depends, Request
 
+from services.intake.api.bootstrap_keys import BootstrapKeys
 from services.intake.api.capacity import MemoryGuard
 from services.intake.api.idempotency import IdempotencyStore
 from services.intake.api.metrics import IntakeMetrics
@@ -32,6 +33,7 @@ class IntakeContext:
     extractor: ClaimExtractor
     idempotency: IdempotencyStore
     keys: ApiKeyStore
+    bootstrap: BootstrapKeys
     limiter: RateLimiter
     metrics: IntakeMetrics
     capacity: MemoryGuard
@@ -44,6 +46,7 @@ class IntakeContext:
         enqueuer: Enqueuer,
         extractor: ClaimExtractor,
         metrics: IntakeMetrics | None = None,
+        bootstrap: BootstrapKeys | None = None,
     ) -> IntakeContext:
         metrics = metrics or IntakeMetrics()
         return cls(
@@ -55,6 +58,7 @@ class IntakeContext:
             extractor=extractor,
             idempotency=IdempotencyStore(client, settings),
             keys=ApiKeyStore(client, settings.key_prefix),
+            bootstrap=bootstrap or BootstrapKeys.from_settings(settings),
             limiter=RateLimiter(
                 client,
                 settings,

@@ -32,8 +32,8 @@ from tests.conftest import SettingsFactory
 SEED_ARTICLE = Path(__file__).resolve().parents[3] / "examples" / "danang-article.txt"
 CLOSED_PORT_URL = "redis://127.0.0.1:1/0"
 """Nothing listens on port 1: connecting fails at once."""
-API_KEY = "dp-test-key-0123456789"
-OTHER_KEY = "ds-test-key-9876543210"
+API_KEY = "dp-test-key-0123456789-aaaaaaaaaaaa"
+OTHER_KEY = "ds-test-key-9876543210-bbbbbbbbbbbb"
 AUTH_SETTINGS: dict[str, Any] = {
     "auth_enabled": True,
     "api_keys": {"daily-planet": API_KEY, "daily-star": OTHER_KEY},

@@ -30,7 +30,7 @@ from tests.conftest import SettingsFactory
 from tests.services.intake.conftest import API_KEY, AUTH_SETTINGS
 from tests.services.intake.live import live_server
 
-ADMIN_KEY = "fuzz-admin-key-0123456789"
+ADMIN_KEY = "fuzz-admin-key-0123456789-aaaaaaaaaa"
 MAX_EXAMPLES = int(os.environ.get("CLAIMCHECK_FUZZ_EXAMPLES", "20"))
 """Per operation and mode; ``make fuzz`` raises it."""
 AUTH_HEADERS = {"X-API-Key": API_KEY, "X-Admin-Key": ADMIN_KEY}

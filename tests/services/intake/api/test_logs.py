@@ -12,7 +12,7 @@ import pytest
 from shared.logging import configure_logging
 from tests.services.intake.conftest import API_KEY, AUTH_SETTINGS, IntakeFactory
 
-ADMIN_KEY = "admin-log-test-key-5551234"
+ADMIN_KEY = "admin-log-test-key-5551234-aaaaaaaaaa"
 CLAIM = {"text": "UN Security Council resolution 2254 was adopted in December 2015."}
 ARTICLE = {"text": "The APEC summit of 2017 was held in Da Nang, Vietnam."}
 

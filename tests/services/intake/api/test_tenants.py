@@ -8,7 +8,7 @@ import pytest
 
 from tests.services.intake.conftest import API_KEY, AUTH_SETTINGS, OTHER_KEY, Intake, IntakeFactory
 
-ADMIN_KEY = "admin-test-key-000111222333"
+ADMIN_KEY = "admin-test-key-000111222333-aaaaaaaa"
 CLAIM = {"text": "UN Security Council resolution 2254 was adopted in December 2015."}
 ARTICLE = {"text": "The APEC summit of 2017 was held in Da Nang, Vietnam. It drew 21 leaders."}
 
