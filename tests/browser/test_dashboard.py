@@ -27,7 +27,10 @@ from tests.e2e.conftest import SEED_ARTICLE, Stack, StackFactory
 pytestmark = pytest.mark.e2e
 
 KEY = "dp-browser-key-0123456789-aaaaaaaaa"
-AUTH = {"auth_enabled": True, "api_keys": {"daily-planet": KEY, "daily-star": "ds-other-key-987-bbbbbbbbbbbbbbbbbbbb"}}
+AUTH = {
+    "auth_enabled": True,
+    "api_keys": {"daily-planet": KEY, "daily-star": "ds-other-key-987-bbbbbbbbbbbbbbbbbbbb"},
+}
 PHONE = (412, 915)
 
 

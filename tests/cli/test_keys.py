@@ -39,7 +39,9 @@ def intake_url(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Env]:
     settings = settings_factory(
-        auth_enabled=True, api_keys={"bootstrap": "bootstrap-key-123456-aaaaaaaaaaaaaaaa"}, admin_key=ADMIN_KEY
+        auth_enabled=True,
+        api_keys={"bootstrap": "bootstrap-key-123456-aaaaaaaaaaaaaaaa"},
+        admin_key=ADMIN_KEY,
     )
     client = make_redis(settings)
     enqueuer = CeleryEnqueuer(settings)
