@@ -52,13 +52,15 @@ def too_deep(raw: str | bytes, limit: int = MAX_DEPTH) -> bool:
 
 def lone_surrogate(value: object, path: str = "") -> str | None:
     """The path (``text``, ``evidence[2]``, ``meta.title``) of the first string holding a
-    lone surrogate, keys included; None when there is none."""
+    lone surrogate, keys included; None when there is none. A surrogate in a key is shown
+    escaped (``x\\ud800``), so the path itself can be written out as UTF-8."""
     if isinstance(value, str):
         return (path or "(value)") if _SURROGATE.search(value) else None
     if isinstance(value, dict):
         for key, item in value.items():
-            here = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and _SURROGATE.search(key):
+            name = _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", str(key))
+            here = f"{path}.{name}" if path else name
+            if name != str(key):
                 return here
             found = lone_surrogate(item, here)
             if found:

@@ -1,8 +1,10 @@
 """Reading a JSON request body with exact control over every way it can be wrong.
 
 The order of checks: content type (415), declared size (413, before reading), actual
-size while reading (413), strict UTF-8 (400), JSON syntax (400), then the pydantic
-model (422 naming the field). Nothing is stored before all of them passed.
+size while reading (413), strict UTF-8 (400), nesting depth (400, before parsing, so a
+body nested a thousand levels deep never reaches the recursive parser), JSON syntax (400),
+lone surrogates (``"\\ud800"`` parses but is no Unicode: 422 naming the field), then the
+pydantic model (422 naming the field). Nothing is stored before all of them passed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from services.intake.api.errors import ApiError, describe_validation_errors
+from shared.jsonl import MAX_DEPTH, lone_surrogate, too_deep
 from shared.settings import Settings
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -103,12 +106,25 @@ def parse_json(raw: bytes) -> Any:
         raise ApiError(
             400, "invalid_utf8", f"the body is not valid UTF-8 (byte {exc.start})", field="body"
         ) from None
+    if too_deep(text):
+        raise ApiError(
+            400, "too_deep", f"the body nests deeper than {MAX_DEPTH} levels", field="body"
+        )
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+        payload = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
     except (json.JSONDecodeError, ValueError) as exc:
         raise ApiError(
             400, "malformed_json", f"the body is not valid JSON: {exc}", field="body"
         ) from None
+    bad = lone_surrogate(payload)
+    if bad:
+        raise ApiError(
+            422,
+            "validation_error",
+            f"{bad}: holds a lone surrogate (\\ud800-\\udfff), which is not valid Unicode",
+            field=bad,
+        )
+    return payload
 
 
 def validate(model: type[ModelT], payload: Any) -> ModelT:

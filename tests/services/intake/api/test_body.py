@@ -44,6 +44,15 @@ CASES: dict[str, Case] = {
     "invalid utf-8": Case(400, "body", b'{"text": "caf\xe9 au lait"}', error="invalid_utf8"),
     "malformed json": Case(400, "body", b'{"text": "unterminated', error="malformed_json"),
     "empty body": Case(400, "body", b"", error="malformed_json"),
+    "lone surrogate": Case(
+        422, "text", b'{"text": "Da Nang \\ud800 Vietnam."}', error="validation_error"
+    ),
+    "lone surrogate in a key": Case(
+        422, "x\\ud800", b'{"text": "Da Nang.", "x\\ud800": 1}', error="validation_error"
+    ),
+    "nested 990 levels": Case(
+        400, "body", b'{"text": "x", "extra": ' + b"[" * 990 + b"]" * 990 + b"}", error="too_deep"
+    ),
     "NaN": Case(400, "body", b'{"text": "x", "extra": NaN}', error="malformed_json"),
     "duplicate key": Case(400, "text", b'{"text": "a b c", "text": "d"}', error="malformed_json"),
     "text/plain": Case(
