@@ -19,8 +19,10 @@ class Scorer(Protocol):
 
 
 class Extractor(Protocol):
-    """What the intake needs from claim extraction (:class:`~services.intake.extraction.
-    extractor.ClaimExtractor` is the one it runs)."""
+    """What the intake needs from claim extraction.
+
+    :class:`~services.intake.extraction.extractor.ClaimExtractor` is the one it runs.
+    """
 
     threshold: float
 

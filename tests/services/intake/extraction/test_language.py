@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from services.intake.extraction.language import detect_language, is_mostly_non_latin
+from services.intake.extraction.language import (
+    detect_language,
+    evidence,
+    is_mostly_non_latin,
+    language_of,
+)
 
 
 @pytest.mark.parametrize(
@@ -41,3 +46,35 @@ def test_detect_language(text: str, language: str) -> None:
 )
 def test_is_mostly_non_latin(line: str, expected: bool) -> None:
     assert is_mostly_non_latin(line) is expected
+
+
+SENTENCES = [
+    "Трамп и Путин подтвердили общую цель.",
+    "Київ і Львів отримали нові автобуси.",
+    "Der Gipfel fand in der Stadt Da Nang statt und war kurz.",
+    "The summit was held in the city of Da Nang and it was short.",
+    "東京は日本の首都です",
+    "12 345 -- 2017",
+    "",
+]
+
+
+@pytest.mark.parametrize("first", SENTENCES)
+@pytest.mark.parametrize("second", SENTENCES)
+def test_evidence_adds_up_to_the_evidence_of_both_texts(first: str, second: str) -> None:
+    both = first + " " + second
+    summed = evidence(first) + evidence(second)
+    assert summed == evidence(both)
+    assert language_of(summed) == detect_language(both)
+
+
+def test_each_sentence_keeps_its_own_language() -> None:
+    assert [language_of(evidence(s)) for s in SENTENCES] == [
+        "ru",
+        "uk",
+        "de",
+        "en",
+        "ja",
+        "en",
+        "en",
+    ]
