@@ -77,14 +77,30 @@ def check_claim(ctx: WorkerContext, claim_id: str, *, final_attempt: bool) -> Pu
 def check_loaded_claim(
     ctx: WorkerContext, claim: ClaimRecord, final_attempt: bool
 ) -> PublishResult | None:
+    """The check a task runs: :func:`start_check`, then :func:`verify_and_publish`."""
+    if not start_check(ctx, claim):
+        return None
+    return verify_and_publish(ctx, claim, final_attempt)
+
+
+def start_check(ctx: WorkerContext, claim: ClaimRecord) -> bool:
+    """Mark the claim as being checked; False (and logged) when there is nothing to check."""
     clog = claim_logger(log, claim.claim_id, claim.article_id)
     state = _store(lambda: ctx.store.mark_checking(claim.claim_id))
     if state is None:
         clog.warning("claim vanished from the store; dropping the task")
-        return None
+        return False
     if state is False:
         clog.info("claim already has a verdict; skipping")
-        return None
+        return False
+    return True
+
+
+def verify_and_publish(
+    ctx: WorkerContext, claim: ClaimRecord, final_attempt: bool
+) -> PublishResult:
+    """Verify a claim marked as being checked and publish its verdict."""
+    clog = claim_logger(log, claim.claim_id, claim.article_id)
     started = time.perf_counter()
     verdict = ctx.verifier.verify(
         claim.claim_id,
@@ -261,7 +277,7 @@ def run_attempt(
         if fallback.unexpected:
             clog.exception("unexpected error while checking the claim")
         else:
-            clog.error("giving up after %d attempts: %s", attempts, exc)
+            clog.error("giving up: %s", fallback.reason)
         return _fallback(ctx, claim_id, claim, clog, fallback, retries, policy)
 
 

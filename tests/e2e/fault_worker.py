@@ -1,7 +1,7 @@
 """A claimcheck worker with faults installed, for the fault-injection tests only.
 
 ``python -m tests.e2e.fault_worker --concurrency N --hostname NAME`` starts the normal
-worker (:func:`workers.runner.run_worker`) with its check wrapped by :func:`with_faults`;
+worker (:func:`workers.runner.run_worker`) running :func:`faulty_check` instead of its check;
 the faults come as JSON in ``E2E_WORKER_FAULTS`` (see :class:`WorkerFaults`), the
 settings from the ``CLAIMCHECK_*`` environment as usual. Production code knows nothing of
 this: the worker only takes the check it runs as an argument.
@@ -56,26 +56,29 @@ class WorkerFaults:
         return cls(**json.loads(os.environ.get(FAULTS_ENV, "{}")))
 
 
-def with_faults(work: Work, faults: WorkerFaults) -> Work:
-    """``work`` with ``faults`` injected once the claim is marked checking, as a real check
-    would be when it is slow or crashes."""
+def faulty_check(faults: WorkerFaults) -> Work:
+    """The worker's check with ``faults`` injected between marking the claim as being
+    checked and verifying it, where a slow or crashing verifier would be."""
+    from workers.processing import start_check, verify_and_publish
+
     poison = re.compile(faults.poison_matching) if faults.poison_matching else None
 
-    def faulty(ctx: WorkerContext, claim: ClaimRecord, final: bool) -> PublishResult | None:
-        if ctx.store.mark_checking(claim.claim_id):  # the check marks it again: a no-op
-            clog = claim_logger(log, claim.claim_id, claim.article_id)
-            if faults.delay_s > 0:
-                clog.info("debug delay: sleeping %.1fs", faults.delay_s)
-                time.sleep(faults.delay_s)
-            if poison is not None and poison.search(claim.text):
-                if faults.poison_mode == "kill":
-                    clog.error("debug poison claim: killing this worker process")
-                    logging.shutdown()
-                    os.kill(os.getpid(), signal.SIGKILL)
-                raise PoisonClaimError("debug poison claim: the verifier crashed")
-        return work(ctx, claim, final)
+    def check(ctx: WorkerContext, claim: ClaimRecord, final: bool) -> PublishResult | None:
+        if not start_check(ctx, claim):
+            return None
+        clog = claim_logger(log, claim.claim_id, claim.article_id)
+        if faults.delay_s > 0:
+            clog.info("debug delay: sleeping %.1fs", faults.delay_s)
+            time.sleep(faults.delay_s)
+        if poison is not None and poison.search(claim.text):
+            if faults.poison_mode == "kill":
+                clog.error("debug poison claim: killing this worker process")
+                logging.shutdown()
+                os.kill(os.getpid(), signal.SIGKILL)
+            raise PoisonClaimError("debug poison claim: the verifier crashed")
+        return verify_and_publish(ctx, claim, final)
 
-    return faulty
+    return check
 
 
 def main() -> None:
@@ -89,7 +92,6 @@ def main() -> None:
 
     settings = load_settings(auth_enabled=False)  # as `claimcheck worker` loads them
     metrics_server.prepare(settings)  # before anything imports prometheus_client
-    from workers.processing import check_loaded_claim
     from workers.runner import run_worker
 
     run_worker(
@@ -97,7 +99,7 @@ def main() -> None:
         concurrency=args.concurrency,
         loglevel=settings.log_level,
         hostname=args.hostname,
-        verify=with_faults(check_loaded_claim, WorkerFaults.from_env()),
+        verify=faulty_check(WorkerFaults.from_env()),
     )
 
 

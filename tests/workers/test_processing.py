@@ -11,7 +11,7 @@ from shared.errors import PermanentError, StoreUnavailableError
 from shared.publisher import PublishResult
 from shared.schemas import Entity
 from shared.store import ClaimRecord
-from tests.e2e.fault_worker import WorkerFaults, with_faults
+from tests.e2e.fault_worker import WorkerFaults, faulty_check
 from tests.shared import factories
 from tests.workers.conftest import ContextFactory, FlakySource
 from workers.context import WorkerContext
@@ -64,7 +64,7 @@ def test_racing_deliveries_rely_on_the_publishers_guard(context_factory: Context
     # mark_checking during the delay, both verify, and both try to publish
     ctx = context_factory()
     claim = _save(ctx)
-    slow = with_faults(check_loaded_claim, WorkerFaults(delay_s=0.3))
+    slow = faulty_check(WorkerFaults(delay_s=0.3))
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda _: slow(ctx, claim, False), range(2)))
     published = sorted(r.published for r in results if r is not None)
@@ -180,7 +180,7 @@ def test_injected_delay_sleeps_after_marking_checking(context_factory: ContextFa
     # the e2e harness's fault worker (tests/e2e/fault_worker.py) wraps the real check
     ctx = context_factory()
     claim = _save(ctx)
-    slow = with_faults(check_loaded_claim, WorkerFaults(delay_s=0.3))
+    slow = faulty_check(WorkerFaults(delay_s=0.3))
     started = time.monotonic()
     outcome = run_attempt(ctx, claim.claim_id, retries=0, policy=POLICY, work=slow)
     assert outcome.result is not None
@@ -191,9 +191,7 @@ def test_injected_poison_raises_into_a_failed_verdict(context_factory: ContextFa
     ctx = context_factory()
     claim = _save(ctx, text="POISON claim about APEC 2017.")
     poison = WorkerFaults(poison_matching="^POISON", poison_mode="raise")
-    run_attempt(
-        ctx, claim.claim_id, retries=0, policy=POLICY, work=with_faults(check_loaded_claim, poison)
-    )
+    run_attempt(ctx, claim.claim_id, retries=0, policy=POLICY, work=faulty_check(poison))
     (verdict,) = _verdicts(ctx)
     assert verdict["failed"] and verdict["attempts"] == 1
     assert verdict["reason"] == (

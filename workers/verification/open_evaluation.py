@@ -261,7 +261,7 @@ def evaluate_open_file(
 ) -> OpenFileReport | None:
     """Verify the file's claims against the pooled corpus of its evidence (first ``limit``
     rows; the corpus is always the whole file's). None when the file has no evidence."""
-    from workers.context import build_verifier, close_verifier
+    from workers.context import open_verifier
     from workers.verification.batch import verify_batch
 
     documents, rows = read_labelled(path)
@@ -279,8 +279,7 @@ def evaluate_open_file(
         encoding="utf-8",
     )
     predictions_path = work_dir / f"{path.stem}.open.predictions.jsonl"
-    verifier = build_verifier(open_settings(settings, kb.path))
-    try:
+    with open_verifier(open_settings(settings, kb.path)) as verifier:
         pairs_before = verifier.pairs_scored
         stats = verify_batch(claims, predictions_path, verifier, progress=progress)
         pairs = verifier.pairs_scored - pairs_before
@@ -289,8 +288,6 @@ def evaluate_open_file(
             if compare
             else None
         )
-    finally:
-        close_verifier(verifier)
     predictions = read_predictions(predictions_path)
     report = build_report(
         path.name,

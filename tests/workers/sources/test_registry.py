@@ -12,7 +12,7 @@ import redis
 from shared.errors import ConfigurationError
 from shared.settings import SourceName, load_settings
 from tests.conftest import SettingsFactory
-from workers.context import build_verifier, close_verifier
+from workers.context import build_verifier, close_verifier, open_verifier
 from workers.sources.knowledge_base import KnowledgeBase
 from workers.sources.registry import SOURCES, build_sources, close_sources
 from workers.sources.resilience import ResilientSource
@@ -125,6 +125,15 @@ def test_build_verifier_wires_sources_judge_and_closes_everything(
     client = verifier.judge.client
     close_verifier(verifier)
     assert client.is_closed
+
+
+def test_open_verifier_closes_what_it_built_at_the_end_of_the_block(
+    settings_factory: SettingsFactory, tmp_path: Path
+) -> None:
+    settings = settings_factory(kb_path=tmp_path / "kb.sqlite3", stance_scorer="lexical")
+    with open_verifier(settings) as verifier:
+        assert verifier.closers  # the HTTP client, closed with the verifier
+    assert not verifier.closers
 
 
 def test_every_registered_name_is_documented() -> None:
