@@ -339,10 +339,28 @@ class Settings(BaseSettings):
         "unset: they answer 404.",
     )
     rate_limit_requests_per_min: int = Field(
-        default=600, ge=0, description="API requests per key and minute; 0: unlimited."
+        default=600, ge=0, description="API requests per newsroom and minute; 0: unlimited."
     )
     rate_limit_claims_per_min: int = Field(
-        default=1200, ge=0, description="Claims queued per key and minute; 0: unlimited."
+        default=1200, ge=0, description="Claims queued per newsroom and minute; 0: unlimited."
+    )
+    rate_limit_chars_per_min: int = Field(
+        default=2_000_000,
+        ge=0,
+        description="Characters of submitted text per newsroom and minute (extraction costs "
+        "CPU even when it finds no claim); 0: unlimited.",
+    )
+    extraction_per_newsroom: int = Field(
+        default=1,
+        ge=1,
+        description="Texts of one newsroom read at the same time by one intake process; the "
+        "others wait, so one newsroom's long articles cannot starve another's requests.",
+    )
+    auth_failures_per_min: int = Field(
+        default=30,
+        ge=0,
+        description="Failed authentications per client address and minute before that "
+        "address gets 429 for the rest of the minute; 0: unlimited.",
     )
     max_claims_per_article: int = Field(
         default=200, ge=1, description="Most claims queued for one article; the rest are skipped."
@@ -380,6 +398,11 @@ class Settings(BaseSettings):
     )
     sse_max_clients: int = Field(
         default=500, ge=1, description="Concurrent GET /v1/stream clients per intake; more: 503."
+    )
+    sse_max_clients_per_newsroom: int = Field(
+        default=50,
+        ge=1,
+        description="Concurrent GET /v1/stream clients of one newsroom per intake; more: 503.",
     )
 
     @model_validator(mode="after")

@@ -2,8 +2,8 @@
 
 A newsroom key is either a bootstrap key from the settings (``CLAIMCHECK_API_KEYS``) or a key
 made with ``claimcheck keys add`` and stored hashed in Redis (:mod:`shared.keys_store`).
-Every authenticated request also counts against its key's request rate limit. No key is
-ever logged.
+Every authenticated request also counts against its newsroom's request rate limit, and
+every failed one against its client address's failure limit. No key is ever logged.
 """
 
 from __future__ import annotations
@@ -79,12 +79,15 @@ def require_principal(
     if not api_key:
         raise _unauthorized(f"missing {API_KEY_HEADER} header")
     ctx: IntakeContext = request.app.state.intake
+    address = request.client.host if request.client else "unknown"
+    ctx.limiter.check_address(address)  # an address that guessed too often: 429
     principal = identify(ctx, api_key)
     if principal is None:
+        ctx.limiter.count_auth_failure(address)
         logger.warning("rejected an unknown API key on %s %s", request.method, request.url.path)
         raise _unauthorized("invalid API key")
     request.state.principal = principal
-    ctx.limiter.check_request(principal.key_id)
+    ctx.limiter.check_request(principal.newsroom)
     return principal
 
 

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 
 from services.intake.api.bootstrap_keys import BootstrapKeys
 from services.intake.api.capacity import MemoryGuard
+from services.intake.api.fairness import ExtractionGate
 from services.intake.api.idempotency import IdempotencyStore
 from services.intake.api.metrics import IntakeMetrics
 from services.intake.api.queue import Enqueuer
@@ -35,6 +36,7 @@ class IntakeContext:
     keys: ApiKeyStore
     bootstrap: BootstrapKeys
     limiter: RateLimiter
+    gate: ExtractionGate
     metrics: IntakeMetrics
     capacity: MemoryGuard
 
@@ -63,6 +65,9 @@ class IntakeContext:
                 client,
                 settings,
                 on_refused=lambda limit: metrics.rate_limited.labels(limit=limit).inc(),
+            ),
+            gate=ExtractionGate(
+                settings.extraction_per_newsroom, wait_s=settings.request_timeout_s * 0.8
             ),
             metrics=metrics,
             capacity=MemoryGuard(client, settings.intake_max_memory_fraction),

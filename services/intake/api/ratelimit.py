@@ -1,9 +1,17 @@
-"""Per-key rate limits in Redis, shared by every intake process.
+"""Rate limits in Redis, shared by every intake process.
 
-Fixed one-minute windows: the counter ``{prefix}:rl:{kind}:{key_id}:{window}`` is raised by
-one Lua script that refuses (and takes back) an increment that would pass the limit, so a
-refused request or article uses up nothing. Two limits: API requests, and claims queued
-(an article counts as many claims as it queues).
+Fixed one-minute windows: the counter ``{prefix}:rl:{kind}:{subject}:{window}`` is raised
+by one Lua script that refuses (and takes back) an increment that would pass the limit,
+so a refused request or article uses up nothing. The subject of the newsroom limits is
+the newsroom, not the key, so a newsroom with three keys has one budget:
+
+* ``requests``: API requests;
+* ``claims``: claims queued (an article counts as many claims as it queues);
+* ``chars``: characters of text read by the extractor (an article with no claim still
+  costs the CPU time of reading it).
+
+``auth_failures`` counts failed authentications per client address; past the limit an
+address is refused (429) before its key is even looked at, so guessing keys stops.
 """
 
 from __future__ import annotations
@@ -26,10 +34,11 @@ _LUA = "services.intake.api.lua"
 
 
 class RateLimited(ClaimcheckError):
-    """A key is over one of its limits; nothing was counted. The HTTP layer answers 429.
+    """A newsroom (or an address) is over one of its limits; nothing was counted. The HTTP
+    layer answers 429.
 
-    ``limit`` names the limit (``requests`` or ``claims``); ``retry_after_s`` is the number
-    of seconds until the next window starts.
+    ``limit`` names the limit (``requests``, ``claims``, ``chars``, ``auth_failures`` or
+    ``extraction``); ``retry_after_s`` is the number of seconds until it may try again.
     """
 
     def __init__(self, message: str, *, limit: str, retry_after_s: int) -> None:
@@ -46,7 +55,8 @@ class Decision:
 
 
 class RateLimiter:
-    """Requests and claims per key and minute; a limit of 0 means unlimited."""
+    """Requests, claims and characters per newsroom and minute, failed authentications per
+    address and minute; a limit of 0 means unlimited."""
 
     def __init__(
         self,
@@ -60,44 +70,79 @@ class RateLimiter:
         self._limits = {
             "requests": settings.rate_limit_requests_per_min,
             "claims": settings.rate_limit_claims_per_min,
+            "chars": settings.rate_limit_chars_per_min,
+            "auth_failures": settings.auth_failures_per_min,
         }
+        self._client = client
         self._take = client.register_script(read_script(_LUA, "rate_limit_take.lua"))
         self._clock = clock
         self._on_refused = on_refused
 
-    def take(self, kind: str, key_id: str, amount: int = 1) -> Decision:
-        """Count ``amount`` against ``key_id``'s ``kind`` limit unless that would pass it."""
-        limit = self._limits[kind]
+    def _window(self) -> tuple[int, int]:
         now = self._clock()
         window = int(now // WINDOW_S)
-        retry_after = max(1, math.ceil((window + 1) * WINDOW_S - now))
+        return window, max(1, math.ceil((window + 1) * WINDOW_S - now))
+
+    def take(self, kind: str, subject: str, amount: int = 1) -> Decision:
+        """Count ``amount`` against ``subject``'s ``kind`` limit unless that would pass it."""
+        limit = self._limits[kind]
+        window, retry_after = self._window()
         if limit <= 0 or amount <= 0:
             return Decision(True, 0, retry_after)
-        key = f"{self._prefix}:{kind}:{key_id}:{window}"
+        key = f"{self._prefix}:{kind}:{subject}:{window}"
         try:
             allowed, count = self._take(keys=[key], args=[amount, limit, (WINDOW_S + 5) * 1000])
         except redis.RedisError as exc:
             raise StoreUnavailableError(f"rate limiter unavailable: {exc}") from exc
         return Decision(bool(int(allowed)), int(count), retry_after)
 
-    def _enforce(self, kind: str, key_id: str, amount: int, what: str) -> None:
-        decision = self.take(kind, key_id, amount)
+    def _enforce(self, kind: str, subject: str, amount: int, what: str) -> None:
+        decision = self.take(kind, subject, amount)
         if decision.allowed:
             return
         if self._on_refused is not None:
             self._on_refused(kind)
         limit = self._limits[kind]
+        unit = {"chars": "characters"}.get(kind, kind)
         raise RateLimited(
-            f"{what} would pass this key's limit of {limit} {kind} per minute; "
+            f"{what} would pass this newsroom's limit of {limit} {unit} per minute; "
             f"retry in {decision.retry_after_s} s",
             limit=kind,
             retry_after_s=decision.retry_after_s,
         )
 
-    def check_request(self, key_id: str) -> None:
-        """Count one request; raise :class:`RateLimited` when the key is over its limit."""
-        self._enforce("requests", key_id, 1, "this request")
+    def check_request(self, newsroom: str) -> None:
+        """Count one request; raise :class:`RateLimited` when the newsroom is over its limit."""
+        self._enforce("requests", newsroom, 1, "this request")
 
-    def check_claims(self, key_id: str, count: int) -> None:
+    def check_claims(self, newsroom: str, count: int) -> None:
         """Count ``count`` claims about to be queued; :class:`RateLimited` if over the limit."""
-        self._enforce("claims", key_id, count, f"queuing {count} claim(s)")
+        self._enforce("claims", newsroom, count, f"queuing {count} claim(s)")
+
+    def check_chars(self, newsroom: str, count: int) -> None:
+        """Count ``count`` characters about to be read; :class:`RateLimited` if over."""
+        self._enforce("chars", newsroom, count, f"reading {count} characters")
+
+    def check_address(self, address: str) -> None:
+        """Refuse an address that failed authentication too often this minute."""
+        limit = self._limits["auth_failures"]
+        if limit <= 0:
+            return
+        window, retry_after = self._window()
+        try:
+            failures = self._client.get(f"{self._prefix}:auth_failures:{address}:{window}")
+        except redis.RedisError as exc:
+            raise StoreUnavailableError(f"rate limiter unavailable: {exc}") from exc
+        if failures is not None and int(failures) >= limit:
+            if self._on_refused is not None:
+                self._on_refused("auth_failures")
+            raise RateLimited(
+                f"too many failed authentications from this address ({limit} per minute); "
+                f"retry in {retry_after} s",
+                limit="auth_failures",
+                retry_after_s=retry_after,
+            )
+
+    def count_auth_failure(self, address: str) -> None:
+        """Count one failed authentication of ``address``."""
+        self.take("auth_failures", address)

@@ -54,12 +54,12 @@ def _within_limit(candidates: list[Any], limit: int) -> list[Any]:
 
 
 def _take_claims(ctx: IntakeContext, owner: Principal | None, count: int) -> None:
-    """Count ``count`` claims against the key's claims-per-minute limit.
+    """Count ``count`` claims against the newsroom's claims-per-minute limit.
 
     Over it, the limiter raises ``RateLimited`` (answered 429) before anything is stored.
     """
     if owner is not None:
-        ctx.limiter.check_claims(owner.key_id, count)
+        ctx.limiter.check_claims(owner.newsroom, count)
 
 
 def accept_article(
@@ -72,7 +72,10 @@ def accept_article(
     """
     ctx.capacity.check()
     newsroom = owner.newsroom if owner else None
-    extraction = ctx.extractor.analyse(submission.text, published_at=submission.published_at)
+    if newsroom is not None:
+        ctx.limiter.check_chars(newsroom, len(submission.text))
+    with ctx.gate.slot(newsroom):
+        extraction = ctx.extractor.analyse(submission.text, published_at=submission.published_at)
     candidates = _within_limit(list(extraction.claims), ctx.settings.max_claims_per_article)
     over_limit = len(extraction.claims) - len(candidates)
     _take_claims(ctx, owner, len(candidates))
@@ -158,8 +161,11 @@ def accept_claim(
     A lone claim is checked whatever its score: the newsroom asked for it.
     """
     ctx.capacity.check()
+    if owner is not None:
+        ctx.limiter.check_chars(owner.newsroom, len(submission.text))
     _take_claims(ctx, owner, 1)
-    facts = ctx.extractor.describe(submission.text)
+    with ctx.gate.slot(owner.newsroom if owner else None):
+        facts = ctx.extractor.describe(submission.text)
     claim = ClaimRecord(
         claim_id=new_claim_id(),
         text=submission.text,

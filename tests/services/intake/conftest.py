@@ -118,8 +118,11 @@ class Intake:
         return set(self.redis.scan_iter(match=f"{self.settings.key_prefix}:*", count=500))
 
     def snapshot(self) -> tuple[int, int, frozenset[str]]:
-        """Stream length, queue length and stored keys: what bad input must not change."""
-        return self.stream_length(), self.queue_length(), frozenset(self.stored_keys())
+        """Stream length, queue length and stored keys: what bad input must not change
+        (failed-authentication counters of the rate limiter aside: counting is their job)."""
+        failures = f"{self.settings.key_prefix}:rl:auth_failures:"
+        stored = {k for k in self.stored_keys() if not k.startswith(failures)}
+        return self.stream_length(), self.queue_length(), frozenset(stored)
 
 
 def job_args(raw: str) -> list[Any]:

@@ -7,6 +7,10 @@ the async Redis pool only while its ``XREAD`` blocks (at most :data:`BLOCK_MS`).
 client goes away, Starlette cancels the response (under uvicorn at once: it listens for
 the disconnect), which interrupts the blocking ``XREAD`` and puts the connection back; a
 server that reports disconnects only on write (ASGI 2.4) notices at the next keep-alive.
+
+A stream opened with a stored key checks every :data:`KEY_RECHECK_S` seconds that the key
+still exists, and ends when it was revoked (the client's reconnect then gets 401), so a
+revocation ends the key's streams too. Streams are capped per process and per newsroom.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from redis.exceptions import RedisError
 from starlette.types import Receive, Scope, Send
 
-from services.intake.api.auth import Newsroom
+from services.intake.api.auth import STATIC_KEY_ID_PREFIX, Owner
 from services.intake.api.errors import ApiError
 from shared.settings import Settings
 from shared.streams import StreamEntry, decode_entry
@@ -35,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 BLOCK_MS = 1000
 """Longest single XREAD wait: how late a vanished client is noticed, at worst."""
+KEY_RECHECK_S = 2.0
+"""How often an open stream checks that its stored key was not revoked."""
+_MAX_ID_PART = 2**64 - 1
 READ_COUNT = 200
 MAX_BACKLOG = 1000
 DASHBOARD_DIR = Path(__file__).resolve().parents[1] / "dashboard"
@@ -54,17 +61,33 @@ class StreamHub:
         self.settings = settings
         self.redis = client
         self.active = 0
+        self.by_newsroom: dict[str | None, int] = {}
         self.closing = False
         """Set when the server is asked to stop: every open stream ends within a second."""
 
-    def try_acquire(self) -> bool:
+    def try_acquire(self, newsroom: str | None = None) -> str | None:
+        """Take a client slot; None when taken, else why not (for the 503)."""
         if self.active >= self.settings.sse_max_clients:
-            return False
+            return "too many open streams; retry later"
+        held = self.by_newsroom.get(newsroom, 0)
+        if newsroom is not None and held >= self.settings.sse_max_clients_per_newsroom:
+            return (
+                f"this newsroom already has {held} open streams "
+                "(CLAIMCHECK_SSE_MAX_CLIENTS_PER_NEWSROOM); close one or retry later"
+            )
         self.active += 1
-        return True
+        self.by_newsroom[newsroom] = held + 1
+        return None
 
-    def release(self) -> None:
+    def release(self, newsroom: str | None = None) -> None:
         self.active -= 1
+        self.by_newsroom[newsroom] = self.by_newsroom.get(newsroom, 1) - 1
+        if self.by_newsroom[newsroom] <= 0:
+            del self.by_newsroom[newsroom]
+
+    async def key_exists(self, key_id: str) -> bool:
+        """Whether the stored key ``key_id`` is still there (not revoked)."""
+        return bool(await self.redis.hexists(f"{self.settings.key_prefix}:apikeys", key_id))
 
 
 @asynccontextmanager
@@ -135,13 +158,19 @@ async def _events(
     cursor: str,
     newsroom: str | None,
     article_id: str | None,
+    stored_key_id: str | None = None,
 ) -> AsyncIterator[str]:
     stream = hub.settings.verdict_stream
     keepalive = hub.settings.sse_keepalive_s
     # the keep-alive period lets a client tell a silent stream from a dead connection
     yield f"retry: 2000\n: connected\n: keep-alive every {keepalive:g} s\n\n"
-    quiet_since = time.monotonic()
+    quiet_since = checked_at = time.monotonic()
     while not hub.closing:
+        if stored_key_id is not None and time.monotonic() - checked_at >= KEY_RECHECK_S:
+            checked_at = time.monotonic()
+            if not await _key_still_valid(hub, stored_key_id):
+                yield "event: revoked\ndata: {}\n\n"
+                return
         try:
             reply: list[Any] = await hub.redis.xread(
                 {stream: cursor}, count=READ_COUNT, block=BLOCK_MS
@@ -149,24 +178,48 @@ async def _events(
         except RedisError as exc:  # end the response: the client resumes from its last id
             logger.warning("closing an event stream: reading Redis failed: %s", exc)
             return
-        chunks: list[str] = []
-        for _name, rows in reply or []:
-            for stream_id, fields in rows:
-                cursor = str(stream_id)
-                try:
-                    entry = decode_entry(cursor, fields)
-                except ValueError as exc:
-                    logger.warning("skipping a malformed stream entry: %s", exc)
-                    continue
-                if visible(entry, newsroom, article_id):
-                    chunks.append(format_event(entry))
+        cursor, chunks = _visible_events(reply, cursor, newsroom, article_id)
         now = time.monotonic()
+        if chunks and stored_key_id is not None:  # nothing leaves after a revocation
+            checked_at = now
+            if not await _key_still_valid(hub, stored_key_id):
+                yield "event: revoked\ndata: {}\n\n"
+                return
         if chunks:
             yield "".join(chunks)
             quiet_since = now
         elif now - quiet_since >= keepalive:
             yield ": keep-alive\n\n"
             quiet_since = now
+
+
+def _visible_events(
+    reply: list[Any] | None, cursor: str, newsroom: str | None, article_id: str | None
+) -> tuple[str, list[str]]:
+    """The new cursor and the events of an XREAD reply this client may see."""
+    chunks: list[str] = []
+    for _name, rows in reply or []:
+        for stream_id, fields in rows:
+            cursor = str(stream_id)
+            try:
+                entry = decode_entry(cursor, fields)
+            except ValueError as exc:
+                logger.warning("skipping a malformed stream entry: %s", exc)
+                continue
+            if visible(entry, newsroom, article_id):
+                chunks.append(format_event(entry))
+    return cursor, chunks
+
+
+async def _key_still_valid(hub: StreamHub, key_id: str) -> bool:
+    try:
+        if await hub.key_exists(key_id):
+            return True
+    except RedisError as exc:
+        logger.warning("closing an event stream: checking its key failed: %s", exc)
+        return False
+    logger.info("closing an event stream: its key was revoked")
+    return False
 
 
 @router.get(
@@ -181,7 +234,7 @@ async def _events(
 )
 async def stream_events(
     request: Request,
-    newsroom: Newsroom,
+    owner: Owner,
     article_id: Annotated[str | None, Query(description="only this article's entries")] = None,
     backlog: Annotated[
         int, Query(ge=0, le=MAX_BACKLOG, description="start with the last N stream entries")
@@ -197,14 +250,16 @@ async def stream_events(
     ``CLAIMCHECK_SSE_KEEPALIVE_S`` seconds of silence."""
     hub: StreamHub = request.app.state.streams
     resume_from = last_event_id or last_event_id_query
-    if resume_from is not None and not _STREAM_ID.match(resume_from):
+    if resume_from is not None and not valid_stream_id(resume_from):
         raise ApiError(422, "validation_error", "not a stream id", field="Last-Event-ID")
-    if not hub.try_acquire():
-        raise ApiError(503, "too_many_streams", "too many open streams; retry later", field=None)
+    newsroom = owner.newsroom if owner else None
+    refused = hub.try_acquire(newsroom)
+    if refused is not None:
+        raise ApiError(503, "too_many_streams", refused, field=None)
     try:
         cursor = await _start_cursor(hub, resume_from, backlog)
     except BaseException:
-        hub.release()
+        hub.release(newsroom)
         raise
     released = False
 
@@ -212,9 +267,17 @@ async def stream_events(
         nonlocal released
         if not released:
             released = True
-            hub.release()
+            hub.release(newsroom)
 
-    return _EventStreamResponse(_events(hub, cursor, newsroom, article_id), release)
+    stored = owner.key_id if owner and not owner.key_id.startswith(STATIC_KEY_ID_PREFIX) else None
+    return _EventStreamResponse(_events(hub, cursor, newsroom, article_id, stored), release)
+
+
+def valid_stream_id(value: str) -> bool:
+    """``<ms>`` or ``<ms>-<seq>``, each part a 64-bit unsigned number as Redis has them."""
+    return bool(_STREAM_ID.match(value)) and all(
+        int(part) <= _MAX_ID_PART for part in value.split("-")
+    )
 
 
 @router.get("/dashboard", include_in_schema=False)

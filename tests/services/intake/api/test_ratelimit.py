@@ -1,4 +1,5 @@
-"""Per-key rate limits in the real Redis: requests and claims per minute, 429 + Retry-After."""
+"""Rate limits in the real Redis: per newsroom and minute (requests, claims, characters), failed
+authentications per address; 429 + Retry-After."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def test_limit_per_window_and_retry_after(
     limiter = RateLimiter(redis_client, settings, clock=clock)
     assert [limiter.take("requests", "k1").allowed for _ in range(4)] == [True] * 3 + [False]
     assert limiter.take("requests", "k1").retry_after_s == 15
-    assert limiter.take("requests", "k2").allowed, "each key has its own budget"
+    assert limiter.take("requests", "k2").allowed, "each subject has its own budget"
     clock.now += 15
     assert limiter.take("requests", "k1").allowed, "a new window starts afresh"
 
@@ -132,3 +133,47 @@ def test_two_intakes_share_one_budget(intake_factory: IntakeFactory) -> None:
     assert two.api.get(path, headers=headers).status_code == 404
     assert one.api.get(path, headers=headers).status_code == 429
     assert two.api.get(path, headers=headers).status_code == 429
+
+
+def test_a_newsrooms_keys_share_one_budget(
+    intake_factory: IntakeFactory, redis_client: redis.Redis
+) -> None:
+    from shared.keys_store import ApiKeyStore
+
+    intake = intake_factory(**AUTH_SETTINGS, rate_limit_requests_per_min=2)
+    second_key = ApiKeyStore(redis_client, intake.settings.key_prefix).add("daily-planet").key
+    path = "/v1/claims/clm_" + "0" * 32
+    assert intake.api.get(path, headers={"X-API-Key": API_KEY}).status_code == 404
+    assert intake.api.get(path, headers={"X-API-Key": second_key}).status_code == 404
+    # a third key of the same newsroom adds no budget
+    assert intake.api.get(path, headers={"X-API-Key": second_key}).status_code == 429
+    assert intake.api.get(path, headers={"X-API-Key": API_KEY}).status_code == 429
+    assert intake.api.get(path, headers={"X-API-Key": OTHER_KEY}).status_code == 404
+
+
+def test_failed_authentications_are_throttled_per_address(intake_factory: IntakeFactory) -> None:
+    intake = intake_factory(**AUTH_SETTINGS, auth_failures_per_min=5)
+    path = "/v1/claims/clm_" + "0" * 32
+    guesses = [
+        intake.api.get(path, headers={"X-API-Key": f"guess-{i}"}).status_code for i in range(8)
+    ]
+    assert guesses == [401] * 5 + [429] * 3
+    # from that address even the right key is refused for the rest of the minute, so a
+    # correct guess cannot be told from a wrong one
+    blocked = intake.api.get(path, headers={"X-API-Key": API_KEY})
+    assert blocked.status_code == 429 and "failed authentications" in blocked.json()["message"]
+    assert 1 <= int(blocked.headers["Retry-After"]) <= WINDOW_S
+
+
+def test_characters_per_minute_count_articles_without_claims(
+    intake_factory: IntakeFactory,
+) -> None:
+    intake = intake_factory(**AUTH_SETTINGS, rate_limit_chars_per_min=1000)
+    quiet = {"text": "Nothing to check here at all. " * 20}  # 600 characters, no claim
+    headers = {"X-API-Key": API_KEY}
+    assert intake.api.post("/v1/articles", json=quiet, headers=headers).status_code == 202
+    refused = intake.api.post("/v1/articles", json=quiet, headers=headers)
+    assert refused.status_code == 429
+    assert "characters per minute" in refused.json()["message"]
+    other = intake.api.post("/v1/articles", json=quiet, headers={"X-API-Key": OTHER_KEY})
+    assert other.status_code == 202

@@ -355,3 +355,56 @@ def test_redis_unreachable_is_503_and_gives_the_slot_back(server_factory: Any) -
     assert response.status_code == 503
     assert response.json()["error"] == "unavailable"
     assert hub.active == 0
+
+
+def test_a_revoked_key_loses_its_open_stream(
+    server_factory: Any, redis_client: redis.Redis
+) -> None:
+    from shared.keys_store import ApiKeyStore
+
+    srv = server_factory(**AUTH_SETTINGS)
+    made = ApiKeyStore(redis_client, srv.settings.key_prefix).add("daily-planet")
+    with srv.open(**{"X-API-Key": made.key}) as http:
+        with http.stream("GET", "/v1/stream") as response:
+            assert response.status_code == 200
+            reader = EventReader(response)
+            reader.next_comment("connected")
+            srv.add(**_verdict("art_a", "clm_before", newsroom="daily-planet"))
+            assert reader.next().json()["claim_id"] == "clm_before"
+            ApiKeyStore(redis_client, srv.settings.key_prefix).revoke(made.info.key_id)
+            started = time.monotonic()
+            srv.add(**_verdict("art_a", "clm_after", newsroom="daily-planet"))
+            event = reader.next()
+            # the stream ends within the re-check period; nothing after the revocation
+            assert event.event == "revoked", event
+            with pytest.raises(EOFError):
+                reader.next()
+            assert time.monotonic() - started < 5
+        assert http.get("/v1/stream").status_code == 401
+    assert srv.app.state.streams.active == 0
+
+
+def test_streams_are_capped_per_newsroom(server_factory: Any) -> None:
+    srv = server_factory(**AUTH_SETTINGS, sse_max_clients=10, sse_max_clients_per_newsroom=1)
+    with (
+        srv.open(**{"X-API-Key": API_KEY}) as planet,
+        srv.open(**{"X-API-Key": OTHER_KEY}) as star,
+        planet.stream("GET", "/v1/stream") as first,
+    ):
+        reader = EventReader(first)  # kept: a dropped reader closes its response
+        reader.next_comment("connected")
+        second = planet.get("/v1/stream")
+        assert second.status_code == 503
+        assert "this newsroom already has 1 open streams" in second.json()["message"]
+        # another newsroom still gets its stream
+        with star.stream("GET", "/v1/stream") as other:
+            assert other.status_code == 200
+
+
+@pytest.mark.parametrize("value", [str(2**64), f"1-{2**64}", "99999999999999999999"])
+def test_last_event_id_beyond_64_bits_is_422(server_factory: Any, value: str) -> None:
+    srv = server_factory()
+    with srv.open() as http:
+        response = http.get("/v1/stream", headers={"Last-Event-ID": value})
+    assert response.status_code == 422
+    assert srv.app.state.streams.active == 0
