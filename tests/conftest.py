@@ -49,6 +49,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
+
 SettingsFactory = Callable[..., Settings]
 
 

@@ -112,7 +112,7 @@ def _bias_of_product(
     raise ValueError(f"no bias Add found after MatMulInteger output {start}")
 
 
-def map_initializers(
+def map_initializers(  # noqa: C901 (a case per initializer kind)
     nodes: Sequence[Node], inits: dict[str, np.ndarray]
 ) -> tuple[dict[str, np.ndarray], list[dict[str, Any]]]:
     """Float32 torch-named parameters from a dynamically quantized graph.

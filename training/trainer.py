@@ -102,7 +102,7 @@ def build_model(
     return model
 
 
-def train(
+def train(  # noqa: C901 (one training loop, read top to bottom)
     *,
     cfg: TrainConfig,
     n_labels: int,
