@@ -106,9 +106,6 @@ class ResilientSource:
     It is itself a :class:`~workers.sources.base.Source`; the wrapped one is ``source``.
     """
 
-    handles_retries = True
-    """Tells the verifier that transient errors were already retried here."""
-
     def __init__(
         self,
         source: Source,

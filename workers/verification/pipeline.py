@@ -34,6 +34,7 @@ from shared.settings import Settings
 from shared.text_fragment import fragment_link
 from workers.sources.base import Passage, Source
 from workers.sources.factchecks.decision import evidence_of, is_archive_passage, strong_match
+from workers.sources.resilience import ResilientSource
 from workers.tokens import content_stems, coverage
 from workers.verification.aggregate import (
     AggregationParams,
@@ -265,7 +266,7 @@ class Verifier:
     ) -> list[Passage]:
         """Every source's passages, in source order; sources are searched concurrently.
 
-        A source that retries within its own call (``handles_retries``, see
+        A source that retries within its own call (a
         :class:`~workers.sources.resilience.ResilientSource`) has its transient failures
         recorded straight away: retrying the whole task would only hold the claim longer.
         """
@@ -283,7 +284,7 @@ class Verifier:
         passages: list[Passage] = []
         for source, outcome in zip(self.sources, outcomes, strict=True):
             if isinstance(outcome, TransientSourceError):
-                if not (tolerate or getattr(source, "handles_retries", False)):
+                if not (tolerate or isinstance(source, ResilientSource)):
                     raise outcome
                 log.warning("source %s failed, going on without it: %s", source.name, outcome)
                 failures.append(SourceFailure(source=source.name, reason=str(outcome)))
