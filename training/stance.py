@@ -39,14 +39,13 @@ from training.common import (
     write_json,
 )
 from training.metrics import classification_report
+from training.same_document import scifact_same_doc, vitaminc_same_page
 from training.stance_levers import (
     EntityFn,
     Levers,
     class_weights,
     contrastive_refutes,
-    scifact_same_doc,
     spacy_entities,
-    vitaminc_same_page,
 )
 
 LABEL_ID = {name: i for i, name in enumerate(C.STANCE_LABELS)}

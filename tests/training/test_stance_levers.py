@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 
+from training.same_document import scifact_same_doc, vitaminc_same_page
 from training.stance_levers import (
     Entity,
     class_weights,
     contrastive_refutes,
-    scifact_same_doc,
-    vitaminc_same_page,
 )
 
 
