@@ -93,8 +93,8 @@ train-stance: $(TRAIN_VENV)/bin/python ## fine-tune the stance cross-encoder, ex
 train-checkworthiness: $(TRAIN_VENV)/bin/python ## fine-tune the check-worthiness classifier
 	$(TRAIN_PY) -m training.checkworthiness prepare --out .traindata
 	$(TRAIN_PY) -m training.checkworthiness train --data .traindata --out artifacts/checkworthiness $(CW_TRAIN_ARGS)
-	$(TRAIN_PY) -m training.checkworthiness export --weights artifacts/checkworthiness --out services/intake/models/checkworthiness
-	$(TRAIN_PY) -m training.checkworthiness evaluate --model services/intake/models/checkworthiness
+	$(TRAIN_PY) -m training.checkworthiness export --weights artifacts/checkworthiness --out services/intake/extraction/models/checkworthiness
+	$(TRAIN_PY) -m training.checkworthiness evaluate --model services/intake/extraction/models/checkworthiness
 
 # CPU: about 8 minutes on 2 cores (fine-tune 2 epochs on ct20-snopes.train, export, fit fusion).
 train-embedding: $(TRAIN_VENV)/bin/python ## fine-tune the claim-matching embedding model, export int8 ONNX, fit fusion

@@ -5,8 +5,8 @@ Commands::
     python -m training.checkworthiness prepare --out .traindata [--sample-frac F]
     python -m training.checkworthiness train   --data .traindata --out artifacts/checkworthiness
     python -m training.checkworthiness export  --weights artifacts/checkworthiness \
-        --out services/intake/models/checkworthiness
-    python -m training.checkworthiness evaluate --model services/intake/models/checkworthiness
+        --out services/intake/extraction/models/checkworthiness
+    python -m training.checkworthiness evaluate --model services/intake/extraction/models/checkworthiness
 
 The decision threshold is chosen on ct24-en.dev only; ct24-en.devtest is reported at that
 threshold and never used for training or selection.
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     run_task(
         argv,
         task="checkworthiness",
-        model_dir="services/intake/models/checkworthiness",
+        model_dir="services/intake/extraction/models/checkworthiness",
         max_len=C.CHECKWORTHINESS.max_len,
         prepare=prepare,
         train=cmd_train,
