@@ -4,12 +4,16 @@
 the one before that when the article appeared on a Saturday); ``yesterday``/``today``/
 ``tomorrow``, ``last night``, ``this morning`` and ``last``/``this``/``next``
 ``week``/``month``/``year`` become ``on 11 November 2017``, ``in October 2017``, ...
+
+Only the phrase found is computed, and one whose date falls outside the calendar
+(``tomorrow`` of 31 December 9999, ``on Saturday`` of 1 January 0001) is left as written.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from collections.abc import Callable
 from typing import Final
 
 from services.intake.extraction.lexicon import MONTHS, WEEKDAYS
@@ -46,13 +50,22 @@ def _month_name(day: date, months: int) -> str:
     return f"{MONTHS[shifted.month - 1]} {shifted.year}"
 
 
-def _weekday_edit(sentence: str, m: re.Match[str], published: date) -> Edit:
+def _year(year: int) -> str:
+    if not date.min.year <= year <= date.max.year:
+        raise OverflowError(f"year {year} is out of range")
+    return str(year)
+
+
+def _weekday_edit(sentence: str, m: re.Match[str], published: date) -> Edit | None:
     target = WEEKDAYS.index(m.group("day").lower())
     back = (published.weekday() - target) % 7
     prefix = (m.group("on") or "").lower().strip()
     if prefix == "last" and back == 0:
         back = 7
-    day = published - timedelta(days=back)
+    try:
+        day = published - timedelta(days=back)
+    except OverflowError:
+        return None
     part = (m.group("part") or "").strip().lower()
     written = f"the {part} of {format_date(day)}" if part else format_date(day)
     on = (m.group("on") or "")[:1]
@@ -63,33 +76,40 @@ def _weekday_edit(sentence: str, m: re.Match[str], published: date) -> Edit:
     return m.start(), m.end(), f"{lead} {written}".strip()
 
 
-def _relative_phrase(what: str, published: date, *, on: str, within: str) -> str:
-    """``what`` (``yesterday``, ``last month``...) written out, led by ``on``/``within``."""
+def _relative_phrase(what: str, published: date, *, on: str, within: str) -> str | None:
+    """``what`` (``yesterday``, ``last month``...) written out, led by ``on``/``within``;
+    None when its date is outside the calendar."""
     day = timedelta(days=1)
-    return {
-        "yesterday": f"{on}{format_date(published - day)}",
-        "today": f"{on}{format_date(published)}",
-        "tomorrow": f"{on}{format_date(published + day)}",
-        "last night": f"{on}the night of {format_date(published - day)}",
-        "this morning": f"{on}the morning of {format_date(published)}",
-        "last week": f"{within}the week before {format_date(published)}",
-        "this week": f"{within}the week of {format_date(published)}",
-        "next week": f"{within}the week after {format_date(published)}",
-        "last month": f"{within}{_month_name(published, -1)}",
-        "this month": f"{within}{_month_name(published, 0)}",
-        "next month": f"{within}{_month_name(published, 1)}",
-        "last year": f"{within}{published.year - 1}",
-        "this year": f"{within}{published.year}",
-        "next year": f"{within}{published.year + 1}",
-    }[what]
+    phrases: dict[str, Callable[[], str]] = {
+        "yesterday": lambda: f"{on}{format_date(published - day)}",
+        "today": lambda: f"{on}{format_date(published)}",
+        "tomorrow": lambda: f"{on}{format_date(published + day)}",
+        "last night": lambda: f"{on}the night of {format_date(published - day)}",
+        "this morning": lambda: f"{on}the morning of {format_date(published)}",
+        "last week": lambda: f"{within}the week before {format_date(published)}",
+        "this week": lambda: f"{within}the week of {format_date(published)}",
+        "next week": lambda: f"{within}the week after {format_date(published)}",
+        "last month": lambda: f"{within}{_month_name(published, -1)}",
+        "this month": lambda: f"{within}{_month_name(published, 0)}",
+        "next month": lambda: f"{within}{_month_name(published, 1)}",
+        "last year": lambda: f"{within}{_year(published.year - 1)}",
+        "this year": lambda: f"{within}{_year(published.year)}",
+        "next year": lambda: f"{within}{_year(published.year + 1)}",
+    }
+    try:
+        return phrases[what]()
+    except (OverflowError, ValueError):
+        return None
 
 
-def _relative_edit(sentence: str, m: re.Match[str], published: date) -> Edit:
+def _relative_edit(sentence: str, m: re.Match[str], published: date) -> Edit | None:
     what = re.sub(r"\s+", " ", m.group("what").lower())
     prep = m.group("prep") or ""
     written = _relative_phrase(
         what, published, on="" if prep else "on ", within="" if prep else "in "
     )
+    if written is None:
+        return None
     if sentence[m.start() : m.start() + 1].isupper():
         written = written[:1].upper() + written[1:]
     return m.start("what"), m.end(), written
@@ -97,6 +117,6 @@ def _relative_edit(sentence: str, m: re.Match[str], published: date) -> Edit:
 
 def date_edits(sentence: str, published: date) -> list[Edit]:
     """Replacements (offsets relative to ``sentence``) that write relative dates out."""
-    edits = [_weekday_edit(sentence, m, published) for m in _WEEKDAY_EXPR.finditer(sentence)]
-    edits += [_relative_edit(sentence, m, published) for m in _RELATIVE_EXPR.finditer(sentence)]
-    return edits
+    found = [_weekday_edit(sentence, m, published) for m in _WEEKDAY_EXPR.finditer(sentence)]
+    found += [_relative_edit(sentence, m, published) for m in _RELATIVE_EXPR.finditer(sentence)]
+    return [edit for edit in found if edit is not None]

@@ -45,3 +45,42 @@ def test_relative_dates_are_written_out(sentence: str, expected: str) -> None:
 
 def test_last_month_in_january_is_december() -> None:
     assert apply("Prices rose last month.", date(2018, 1, 3)) == "Prices rose in December 2017."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "kept"),
+    [
+        ("Taxes rose today.", date.max, "on 31 December 9999"),
+        ("Taxes will rise tomorrow.", date.max, None),
+        ("Taxes rose next year.", date.max, None),
+        ("Taxes rose on Saturday.", date.min, None),  # 1 January 0001 was a Monday
+        ("Taxes rose last month.", date(1, 1, 15), None),
+        ("Taxes rose last year.", date(1, 6, 1), None),
+    ],
+)
+def test_dates_outside_the_calendar_are_left_as_written(
+    sentence: str, published: date, kept: str | None
+) -> None:
+    edits = date_edits(sentence, published)
+    assert [e[2] for e in edits] == ([kept] if kept else [])
+
+
+def test_an_article_dated_at_the_calendars_edge_is_read() -> None:
+    """Issue 13: a ``published_at`` of 9999-12-31 or 0001-01-01 made the extractor raise
+    (a 500 at the intake)."""
+    from datetime import UTC, datetime
+
+    from services.intake.extraction import ClaimExtractor
+    from shared.settings import load_settings
+
+    extractor = ClaimExtractor.from_settings(load_settings(auth_enabled=False))
+    try:
+        for text, when in [
+            ("The mayor said today that taxes rose 5 percent in Springfield.", date.max),
+            ("The mayor said on Saturday that taxes rose 5 percent in Springfield.", date.min),
+            ("Taxes in Springfield rose 5 percent last month, the mayor said.", date(1, 1, 15)),
+        ]:
+            published = datetime(when.year, when.month, when.day, tzinfo=UTC)
+            assert extractor.analyse(text, published_at=published).claims
+    finally:
+        extractor.close()
