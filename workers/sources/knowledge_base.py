@@ -28,21 +28,27 @@ tokens, drops stop words and quotes each token, then ORs them together.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import numpy as np
 import numpy.typing as npt
 
-from shared.errors import InputError, PermanentSourceError, TransientSourceError
-from shared.jsonl import iter_objects, open_jsonl
+from shared.errors import PermanentSourceError, TransientSourceError
+from shared.jsonl import open_jsonl
 from workers.sources.base import Embedder, Passage
+from workers.sources.kb_documents import (
+    Document,
+    ImportStats,
+    digest,
+    read_documents,
+    whole_text,
+)
 from workers.tokens import content_words, unique
 from workers.verification.sentences import collapse, sentence_spans
 
@@ -60,59 +66,8 @@ MAX_DOCUMENT_CHARS = 1_000_000
 _RRF_K = 60
 """Reciprocal-rank fusion constant (Cormack et al. 2009 use 60)."""
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    rowid INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    title TEXT NOT NULL,
-    url TEXT,
-    text TEXT NOT NULL,
-    sentences_hash TEXT
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
-    title, text,
-    content='documents', content_rowid='rowid',
-    tokenize='porter unicode61 remove_diacritics 2'
-);
-CREATE TRIGGER IF NOT EXISTS documents_ai AFTER INSERT ON documents BEGIN
-    INSERT INTO documents_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS documents_ad AFTER DELETE ON documents BEGIN
-    INSERT INTO documents_fts(documents_fts, rowid, title, text)
-    VALUES ('delete', old.rowid, old.title, old.text);
-    DELETE FROM sentences WHERE doc_rowid = old.rowid;
-END;
-CREATE TRIGGER IF NOT EXISTS documents_au AFTER UPDATE OF title, text ON documents BEGIN
-    INSERT INTO documents_fts(documents_fts, rowid, title, text)
-    VALUES ('delete', old.rowid, old.title, old.text);
-    INSERT INTO documents_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
-END;
-CREATE TABLE IF NOT EXISTS sentences (
-    rowid INTEGER PRIMARY KEY,
-    doc_rowid INTEGER NOT NULL,
-    position INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    text_hash TEXT NOT NULL,
-    embedding BLOB,
-    embedding_model TEXT
-);
-CREATE INDEX IF NOT EXISTS sentences_doc ON sentences(doc_rowid, position);
-CREATE VIRTUAL TABLE IF NOT EXISTS sentences_fts USING fts5(
-    text, content='sentences', content_rowid='rowid',
-    tokenize='porter unicode61 remove_diacritics 2'
-);
-CREATE TRIGGER IF NOT EXISTS sentences_ai AFTER INSERT ON sentences BEGIN
-    INSERT INTO sentences_fts(rowid, text) VALUES (new.rowid, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS sentences_ad AFTER DELETE ON sentences BEGIN
-    INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
-END;
-CREATE TABLE IF NOT EXISTS kb_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO kb_meta(key, value) VALUES ('version', 0);
-"""
-
+_SCHEMA_FILE = Path(__file__).resolve().parent / "data" / "kb_schema.sql"
+"""Tables, FTS5 indexes and the triggers that keep them in step (read when a file opens)."""
 _UPSERT = """
 INSERT INTO documents (id, title, url, text) VALUES (?, ?, ?, ?)
 ON CONFLICT(id) DO UPDATE SET title = excluded.title, url = excluded.url, text = excluded.text
@@ -151,32 +106,6 @@ def build_match_query(text: str, *, max_tokens: int = MAX_QUERY_TOKENS) -> str |
     if not tokens:
         return None
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens)
-
-
-@dataclass(frozen=True)
-class Document:
-    id: str
-    title: str
-    text: str
-    url: str | None = None
-
-
-@dataclass(frozen=True)
-class ImportStats:
-    read: int
-    """Documents in the file."""
-    changed: int
-    """Documents whose text was (re-)split into sentences."""
-    sentences: int
-    """Sentences written for those documents."""
-    embedded: int
-    """Sentence embeddings computed (sentences that are new, changed, or lack one)."""
-
-    def __str__(self) -> str:
-        return (
-            f"{self.read} documents read, {self.changed} new or changed, "
-            f"{self.sentences} sentences indexed, {self.embedded} embedded"
-        )
 
 
 @dataclass(frozen=True)
@@ -241,7 +170,7 @@ class KnowledgeBase:
             columns = {row[1] for row in self._conn.execute("PRAGMA table_info(documents)")}
             if columns and "sentences_hash" not in columns:  # a file from before sentences
                 self._conn.execute("ALTER TABLE documents ADD COLUMN sentences_hash TEXT")
-            self._conn.executescript(_SCHEMA)
+            self._conn.executescript(_SCHEMA_FILE.read_text(encoding="utf-8"))
 
     # --- writing -----------------------------------------------------------------------
 
@@ -269,7 +198,7 @@ class KnowledgeBase:
     def _import(self, handle: IO[str], source: Path) -> ImportStats:
         read = changed = sentences = 0
         chunk: list[Document] = []
-        for doc in _read_documents(handle, source, self.max_document_chars):
+        for doc in read_documents(handle, source, self.max_document_chars):
             chunk.append(doc)
             if len(chunk) >= _IMPORT_CHUNK:
                 n, s = self._write_chunk(chunk)
@@ -291,7 +220,7 @@ class KnowledgeBase:
             f"SELECT rowid, text, sentences_hash FROM documents WHERE id IN ({marks})",
             [d.id for d in chunk],
         ).fetchall()
-        return self._split([(rowid, text) for rowid, text, done in rows if done != _digest(text)])
+        return self._split([(rowid, text) for rowid, text, done in rows if done != digest(text)])
 
     def _split_unindexed(self) -> tuple[int, int]:
         rows = self._conn.execute(
@@ -316,11 +245,11 @@ class KnowledgeBase:
             )
         }
         self._conn.execute("DELETE FROM sentences WHERE doc_rowid = ?", (doc_rowid,))
-        spans = sentence_spans(text) or _whole(text)
+        spans = sentence_spans(text) or whole_text(text)
         rows = []
         for position, (start, end) in enumerate(spans):
             sentence = collapse(text[start:end])
-            text_hash = _digest(sentence)
+            text_hash = digest(sentence)
             blob, model = kept.get(text_hash, (None, None))
             rows.append((doc_rowid, position, start, end, sentence, text_hash, blob, model))
         self._conn.executemany(
@@ -329,7 +258,7 @@ class KnowledgeBase:
             rows,
         )
         self._conn.execute(
-            "UPDATE documents SET sentences_hash = ? WHERE rowid = ?", (_digest(text), doc_rowid)
+            "UPDATE documents SET sentences_hash = ? WHERE rowid = ?", (digest(text), doc_rowid)
         )
         return len(rows)
 
@@ -538,45 +467,3 @@ def _fuse(rankings: Sequence[tuple[Sequence[int], float]]) -> dict[int, float]:
         for rank, rowid in enumerate(dict.fromkeys(ranking), start=1):
             fused[rowid] = fused.get(rowid, 0.0) + weight / (_RRF_K + rank)
     return fused
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
-
-
-def _whole(text: str) -> list[tuple[int, int]]:
-    """A document too short to have a sentence is one sentence of its own."""
-    start = len(text) - len(text.lstrip())
-    end = len(text.rstrip())
-    return [(start, end)] if end > start else []
-
-
-def _read_documents(handle: IO[str], source: Path, max_chars: int) -> Iterator[Document]:
-    for here, row in iter_objects(handle, where=str(source)):
-        doc = parse_document(row, where=here)
-        if len(doc.text) > max_chars:
-            raise InputError(
-                f"{here}: 'text' is {len(doc.text)} characters, over the limit "
-                f"of {max_chars} (CLAIMCHECK_KB_MAX_DOCUMENT_CHARS): split the document",
-                field="text",
-            )
-        yield doc
-
-
-def parse_document(row: dict[str, Any], *, where: str) -> Document:
-    """Validate one JSONL row; errors say ``where`` (file:line) and what is wrong."""
-    doc_id = row.get("id")
-    if isinstance(doc_id, int) and not isinstance(doc_id, bool):
-        doc_id = str(doc_id)
-    if not isinstance(doc_id, str) or not doc_id.strip():
-        raise InputError(f"{where}: 'id' must be a non-empty string", field="id")
-    fields: dict[str, str] = {}
-    for name in ("title", "text"):
-        value = row.get(name)
-        if not isinstance(value, str) or not value.strip():
-            raise InputError(f"{where}: '{name}' must be a non-empty string", field=name)
-        fields[name] = value.strip()
-    url = row.get("url")
-    if url is not None and not isinstance(url, str):
-        raise InputError(f"{where}: 'url' must be a string or null", field="url")
-    return Document(id=doc_id, title=fields["title"], text=fields["text"], url=url or None)
