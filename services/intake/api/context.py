@@ -14,7 +14,7 @@ from services.intake.api.fairness import ExtractionGate
 from services.intake.api.idempotency import IdempotencyStore
 from services.intake.api.metrics import IntakeMetrics
 from services.intake.api.queue import Enqueuer
-from services.intake.api.ratelimit import RateLimiter
+from services.intake.api.ratelimit import RateLimiter, RateLimits
 from services.intake.extraction import ClaimExtractor
 from shared.keys_store import ApiKeyStore
 from shared.publisher import VerdictPublisher
@@ -63,7 +63,7 @@ class IntakeContext:
             bootstrap=bootstrap or BootstrapKeys.from_settings(settings),
             limiter=RateLimiter(
                 client,
-                settings,
+                RateLimits.from_settings(settings),
                 on_refused=lambda limit: metrics.rate_limited.labels(limit=limit).inc(),
             ),
             gate=ExtractionGate(

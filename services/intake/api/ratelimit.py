@@ -48,6 +48,27 @@ class RateLimited(ClaimcheckError):
 
 
 @dataclass(frozen=True)
+class RateLimits:
+    """Per-minute limits (0: unlimited) and the key prefix of their counters."""
+
+    key_prefix: str
+    requests: int = 0
+    claims: int = 0
+    chars: int = 0
+    auth_failures: int = 0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RateLimits:
+        return cls(
+            key_prefix=settings.key_prefix,
+            requests=settings.rate_limit_requests_per_min,
+            claims=settings.rate_limit_claims_per_min,
+            chars=settings.rate_limit_chars_per_min,
+            auth_failures=settings.auth_failures_per_min,
+        )
+
+
+@dataclass(frozen=True)
 class Decision:
     allowed: bool
     count: int
@@ -61,17 +82,17 @@ class RateLimiter:
     def __init__(
         self,
         client: redis.Redis,
-        settings: Settings,
+        limits: RateLimits,
         *,
         clock: Callable[[], float] = time.time,
         on_refused: Callable[[str], None] | None = None,
     ) -> None:
-        self._prefix = f"{settings.key_prefix}:rl"
+        self._prefix = f"{limits.key_prefix}:rl"
         self._limits = {
-            "requests": settings.rate_limit_requests_per_min,
-            "claims": settings.rate_limit_claims_per_min,
-            "chars": settings.rate_limit_chars_per_min,
-            "auth_failures": settings.auth_failures_per_min,
+            "requests": limits.requests,
+            "claims": limits.claims,
+            "chars": limits.chars,
+            "auth_failures": limits.auth_failures,
         }
         self._client = client
         self._take = client.register_script(read_script(_LUA, "rate_limit_take.lua"))

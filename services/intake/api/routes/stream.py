@@ -21,6 +21,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -54,11 +55,32 @@ _STREAM_ID = re.compile(r"^\d{1,20}(-\d{1,20})?$")
 router = APIRouter(tags=["stream"])
 
 
+@dataclass(frozen=True)
+class StreamConfig:
+    """What the SSE endpoint needs of the settings."""
+
+    verdict_stream: str
+    key_prefix: str
+    keepalive_s: float = 15.0
+    max_clients: int = 500
+    max_clients_per_newsroom: int = 50
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StreamConfig:
+        return cls(
+            verdict_stream=settings.verdict_stream,
+            key_prefix=settings.key_prefix,
+            keepalive_s=settings.sse_keepalive_s,
+            max_clients=settings.sse_max_clients,
+            max_clients_per_newsroom=settings.sse_max_clients_per_newsroom,
+        )
+
+
 class StreamHub:
     """The SSE endpoint's async Redis client (one pool per process) and its client count."""
 
-    def __init__(self, settings: Settings, client: aioredis.Redis) -> None:
-        self.settings = settings
+    def __init__(self, config: StreamConfig, client: aioredis.Redis) -> None:
+        self.config = config
         self.redis = client
         self.active = 0
         self.by_newsroom: dict[str | None, int] = {}
@@ -67,10 +89,10 @@ class StreamHub:
 
     def try_acquire(self, newsroom: str | None = None) -> str | None:
         """Take a client slot; None when taken, else why not (for the 503)."""
-        if self.active >= self.settings.sse_max_clients:
+        if self.active >= self.config.max_clients:
             return "too many open streams; retry later"
         held = self.by_newsroom.get(newsroom, 0)
-        if newsroom is not None and held >= self.settings.sse_max_clients_per_newsroom:
+        if newsroom is not None and held >= self.config.max_clients_per_newsroom:
             return (
                 f"this newsroom already has {held} open streams "
                 "(CLAIMCHECK_SSE_MAX_CLIENTS_PER_NEWSROOM); close one or retry later"
@@ -87,7 +109,7 @@ class StreamHub:
 
     async def key_exists(self, key_id: str) -> bool:
         """Whether the stored key ``key_id`` is still there (not revoked)."""
-        return bool(await self.redis.hexists(f"{self.settings.key_prefix}:apikeys", key_id))
+        return bool(await self.redis.hexists(f"{self.config.key_prefix}:apikeys", key_id))
 
 
 @asynccontextmanager
@@ -104,7 +126,7 @@ async def open_stream_hub(settings: Settings) -> AsyncIterator[StreamHub]:
     )
     client = aioredis.Redis(connection_pool=pool)
     try:
-        yield StreamHub(settings, client)
+        yield StreamHub(StreamConfig.from_settings(settings), client)
     finally:
         await client.aclose()
         await pool.disconnect()
@@ -146,7 +168,7 @@ async def _start_cursor(hub: StreamHub, resume_from: str | None, backlog: int) -
     """XREAD returns entries after the cursor: the resume id, before the backlog, or now."""
     if resume_from is not None:
         return resume_from
-    stream = hub.settings.verdict_stream
+    stream = hub.config.verdict_stream
     rows: list[Any] = await hub.redis.xrevrange(stream, count=backlog + 1)
     if backlog and len(rows) <= backlog:
         return "0-0"
@@ -160,8 +182,8 @@ async def _events(
     article_id: str | None,
     stored_key_id: str | None = None,
 ) -> AsyncIterator[str]:
-    stream = hub.settings.verdict_stream
-    keepalive = hub.settings.sse_keepalive_s
+    stream = hub.config.verdict_stream
+    keepalive = hub.config.keepalive_s
     # the keep-alive period lets a client tell a silent stream from a dead connection
     yield f"retry: 2000\n: connected\n: keep-alive every {keepalive:g} s\n\n"
     quiet_since = checked_at = time.monotonic()
