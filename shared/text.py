@@ -2,15 +2,17 @@
 
 * :func:`normalize_text`: the normalisation training and serving both apply, so that a
   model sees at run time the text it was trained on.
-* :data:`WORD` and :func:`words`: the one definition of a word.
+* :data:`WORD` and :func:`words`: the one definition of a word; :data:`MATCH_TOKEN` the
+  token retrieval matches on.
 * :func:`stop_words`: spaCy's stop-word list of a language.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
+import importlib.util
 import re
+from pathlib import Path
 from typing import Final
 
 _PTB = {
@@ -45,6 +47,11 @@ WORD: Final = re.compile(r"[^\W_]+(?:['\u2019.-][^\W_]+)*")
 (``don't``, ``U.S``, ``so-called``, ``3.5``); other punctuation and white space part words."""
 
 
+MATCH_TOKEN: Final = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+"""A token for matching text against text (retrieval, coverage): like :data:`WORD`, but
+split at inner periods and hyphens, so "so-called" meets "called" and "3.5" meets "3"."""
+
+
 def words(text: str) -> list[str]:
     """The words of ``text`` (:data:`WORD`), in order, as written."""
     return WORD.findall(text)
@@ -53,9 +60,19 @@ def words(text: str) -> list[str]:
 @functools.cache
 def stop_words(lang: str) -> frozenset[str]:
     """spaCy's stop words of ``lang`` (an ISO 639-1 code spaCy ships a language for), in
-    lower case. Imports only ``spacy.lang.<lang>.stop_words``, on first use.
+    lower case, read on first use from ``spacy/lang/<lang>/stop_words.py`` without importing
+    spaCy itself (that module is plain data; spaCy's package takes half a second and tens of
+    MiB to import, which a worker that never parses should not pay).
 
     Raises :class:`ModuleNotFoundError` for a language spaCy does not ship.
     """
-    module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
-    return frozenset(module.STOP_WORDS)
+    package = importlib.util.find_spec("spacy")
+    if package is None or package.origin is None or not re.fullmatch(r"[a-z]{2,3}", lang):
+        raise ModuleNotFoundError(f"no spaCy stop words for {lang!r}")
+    path = Path(package.origin).parent / "lang" / lang / "stop_words.py"
+    spec = importlib.util.spec_from_file_location(f"_spacy_stop_words_{lang}", path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise ModuleNotFoundError(f"no spaCy stop words for {lang!r}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return frozenset(w.lower() for w in module.STOP_WORDS)

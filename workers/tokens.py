@@ -6,11 +6,14 @@ tokens, tells content words from function words, and pulls out numbers.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from pathlib import Path
+
+from shared.text import MATCH_TOKEN, stop_words
 
 _RSQUO = "\u2019"  # typographic apostrophe
-_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w])")
 
 
@@ -18,20 +21,11 @@ def _word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-STOP_WORDS: frozenset[str] = _word_set(
-    """
-    a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each
-    few for from further had has have having he her here hers herself him himself his how
-    i if in into is it its itself just me more most my myself of off on once only or other
-    our ours ourselves out over own said same say says she should so some such than that
-    the their theirs them themselves then there these they this those through to too under
-    until up upon very was we were what when where which while who whom why will with would
-    you your yours yourself yourselves s t d ll m re ve y us one two three
-    according told tell also ve shall may might must let lets get got
-    """
-)
-"""Function words that carry no topic. Negations are deliberately *not* here."""
+def _retrieval_stop_words() -> frozenset[str]:
+    data = json.loads((Path(__file__).parent / "data" / "stop_words.json").read_text("utf-8"))
+    base = {w for w in stop_words("en") if w.isalpha()}
+    return frozenset((base - set(data["content"]) | set(data["extra"])) - NEGATIONS)
+
 
 NEGATIONS: frozenset[str] = _word_set(
     """
@@ -40,6 +34,10 @@ NEGATIONS: frozenset[str] = _word_set(
     """
 )
 """Words that flip the polarity of a statement (contractions are folded, see below)."""
+
+STOP_WORDS: frozenset[str] = _retrieval_stop_words()
+"""Function words that carry no topic: spaCy's English list, corrected for retrieval
+(``data/stop_words.json`` says how). Negations are deliberately *not* here."""
 
 _CONTRACTIONS = {
     "can't": "cant",
@@ -67,7 +65,7 @@ def expand_aliases(text: str) -> str:
 def words(text: str) -> list[str]:
     """Lowercase word tokens; apostrophes inside words are dropped ("didn't" -> "didnt")."""
     out: list[str] = []
-    for match in _WORD.finditer(expand_aliases(text).lower()):
+    for match in MATCH_TOKEN.finditer(expand_aliases(text).lower()):
         token = match.group(0).replace(_RSQUO, "'")
         token = _CONTRACTIONS.get(token, token).replace("'", "")
         out.append(token)

@@ -51,3 +51,15 @@ def test_importing_the_module_loads_no_spacy() -> None:
     code = "import sys, shared.text\nassert 'spacy' not in sys.modules"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_stop_words_are_read_without_importing_spacy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from shared.text import stop_words; "
+        "assert 'the' in stop_words('en') and 'le' in stop_words('fr'); "
+        "assert 'spacy' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -46,3 +46,14 @@ def test_negation_and_numbers() -> None:
 
 def test_proper_nouns_skip_the_first_word() -> None:
     assert proper_nouns("The summit took place in Hanoi, Vietnam.") == {"hanoi", "vietnam"}
+
+
+def test_stop_words_are_spacys_with_the_retrieval_corrections() -> None:
+    from shared.text import stop_words
+    from workers.tokens import NEGATIONS, STOP_WORDS
+
+    assert "afterwards" in STOP_WORDS and "afterwards" in stop_words("en")  # from spaCy
+    assert "said" in STOP_WORDS and "said" not in stop_words("en")  # our extra
+    for content in ("five", "first", "since", "take", "less"):  # spaCy's, kept as content
+        assert content in stop_words("en") and content not in STOP_WORDS
+    assert not NEGATIONS & STOP_WORDS
