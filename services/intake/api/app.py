@@ -18,6 +18,7 @@ from services.intake.api.metrics import IntakeMetrics, MetricsMiddleware
 from services.intake.api.metrics import router as metrics_router
 from services.intake.api.queue import CeleryEnqueuer, Enqueuer
 from services.intake.api.routes import admin, articles, claims, health, stream
+from services.intake.api.shutdown import Drain, DrainMiddleware, grace_period_s, settle
 from services.intake.api.sweeper import RequeueSweeper
 from services.intake.api.timeouts import TimeoutMiddleware
 from services.intake.extraction import ClaimExtractor
@@ -80,6 +81,8 @@ def create_app(
             logger.info("intake ready (auth %s)", "on" if settings.auth_enabled else "off")
             yield
             logger.info("intake shutting down")
+            # before any client closes: work still running may hold an Idempotency-Key
+            await settle(app.state.intake.idempotency, timeout_s=drain.remaining_s())
 
     app = FastAPI(
         title="claimcheck intake",
@@ -93,10 +96,13 @@ def create_app(
     app.state.settings = settings
     metrics = IntakeMetrics()
     app.state.metrics = metrics
-    # the middleware added last is outermost: metrics see every answer, 504s included
+    drain = Drain(grace_period_s(settings))
+    app.state.drain = drain  # begun by the server on SIGTERM
+    # the middleware added last is outermost: metrics see every answer, 504s and 503s included
     app.add_middleware(
         TimeoutMiddleware, timeout_s=settings.request_timeout_s, on_timeout=metrics.timeouts.inc
     )
+    app.add_middleware(DrainMiddleware, drain=drain)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     install_error_handlers(app)
     app.include_router(health.router)

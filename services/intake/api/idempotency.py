@@ -6,6 +6,9 @@ answer it sent, kept for ``settings.idempotency_ttl_s``. A concurrent request wi
 same key finds the pending record and waits briefly for the answer, so two racing
 requests never both queue claims. A request that failed drops its claim so the client
 can retry. The same key with a different body is refused with 409.
+
+The store counts the keys its requests hold, so that a stopping intake can wait for
+them and give up those still held (:func:`services.intake.api.shutdown.settle`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import re
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -93,6 +97,21 @@ class IdempotencyStore:
         self._poll_s = poll_s
         self._complete = client.register_script(read_script(_LUA, "idempotency_complete.lua"))
         self._release = client.register_script(read_script(_LUA, "idempotency_release.lua"))
+        self._held: set[Reservation] = set()
+        self._held_lock = threading.Lock()
+
+    def held(self) -> int:
+        """How many keys requests of this process hold (begun, not yet answered)."""
+        with self._held_lock:
+            return len(self._held)
+
+    def release_held(self) -> int:
+        """Give up every key still held (the process is stopping); returns how many."""
+        with self._held_lock:
+            held, self._held = self._held, set()
+        for reservation in held:
+            self._drop(reservation)
+        return len(held)
 
     def redis_key(self, scope: str, key: str) -> str:
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
@@ -111,7 +130,10 @@ class IdempotencyStore:
         try:
             while True:
                 if self._redis.set(redis_key, pending, nx=True, ex=self._pending_ttl):
-                    return Reservation(redis_key, token, body_fingerprint)
+                    reservation = Reservation(redis_key, token, body_fingerprint)
+                    with self._held_lock:
+                        self._held.add(reservation)
+                    return reservation
                 raw = self._redis.get(redis_key)
                 if raw is None:  # released or expired in between: try to claim it again
                     continue
@@ -137,7 +159,11 @@ class IdempotencyStore:
             raise StoreUnavailableError(f"idempotency store unavailable: {exc}") from exc
 
     def complete(self, reservation: Reservation, status_code: int, body: dict[str, Any]) -> None:
-        """Remember the answer for ``settings.idempotency_ttl_s``."""
+        """Remember the answer for ``settings.idempotency_ttl_s``.
+
+        Written even after :meth:`release_held` gave the key up, unless a retry has
+        claimed it since: the answer is known now.
+        """
         value = json.dumps(
             {
                 "state": "done",
@@ -151,9 +177,21 @@ class IdempotencyStore:
             self._complete(keys=[reservation.redis_key], args=[reservation.token, value, self._ttl])
         except redis.RedisError as exc:
             raise StoreUnavailableError(f"idempotency store unavailable: {exc}") from exc
+        finally:
+            self._forget(reservation)
 
     def release(self, reservation: Reservation) -> None:
         """Give the key up after a failed request, so that a retry can run."""
+        try:
+            self._drop(reservation)
+        finally:
+            self._forget(reservation)
+
+    def _forget(self, reservation: Reservation) -> None:
+        with self._held_lock:
+            self._held.discard(reservation)
+
+    def _drop(self, reservation: Reservation) -> None:
         # if Redis is down the pending record simply expires
         with contextlib.suppress(redis.RedisError):
             self._release(keys=[reservation.redis_key], args=[reservation.token])

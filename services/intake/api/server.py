@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from types import FrameType
+from typing import Final
 
 import uvicorn
+from fastapi import FastAPI
 
 from services.intake.api.app import create_app
+from services.intake.api.shutdown import GRACEFUL_SHUTDOWN_S, grace_period_s
 from shared.logging import configure_logging
 from shared.settings import Settings
 
-GRACEFUL_SHUTDOWN_S = 5
-"""On SIGTERM, requests still running after this long (event streams) are cancelled."""
+__all__ = ["GRACEFUL_SHUTDOWN_S", "MAX_HEADER_BYTES", "run_server", "server_config"]
+
+MAX_HEADER_BYTES: Final = 64 * 1024
+"""Most bytes of request line and headers; a longer head is answered 400 unread."""
 
 
-def run_server(settings: Settings) -> None:
-    """Serve the intake on ``settings.host``:``settings.port`` until interrupted."""
-    configure_logging(settings)
-    app = create_app(settings)
-    config = uvicorn.Config(
+def server_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
+    """How ``claimcheck serve`` runs ``app``."""
+    return uvicorn.Config(
         app,
         log_config=None,  # uvicorn's loggers propagate to claimcheck's root handler
         host=settings.host,
@@ -26,18 +29,32 @@ def run_server(settings: Settings) -> None:
         log_level=settings.log_level.lower(),
         server_header=False,
         proxy_headers=False,
-        # requests still running then are cancelled (event streams end within a second)
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        # h11, because it bounds the request head (httptools reads headers of any size)
+        http="h11",
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        # past the request deadline: running requests end with their own answer; event
+        # streams end within a second; whatever still runs then is cancelled
+        timeout_graceful_shutdown=grace_period_s(settings),
     )
-    _Server(config).run()
+
+
+def run_server(settings: Settings) -> None:
+    """Serve the intake on ``settings.host``:``settings.port`` until interrupted."""
+    configure_logging(settings)
+    _Server(server_config(create_app(settings), settings)).run()
 
 
 class _Server(uvicorn.Server):
-    """uvicorn, telling open ``/v1/stream`` responses to end when asked to stop: they never
-    end by themselves, and a graceful shutdown waits for every running request."""
+    """uvicorn, starting the app's drain (new requests refused with a JSON 503) and telling
+    open ``/v1/stream`` responses to end when asked to stop: they never end by themselves,
+    and a graceful shutdown waits for every running request."""
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        streams = getattr(getattr(self.config.app, "state", None), "streams", None)
+        state = getattr(self.config.app, "state", None)
+        drain = getattr(state, "drain", None)
+        if drain is not None:
+            drain.begin()
+        streams = getattr(state, "streams", None)
         if streams is not None:
             streams.closing = True
         super().handle_exit(sig, frame)

@@ -4,16 +4,22 @@ The deadline covers the time until the response starts. A response that has star
 (a Server-Sent Events stream, say) runs on; the client sees its headers in time.
 Blocking work that was handed to a thread cannot be interrupted: it finishes in the
 background, but the client gets its 504 on time.
+
+A request the server itself cancels (still running when a stopping intake's grace period
+ends) is answered ``503 shutting_down`` in JSON rather than uvicorn's plain-text 500.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.intake.api.shutdown import CUT_MESSAGE, shutting_down_response
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +53,9 @@ class TimeoutMiddleware:
             )
         except BaseException:  # we were cancelled (server shutting down): so is the request
             task.cancel()
+            if not started.is_set():
+                with contextlib.suppress(Exception):  # the client may be gone already
+                    await shutting_down_response(CUT_MESSAGE)(scope, receive, send)
             raise
         finally:
             waiter.cancel()

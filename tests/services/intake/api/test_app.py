@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from services.intake.api import server
+from services.intake.api import server, shutdown
 from services.intake.api.app import create_app
 from services.intake.api.context import IntakeContext
 from services.intake.api.queue import CeleryEnqueuer
@@ -78,4 +78,8 @@ def test_run_server_serves_the_app_on_the_configured_address(
     [config] = calls
     assert config.app.state.settings is settings  # type: ignore[union-attr]
     assert (config.host, config.port, config.log_level) == ("127.0.0.2", 8123, "warning")
-    assert config.timeout_graceful_shutdown == server.GRACEFUL_SHUTDOWN_S
+    assert config.timeout_graceful_shutdown == shutdown.grace_period_s(settings)
+    assert config.timeout_graceful_shutdown >= server.GRACEFUL_SHUTDOWN_S
+    assert config.timeout_graceful_shutdown > settings.request_timeout_s
+    assert config.http == "h11"
+    assert config.h11_max_incomplete_event_size == server.MAX_HEADER_BYTES

@@ -1,0 +1,114 @@
+"""SIGTERM while long articles are being read: every answer is JSON, nothing is half done.
+
+A real ``claimcheck serve`` process gets several long articles at once (each with its own
+``Idempotency-Key``; one newsroom, so the extraction gate reads them one after the other)
+and is told to stop while they are read. Every client gets a JSON answer, 202 or 503;
+every accepted article is stored with all its claims; no idempotency record is left
+pending; and a retry with the same key, on the next intake, gets the stored answer or a
+fresh acceptance, never 409.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.keys import Keys
+from tests.e2e.conftest import SEED_ARTICLE, Stack, StackFactory
+
+pytestmark = pytest.mark.e2e
+
+KEY = "sd-shutdown-key-0123456789-aaaaaaaa"
+ARTICLES = 6
+COPIES = 20
+"""Seed-article copies per article: about 78,000 characters, about 1.2 s to read, so the
+six take longer than the shortest grace period (``GRACEFUL_SHUTDOWN_S``)."""
+
+
+def _article(number: int) -> dict[str, Any]:
+    seed = SEED_ARTICLE.read_text(encoding="utf-8")
+    return {"title": f"Long article {number}", "text": "\n\n".join([seed] * COPIES)}
+
+
+def _post(stack: Stack, number: int, answers: dict[int, httpx.Response | Exception]) -> None:
+    headers = {"X-API-Key": KEY, "Idempotency-Key": f"shutdown-{number}"}
+    try:
+        with httpx.Client(base_url=stack.base_url, timeout=60) as http:
+            answers[number] = http.post("/v1/articles", json=_article(number), headers=headers)
+    except httpx.HTTPError as exc:  # refused or cut: checked below
+        answers[number] = exc
+
+
+def _pending_records(stack: Stack) -> list[str]:
+    pattern = Keys(stack.settings.key_prefix).idempotency("*", "*")
+    return [
+        key
+        for key in stack.redis.scan_iter(match=pattern, count=500)
+        if json.loads(stack.redis.get(key) or "{}").get("state") == "pending"
+    ]
+
+
+@pytest.mark.timeout(180)
+def test_sigterm_during_long_article_posts_answers_json_and_leaves_nothing_half_done(
+    stack_factory: StackFactory,
+) -> None:
+    stack = stack_factory(
+        auth_enabled=True,
+        api_keys={"shutdown-desk": KEY},
+        request_timeout_s=30,
+        extraction_per_newsroom=1,
+        rate_limit_claims_per_min=0,
+        rate_limit_chars_per_min=0,
+    )
+    stack.start_intake()
+    answers: dict[int, httpx.Response | Exception] = {}
+    threads = [threading.Thread(target=_post, args=(stack, n, answers)) for n in range(ARTICLES)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    stack.kill("intake", signal.SIGTERM)  # waits for the process to exit
+    stopped_after = time.monotonic() - started
+    for thread in threads:
+        thread.join(timeout=60)
+    log = stack.group.log_tail("intake", 4000)
+    print(f"\nintake stopped {stopped_after:.1f} s after the first POST")
+
+    accepted: dict[int, dict[str, Any]] = {}
+    for number in range(ARTICLES):
+        answer = answers[number]
+        assert isinstance(answer, httpx.Response), f"article {number}: {answer!r}\n{log}"
+        assert answer.headers["content-type"] == "application/json", answer.text
+        assert answer.status_code in (202, 503), answer.text
+        if answer.status_code == 503:
+            assert answer.json()["error"] == "shutting_down"
+            assert int(answer.headers["Retry-After"]) >= 1
+        else:
+            accepted[number] = answer.json()
+    assert accepted, "no article was accepted before the shutdown"
+    assert _pending_records(stack) == []
+
+    stack.start_intake()
+    with stack.http(**{"X-API-Key": KEY}) as http:
+        for number, body in accepted.items():
+            stored = http.get(f"/v1/articles/{body['article_id']}")
+            assert stored.status_code == 200, stored.text
+            stored_ids = {c["claim_id"] for c in stored.json()["claims"]}
+            assert stored_ids == {c["claim_id"] for c in body["claims"]}
+            assert stored_ids, f"article {number} has no claims"
+        for number in range(ARTICLES):
+            retry = http.post(
+                "/v1/articles",
+                json=_article(number),
+                headers={"Idempotency-Key": f"shutdown-{number}"},
+            )
+            assert retry.status_code == 202, retry.text
+            if number in accepted:
+                assert retry.headers.get("Idempotent-Replayed") == "true"
+                assert retry.json() == accepted[number]
