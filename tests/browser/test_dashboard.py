@@ -271,7 +271,9 @@ def test_dashboard_submits_the_seed_article_and_shows_its_verdicts_live(
         "claim_id": "clm_unsafe_link",
         "evidence": [{**AWAY_EVIDENCE, "link": "javascript:window.claimcheckXss=2"}],
     }
-    for data in (missed, other, unsafe):
+    # a lone claim (no article) has no article button
+    lone = {**missed, "claim_id": "clm_lone", "article_id": None}
+    for data in (missed, other, lone, unsafe):
         fields = {"type": "verdict", "data": json.dumps(data)}
         stack.redis.xadd(stack.settings.verdict_stream, fields)
     _restart_intake(stack)
@@ -296,6 +298,9 @@ def test_dashboard_submits_the_seed_article_and_shows_its_verdicts_live(
     assert fallback.get_dom_attribute("href") == AWAY_EVIDENCE["url"]
     assert not driver.find_elements(By.CSS_SELECTOR, '#feed a[href^="javascript:"]')
     away.screenshot(str(artifacts / "dashboard-evidence.png"))
+    lone_card = driver.find_element(By.CSS_SELECTOR, 'li[data-claim-id="clm_lone"]')
+    assert not lone_card.find_elements(By.TAG_NAME, "button")
+    assert "article" not in lone_card.text
     ids = _js(driver, "return [...document.querySelectorAll('#feed li')].map(li => li.dataset.id)")
     assert len(ids) == len(set(ids)), "an entry was shown twice"
     assert not driver.find_elements(By.CSS_SELECTOR, 'li[data-claim-id="clm_other_newsroom"]')

@@ -207,7 +207,10 @@
     const top = (v.evidence || [])[0];
     if (top) children.push(renderEvidence(top));
     if (v.reason) children.push(el("p", { className: "evidence", text: "reason: " + v.reason }));
-    children.push(el("div", { className: "meta" }, [el("span", { text: "article " }), articleLink(v.article_id)]));
+    // a lone claim (POST /v1/claims) has no article to open
+    if (v.article_id) {
+      children.push(el("div", { className: "meta" }, [el("span", { text: "article " }), articleLink(v.article_id)]));
+    }
     return el(
       "li",
       {
