@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from services.intake.api.bootstrap_keys import BootstrapKeys
 from services.intake.api.context import IntakeContext
 from services.intake.api.errors import install_error_handlers
+from services.intake.api.headers import HeaderLimitMiddleware
 from services.intake.api.metrics import IntakeMetrics, MetricsMiddleware
 from services.intake.api.metrics import router as metrics_router
 from services.intake.api.queue import CeleryEnqueuer, Enqueuer
@@ -92,6 +93,7 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        redirect_slashes=False,  # relative redirects instead: services.intake.api.slashes
     )
     app.state.settings = settings
     metrics = IntakeMetrics()
@@ -103,6 +105,7 @@ def create_app(
         TimeoutMiddleware, timeout_s=settings.request_timeout_s, on_timeout=metrics.timeouts.inc
     )
     app.add_middleware(DrainMiddleware, drain=drain)
+    app.add_middleware(HeaderLimitMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     install_error_handlers(app)
     app.include_router(health.router)

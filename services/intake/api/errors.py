@@ -3,7 +3,8 @@
 Routes raise :class:`ApiError`, a :mod:`shared.errors` exception or the rate limiter's
 :class:`~services.intake.api.ratelimit.RateLimited` (answered 429 with ``Retry-After``);
 the handlers installed by :func:`install_error_handlers` turn each into JSON, and replace
-FastAPI's own 422 and HTTP-error formats with the same body.
+FastAPI's own 422 and HTTP-error formats with the same body. (One 404 is not an error: a
+path with a trailing slash that a route serves without it is redirected there.)
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from typing import Any
 import redis
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.intake.api.capacity import OVER_CAPACITY_RETRY_AFTER_S, is_out_of_memory
 from services.intake.api.ratelimit import RateLimited
+from services.intake.api.slashes import slash_redirect
 from shared.errors import InputError, TransientError
 from shared.schemas import ErrorBody
 
@@ -146,8 +148,12 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "validation_error", message, field=field)
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:  # no route: perhaps one for the path without its slash
+        redirect = slash_redirect(request)
+        if redirect is not None:
+            return redirect
     try:
         phrase = HTTPStatus(exc.status_code).phrase
     except ValueError:

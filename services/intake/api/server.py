@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from types import FrameType
-from typing import Final
 
 import uvicorn
 from fastapi import FastAPI
 
 from services.intake.api.app import create_app
+from services.intake.api.headers import MAX_HEADER_BYTES
 from services.intake.api.shutdown import GRACEFUL_SHUTDOWN_S, grace_period_s
 from shared.logging import configure_logging
 from shared.settings import Settings
 
-__all__ = ["GRACEFUL_SHUTDOWN_S", "MAX_HEADER_BYTES", "run_server", "server_config"]
-
-MAX_HEADER_BYTES: Final = 64 * 1024
-"""Most bytes of request line and headers; a longer head is answered 400 unread."""
+__all__ = ["GRACEFUL_SHUTDOWN_S", "run_server", "server_config"]
 
 
 def server_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
@@ -29,7 +26,8 @@ def server_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
         log_level=settings.log_level.lower(),
         server_header=False,
         proxy_headers=False,
-        # h11, because it bounds the request head (httptools reads headers of any size)
+        # h11, because it stops reading an overlong request head (httptools reads heads of
+        # any size); the app measures the heads that got through (HeaderLimitMiddleware)
         http="h11",
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         # past the request deadline: running requests end with their own answer; event
