@@ -6,10 +6,13 @@ consumer of the verdict stream.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from shared.invisible import VISIBLE_PATTERN, has_visible
 
 Label = Literal["supported", "refuted", "not_enough_info", "conflicting"]
 LABELS: tuple[Label, ...] = ("supported", "refuted", "not_enough_info", "conflicting")
@@ -28,15 +31,28 @@ class _Strict(BaseModel):
 
 
 def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must contain non-whitespace text")
+    if not has_visible(value):
+        raise ValueError("must contain visible text (not only whitespace or zero-width characters)")
+    return value
+
+
+_WEB_URL = re.compile(r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]")
+"""An ``http`` or ``https`` URL with a host: what a journalist can open. Other schemes
+(``javascript:``, ``data:``, ``file:``) would reach API consumers as they were given."""
+
+
+def _web_url(value: str | None) -> str | None:
+    if value is not None and not _WEB_URL.match(value):
+        raise ValueError("must be an http or https URL")
     return value
 
 
 # --- requests ---------------------------------------------------------------------
 
-_TEXT_SCHEMA: dict[str, Any] = {"minLength": 1, "pattern": r"\S"}
-"""Documents what ``_not_blank`` enforces: at least one non-whitespace character."""
+_TEXT_SCHEMA: dict[str, Any] = {"minLength": 1, "pattern": VISIBLE_PATTERN}
+"""Documents what ``_not_blank`` enforces: at least one visible character."""
+_URL_SCHEMA: dict[str, Any] = {"pattern": _WEB_URL.pattern}
+"""Documents what ``_web_url`` enforces."""
 
 
 class ArticleSubmission(_Strict):
@@ -44,11 +60,12 @@ class ArticleSubmission(_Strict):
 
     text: str = Field(json_schema_extra=_TEXT_SCHEMA)
     title: str | None = Field(default=None, max_length=1000)
-    url: str | None = Field(default=None, max_length=2048)
+    url: str | None = Field(default=None, max_length=2048, json_schema_extra=_URL_SCHEMA)
     published_at: datetime | None = None
     external_id: str | None = Field(default=None, max_length=256)
 
     _text_not_blank = field_validator("text")(_not_blank)
+    _url_on_the_web = field_validator("url")(_web_url)
 
     @field_validator("published_at", mode="before")
     @classmethod
@@ -64,9 +81,10 @@ class ClaimSubmission(_Strict):
 
     text: str = Field(json_schema_extra=_TEXT_SCHEMA)
     context: str | None = Field(default=None, max_length=20_000)
-    source_url: str | None = Field(default=None, max_length=2048)
+    source_url: str | None = Field(default=None, max_length=2048, json_schema_extra=_URL_SCHEMA)
 
     _text_not_blank = field_validator("text")(_not_blank)
+    _url_on_the_web = field_validator("source_url")(_web_url)
 
 
 # --- responses --------------------------------------------------------------------
@@ -74,6 +92,8 @@ class ClaimSubmission(_Strict):
 
 class Entity(BaseModel):
     """A named entity of a claim; offsets are in the article (or lone claim) text."""
+
+    model_config = ConfigDict(frozen=True)
 
     text: str
     label: str = Field(description="spaCy label: PERSON, ORG, GPE, DATE, CARDINAL, ...")
@@ -92,19 +112,67 @@ _CHECKWORTHINESS = (
 )
 
 
-class ExtractedClaim(BaseModel):
-    """A claim found in an article. ``text`` is stand-alone (pronouns, references and
-    relative dates resolved); ``article_text[start:end] == source_text``."""
+class ClaimDetails(BaseModel):
+    """The claim as extracted: the sentence it stands for, who said it, how check-worthy
+    it is and what it names.
 
-    claim_id: str
-    text: str
+    The extraction result, the stored record, the API's answers and the verdict all carry
+    these fields (flat, by inheritance: their JSON has them at the top level). A lone claim
+    has no offsets; a record stored before a field existed reads it as unknown.
+    """
+
+    source_text: str | None = Field(default=None, description=_SOURCE_TEXT)
+    start: int | None = Field(default=None, ge=0)
+    end: int | None = Field(default=None, ge=0)
+    speaker: str | None = Field(default=None, description=_SPEAKER)
+    attributed: bool = Field(default=False, description=_ATTRIBUTED)
+    checkworthiness: float | None = Field(default=None, ge=0, le=1, description=_CHECKWORTHINESS)
+    entities: list[Entity] = Field(default_factory=list)
+
+    @field_validator("attributed", "entities", mode="before")
+    @classmethod
+    def _null_is_default(cls, value: object, info: ValidationInfo) -> object:
+        # verdicts of claims checked outside the intake (verify-batch) carried null here
+        if value is None:
+            return [] if info.field_name == "entities" else False
+        return value
+
+    def claim_details(self) -> ClaimDetails:
+        """These fields alone (a copy), out of whichever model carries them."""
+        return ClaimDetails.model_validate({name: getattr(self, name) for name in _DETAILS})
+
+    def claim_fields(self) -> dict[str, Any]:
+        """:meth:`claim_details` as keyword arguments: to build another model that carries
+        them, or to ``model_copy(update=...)`` one."""
+        return dict(self.claim_details())
+
+
+_DETAILS: tuple[str, ...] = tuple(ClaimDetails.model_fields)
+
+
+class ExtractedDetails(ClaimDetails):
+    """The details of a claim just found in an article: every one of them is known."""
+
     source_text: str = Field(description=_SOURCE_TEXT)
     start: int = Field(ge=0)
     end: int = Field(ge=0)
-    speaker: str | None = Field(default=None, description=_SPEAKER)
-    attributed: bool = Field(default=False, description=_ATTRIBUTED)
     checkworthiness: float = Field(ge=0, le=1, description=_CHECKWORTHINESS)
-    entities: list[Entity] = Field(default_factory=list)
+
+
+class ClaimText(BaseModel):
+    """A claim's id and its stand-alone text: what the API's claim answers start with."""
+
+    claim_id: str
+    text: str
+
+
+# A model's JSON lists its bases' fields from the last base to the first: ClaimText's
+# claim_id and text come before the details.
+
+
+class ExtractedClaim(ExtractedDetails, ClaimText):
+    """A claim found in an article. ``text`` is stand-alone (pronouns, references and
+    relative dates resolved); ``article_text[start:end] == source_text``."""
 
 
 class ArticleAccepted(BaseModel):
@@ -179,8 +247,9 @@ class JudgeOpinion(BaseModel):
     )
 
 
-class Verdict(BaseModel):
-    """The outcome of checking one claim, as published on the stream."""
+class Verdict(ClaimDetails):
+    """The outcome of checking one claim, as published on the stream, with the claim's
+    details as extracted (from its record; ``claim`` is its stand-alone text)."""
 
     claim_id: str
     article_id: str | None = None
@@ -210,14 +279,6 @@ class Verdict(BaseModel):
     )
     checked_at: datetime
     verifier_version: str
-    # the claim as extracted (copied from the claim record; ``claim`` is its stand-alone text)
-    source_text: str | None = None
-    start: int | None = None
-    end: int | None = None
-    speaker: str | None = None
-    attributed: bool | None = None
-    checkworthiness: float | None = Field(default=None, ge=0, le=1)
-    entities: list[Entity] | None = None
     newsroom: str | None = Field(
         default=None, description="The newsroom that submitted the claim (stream filtering)."
     )
@@ -226,35 +287,17 @@ class Verdict(BaseModel):
     )
 
 
-class ClaimStatus(BaseModel):
+class ClaimStatus(ClaimDetails, ClaimText):
     """``GET /v1/claims/{id}``: the claim record as stored, its status and verdict."""
 
-    claim_id: str
     status: ClaimState
-    text: str
-    source_text: str | None = Field(default=None, description=_SOURCE_TEXT)
     article_id: str | None = None
-    start: int | None = None
-    end: int | None = None
-    speaker: str | None = Field(default=None, description=_SPEAKER)
-    attributed: bool = Field(default=False, description=_ATTRIBUTED)
-    checkworthiness: float | None = Field(default=None, ge=0, le=1, description=_CHECKWORTHINESS)
-    entities: list[Entity] = Field(default_factory=list)
     verdict: Verdict | None = None
 
 
-class ArticleClaimStatus(BaseModel):
+class ArticleClaimStatus(ClaimDetails, ClaimText):
     """One claim of ``GET /v1/articles/{id}``: the same fields as ``GET /v1/claims/{id}``."""
 
-    claim_id: str
-    text: str
-    source_text: str | None = Field(default=None, description=_SOURCE_TEXT)
-    start: int
-    end: int
-    speaker: str | None = Field(default=None, description=_SPEAKER)
-    attributed: bool = Field(default=False, description=_ATTRIBUTED)
-    checkworthiness: float | None = Field(default=None, ge=0, le=1, description=_CHECKWORTHINESS)
-    entities: list[Entity] = Field(default_factory=list)
     status: ClaimState
     verdict: Verdict | None = None
 

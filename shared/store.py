@@ -17,24 +17,15 @@ from pydantic import BaseModel, Field
 from shared.errors import StoreUnavailableError
 from shared.keys import Keys
 from shared.lua import read_script
-from shared.schemas import ClaimState, Entity, Verdict
+from shared.schemas import ClaimDetails, ClaimState, ClaimText, Entity, Verdict
 from shared.settings import Settings
 
 
-class ClaimRecord(BaseModel):
+class ClaimRecord(ClaimDetails, ClaimText):
     """A claim as the intake stored it. ``text`` is what workers verify (stand-alone);
-    ``source_text`` is the verbatim sentence, ``article_text[start:end]``."""
+    its :class:`~shared.schemas.ClaimDetails` say where it came from."""
 
-    claim_id: str
-    text: str
     article_id: str | None = None
-    start: int | None = None
-    end: int | None = None
-    source_text: str | None = None
-    speaker: str | None = None
-    attributed: bool = False
-    checkworthiness: float | None = Field(default=None, ge=0, le=1)
-    entities: list[Entity] = Field(default_factory=list)
     context: str | None = None
     source_url: str | None = None
     newsroom: str | None = None
@@ -42,6 +33,10 @@ class ClaimRecord(BaseModel):
     created_at_ms: int = Field(default_factory=lambda: int(time.time() * 1000))
     verdict: Verdict | None = None
     stream_id: str | None = None
+
+    def stamp(self, verdict: Verdict) -> Verdict:
+        """``verdict`` with this claim's details and newsroom, as the stream carries it."""
+        return verdict.model_copy(update={**self.claim_fields(), "newsroom": self.newsroom})
 
 
 class ArticleRecord(BaseModel):
@@ -62,26 +57,44 @@ class ArticleRecord(BaseModel):
 
 
 _SCALAR_CLAIM_FIELDS = (
-    "claim_id", "text", "article_id", "context", "source_url", "status", "source_text", "speaker",
-    "newsroom",
+    "claim_id", "text", "article_id", "context", "source_url", "status", "newsroom",
 )  # fmt: skip
 
 _LUA = "shared.lua"
 """The package holding the store's Lua scripts (:func:`shared.lua.read_script`)."""
 
 
+def _details_mapping(details: ClaimDetails) -> dict[str, str]:
+    """The hash fields of a claim's details; unknown ones (and defaults) are left out."""
+    mapping = {f: value for f in ("source_text", "speaker") if (value := getattr(details, f))}
+    if details.start is not None and details.end is not None:
+        mapping["start"], mapping["end"] = str(details.start), str(details.end)
+    if details.attributed:
+        mapping["attributed"] = "1"
+    if details.checkworthiness is not None:
+        mapping["checkworthiness"] = repr(details.checkworthiness)
+    if details.entities:
+        mapping["entities"] = json.dumps([e.model_dump() for e in details.entities])
+    return mapping
+
+
+def _details_from_hash(data: dict[str, str]) -> ClaimDetails:
+    """:func:`_details_mapping` read back; a field the hash lacks reads as unknown."""
+    return ClaimDetails(
+        source_text=data.get("source_text"),
+        start=int(data["start"]) if "start" in data else None,
+        end=int(data["end"]) if "end" in data else None,
+        speaker=data.get("speaker"),
+        attributed=data.get("attributed") == "1",
+        checkworthiness=float(data["checkworthiness"]) if data.get("checkworthiness") else None,
+        entities=[Entity.model_validate(e) for e in json.loads(data.get("entities", "[]"))],
+    )
+
+
 def _claim_mapping(claim: ClaimRecord) -> dict[str, str]:
     mapping = {f: str(getattr(claim, f)) for f in _SCALAR_CLAIM_FIELDS if getattr(claim, f)}
     mapping["created_at_ms"] = str(claim.created_at_ms)
-    if claim.start is not None and claim.end is not None:
-        mapping["start"], mapping["end"] = str(claim.start), str(claim.end)
-    if claim.attributed:
-        mapping["attributed"] = "1"
-    if claim.checkworthiness is not None:
-        mapping["checkworthiness"] = repr(claim.checkworthiness)
-    if claim.entities:
-        mapping["entities"] = json.dumps([e.model_dump() for e in claim.entities])
-    return mapping
+    return mapping | _details_mapping(claim)
 
 
 def _claim_from_hash(data: dict[str, str]) -> ClaimRecord:
@@ -90,13 +103,6 @@ def _claim_from_hash(data: dict[str, str]) -> ClaimRecord:
         claim_id=data["claim_id"],
         text=data["text"],
         article_id=data.get("article_id"),
-        start=int(data["start"]) if "start" in data else None,
-        end=int(data["end"]) if "end" in data else None,
-        source_text=data.get("source_text"),
-        speaker=data.get("speaker"),
-        attributed=data.get("attributed") == "1",
-        checkworthiness=float(data["checkworthiness"]) if data.get("checkworthiness") else None,
-        entities=[Entity.model_validate(e) for e in json.loads(data.get("entities", "[]"))],
         context=data.get("context"),
         source_url=data.get("source_url"),
         newsroom=data.get("newsroom"),
@@ -104,6 +110,7 @@ def _claim_from_hash(data: dict[str, str]) -> ClaimRecord:
         created_at_ms=int(data.get("created_at_ms", "0")),
         verdict=verdict,
         stream_id=data.get("stream_id"),
+        **_details_from_hash(data).claim_fields(),
     )
 
 

@@ -102,32 +102,10 @@ def verify_and_publish(
     """Verify a claim marked as being checked and publish its verdict."""
     clog = claim_logger(log, claim.claim_id, claim.article_id)
     started = time.perf_counter()
-    verdict = ctx.verifier.verify(
-        claim.claim_id,
-        claim.text,
-        article_id=claim.article_id,
-        attributed=bool(claim.attributed),
-        tolerate_source_errors=final_attempt,
-    )
-    result = ctx.publisher.publish(with_claim_details(verdict, claim))
+    verdict = ctx.verifier.verify_claim(claim, tolerate_source_errors=final_attempt)
+    result = ctx.publisher.publish(verdict)
     _log_published(clog, verdict, result, time.perf_counter() - started, claim.created_at_ms)
     return result
-
-
-def with_claim_details(verdict: Verdict, claim: ClaimRecord) -> Verdict:
-    """The verdict with the claim's extraction fields (source text, offsets, speaker...)."""
-    return verdict.model_copy(
-        update={
-            "source_text": claim.source_text,
-            "start": claim.start,
-            "end": claim.end,
-            "speaker": claim.speaker,
-            "attributed": claim.attributed,
-            "checkworthiness": claim.checkworthiness,
-            "entities": list(claim.entities),
-            "newsroom": claim.newsroom,
-        }
-    )
 
 
 def _publish_placeholder(
@@ -156,7 +134,7 @@ def _publish_placeholder(
         checked_at=datetime.now(UTC),
         verifier_version=version,
     )
-    verdict = with_claim_details(verdict, claim)
+    verdict = claim.stamp(verdict)
     result = ctx.publisher.publish(verdict, failed=failed)
     clog = claim_logger(log, claim.claim_id, claim.article_id)
     _log_published(clog, verdict, result, 0.0, claim.created_at_ms)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import json
+
 from shared.redis_client import make_redis
-from shared.schemas import Entity
+from shared.schemas import ClaimDetails, Entity
 from shared.store import ClaimStore
 from tests.conftest import SettingsFactory
 from tests.shared import factories
@@ -80,4 +82,42 @@ def test_extraction_fields_round_trip(settings_factory: SettingsFactory) -> None
     assert (old.source_text, old.speaker, old.attributed, old.checkworthiness, old.entities) == (
         None, None, False, None, [],
     )  # fmt: skip
+    client.close()
+
+
+def test_a_hash_in_the_stored_format_reads_back(settings_factory: SettingsFactory) -> None:
+    settings = settings_factory()
+    client = make_redis(settings)
+    store = ClaimStore(client, settings)
+    entities = [{"text": "Da Nang", "label": "GPE", "start": 25, "end": 32}]
+    written = {  # the fields and encodings the intake has always written
+        "claim_id": "clm_old",
+        "text": "The APEC summit was held in Da Nang.",
+        "article_id": "art_old",
+        "status": "queued",
+        "newsroom": "north",
+        "source_text": "It was held in Da Nang.",
+        "speaker": "Dmitry Peskov",
+        "start": "10",
+        "end": "33",
+        "attributed": "1",
+        "checkworthiness": "0.8123",
+        "entities": json.dumps(entities),
+        "created_at_ms": "1700000000000",
+    }
+    client.hset(store.keys.claim("clm_old"), mapping=written)
+    record = store.get_claim("clm_old")
+    assert record is not None
+    assert record.claim_details() == ClaimDetails(
+        source_text="It was held in Da Nang.",
+        start=10,
+        end=33,
+        speaker="Dmitry Peskov",
+        attributed=True,
+        checkworthiness=0.8123,
+        entities=[Entity.model_validate(e) for e in entities],
+    )
+    assert (record.newsroom, record.created_at_ms) == ("north", 1700000000000)
+    store.save([record])
+    assert client.hgetall(store.keys.claim("clm_old")) == written
     client.close()

@@ -10,7 +10,6 @@ from shared.store import ClaimStore
 from shared.streams import decode_entry
 from tests.conftest import SettingsFactory
 from tests.shared import factories
-from workers.processing import with_claim_details
 
 
 def test_verdicts_and_article_completed_carry_the_newsroom(
@@ -27,7 +26,7 @@ def test_verdicts_and_article_completed_carry_the_newsroom(
         for claim in claims:
             stored = store.get_claim(claim.claim_id)
             assert stored is not None and stored.newsroom == "daily-planet"
-            publisher.publish(with_claim_details(factories.verdict(stored), stored))
+            publisher.publish(stored.stamp(factories.verdict(stored)))
         entries = [decode_entry(i, f) for i, f in client.xrange(settings.verdict_stream)]
         assert [e.type for e in entries] == ["verdict", "verdict", "article.completed"]
         assert all(e.data["newsroom"] == "daily-planet" for e in entries)
@@ -44,7 +43,7 @@ def test_entries_without_an_owner_have_no_newsroom(settings_factory: SettingsFac
         store, publisher = ClaimStore(client, settings), VerdictPublisher(client, settings)
         article, claims = factories.article(1)
         store.save(claims, article)
-        publisher.publish(with_claim_details(factories.verdict(claims[0]), claims[0]))
+        publisher.publish(claims[0].stamp(factories.verdict(claims[0])))
         rows = client.xrange(settings.verdict_stream)
         assert json.loads(rows[0][1]["data"])["newsroom"] is None
         assert "newsroom" not in json.loads(rows[1][1]["data"])

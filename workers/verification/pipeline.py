@@ -49,6 +49,7 @@ from workers.verification.sentences import collapse, sentence_spans
 from workers.verification.stance import StanceScore, StanceScorer
 
 if TYPE_CHECKING:
+    from shared.store import ClaimRecord
     from workers.verification.llm_judge import LlmJudge
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,18 @@ class Verifier:
             settings.factcheck_match_threshold if settings.factcheck_decides else None
         )
         """Match score from which an archived fact-check decides; None: never."""
+
+    def verify_claim(self, claim: ClaimRecord, *, tolerate_source_errors: bool) -> Verdict:
+        """Check a stored claim: its stand-alone ``text`` is looked up, its details decide
+        how (an attributed statement), and the verdict carries them and its newsroom."""
+        verdict = self.verify(
+            claim.claim_id,
+            claim.text,
+            article_id=claim.article_id,
+            attributed=claim.attributed,
+            tolerate_source_errors=tolerate_source_errors,
+        )
+        return claim.stamp(verdict)
 
     def verify(
         self,

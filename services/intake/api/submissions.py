@@ -16,16 +16,15 @@ from pydantic import BaseModel
 
 from services.intake.api.auth import Principal
 from services.intake.api.context import IntakeContext
-from services.intake.api.idempotency import Reservation, StoredResponse
+from services.intake.api.idempotency import Reservation, StoredResponse, fingerprint
 from services.intake.api.ids import new_article_id, new_claim_id
-from services.intake.extraction import Entity as FoundEntity
+from services.intake.extraction import CandidateClaim
 from shared.errors import ClaimcheckError
 from shared.schemas import (
     ArticleAccepted,
     ArticleSubmission,
     ClaimAccepted,
     ClaimSubmission,
-    Entity,
     ExtractedClaim,
 )
 from shared.store import ArticleRecord, ClaimRecord
@@ -44,7 +43,7 @@ OVER_CLAIM_LIMIT = "over_claim_limit"
 """The ``skipped`` reason of claims beyond ``CLAIMCHECK_MAX_CLAIMS_PER_ARTICLE``."""
 
 
-def _within_limit(candidates: list[Any], limit: int) -> list[Any]:
+def _within_limit(candidates: list[CandidateClaim], limit: int) -> list[CandidateClaim]:
     """The ``limit`` most check-worthy candidates, in article order."""
     if len(candidates) <= limit:
         return candidates
@@ -85,14 +84,8 @@ def accept_article(
             claim_id=new_claim_id(),
             text=candidate.text,
             article_id=article_id,
-            start=candidate.start,
-            end=candidate.end,
-            source_text=candidate.source_text,
-            speaker=candidate.speaker,
-            attributed=candidate.attributed,
-            checkworthiness=candidate.checkworthiness,
-            entities=[_entity(e) for e in candidate.entities],
             newsroom=newsroom,
+            **candidate.claim_fields(),
         )
         for candidate in candidates
     ]
@@ -131,26 +124,9 @@ def accept_article(
     )
     return ArticleAccepted(
         article_id=article_id,
-        claims=[
-            ExtractedClaim(
-                claim_id=c.claim_id,
-                text=c.text,
-                source_text=c.source_text or c.text,
-                start=c.start or 0,
-                end=c.end or 0,
-                speaker=c.speaker,
-                attributed=c.attributed,
-                checkworthiness=c.checkworthiness or 0.0,
-                entities=c.entities,
-            )
-            for c in claims
-        ],
+        claims=[ExtractedClaim.model_validate(c, from_attributes=True) for c in claims],
         skipped=skipped,
     )
-
-
-def _entity(entity: FoundEntity) -> Entity:
-    return Entity(text=entity.text, label=entity.label, start=entity.start, end=entity.end)
 
 
 def accept_claim(
@@ -165,16 +141,14 @@ def accept_claim(
         ctx.limiter.check_chars(owner.newsroom, len(submission.text))
     _take_claims(ctx, owner, 1)
     with ctx.gate.slot(owner.newsroom if owner else None):
-        facts = ctx.extractor.describe(submission.text)
+        details = ctx.extractor.describe(submission.text)
     claim = ClaimRecord(
         claim_id=new_claim_id(),
         text=submission.text,
-        source_text=submission.text,
-        checkworthiness=facts.checkworthiness,
-        entities=[_entity(e) for e in facts.entities],
         context=submission.context,
         source_url=submission.source_url,
         newsroom=owner.newsroom if owner else None,
+        **details.claim_fields(),
     )
     ctx.store.save([claim])
     try:
@@ -189,6 +163,13 @@ def accept_claim(
         extra={"claim_id": claim.claim_id, "newsroom": claim.newsroom},
     )
     return ClaimAccepted(claim_id=claim.claim_id)
+
+
+def submission_fingerprint(submission: BaseModel) -> str:
+    """What makes two submissions the same body for an ``Idempotency-Key``: the validated
+    model without its absent fields, so that ``"title": null`` and no title are one body
+    (and so are key order, whitespace and escapes)."""
+    return fingerprint(submission.model_dump(mode="json", exclude_none=True))
 
 
 def run_once(

@@ -18,8 +18,6 @@ from services.intake.extraction.filters import MIN_WORDS
 from services.intake.extraction.results import (
     SKIP_REASONS,
     CandidateClaim,
-    ClaimFacts,
-    Entity,
     Extraction,
     SentenceNote,
     SkipReason,
@@ -32,8 +30,6 @@ __all__ = [
     "SKIP_REASONS",
     "CandidateClaim",
     "ClaimExtractor",
-    "ClaimFacts",
-    "Entity",
     "Extraction",
     "Extractor",
     "Scorer",

@@ -39,13 +39,12 @@ from services.intake.extraction.reading import Reader, Sentence
 from services.intake.extraction.resolver import Resolver
 from services.intake.extraction.results import (
     CandidateClaim,
-    ClaimFacts,
-    Entity,
     Extraction,
     SentenceNote,
     SkipReason,
 )
 from services.intake.extraction.seam import Scorer
+from shared.schemas import ClaimDetails, Entity
 
 PARALLEL_MIN_SENTENCES: Final = 24
 """From this many sentences to score, the model runs in a thread beside spaCy's NER."""
@@ -90,7 +89,9 @@ class _Article:
             checkworthiness=round(float(sent.score or 0.0), 4),
             speaker=standalone.speaker,
             attributed=standalone.attributed,
-            entities=tuple(Entity(m.text, m.label, m.start, m.end) for m in info.mentions),
+            entities=[
+                Entity(text=m.text, label=m.label, start=m.start, end=m.end) for m in info.mentions
+            ],
             rule=self.rules.get(sent.span.start),
         )
 
@@ -157,11 +158,14 @@ class ClaimExtractor:
         )
         return Extraction(claims=claims, skipped=dict(skipped), sentences=_notes(sents))
 
-    def describe(self, text: str) -> ClaimFacts:
-        """Entities (offsets in ``text``) and check-worthiness of a lone claim."""
+    def describe(self, text: str) -> ClaimDetails:
+        """The details of a lone claim: ``text`` itself as the source text, its entities
+        (offsets in ``text``) and check-worthiness."""
         entities = self._reader.entities(text)
         score = self.scorer.score([text])[0]
-        return ClaimFacts(checkworthiness=round(score, 4), entities=entities)
+        return ClaimDetails(
+            source_text=text, checkworthiness=round(score, 4), entities=list(entities)
+        )
 
     # --- steps -------------------------------------------------------------------------
 

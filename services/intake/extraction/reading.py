@@ -22,7 +22,7 @@ import spacy
 
 from services.intake.extraction.language import ENGLISH, Evidence, evidence, language_of
 from services.intake.extraction.mentions import Mention
-from services.intake.extraction.results import Entity, SkipReason
+from services.intake.extraction.results import SkipReason
 from services.intake.extraction.segmentation import (
     Span,
     inside_quote,
@@ -32,6 +32,7 @@ from services.intake.extraction.segmentation import (
     sentences,
 )
 from shared.errors import ConfigurationError
+from shared.schemas import Entity
 
 logger = logging.getLogger(__name__)
 
@@ -179,4 +180,4 @@ class Reader:
 
 
 def _entities(ents: Iterable[Any]) -> list[Entity]:
-    return [Entity(e.text, e.label_, e.start_char, e.end_char) for e in ents]
+    return [Entity(text=e.text, label=e.label_, start=e.start_char, end=e.end_char) for e in ents]

@@ -1,11 +1,18 @@
-"""What the extraction wing hands back: claims, the entities in them, each sentence's fate."""
+"""What the extraction wing hands back: claims, the entities in them, each sentence's fate.
+
+Claims and entities are the wire models of :mod:`shared.schemas` (pydantic, no HTTP):
+what the wing finds is what the intake stores and answers, without a copy in between.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from pydantic import ConfigDict
+
 from services.intake.extraction.editorial import Rule
+from shared.schemas import ExtractedDetails
 
 SkipReason = Literal[
     "non_english", "too_short", "question", "truncated", "duplicate", "below_threshold"
@@ -15,28 +22,16 @@ SKIP_REASONS: Final[tuple[SkipReason, ...]] = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Entity:
-    """A named entity in article coordinates: ``article[start:end] == text``."""
+class CandidateClaim(ExtractedDetails):
+    """A claim: ``article[start:end] == source_text``; ``text`` reads on its own.
+
+    Its details (:class:`~shared.schemas.ExtractedDetails`) are what the intake stores and
+    answers; entities are in article coordinates (``article[start:end] == text``).
+    """
+
+    model_config = ConfigDict(frozen=True)
 
     text: str
-    label: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class CandidateClaim:
-    """A claim: ``article[start:end] == source_text``; ``text`` reads on its own."""
-
-    text: str
-    source_text: str
-    start: int
-    end: int
-    checkworthiness: float
-    speaker: str | None = None
-    attributed: bool = False
-    entities: tuple[Entity, ...] = ()
     rule: Rule | None = None
     """The editorial rule that kept a sentence the model scored below the threshold."""
 
@@ -59,11 +54,3 @@ class Extraction:
     claims: list[CandidateClaim]
     skipped: dict[SkipReason, int] = field(default_factory=dict)
     sentences: list[SentenceNote] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class ClaimFacts:
-    """What is cheap to know about a lone claim: its entities and score."""
-
-    checkworthiness: float
-    entities: tuple[Entity, ...]

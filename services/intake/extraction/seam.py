@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from services.intake.extraction.results import ClaimFacts, Extraction
+from services.intake.extraction.results import Extraction
+from shared.schemas import ClaimDetails
 
 
 class Scorer(Protocol):
@@ -31,8 +32,9 @@ class Extractor(Protocol):
         ``published_at`` anchors relative dates (``on Saturday``)."""
         ...
 
-    def describe(self, text: str) -> ClaimFacts:
-        """Entities (offsets in ``text``) and check-worthiness of a lone claim."""
+    def describe(self, text: str) -> ClaimDetails:
+        """The details of a lone claim: ``text`` as its source text, its entities (offsets
+        in ``text``) and check-worthiness; no offsets (it is no part of an article)."""
         ...
 
     def close(self) -> None:

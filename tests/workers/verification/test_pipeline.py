@@ -3,7 +3,9 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import PermanentSourceError, TransientSourceError
+from shared.schemas import Entity
 from shared.settings import Settings, load_settings
+from shared.store import ClaimRecord
 from tests.conftest import SettingsFactory
 from tests.workers.conftest import FlakySource
 from workers.sources.base import Passage
@@ -155,3 +157,28 @@ def test_questions_are_never_evidence(settings: Settings) -> None:
         tolerate_source_errors=False,
     )
     assert verdict.label == "not_enough_info" and not verdict.evidence
+
+
+def test_a_stored_claim_is_checked_as_its_details_say_and_its_verdict_carries_them(
+    verifier: Verifier,
+) -> None:
+    record = ClaimRecord(
+        claim_id="clm_1",
+        text="Dmitry Peskov said that resolution 2254 was adopted in December 2015.",
+        article_id="art_1",
+        newsroom="north",
+        source_text="He said that resolution 2254 was adopted in December 2015.",
+        start=40,
+        end=98,
+        speaker="Dmitry Peskov",
+        attributed=True,
+        checkworthiness=0.9,
+        entities=[Entity(text="2254", label="CARDINAL", start=24, end=28)],
+    )
+    verdict = verifier.verify_claim(record, tolerate_source_errors=False)
+    assert (verdict.claim_id, verdict.article_id, verdict.claim) == (
+        "clm_1", "art_1", record.text,
+    )  # fmt: skip
+    assert verdict.checked == "Resolution 2254 was adopted in December 2015."  # attributed
+    assert verdict.claim_details() == record.claim_details()
+    assert verdict.newsroom == "north"

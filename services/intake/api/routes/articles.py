@@ -67,21 +67,6 @@ def get_article(article_id: str, ctx: Context, newsroom: Newsroom) -> ArticleSta
         published_at=record.published_at,
         text=record.text,
         completed=decided == record.claim_count and len(claims) == record.claim_count,
-        claims=[
-            ArticleClaimStatus(
-                claim_id=c.claim_id,
-                text=c.text,
-                source_text=c.source_text,
-                start=c.start or 0,
-                end=c.end or 0,
-                speaker=c.speaker,
-                attributed=c.attributed,
-                checkworthiness=c.checkworthiness,
-                entities=c.entities,
-                status=c.status,
-                verdict=c.verdict,
-            )
-            for c in claims
-        ],
+        claims=[ArticleClaimStatus.model_validate(c, from_attributes=True) for c in claims],
         counts=counts,
     )

@@ -46,17 +46,4 @@ def get_claim(claim_id: str, ctx: Context, newsroom: Newsroom) -> ClaimStatus:
     # another newsroom's claim is answered as unknown, not as forbidden
     if record is None or (newsroom is not None and record.newsroom != newsroom):
         raise ApiError(404, "not_found", f"no claim {claim_id!r}", field="claim_id")
-    return ClaimStatus(
-        claim_id=record.claim_id,
-        status=record.status,
-        text=record.text,
-        source_text=record.source_text,
-        article_id=record.article_id,
-        start=record.start,
-        end=record.end,
-        speaker=record.speaker,
-        attributed=record.attributed,
-        checkworthiness=record.checkworthiness,
-        entities=record.entities,
-        verdict=record.verdict,
-    )
+    return ClaimStatus.model_validate(record, from_attributes=True)

@@ -12,8 +12,8 @@ from starlette.concurrency import run_in_threadpool
 
 from services.intake.api.body import read_submission
 from services.intake.api.context import IntakeContext
-from services.intake.api.idempotency import HEADER, fingerprint, parse_key
-from services.intake.api.submissions import run_once
+from services.intake.api.idempotency import HEADER, parse_key
+from services.intake.api.submissions import run_once, submission_fingerprint
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -56,14 +56,14 @@ async def submit(
 ) -> JSONResponse:
     """Validate everything first, then accept once per idempotency key; answer 202."""
     key = parse_key(request.headers.get(HEADER))
-    submission, payload = await read_submission(request, model, ctx.settings)
+    submission, _ = await read_submission(request, model, ctx.settings)
     body, replayed = await run_in_threadpool(
         run_once,
         ctx,
         lambda: accept(submission),
         scope=f"{newsroom or '-'}:{route}",
         key=key,
-        body_fingerprint=fingerprint(payload),
+        body_fingerprint=submission_fingerprint(submission),
     )
     headers = {REPLAYED_HEADER: "true"} if replayed else {}
     return JSONResponse(body, status_code=202, headers=headers)

@@ -28,6 +28,12 @@ class Case:
 CASES: dict[str, Case] = {
     "empty text": Case(422, "text", b'{"text": ""}', error="validation_error"),
     "whitespace text": Case(422, "text", b'{"text": " \\n\\t "}', error="validation_error"),
+    "zero-width text": Case(
+        422, "text", b'{"text": "\\u200b\\u200c\\u200d\\u2060\\ufeff"}', error="validation_error"
+    ),
+    "format characters and spaces": Case(
+        422, "text", '{"text": " \u00ad\u200e \U000e0041\\n"}'.encode(), error="validation_error"
+    ),
     "text too long": Case(
         422, "text", b'{"text": "' + b"a" * (MAX_TEXT_CHARS + 1) + b'"}', error="text_too_long"
     ),
@@ -82,11 +88,31 @@ CASES: dict[str, Case] = {
 ARTICLE_ONLY: dict[str, Case] = {
     "title not a string": Case(422, "title", b'{"text": "x y z", "title": ["a"]}'),
     "bad published_at": Case(422, "published_at", b'{"text": "x y z", "published_at": "soon"}'),
+    **{
+        f"{scheme} url": Case(422, "url", b'{"text": "x y z", "url": "' + url + b'"}')
+        for scheme, url in {
+            "javascript": b"javascript:alert(1)",
+            "data": b"data:text/html,<script>alert(1)</script>",
+            "file": b"file:///etc/passwd",
+            "hostless": b"https:///path",
+            "relative": b"/news/1",
+        }.items()
+    },
 }
 CLAIM_ONLY: dict[str, Case] = {
     "context too long": Case(
         422, "context", b'{"text": "x y z", "context": "' + b"c" * 20_001 + b'"}'
     ),
+    **{
+        f"{scheme} source_url": Case(
+            422, "source_url", b'{"text": "x y z", "source_url": "' + url + b'"}'
+        )
+        for scheme, url in {
+            "javascript": b"JavaScript:alert(1)",
+            "data": b"data:,hello",
+            "file": b"file:///etc/passwd",
+        }.items()
+    },
 }
 
 
@@ -124,6 +150,19 @@ def test_bad_article_fields(small_intake: Intake, name: str) -> None:
 @pytest.mark.parametrize("name", list(CLAIM_ONLY))
 def test_bad_claim_fields(small_intake: Intake, name: str) -> None:
     check(small_intake, "/v1/claims", CLAIM_ONLY[name])
+
+
+def test_web_urls_and_visible_text_are_accepted(small_intake: Intake) -> None:
+    article = {"text": "\u200bWater boils at 100 C.", "url": "HTTPS://example.org/a?b#c"}
+    assert small_intake.api.post("/v1/articles", json=article).status_code == 202
+    claim = {"text": "Water boils at 100 C.", "source_url": "http://example.org"}
+    assert small_intake.api.post("/v1/claims", json=claim).status_code == 202
+
+
+def test_a_refused_url_is_named_in_the_message(small_intake: Intake) -> None:
+    body = {"text": "x y z", "url": "javascript:alert(1)"}
+    message = small_intake.api.post("/v1/articles", json=body).json()["message"]
+    assert message.startswith("url:") and "http or https" in message
 
 
 def test_unknown_field_message_names_it(small_intake: Intake) -> None:

@@ -18,6 +18,8 @@ from services.intake.api.idempotency import (
     fingerprint,
     parse_key,
 )
+from services.intake.api.submissions import submission_fingerprint
+from shared.schemas import ArticleSubmission, ClaimSubmission
 from tests.conftest import SettingsFactory
 from tests.services.intake.conftest import (
     API_KEY,
@@ -57,6 +59,22 @@ def test_missing_key_is_no_key() -> None:
 def test_fingerprint_ignores_key_order_but_not_values() -> None:
     assert fingerprint({"a": 1, "b": "x"}) == fingerprint({"b": "x", "a": 1})
     assert fingerprint({"a": 1}) != fingerprint({"a": 2})
+
+
+def test_a_null_field_is_the_same_submission_as_an_absent_one() -> None:
+    bare = ArticleSubmission.model_validate({"text": "Water boils."})
+    nulls = ArticleSubmission.model_validate(
+        {"text": "Water boils.", "title": None, "url": None, "published_at": None}
+    )
+    assert submission_fingerprint(bare) == submission_fingerprint(nulls)
+    titled = ArticleSubmission.model_validate({"text": "Water boils.", "title": "Water"})
+    assert submission_fingerprint(titled) != submission_fingerprint(bare)
+    empty_title = ArticleSubmission.model_validate({"text": "Water boils.", "title": ""})
+    assert submission_fingerprint(empty_title) != submission_fingerprint(bare)
+    claim = ClaimSubmission.model_validate({"text": "Water boils.", "context": None})
+    assert submission_fingerprint(claim) == submission_fingerprint(
+        ClaimSubmission.model_validate({"text": "Water boils."})
+    )
 
 
 # --- the store -----------------------------------------------------------------------
@@ -150,6 +168,17 @@ def test_same_key_same_body_returns_same_answer_and_queues_nothing(intake: Intak
     assert "Idempotent-Replayed" not in first.headers
     assert intake.queue_length() == queued
     assert intake.stored_keys() == keys_before
+
+
+def test_explicit_null_title_replays_the_answer_without_one(intake: Intake) -> None:
+    first = post(intake, "/v1/articles", ARTICLE, "null-title")
+    assert first.status_code == 202
+    queued = intake.queue_length()
+    second = post(intake, "/v1/articles", {**ARTICLE, "title": None}, "null-title")
+    assert second.status_code == 202, second.text
+    assert second.json() == first.json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert intake.queue_length() == queued
 
 
 def test_same_key_other_body_is_409_and_changes_nothing(intake: Intake) -> None:

@@ -285,6 +285,8 @@ def test_nothing_to_extract(extractor: ClaimExtractor, text: str) -> None:
 def test_describe_a_lone_claim(extractor: ClaimExtractor) -> None:
     text = "UN Security Council resolution 2254 was adopted in December 2015."
     facts = extractor.describe(text)
+    assert facts.source_text == text and facts.start is None and facts.end is None
+    assert facts.checkworthiness is not None
     assert 0.0 <= facts.checkworthiness <= 1.0
     assert facts.checkworthiness >= extractor.threshold
     assert ("December 2015", "DATE") in {(e.text, e.label) for e in facts.entities}
