@@ -6,7 +6,8 @@ Commands::
     python -m training.checkworthiness train   --data .traindata --out artifacts/checkworthiness
     python -m training.checkworthiness export  --weights artifacts/checkworthiness \
         --out services/intake/extraction/models/checkworthiness
-    python -m training.checkworthiness evaluate --model services/intake/extraction/models/checkworthiness
+    python -m training.checkworthiness evaluate \
+        --model services/intake/extraction/models/checkworthiness
 
 The decision threshold is chosen on ct24-en.dev only; ct24-en.devtest is reported at that
 threshold and never used for training or selection.

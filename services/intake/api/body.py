@@ -149,7 +149,7 @@ def check_text_length(text: str, settings: Settings) -> None:
 async def read_submission(
     request: Request, model: type[ModelT], settings: Settings
 ) -> tuple[ModelT, Any]:
-    """The validated body and the parsed JSON it came from (for idempotency checks)."""
+    """The validated body and the parsed JSON it came from."""
     check_content_type(request)
     raw = await read_body(request, max_body_bytes(settings))
     payload = parse_json(raw)

@@ -12,8 +12,8 @@ Only the phrase found is computed, and one whose date falls outside the calendar
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Final
 
 from services.intake.extraction.lexicon import MONTHS, WEEKDAYS
