@@ -242,7 +242,9 @@ def _sweep(stack: Stack, stop: threading.Event, requeued: list[int]) -> None:
         while not stop.wait(REQUEUE_EVERY_S):
             try:
                 ids = requeue_stale(
-                    ClaimStore(client, settings), enqueuer, older_than_s=REQUEUE_EVERY_S
+                    ClaimStore.from_settings(client, settings),
+                    enqueuer,
+                    older_than_s=REQUEUE_EVERY_S,
                 )
             except Exception as exc:  # a sweep that fails is tried again next time
                 print(f"  requeue sweep failed: {exc}", flush=True)

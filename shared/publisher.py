@@ -38,16 +38,39 @@ class PublishResult:
     """Set when this verdict completed its article."""
 
 
+@dataclass(frozen=True)
+class PublisherConfig:
+    """The stream verdicts go to, its length cap, and the records' key prefix and TTL."""
+
+    key_prefix: str
+    verdict_stream: str
+    stream_maxlen: int
+    record_ttl_s: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PublisherConfig:
+        return cls(
+            key_prefix=settings.key_prefix,
+            verdict_stream=settings.verdict_stream,
+            stream_maxlen=settings.stream_maxlen,
+            record_ttl_s=settings.record_ttl_s,
+        )
+
+
 class VerdictPublisher:
     """Publishes verdicts and ``article.completed`` entries, each exactly once."""
 
-    def __init__(self, client: redis.Redis, settings: Settings) -> None:
-        self._keys = Keys(settings.key_prefix)
-        self._stream = settings.verdict_stream
-        self._maxlen = settings.stream_maxlen
-        self._ttl = settings.record_ttl_s
+    def __init__(self, client: redis.Redis, config: PublisherConfig) -> None:
+        self._keys = Keys(config.key_prefix)
+        self._stream = config.verdict_stream
+        self._maxlen = config.stream_maxlen
+        self._ttl = config.record_ttl_s
         self._publish = client.register_script(_script("publish.lua"))
         self._complete = client.register_script(_script("complete.lua"))
+
+    @classmethod
+    def from_settings(cls, client: redis.Redis, settings: Settings) -> VerdictPublisher:
+        return cls(client, PublisherConfig.from_settings(settings))
 
     def publish(self, verdict: Verdict, *, failed: bool = False) -> PublishResult:
         """Publish ``verdict`` unless its claim already has one.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 import redis
@@ -114,15 +115,31 @@ def _claim_from_hash(data: dict[str, str]) -> ClaimRecord:
     )
 
 
+@dataclass(frozen=True)
+class StoreConfig:
+    """Where records live and how long they are kept."""
+
+    key_prefix: str
+    record_ttl_s: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StoreConfig:
+        return cls(key_prefix=settings.key_prefix, record_ttl_s=settings.record_ttl_s)
+
+
 class ClaimStore:
     """Reads and writes claim and article records."""
 
-    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+    def __init__(self, client: redis.Redis, config: StoreConfig) -> None:
         self._redis = client
-        self._keys = Keys(settings.key_prefix)
-        self._ttl = settings.record_ttl_s
+        self._keys = Keys(config.key_prefix)
+        self._ttl = config.record_ttl_s
         self._mark_checking = client.register_script(read_script(_LUA, "mark_checking.lua"))
         self._count_delivery = client.register_script(read_script(_LUA, "count_delivery.lua"))
+
+    @classmethod
+    def from_settings(cls, client: redis.Redis, settings: Settings) -> ClaimStore:
+        return cls(client, StoreConfig.from_settings(settings))
 
     @property
     def keys(self) -> Keys:

@@ -155,8 +155,8 @@ class WorkerContext:
         return cls(
             settings=settings,
             redis=client,
-            store=ClaimStore(client, settings),
-            publisher=VerdictPublisher(client, settings),
+            store=ClaimStore.from_settings(client, settings),
+            publisher=VerdictPublisher.from_settings(client, settings),
             verifier=build_verifier(settings, redis_client=client),
         )
 

@@ -74,7 +74,7 @@ def requeue_stale_claims(stack: Stack, *, older_than_s: float) -> int:
 
     enqueuer = CeleryEnqueuer(stack.settings)
     try:
-        store = ClaimStore(stack.redis, stack.settings)
+        store = ClaimStore.from_settings(stack.redis, stack.settings)
         return len(requeue_stale(store, enqueuer, older_than_s=older_than_s))
     finally:
         enqueuer.close()

@@ -26,7 +26,7 @@ def test_a_claim_left_queued_without_a_job_is_checked_by_itself(
         orphan = ClaimRecord(
             claim_id="clm_orphan", text="Da Nang hosted the APEC summit.", created_at_ms=old_ms
         )
-        ClaimStore(client, stack.settings).save([orphan])
+        ClaimStore.from_settings(client, stack.settings).save([orphan])
         assert stack.queue_length() == 0  # no job anywhere
         stack.start_worker()
         stack.start_intake()

@@ -21,7 +21,10 @@ def _entries(client: redis.Redis, stream: str) -> list[tuple[str, dict[str, str]
 def test_verdicts_then_one_article_completed(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store, publisher = ClaimStore(client, settings), VerdictPublisher(client, settings)
+    store, publisher = (
+        ClaimStore.from_settings(client, settings),
+        VerdictPublisher.from_settings(client, settings),
+    )
     article, claims = factories.article(3)
     store.save(claims, article)
 
@@ -53,7 +56,10 @@ def test_verdicts_then_one_article_completed(settings_factory: SettingsFactory) 
 def test_second_publish_of_a_claim_writes_nothing(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store, publisher = ClaimStore(client, settings), VerdictPublisher(client, settings)
+    store, publisher = (
+        ClaimStore.from_settings(client, settings),
+        VerdictPublisher.from_settings(client, settings),
+    )
     article, claims = factories.article(1)
     store.save(claims, article)
 
@@ -73,7 +79,10 @@ def test_second_publish_of_a_claim_writes_nothing(settings_factory: SettingsFact
 def test_racing_publishers_publish_once(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store, publisher = ClaimStore(client, settings), VerdictPublisher(client, settings)
+    store, publisher = (
+        ClaimStore.from_settings(client, settings),
+        VerdictPublisher.from_settings(client, settings),
+    )
     article, claims = factories.article(5)
     store.save(claims, article)
     attempts = [c for c in claims for _ in range(4)]
@@ -91,7 +100,7 @@ def test_racing_publishers_publish_once(settings_factory: SettingsFactory) -> No
 def test_unknown_claim_is_refused(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    publisher = VerdictPublisher(client, settings)
+    publisher = VerdictPublisher.from_settings(client, settings)
     with pytest.raises(ClaimNotFoundError):
         publisher.publish(factories.verdict(factories.claim()))
     assert client.exists(settings.verdict_stream) == 0
@@ -101,7 +110,10 @@ def test_unknown_claim_is_refused(settings_factory: SettingsFactory) -> None:
 def test_lone_claim_has_no_article_completion(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store, publisher = ClaimStore(client, settings), VerdictPublisher(client, settings)
+    store, publisher = (
+        ClaimStore.from_settings(client, settings),
+        VerdictPublisher.from_settings(client, settings),
+    )
     lone = factories.claim()
     store.save([lone])
     result = publisher.publish(factories.verdict(lone, "not_enough_info", 0.3), failed=True)
@@ -115,7 +127,10 @@ def test_lone_claim_has_no_article_completion(settings_factory: SettingsFactory)
 def test_empty_article_completes_once(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store, publisher = ClaimStore(client, settings), VerdictPublisher(client, settings)
+    store, publisher = (
+        ClaimStore.from_settings(client, settings),
+        VerdictPublisher.from_settings(client, settings),
+    )
     article, _ = factories.article(0)
     store.save([], article)
     assert publisher.complete_if_done(article.article_id) is not None
@@ -128,7 +143,10 @@ def test_empty_article_completes_once(settings_factory: SettingsFactory) -> None
 def test_stream_is_trimmed_to_about_maxlen(settings_factory: SettingsFactory) -> None:
     settings = settings_factory(stream_maxlen=100)
     client = make_redis(settings)
-    store, publisher = ClaimStore(client, settings), VerdictPublisher(client, settings)
+    store, publisher = (
+        ClaimStore.from_settings(client, settings),
+        VerdictPublisher.from_settings(client, settings),
+    )
     claims = [factories.claim() for _ in range(400)]
     store.save(claims)
     for c in claims:

@@ -12,7 +12,7 @@ from tests.shared import factories
 def test_article_and_claims_round_trip(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store = ClaimStore(client, settings)
+    store = ClaimStore.from_settings(client, settings)
     article, claims = factories.article(2)
     store.save(claims, article)
 
@@ -29,7 +29,7 @@ def test_article_and_claims_round_trip(settings_factory: SettingsFactory) -> Non
 def test_mark_checking_states(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store = ClaimStore(client, settings)
+    store = ClaimStore.from_settings(client, settings)
     lone = factories.claim()
     store.save([lone])
     assert store.mark_checking("clm_missing") is None
@@ -44,7 +44,7 @@ def test_mark_checking_states(settings_factory: SettingsFactory) -> None:
 def test_delete_removes_everything(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store = ClaimStore(client, settings)
+    store = ClaimStore.from_settings(client, settings)
     article, claims = factories.article(2)
     store.save(claims, article)
     store.delete(article.claim_ids, article.article_id)
@@ -56,7 +56,7 @@ def test_delete_removes_everything(settings_factory: SettingsFactory) -> None:
 def test_extraction_fields_round_trip(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store = ClaimStore(client, settings)
+    store = ClaimStore.from_settings(client, settings)
     article, (claim,) = factories.article(1)
     claim = claim.model_copy(
         update={
@@ -88,7 +88,7 @@ def test_extraction_fields_round_trip(settings_factory: SettingsFactory) -> None
 def test_a_hash_in_the_stored_format_reads_back(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store = ClaimStore(client, settings)
+    store = ClaimStore.from_settings(client, settings)
     entities = [{"text": "Da Nang", "label": "GPE", "start": 25, "end": 32}]
     written = {  # the fields and encodings the intake has always written
         "claim_id": "clm_old",

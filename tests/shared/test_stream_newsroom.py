@@ -18,7 +18,10 @@ def test_verdicts_and_article_completed_carry_the_newsroom(
     settings = settings_factory()
     client = make_redis(settings)
     try:
-        store, publisher = ClaimStore(client, settings), VerdictPublisher(client, settings)
+        store, publisher = (
+            ClaimStore.from_settings(client, settings),
+            VerdictPublisher.from_settings(client, settings),
+        )
         article, claims = factories.article(2)
         article = article.model_copy(update={"newsroom": "daily-planet"})
         claims = [c.model_copy(update={"newsroom": "daily-planet"}) for c in claims]
@@ -40,7 +43,10 @@ def test_entries_without_an_owner_have_no_newsroom(settings_factory: SettingsFac
     settings = settings_factory()
     client = make_redis(settings)
     try:
-        store, publisher = ClaimStore(client, settings), VerdictPublisher(client, settings)
+        store, publisher = (
+            ClaimStore.from_settings(client, settings),
+            VerdictPublisher.from_settings(client, settings),
+        )
         article, claims = factories.article(1)
         store.save(claims, article)
         publisher.publish(claims[0].stamp(factories.verdict(claims[0])))

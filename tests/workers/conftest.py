@@ -92,8 +92,8 @@ def context_factory(
         ctx = WorkerContext(
             settings=settings,
             redis=client,
-            store=ClaimStore(client, settings),
-            publisher=VerdictPublisher(client, settings),
+            store=ClaimStore.from_settings(client, settings),
+            publisher=VerdictPublisher.from_settings(client, settings),
             verifier=verifier,
         )
         made.append(ctx)

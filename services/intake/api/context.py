@@ -54,8 +54,8 @@ class IntakeContext:
         return cls(
             settings=settings,
             redis=client,
-            store=ClaimStore(client, settings),
-            publisher=VerdictPublisher(client, settings),
+            store=ClaimStore.from_settings(client, settings),
+            publisher=VerdictPublisher.from_settings(client, settings),
             enqueuer=enqueuer,
             extractor=extractor,
             idempotency=IdempotencyStore(client, settings),

@@ -222,8 +222,8 @@ def intake_factory(
                 settings=settings,
                 redis=redis_client,
                 api=api,
-                store=ClaimStore(redis_client, settings),
-                publisher=VerdictPublisher(redis_client, settings),
+                store=ClaimStore.from_settings(redis_client, settings),
+                publisher=VerdictPublisher.from_settings(redis_client, settings),
                 enqueuer=enqueuer,
             )
 

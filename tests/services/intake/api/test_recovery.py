@@ -16,7 +16,7 @@ def test_only_old_queued_claims_are_requeued(
 ) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store = ClaimStore(client, settings)
+    store = ClaimStore.from_settings(client, settings)
     old_ms = int((time.time() - 3600) * 1000)
     stale = ClaimRecord(claim_id="clm_stale", text="A claim.", created_at_ms=old_ms)
     recent = ClaimRecord(claim_id="clm_recent", text="A claim.")

@@ -18,7 +18,7 @@ def test_sweep_sends_stale_jobs_once_per_interval_and_never_over_a_backlog(
 ) -> None:
     settings = settings_factory(requeue_interval_s=60, requeue_after_s=30)
     client = make_redis(settings)
-    store = ClaimStore(client, settings)
+    store = ClaimStore.from_settings(client, settings)
     enqueuer = CeleryEnqueuer(settings)
     old_ms = int((time.time() - 3600) * 1000)
     store.save([ClaimRecord(claim_id="clm_lost", text="A claim.", created_at_ms=old_ms)])
@@ -49,7 +49,7 @@ def test_the_queue_is_looked_at_on_the_broker_not_the_store(
     settings = settings_factory(requeue_interval_s=60, requeue_after_s=30)
     client = make_redis(settings)
     broker = make_redis(settings, url=settings.redis_url.rsplit("/", 1)[0] + "/1")
-    store = ClaimStore(client, settings)
+    store = ClaimStore.from_settings(client, settings)
     enqueuer = CeleryEnqueuer(settings)
     old_ms = int((time.time() - 3600) * 1000)
     store.save([ClaimRecord(claim_id="clm_waiting", text="A claim.", created_at_ms=old_ms)])
