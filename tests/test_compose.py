@@ -50,3 +50,13 @@ def test_docker_compose_config_accepts_the_file() -> None:
 
 def test_compose_ships_no_default_key() -> None:
     assert "change-me" not in COMPOSE.read_text()
+
+
+def test_the_intake_is_given_time_to_drain_on_stop() -> None:
+    from services.intake.api.shutdown import grace_period_s
+    from shared.settings import load_settings
+
+    grace = _services()["intake"]["stop_grace_period"]
+    assert grace.endswith("s")
+    # docker's default (10 s) would kill the intake in the middle of its drain
+    assert int(grace[:-1]) > grace_period_s(load_settings(auth_enabled=False))
