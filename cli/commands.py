@@ -16,6 +16,8 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeAlias
 
+import redis
+
 from shared.errors import ClaimcheckError, ConfigurationError
 from shared.settings import Settings, load_settings
 
@@ -54,11 +56,24 @@ def add_group(subparsers: Subparsers, name: str, *, help: str) -> Subparsers:
     return parser.add_subparsers(dest=dest, required=True, metavar=dest.upper())
 
 
+def package_version() -> str:
+    """The installed ``claimcheck`` distribution's version (``unknown`` when the source tree
+    runs without being installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("claimcheck")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_program(
     prog: str, description: str, commands: Iterable[Register]
 ) -> argparse.ArgumentParser:
-    """The program's parser with the sub-commands each ``register`` function adds."""
+    """The program's parser (with ``--version``) and the sub-commands each ``register``
+    function adds."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in commands:
         register(subparsers)
@@ -68,8 +83,9 @@ def build_program(
 def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> int:
     """Parse ``argv``, load the settings and run the chosen handler; the exit status.
 
-    A setting that does not validate exits 2, any other :class:`ClaimcheckError` exits 1
-    (both print one line naming the program), Ctrl-C exits 130.
+    A setting that does not validate exits 2; any other :class:`ClaimcheckError` and a
+    Redis that does not answer exit 1 (each prints one line naming the program); Ctrl-C
+    exits 130.
     """
     args = parser.parse_args(argv)
     try:
@@ -82,6 +98,12 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> i
         return 2
     except ClaimcheckError as exc:
         print(f"{parser.prog}: {exc}", file=sys.stderr)
+        return 1
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        print(f"{parser.prog}: Redis did not answer ({exc}); is it running?", file=sys.stderr)
+        return 1
+    except redis.RedisError as exc:
+        print(f"{parser.prog}: Redis refused the command: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -31,6 +31,8 @@ from shared.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEED_ARTICLE = REPO_ROOT / "examples" / "danang-article.txt"
+DEFAULT_LOG_DIR = Path("var/demo")
+"""Where the demo keeps its processes' logs and its knowledge base unless told otherwise."""
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -144,12 +146,18 @@ def score_against_expected(claims: list[dict[str, Any]], expected: list[Expected
     return DemoScore(len(claims), decided, correct, unmatched)
 
 
-def run_demo(settings: Settings, *, article: Path | None, timeout: float) -> int:
+def run_demo(
+    settings: Settings,
+    *,
+    article: Path | None,
+    timeout: float,
+    log_dir: Path = DEFAULT_LOG_DIR,
+) -> int:
     path = article or SEED_ARTICLE
     text = path.read_text(encoding="utf-8")
     signal.signal(signal.SIGTERM, _raise_interrupt)
     colour = sys.stdout.isatty()
-    with process_group(Path("var/demo")) as group:
+    with process_group(log_dir) as group:
         base_url, _ = start_stack(group, settings)
         print(f"intake listening on {base_url}; submitting {path.name}")
         with make_client(base_url, None) as client:
@@ -185,7 +193,7 @@ def run_demo(settings: Settings, *, article: Path | None, timeout: float) -> int
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    return run_demo(settings, article=args.article, timeout=args.timeout)
+    return run_demo(settings, article=args.article, timeout=args.timeout, log_dir=args.log_dir)
 
 
 def register(subparsers: Subparsers) -> None:
@@ -198,4 +206,11 @@ def register(subparsers: Subparsers) -> None:
         type=float,
         default=180.0,
         help="seconds to wait for the verdicts (default 180)",
+    )
+    p.add_argument(
+        "--log-dir",
+        type=Path,
+        default=DEFAULT_LOG_DIR,
+        help=f"where the processes' logs and the demo's knowledge base go "
+        f"(default {DEFAULT_LOG_DIR})",
     )

@@ -8,29 +8,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 
+from cli.article_input import parse_published_at, read_article
 from cli.commands import Subparsers, add_command
-from shared.errors import InputError
 from shared.settings import Settings
-
-
-def read_article(path: Path) -> str:
-    try:
-        return sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {exc}") from exc
-
-
-def _published(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"--published-at: not an ISO date or datetime: {value!r}") from None
 
 
 def run_extract(args: argparse.Namespace, settings: Settings) -> int:
@@ -40,12 +22,12 @@ def run_extract(args: argparse.Namespace, settings: Settings) -> int:
         print("extract: give FILE (or '-' for stdin)", file=sys.stderr)
         return 2
     text = read_article(args.file)
-    published = _published(args.published_at)
+    published = parse_published_at(args.published_at)
     extractor = ClaimExtractor.from_settings(settings)
     result = extractor.analyse(text, published_at=published)
     if args.json:
         body = {
-            "claims": [asdict(c) for c in result.claims],
+            "claims": [c.model_dump(mode="json") for c in result.claims],
             "skipped": result.skipped,
             "non_english": [
                 {

@@ -1,24 +1,42 @@
 """``claimcheck factchecks import FILE ...``: fact-checks into the archive.
 
 Files may be ClaimReview JSON-LD, Google Fact Check Tools ``claims:search`` answers or our
-JSONL rows (see :mod:`workers.sources.factchecks.formats`); each file is imported all or
-nothing, upserted by id, and its new or changed claims are embedded.
+JSONL rows (see :mod:`workers.sources.factchecks.formats`). Every file is read and checked
+before anything is written, so a bad record in any of them imports none; then each file is
+upserted by id and its new or changed claims are embedded.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from cli.commands import Subparsers, add_command, add_group
+from shared.errors import InputError
 from shared.settings import Settings
+
+
+def check_files(files: Sequence[Path], publisher: str | None) -> None:
+    """Read every record of every file; the first bad one raises an :class:`InputError`
+    that names it and says nothing was imported."""
+    from workers.sources.factchecks.formats import read_factchecks
+
+    for source in files:
+        try:
+            for _ in read_factchecks(source, publisher=publisher):
+                pass
+        except InputError as exc:
+            what = "none of the files was imported" if len(files) > 1 else "nothing imported"
+            raise InputError(f"{exc}; {what}", field=exc.field) from exc
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
     from workers.sources.factchecks.archive import FactCheckArchive
     from workers.sources.factchecks.source import build_embedder
 
+    check_files(args.files, args.publisher)
     path: Path = args.archive or settings.factcheck_archive_path
     embedder = build_embedder(settings)
     with FactCheckArchive(path) as archive:
@@ -39,6 +57,8 @@ def register(subparsers: Subparsers) -> None:
         run_import,
         help="import ClaimReview JSON-LD, Google Fact Check JSON or JSONL rows",
     )
-    p.add_argument("files", nargs="+", type=Path, help="fact-check files, each all or nothing")
+    p.add_argument(
+        "files", nargs="+", type=Path, help="fact-check files, all checked before any is written"
+    )
     p.add_argument("--publisher", help="publisher of rows that name none (e.g. PolitiFact)")
     p.add_argument("--archive", type=Path, help="archive file (default: settings)")

@@ -1,4 +1,8 @@
-"""``claimcheck kb import``: documents into the local knowledge base."""
+"""``claimcheck kb import``: documents into the local knowledge base.
+
+The files given are imported all or nothing, in one transaction: a bad row in any of them
+leaves the knowledge base as it was, and the one error line says so.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import sys
 from pathlib import Path
 
 from cli.commands import Subparsers, add_command, add_group
+from shared.errors import InputError
 from shared.settings import Settings
 
 
@@ -24,8 +29,15 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
 
     kb = open_knowledge_base(settings, build_process_embedder(settings))
     try:
-        for path in paths:
-            stats = kb.import_jsonl(path)
+        try:
+            imported = kb.import_files(paths)
+        except InputError as exc:
+            unchanged = "none of the files was imported" if len(paths) > 1 else "not imported"
+            raise InputError(
+                f"{exc}; {unchanged}, the knowledge base {settings.kb_path} is unchanged",
+                field=exc.field,
+            ) from exc
+        for path, stats in zip(paths, imported, strict=True):
             print(f"{path}: {stats} ({settings.kb_path})")
         print(f"knowledge base now holds {kb.count()} documents, {kb.sentence_count()} sentences")
     finally:
@@ -36,7 +48,10 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
 def register(subparsers: Subparsers) -> None:
     kb = add_group(subparsers, "kb", help="manage the local knowledge base")
     p = add_command(
-        kb, "import", run_import, help="import documents from JSONL {id,title,text,url?}"
+        kb,
+        "import",
+        run_import,
+        help="import documents from JSONL {id,title,text,url?}, all files or none",
     )
     p.add_argument("files", nargs="*", type=Path, help="JSONL files of documents")
     p.add_argument("--starter", action="store_true", help="import the shipped starter corpus")

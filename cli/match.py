@@ -45,19 +45,18 @@ def open_matcher(settings: Settings, archive: Path | None) -> Any:
 def match_file(
     input_path: Path, output_path: Path, matcher: Any, *, top: int, progress: bool
 ) -> tuple[int, float]:
-    """Stream ``input_path`` to ``output_path``; returns (rows, seconds)."""
+    """Stream ``input_path`` to ``output_path``; returns (rows, seconds).
+
+    Each row lists at most ``top`` matches, best first; a match scored 0 (the matcher sees
+    no relation at all) is left out, so a claim may list fewer, or none."""
     started = time.perf_counter()
     rows = 0
     with jsonl_job(input_path, output_path, progress=progress, unit="claim", desc="match") as job:
         for batch in batches(read_text_rows(job.source, where=str(input_path)), BATCH_ROWS):
             results = matcher.match_many([r.text for r in batch], top)
             for row, matches in zip(batch, results, strict=True):
-                job.write(
-                    {
-                        "id": row.id,
-                        "matches": [{"id": m.factcheck.id, "score": m.score} for m in matches],
-                    }
-                )
+                kept = [{"id": m.factcheck.id, "score": m.score} for m in matches if m.score > 0]
+                job.write({"id": row.id, "matches": kept})
             rows += len(batch)
             job.advance(len(batch))
     return rows, time.perf_counter() - started

@@ -1,34 +1,72 @@
-"""``claimcheck requeue``: re-send the jobs of claims stuck in ``queued`` (an operator's cron
-job; the intake's own sweeper does the same while it runs)."""
+"""``claimcheck requeue``: one run of the intake's re-queue sweep, for an operator's cron
+job (the intake runs the same sweep by itself every ``CLAIMCHECK_REQUEUE_INTERVAL_S``).
+
+It is :meth:`RequeueSweeper.sweep_once`: the jobs of claims still ``queued`` after
+``--older-than`` seconds are sent again only while the queue is empty (a backlog's claims
+are queued for a good reason) and only if no intake swept within its interval. It prints
+one line: what it sent again, or why it sent nothing.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 
 from cli.commands import Subparsers, add_command
 from shared.settings import Settings
 
+_RECOVERY_LOGGER = "services.intake.api.recovery"
+"""Logs the same count as the one line this command prints."""
+
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from services.intake.api.queue import CeleryEnqueuer
-    from services.intake.api.recovery import requeue_stale
+    from services.intake.api.sweeper import RequeueSweeper
     from shared.redis_client import make_redis
     from shared.store import ClaimStore
 
     client = make_redis(settings)
+    broker = client
+    if settings.effective_broker_url != settings.redis_url:
+        broker = make_redis(settings, url=settings.effective_broker_url)
     enqueuer = CeleryEnqueuer(settings)
+    swept = settings.model_copy(update={"requeue_after_s": args.older_than})
+    sweeper = RequeueSweeper(
+        client, ClaimStore.from_settings(client, settings), enqueuer, swept, broker=broker
+    )
+    logging.getLogger(_RECOVERY_LOGGER).setLevel(logging.ERROR)
     try:
-        ids = requeue_stale(ClaimStore(client, settings), enqueuer, older_than_s=args.older_than)
+        waiting = int(broker.llen(settings.queue_name))
+        ids = [] if waiting else sweeper.sweep_once()
     finally:
         enqueuer.close()
-        client.close()
-    print(f"re-queued {len(ids)} claims still queued after {args.older_than:.0f}s")
+        for redis_client in {id(client): client, id(broker): broker}.values():
+            redis_client.close()
+    print(_outcome(len(ids), waiting, args.older_than, settings))
     return 0
+
+
+def _outcome(sent: int, waiting: int, older_than: float, settings: Settings) -> str:
+    """The line that says what the sweep did."""
+    if waiting:
+        return (
+            f"re-queued nothing: {waiting} jobs are waiting on {settings.queue_name} "
+            "(the sweep runs only when the queue is empty)"
+        )
+    if not sent:
+        swept = settings.requeue_interval_s
+        recent = f", or an intake swept within the last {swept:.0f}s" if swept > 0 else ""
+        return f"re-queued nothing: no claim queued longer than {older_than:.0f}s{recent}"
+    return f"re-queued {sent} claims still queued after {older_than:.0f}s"
 
 
 def register(subparsers: Subparsers) -> None:
     p = add_command(
-        subparsers, "requeue", run, help="re-send jobs of claims stuck in 'queued'", needs_auth=True
+        subparsers,
+        "requeue",
+        run,
+        help="re-send jobs of claims stuck in 'queued' (the intake's sweep, run once)",
+        needs_auth=True,
     )
     p.add_argument(
         "--older-than",

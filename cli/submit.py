@@ -1,4 +1,9 @@
-"""``claimcheck submit``: post an article over HTTP and, with --wait, follow its verdicts."""
+"""``claimcheck submit``: post an article over HTTP and, with --wait, follow its verdicts.
+
+While it waits, an intake that stops answering for a moment (a restart, a deploy) is
+asked again with growing pauses; only an intake gone for longer than ``give_up_after``
+seconds ends the wait, with one line that says how to follow the article instead.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,19 @@ from typing import Any
 
 import httpx
 
+from cli.article_input import parse_published_at, read_article
 from cli.commands import Subparsers, add_command
 from cli.output import format_completed, format_verdict
+from shared.errors import ClaimcheckError
 from shared.settings import Settings
+
+RETRYABLE_STATUS = frozenset({502, 503, 504})
+"""Answers of an intake (or its proxy) that is restarting or shutting down."""
+MAX_BACKOFF_S = 5.0
+
+
+class IntakeUnavailableError(ClaimcheckError):
+    """The intake did not answer (or answered an error) while ``submit`` followed an article."""
 
 
 def make_client(base_url: str, api_key: str | None) -> httpx.Client:
@@ -27,6 +42,23 @@ def make_client(base_url: str, api_key: str | None) -> httpx.Client:
     )
 
 
+def _article_status(client: httpx.Client, article_id: str) -> dict[str, Any] | str:
+    """The article's status, or why the intake could not give it right now (a reason
+    worth retrying). An answer that retrying cannot change raises."""
+    try:
+        response = client.get(f"/v1/articles/{article_id}")
+    except httpx.TransportError as exc:
+        return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if response.status_code in RETRYABLE_STATUS:
+        return f"HTTP {response.status_code}"
+    if response.status_code != 200:
+        raise IntakeUnavailableError(
+            f"GET /v1/articles/{article_id}: HTTP {response.status_code}: {response.text[:200]}"
+        )
+    status: dict[str, Any] = response.json()
+    return status
+
+
 def wait_for_verdicts(
     client: httpx.Client,
     article_id: str,
@@ -34,17 +66,37 @@ def wait_for_verdicts(
     *,
     timeout: float,
     poll_interval: float = 0.5,
+    give_up_after: float = 60.0,
 ) -> dict[str, Any] | None:
     """Poll the article until it is complete; call ``on_verdict`` once per new verdict.
 
-    Returns the final article status, or None on timeout.
+    Returns the final article status, or None on timeout. While the intake does not answer
+    (connection refused, 502/503/504) polls back off up to :data:`MAX_BACKOFF_S`; after
+    ``give_up_after`` seconds without an answer :class:`IntakeUnavailableError` is raised.
     """
     seen: set[str] = set()
     deadline = time.monotonic() + timeout
+    down_since: float | None = None
+    failures = 0
     while time.monotonic() < deadline:
-        response = client.get(f"/v1/articles/{article_id}")
-        response.raise_for_status()
-        status: dict[str, Any] = response.json()
+        status = _article_status(client, article_id)
+        if isinstance(status, str):
+            now = time.monotonic()
+            if down_since is None:
+                down_since = now
+                print(
+                    f"claimcheck submit: intake not answering ({status}); retrying", file=sys.stderr
+                )
+            elif now - down_since >= give_up_after:
+                raise IntakeUnavailableError(
+                    f"the intake at {client.base_url} has not answered for "
+                    f"{now - down_since:.0f}s (last: {status}); article {article_id} is still "
+                    f"being checked: follow it with `claimcheck watch --article {article_id}`"
+                )
+            failures += 1
+            time.sleep(min(MAX_BACKOFF_S, poll_interval * 2 ** min(failures, 8)))
+            continue
+        down_since, failures = None, 0
         for claim in status["claims"]:
             verdict = claim.get("verdict")
             if verdict and claim["claim_id"] not in seen:
@@ -56,13 +108,21 @@ def wait_for_verdicts(
     return None
 
 
-def submit(args: argparse.Namespace, settings: Settings) -> int:
-    text = sys.stdin.read() if str(args.file) == "-" else args.file.read_text(encoding="utf-8")
-    body: dict[str, Any] = {"text": text}
+def article_body(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``POST /v1/articles`` body the arguments describe."""
+    published = parse_published_at(args.published_at)
+    body: dict[str, Any] = {"text": read_article(args.file)}
     if args.title:
         body["title"] = args.title
     if args.article_url:
         body["url"] = args.article_url
+    if published is not None:
+        body["published_at"] = published.isoformat()
+    return body
+
+
+def submit(args: argparse.Namespace, settings: Settings) -> int:
+    body = article_body(args)
     key = args.api_key or (
         settings.client_api_key.get_secret_value() if settings.client_api_key else None
     )
@@ -114,6 +174,11 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument("file", type=Path, help="article text file ('-' for stdin)")
     p.add_argument("--title", help="the article's headline")
     p.add_argument("--url", dest="article_url", help="where the article is published")
+    p.add_argument(
+        "--published-at",
+        help="when the article was published (ISO 8601, e.g. 2017-11-11 or "
+        "2017-11-11T09:30:00Z): relative dates in it are resolved from this",
+    )
     p.add_argument("--wait", action="store_true", help="print each verdict as it arrives")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--api-url", help="intake base URL (default: settings.api_url)")

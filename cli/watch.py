@@ -1,10 +1,16 @@
-"""``claimcheck watch``: follow the verdict stream through a consumer group.
+"""``claimcheck watch``: follow the verdict stream.
 
-Watchers with the same ``--group`` share the work (each entry goes to one of them);
-watchers with different groups each see every entry. A watcher that is stopped and
-started again with the same ``--consumer`` name first re-reads what it had received but
-not printed; entries left by a watcher that died are claimed after
+A plain ``watch`` is a view: it shows the entries added from now on (``--from-beginning``:
+every entry the stream still holds) and leaves nothing behind, so every plain watch starts
+fresh. With ``--group`` it reads through a consumer group instead: watchers with the same
+group share the work (each entry goes to one of them), watchers with different groups each
+see every entry, and a group resumes where it stopped. A watcher that is stopped and
+started again with the same ``--consumer`` name first re-reads what it had received but not
+printed; entries left by a watcher that died are claimed after
 ``CLAIMCHECK_STREAM_CLAIM_IDLE_MS`` (see :class:`shared.streams.GroupReader`).
+
+When the reader of its output goes away (``claimcheck watch | head -1``) it stops at once,
+quietly, with status 0.
 """
 
 from __future__ import annotations
@@ -14,10 +20,14 @@ import json
 import os
 import socket
 import sys
-from typing import TextIO
+from collections.abc import Callable
+from typing import Protocol, TextIO
+
+import redis
 
 from cli.commands import Subparsers, add_command
 from cli.output import format_completed_line, format_verdict_line
+from cli.stream_view import StreamView
 from shared.redis_client import make_redis
 from shared.settings import Settings
 from shared.streams import GroupReader, StreamEntry
@@ -40,19 +50,59 @@ def use_colour(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
 
+class _Reader(Protocol):
+    def poll(self, handler: Callable[[StreamEntry], None], *, limit: int | None = None) -> int:
+        """Hand the next entries to ``handler``."""
+        ...
+
+
+class _OutputClosed(BaseException):
+    """Whoever read the output went away. A :class:`BaseException`, so that a group
+    reader does not take it for a handler error and go on with the rest of its batch."""
+
+
+def group_exists(client: redis.Redis, stream: str, group: str) -> bool:
+    try:
+        groups = client.xinfo_groups(stream)
+    except redis.ResponseError:  # no such stream yet
+        return False
+    return any(g["name"] == group for g in groups)
+
+
+def open_reader(client: redis.Redis, settings: Settings, args: argparse.Namespace) -> _Reader:
+    """A view of the stream, or with ``--group`` a consumer of that group (saying so on
+    stderr when ``--from-beginning`` cannot apply because the group already exists)."""
+    if args.group is None:
+        return StreamView(client, settings.verdict_stream, from_beginning=args.from_start)
+    if args.from_start and group_exists(client, settings.verdict_stream, args.group):
+        print(
+            f"claimcheck watch: group {args.group!r} exists, so it resumes where it stopped "
+            "(--from-beginning applies to a new group; name another --group to start over)",
+            file=sys.stderr,
+        )
+    consumer = args.consumer or f"{socket.gethostname()}-{os.getpid()}"
+    return GroupReader.from_settings(
+        client, settings, args.group, consumer, start_id="0" if args.from_start else "$"
+    )
+
+
+def _silence(out: TextIO) -> None:
+    """Point a closed standard output at /dev/null, so that the interpreter's last flush
+    at exit does not complain about the broken pipe."""
+    if out is sys.stdout:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def watch(args: argparse.Namespace, settings: Settings, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     client = make_redis(settings)
-    consumer = args.consumer or f"{socket.gethostname()}-{os.getpid()}"
-    reader = GroupReader.from_settings(
-        client, settings, args.group, consumer, start_id="0" if args.from_start else "$"
-    )
     colour = use_colour(out)
     seen = 0
-    closed = False
 
     def handle(entry: StreamEntry) -> None:
-        nonlocal seen, closed
+        nonlocal seen
         if args.article and entry.data.get("article_id") != args.article:
             return
         text = render(entry, as_json=args.json, colour=colour, verbose=args.verbose)
@@ -60,14 +110,16 @@ def watch(args: argparse.Namespace, settings: Settings, out: TextIO | None = Non
             return
         try:
             print(text, file=out, flush=True)
-        except BrokenPipeError:  # `claimcheck watch | head`: stop; the entry stays pending
-            closed = True
-            raise
+        except BrokenPipeError:  # `claimcheck watch | head`: stop; in a group, it stays pending
+            raise _OutputClosed from None
         seen += 1
 
     try:
-        while not closed and (not args.count or seen < args.count):
+        reader = open_reader(client, settings, args)
+        while not args.count or seen < args.count:
             reader.poll(handle, limit=args.count - seen if args.count else None)
+    except _OutputClosed:
+        _silence(out)
     finally:
         client.close()
         client.connection_pool.disconnect()
@@ -76,21 +128,28 @@ def watch(args: argparse.Namespace, settings: Settings, out: TextIO | None = Non
 
 def register(subparsers: Subparsers) -> None:
     p = add_command(
-        subparsers, "watch", watch, help="follow the verdict stream through a consumer group"
+        subparsers,
+        "watch",
+        watch,
+        help="follow the verdict stream (new entries; with --group, through a consumer group)",
     )
     p.add_argument(
         "--group",
-        default="claimcheck-cli",
-        help="consumer group: watchers in one group share the entries, other groups see all",
+        default=None,
+        help="read through this consumer group, which resumes where it stopped: watchers in "
+        "one group share the entries, other groups see all (default: no group, a fresh view)",
     )
-    p.add_argument("--consumer", default=None, help="consumer name (default: host-pid)")
+    p.add_argument(
+        "--consumer", default=None, help="consumer name within --group (default: host-pid)"
+    )
     p.add_argument("--article", help="only entries of this article id")
     p.add_argument(
         "--from-beginning",
         "--from-start",
         dest="from_start",
         action="store_true",
-        help="a new group starts at the oldest entry the stream holds (default: new ones)",
+        help="start at the oldest entry the stream holds (default: new ones); "
+        "an existing --group resumes instead",
     )
     p.add_argument("--json", action="store_true", help="one JSON object per entry")
     p.add_argument(

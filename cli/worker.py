@@ -1,8 +1,13 @@
-"""``claimcheck worker``: a Celery worker that checks the queued claims."""
+"""``claimcheck worker``: a Celery worker that checks the queued claims.
+
+Before the worker starts it says, in one line on stderr, when its knowledge base is empty
+(every claim would end ``not_enough_info``) and which command fills it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from cli.commands import Subparsers, add_command
 from shared.settings import Settings
@@ -13,6 +18,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     metrics_server.prepare(settings)  # before anything imports prometheus_client
     from workers.runner import run_worker
+    from workers.sources.registry import knowledge_base_warning
+
+    warning = knowledge_base_warning(settings)
+    if warning:
+        print(f"claimcheck worker: {warning}", file=sys.stderr, flush=True)
 
     run_worker(
         settings,

@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cli.article_input import read_article
 from cli.commands import Subparsers, add_command
-from cli.extract import read_article
 from shared.jsonl import iter_objects
 from shared.settings import Settings
 

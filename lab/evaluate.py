@@ -33,11 +33,23 @@ def _files(args: argparse.Namespace, command: str) -> list[tuple[Path, Role]] | 
     roles: list[Role] = ["eval", "dev"] if args.split == "all" else [args.split]
     files = discover(directory, roles)
     if args.files:
-        files = [(p, r) for p, r in files if p.name in set(args.files) or p.stem in args.files]
+        files = _named(files, args.files, command, f"{directory} ({args.split} split)")
     if not files:
         print(f"claimcheck {command}: no matching files in {directory}")
         return None
     return files
+
+
+def _named(
+    files: list[tuple[Path, Role]], names: list[str], command: str, where: str
+) -> list[tuple[Path, Role]]:
+    """The files ``names`` name, with or without ``.jsonl``; each name that names none of
+    them is reported on stderr."""
+    wanted = {name.removesuffix(".jsonl") for name in names}
+    kept = [(p, r) for p, r in files if p.stem in wanted]
+    for name in sorted(wanted - {p.stem for p, _ in kept}):
+        print(f"claimcheck {command}: no file {name}.jsonl in {where}", file=sys.stderr)
+    return kept
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:

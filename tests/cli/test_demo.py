@@ -4,6 +4,13 @@ from pathlib import Path
 from typing import Any
 
 from cli.demo import SEED_ARTICLE, read_expected, score_against_expected
+from cli.main import build_parser
+
+
+def test_the_log_directory_is_an_option_with_var_demo_by_default(tmp_path: Path) -> None:
+    parser = build_parser()
+    assert parser.parse_args(["demo"]).log_dir == Path("var/demo")
+    assert parser.parse_args(["demo", "--log-dir", str(tmp_path)]).log_dir == tmp_path
 
 
 def test_every_seed_claim_the_extractor_finds_has_an_editor_label() -> None:

@@ -92,3 +92,25 @@ def test_invalid_setting_exits_2_naming_it(
     monkeypatch.setenv("CLAIMCHECK_EVIDENCE_TOP_K", "many")
     assert main(["kb", "import", "--starter"]) == 2
     assert "CLAIMCHECK_EVIDENCE_TOP_K" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["requeue"], ["watch", "--count", "1"]])
+def test_redis_down_is_one_line(
+    command: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    closed = "redis://127.0.0.1:1/0"
+    monkeypatch.setenv("CLAIMCHECK_REDIS_URL", closed)
+    monkeypatch.setenv("CLAIMCHECK_BROKER_URL", closed)
+    monkeypatch.setenv("CLAIMCHECK_AUTH_ENABLED", "false")
+    assert main(command) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("claimcheck: Redis did not answer (") and "127.0.0.1:1" in line
+
+
+def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"claimcheck {version('claimcheck')}\n"

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from cli.main import main
+from cli.main import build_parser, main
+from cli.match import match_file
 from tests.workers.sources.factchecks.conftest import ARCHIVE_ROWS, DATA_DIR, write_jsonl
+from workers.sources.factchecks.formats import FactCheck
+from workers.sources.factchecks.matching import Match
 
 CLAIM_REVIEW = {
     "@context": "https://schema.org",
@@ -57,9 +60,12 @@ def test_import_then_match_round_trip(workdir: Path, capsys: pytest.CaptureFixtu
         "https://fullfact.org/health/sharks#claim-" + got[1]["matches"][0]["id"].split("-")[-1],
         "afp:eiffel",
     ]
-    assert all(len(g["matches"]) == 2 for g in got)
+    # --top 2, less the matches scored 0: only the sharks claim has a second one above 0
+    assert [len(g["matches"]) for g in got] == [1, 2, 1]
+    assert all(m["score"] > 0 for g in got for m in g["matches"])
     assert all(set(m) == {"id", "score"} for g in got for m in g["matches"])
-    assert all(g["matches"][0]["score"] >= g["matches"][1]["score"] for g in got)
+    scores = [[m["score"] for m in g["matches"]] for g in got]
+    assert all(row == sorted(row, reverse=True) for row in scores)  # best first
     assert "3 claims matched" in capsys.readouterr().err
 
 
@@ -73,7 +79,8 @@ def test_match_against_a_fact_check_file_builds_a_cached_archive(
     assert main(args) == 0
     (row,) = [json.loads(line) for line in output.read_text().splitlines()]
     assert row["matches"][0]["id"] == "pf:windmills"
-    assert len(row["matches"]) == 5  # --top defaults to 5
+    # --top defaults to 5; the other four of those five scored 0 and are left out
+    assert [m["id"] for m in row["matches"]] == ["pf:windmills"]
     caches = list((workdir / "var" / "match-cache").glob("*.sqlite3"))
     assert len(caches) == 1
     assert main(args) == 0  # the cache is reused
@@ -121,6 +128,34 @@ def test_match_without_an_archive_is_a_clear_error(
     assert "no fact-check archive at" in capsys.readouterr().err
     assert main([*args, "--top", "0"]) == 1
     assert "--top must be at least 1" in capsys.readouterr().err
+
+
+class _StubMatcher:
+    """Answers every query with the same scored fact-checks, best first."""
+
+    def __init__(self, scores: list[float]) -> None:
+        self.scores = scores
+        self.tops: list[int] = []
+
+    def match_many(self, queries: list[str], top: int) -> list[list[Match]]:
+        self.tops.append(top)
+        found = [
+            Match(factcheck=FactCheck(id=f"fc{i}", claim="c"), score=score, cosine=score, bm25=0.0)
+            for i, score in enumerate(self.scores)
+        ]
+        return [found[:top] for _ in queries]
+
+
+def test_matches_scored_zero_are_left_out_and_top_caps_the_rest(workdir: Path) -> None:
+    queries = write_jsonl(workdir / "in.jsonl", QUERIES[:2])
+    output = workdir / "out.jsonl"
+    matcher = _StubMatcher([0.9, 0.4, 0.0, 0.0])
+    for top, expected in ((1, ["fc0"]), (2, ["fc0", "fc1"]), (4, ["fc0", "fc1"])):
+        match_file(queries, output, matcher, top=top, progress=False)
+        rows = [json.loads(line) for line in output.read_text().splitlines()]
+        assert [[m["id"] for m in r["matches"]] for r in rows] == [expected, expected]
+    assert matcher.tops == [1, 2, 4]
+    assert build_parser().parse_args(["match", "--input", "a", "--output", "b"]).top == 5
 
 
 def test_liar_archive_ratings_all_map() -> None:

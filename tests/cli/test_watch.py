@@ -6,9 +6,12 @@ import io
 import json
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis
 
 from cli.main import build_parser
@@ -163,3 +166,84 @@ def test_the_command_line_runs_watch(
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["id"] == entry
+
+
+def _add_later(client: redis.Redis, settings: Settings, data: dict[str, Any]) -> threading.Thread:
+    """Add an entry half a second from now (after the watcher started)."""
+
+    def add() -> None:
+        time.sleep(0.5)
+        _add(client, settings, data)
+
+    thread = threading.Thread(target=add)
+    thread.start()
+    return thread
+
+
+def test_a_plain_watch_shows_only_entries_added_after_it_starts(
+    settings_factory: SettingsFactory, redis_client: redis.Redis
+) -> None:
+    settings = settings_factory()
+    for i in range(5):
+        _add(redis_client, settings, {**VERDICT, "claim_id": f"clm_old{i}"})
+    first = _watch(settings, "--from-beginning", "--json", "--count", "3")
+    assert [json.loads(line)["data"]["claim_id"] for line in first] == [
+        "clm_old0",
+        "clm_old1",
+        "clm_old2",
+    ]
+    later = _add_later(redis_client, settings, {**VERDICT, "claim_id": "clm_new"})
+    plain = _watch(settings, "--json", "--count", "1")
+    later.join()
+    assert [json.loads(line)["data"]["claim_id"] for line in plain] == ["clm_new"]
+    # and a plain watch leaves no consumer group behind
+    assert redis_client.xinfo_groups(settings.verdict_stream) == []
+
+
+def test_a_named_group_resumes_and_says_so_when_asked_for_the_beginning(
+    settings_factory: SettingsFactory,
+    redis_client: redis.Redis,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    settings = settings_factory()
+    ids = [_add(redis_client, settings, {**VERDICT, "claim_id": f"clm_{i}"}) for i in range(3)]
+    common = ["--from-beginning", "--json", "--count", "1", "--group", "desk"]
+    assert [json.loads(line)["id"] for line in _watch(settings, *common)] == ids[:1]
+    assert capsys.readouterr().err == ""  # a new group: from the beginning, nothing to say
+    assert [json.loads(line)["id"] for line in _watch(settings, *common)] == ids[1:2]
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "group 'desk' exists" in line and "resumes where it stopped" in line
+    later = _add_later(redis_client, settings, {**VERDICT, "claim_id": "clm_new"})
+    resumed = _watch(settings, "--json", "--count", "2", "--group", "desk")
+    later.join()
+    assert [json.loads(line)["data"]["claim_id"] for line in resumed] == ["clm_2", "clm_new"]
+
+
+@pytest.mark.parametrize("group", [[], ["--group", "piped"]])
+def test_a_closed_pipe_ends_watch_quietly(
+    settings_factory: SettingsFactory, redis_client: redis.Redis, group: list[str]
+) -> None:
+    """``claimcheck watch --json | head -1``: status 0 and nothing on stderr."""
+    settings = settings_factory()
+    _add(redis_client, settings, VERDICT)
+    env = {
+        "CLAIMCHECK_REDIS_URL": settings.redis_url,
+        "CLAIMCHECK_VERDICT_STREAM": settings.verdict_stream,
+        "CLAIMCHECK_KEY_PREFIX": settings.key_prefix,
+        "PATH": "/usr/bin:/bin",
+    }
+    argv = [sys.executable, "-m", "cli", "watch", "--from-beginning", "--json", *group]
+    with subprocess.Popen(
+        argv, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        try:
+            assert json.loads(proc.stdout.readline())["data"]["claim_id"] == "clm_1"
+            proc.stdout.close()  # the reader goes away, as `head -1` does
+            for i in range(20):
+                _add(redis_client, settings, {**VERDICT, "claim_id": f"clm_more{i}"})
+            assert proc.wait(timeout=30) == 0
+            assert proc.stderr.read().decode() == ""
+        finally:
+            if proc.poll() is None:
+                proc.kill()

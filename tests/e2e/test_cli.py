@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -71,15 +72,19 @@ def test_submit_reports_http_errors(stack_factory: StackFactory) -> None:
     assert "claims queued" in ok.stdout
 
 
-def test_demo_prints_verdicts_and_stops_everything(stack_factory: StackFactory) -> None:
+def test_demo_prints_verdicts_and_stops_everything(
+    stack_factory: StackFactory, tmp_path: Path
+) -> None:
     import psutil
 
     stack = stack_factory()  # only for an isolated namespace on the test Redis
     before = {p.pid for p in psutil.Process().children(recursive=True)}
-    result = _run(["demo"], stack.env, timeout=240)
+    logs = tmp_path / "demo"
+    result = _run(["demo", "--log-dir", str(logs)], stack.env, timeout=240)
     assert result.returncode == 0, result.stdout + result.stderr
     verdict_lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
     assert len(verdict_lines) >= 10
     assert "completed:" in result.stdout
     after = {p.pid for p in psutil.Process().children(recursive=True)}
     assert after <= before, "the demo left processes running"
+    assert {"intake.log", "worker1.log", "kb.sqlite3"} <= {p.name for p in logs.iterdir()}

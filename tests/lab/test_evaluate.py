@@ -56,3 +56,32 @@ def test_eval_open_command_prints_the_table(
     report = json.loads(output.read_text())
     assert [f["file"] for f in report["files"]] == ["toy.test.jsonl"]  # never a train file
     assert report["files"][0]["given"]["rows"] == 1
+
+
+def test_files_are_named_with_or_without_jsonl_and_a_missing_one_is_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from lab.evaluate import _files
+
+    directory = tmp_path / "verification"
+    directory.mkdir()
+    for name in ("fever-symmetric.test.jsonl", "toy.dev.jsonl"):
+        (directory / name).write_text("")
+
+    def chosen(*names: str, split: str = "all") -> list[str]:
+        args = argparse.Namespace(data_dir=tmp_path, split=split, files=list(names))
+        return [p.name for p, _ in _files(args, "eval") or []]
+
+    assert chosen("fever-symmetric.test") == ["fever-symmetric.test.jsonl"]
+    assert chosen("fever-symmetric.test.jsonl", "toy.dev") == [
+        "fever-symmetric.test.jsonl",
+        "toy.dev.jsonl",
+    ]
+    assert capsys.readouterr().err == ""
+    assert chosen("fever-symmetric.test", "fever-symetric.dev") == ["fever-symmetric.test.jsonl"]
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "no file fever-symetric.dev.jsonl in" in line and "(all split)" in line
+    assert chosen("toy.dev", split="eval") == []
+    assert "no file toy.dev.jsonl in" in capsys.readouterr().err

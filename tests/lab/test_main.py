@@ -59,3 +59,12 @@ def test_soak_defaults_come_from_its_options_not_the_environment(
     monkeypatch.setenv("SOAK_SCORER", "onnx")
     args = build_parser().parse_args(["soak"])
     assert (args.seconds, args.rate, args.scorer, args.workers) == (600.0, 50.0, "lexical", 2)
+
+
+def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"claimcheck-lab {version('claimcheck')}\n"

@@ -180,20 +180,29 @@ class KnowledgeBase:
         A malformed row aborts the whole import with an :class:`InputError` that names the
         file and line. Documents imported before sentences existed are split too.
         """
-        source = Path(path)
-        handle = open_jsonl(source)
-        with handle, self._lock:
+        (stats,) = self.import_files([path])
+        return stats
+
+    def import_files(self, paths: Sequence[Path | str]) -> list[ImportStats]:
+        """:meth:`import_jsonl` of several files in one transaction: a bad row in any of
+        them leaves the base as it was. One :class:`ImportStats` per file, in order."""
+        sources = [Path(p) for p in paths]
+        with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                stats = self._import(handle, source)
-                if stats.changed or stats.embedded:
+                done: list[ImportStats] = []
+                for source in sources:
+                    with open_jsonl(source) as handle:
+                        done.append(self._import(handle, source))
+                if any(stats.changed or stats.embedded for stats in done):
                     self._conn.execute("UPDATE kb_meta SET value = value + 1 WHERE key = 'version'")
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
-        log.info("%s: %s into %s", source, stats, self.path)
-        return stats
+        for source, stats in zip(sources, done, strict=True):
+            log.info("%s: %s into %s", source, stats, self.path)
+        return done
 
     def _import(self, handle: IO[str], source: Path) -> ImportStats:
         read = changed = sentences = 0

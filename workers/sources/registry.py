@@ -61,13 +61,34 @@ def _log_size(kb: KnowledgeBase) -> None:
     """Warn when the knowledge base is empty: every claim would be not_enough_info."""
     documents = kb.count()
     if documents == 0:
-        log.warning(
-            "knowledge base %s is empty: every claim will be not_enough_info "
-            "(import one with `claimcheck kb import --starter`)",
-            kb.path,
-        )
+        log.warning("%s", empty_knowledge_base_message(kb.path))
     else:
         log.info("knowledge base %s: %d documents", kb.path, documents)
+
+
+def empty_knowledge_base_message(path: Path) -> str:
+    """What a worker says when its knowledge base holds no document."""
+    return (
+        f"knowledge base {path} is empty: every claim will be not_enough_info "
+        "(import one with `claimcheck kb import --starter`)"
+    )
+
+
+def knowledge_base_warning(settings: Settings) -> str | None:
+    """:func:`empty_knowledge_base_message` when the configured sources include the
+    knowledge base and ``CLAIMCHECK_KB_PATH`` holds no document (or does not exist); None
+    otherwise. Opening it creates nothing: a missing file is reported as empty."""
+    if "knowledge_base" not in settings.sources:
+        return None
+    path = settings.kb_path
+    if path.is_file():
+        kb = open_knowledge_base(settings, None)
+        try:
+            if kb.count() > 0:
+                return None
+        finally:
+            kb.close()
+    return empty_knowledge_base_message(path)
 
 
 def open_knowledge_base(
