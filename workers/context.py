@@ -28,7 +28,7 @@ from workers.sources.registry import build_sources, close_sources
 from workers.verification.calibration import VerdictCalibration
 from workers.verification.decision import DecisionModel
 from workers.verification.lexical import LexicalStanceScorer
-from workers.verification.pipeline import Verifier
+from workers.verification.pipeline import Verifier, VerifierConfig
 from workers.verification.stance import StanceScorer
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def build_verifier(
         verifier = Verifier(
             sources,
             build_scorer(settings),
-            settings,
+            VerifierConfig.from_settings(settings),
             calibration=calibration,
             decision=decision,
             judge=judge,

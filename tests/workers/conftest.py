@@ -18,7 +18,7 @@ from workers.context import WorkerContext
 from workers.sources.base import Passage, Source
 from workers.sources.knowledge_base import KnowledgeBase, starter_corpus_path
 from workers.verification.lexical import LexicalStanceScorer
-from workers.verification.pipeline import Verifier
+from workers.verification.pipeline import Verifier, VerifierConfig
 
 ContextFactory = Callable[..., WorkerContext]
 
@@ -87,7 +87,9 @@ def context_factory(
         client = make_redis(settings)
         owned: list[Source] = [] if sources is not None else [KnowledgeBase(settings.kb_path)]
         verifier = Verifier(
-            list(sources) if sources is not None else owned, LexicalStanceScorer(), settings
+            list(sources) if sources is not None else owned,
+            LexicalStanceScorer(),
+            VerifierConfig.from_settings(settings),
         )
         ctx = WorkerContext(
             settings=settings,

@@ -82,6 +82,33 @@ class Assessment:
     judged: list[Judged]
 
 
+@dataclass(frozen=True)
+class VerifierConfig:
+    """What the verifier takes from the settings."""
+
+    top_passages: int
+    """Results asked of a source (unless ``search_limits`` names it)."""
+    pairs_max: int
+    """Sentences that reach the stance model."""
+    top_evidence: int
+    """Evidence items a verdict carries."""
+    needs_review_threshold: float
+    factcheck_threshold: float | None = None
+    """Match score from which an archived fact-check decides; None: never."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> VerifierConfig:
+        return cls(
+            top_passages=settings.kb_top_passages,
+            pairs_max=settings.stance_pairs_max,
+            top_evidence=settings.evidence_top_k,
+            needs_review_threshold=settings.needs_review_threshold,
+            factcheck_threshold=(
+                settings.factcheck_match_threshold if settings.factcheck_decides else None
+            ),
+        )
+
+
 class Verifier:
     """Checks claims against reference sources with a stance scorer.
 
@@ -92,7 +119,7 @@ class Verifier:
         self,
         sources: Sequence[Source],
         scorer: StanceScorer,
-        settings: Settings,
+        config: VerifierConfig,
         *,
         params: AggregationParams | None = None,
         calibration: VerdictCalibration | None = None,
@@ -107,21 +134,18 @@ class Verifier:
         self.scorer = scorer
         self.calibration = calibration
         self.decision = decision
-        self.top_passages = settings.kb_top_passages
+        self.top_passages = config.top_passages
         self.search_limits = dict(search_limits or {})
         """Results asked of a source by name (default ``top_passages``)."""
-        self.pairs_max = settings.stance_pairs_max
-        self.top_evidence = settings.evidence_top_k
+        self.pairs_max = config.pairs_max
+        self.top_evidence = config.top_evidence
         self.params = params or AggregationParams(
-            needs_review_threshold=settings.needs_review_threshold
+            needs_review_threshold=config.needs_review_threshold
         )
         self.version = f"{scorer.name}-{PIPELINE_REVISION}"
         self.pairs_scored = 0
         """How many (claim, sentence) pairs this verifier has scored: for throughput figures."""
-        self.factcheck_threshold: float | None = (
-            settings.factcheck_match_threshold if settings.factcheck_decides else None
-        )
-        """Match score from which an archived fact-check decides; None: never."""
+        self.factcheck_threshold = config.factcheck_threshold
 
     def verify_claim(self, claim: ClaimRecord, *, tolerate_source_errors: bool) -> Verdict:
         """Check a stored claim: its stand-alone ``text`` is looked up, its details decide

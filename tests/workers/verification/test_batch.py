@@ -14,12 +14,16 @@ from shared.settings import load_settings
 from workers.sources.knowledge_base import KnowledgeBase
 from workers.verification.batch import verify_batch
 from workers.verification.lexical import LexicalStanceScorer
-from workers.verification.pipeline import Verifier
+from workers.verification.pipeline import Verifier, VerifierConfig
 
 
 @pytest.fixture
 def verifier(starter_kb: KnowledgeBase) -> Verifier:
-    return Verifier([starter_kb], LexicalStanceScorer(), load_settings(auth_enabled=False))
+    return Verifier(
+        [starter_kb],
+        LexicalStanceScorer(),
+        VerifierConfig.from_settings(load_settings(auth_enabled=False)),
+    )
 
 
 def _write(path: Path, rows: Sequence[object]) -> Path:

@@ -32,7 +32,7 @@ from workers.verification.llm_judge import (
     LlmJudge,
     parse_reply,
 )
-from workers.verification.pipeline import Verifier
+from workers.verification.pipeline import Verifier, VerifierConfig
 
 EVIDENCE = [
     Evidence(
@@ -233,7 +233,9 @@ PASSAGE = Passage(
 
 def _verifier(settings: Settings, judge: LlmJudge) -> Verifier:
     source = FlakySource("wikipedia", failures=0, passages=[PASSAGE])
-    return Verifier([source], LexicalStanceScorer(), settings, judge=judge)
+    return Verifier(
+        [source], LexicalStanceScorer(), VerifierConfig.from_settings(settings), judge=judge
+    )
 
 
 def test_agreeing_judge_is_recorded(
@@ -279,7 +281,7 @@ def test_no_evidence_means_no_question(
     verifier = Verifier(
         [FlakySource("empty", failures=0)],
         LexicalStanceScorer(),
-        settings_factory(),
+        VerifierConfig.from_settings(settings_factory()),
         judge=_judge(client, server.url),
     )
     verdict = verifier.verify("c", CLAIM, tolerate_source_errors=False)
@@ -288,5 +290,7 @@ def test_no_evidence_means_no_question(
 
 def test_verdict_without_judge_has_no_judge_field(settings_factory: SettingsFactory) -> None:
     source = FlakySource("s", failures=0, passages=[PASSAGE])
-    verifier = Verifier([source], LexicalStanceScorer(), settings_factory())
+    verifier = Verifier(
+        [source], LexicalStanceScorer(), VerifierConfig.from_settings(settings_factory())
+    )
     assert verifier.verify("c", CLAIM, tolerate_source_errors=False).judge is None

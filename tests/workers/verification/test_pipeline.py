@@ -11,7 +11,7 @@ from tests.workers.conftest import FlakySource
 from workers.sources.base import Passage
 from workers.sources.knowledge_base import KnowledgeBase
 from workers.verification.lexical import LexicalStanceScorer
-from workers.verification.pipeline import Verifier
+from workers.verification.pipeline import Verifier, VerifierConfig
 
 EVIDENCE = [
     "Resolution 2254 of the UN Security Council was adopted unanimously on 18 December 2015."
@@ -25,7 +25,7 @@ def settings() -> Settings:
 
 @pytest.fixture
 def verifier(starter_kb: KnowledgeBase, settings: Settings) -> Verifier:
-    return Verifier([starter_kb], LexicalStanceScorer(), settings)
+    return Verifier([starter_kb], LexicalStanceScorer(), VerifierConfig.from_settings(settings))
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_unrelated_claim_has_no_evidence(verifier: Verifier) -> None:
 
 def test_given_evidence_is_the_only_evidence(settings: Settings) -> None:
     source = FlakySource()  # would fail if it were searched
-    verifier = Verifier([source], LexicalStanceScorer(), settings)
+    verifier = Verifier([source], LexicalStanceScorer(), VerifierConfig.from_settings(settings))
     verdict = verifier.verify(
         "c", "Resolution 2254 was adopted in 2015.", evidence=EVIDENCE, tolerate_source_errors=False
     )
@@ -81,7 +81,7 @@ def test_given_evidence_is_the_only_evidence(settings: Settings) -> None:
 
 
 def test_both_sides_in_given_evidence_is_conflicting(settings: Settings) -> None:
-    verifier = Verifier([], LexicalStanceScorer(), settings)
+    verifier = Verifier([], LexicalStanceScorer(), VerifierConfig.from_settings(settings))
     verdict = verifier.verify(
         "c",
         "The bridge was opened in 1990.",
@@ -96,7 +96,9 @@ def test_transient_source_error_propagates_unless_tolerated(
     starter_kb: KnowledgeBase, settings: Settings
 ) -> None:
     flaky = FlakySource("newsapi")
-    verifier = Verifier([starter_kb, flaky], LexicalStanceScorer(), settings)
+    verifier = Verifier(
+        [starter_kb, flaky], LexicalStanceScorer(), VerifierConfig.from_settings(settings)
+    )
     claim = "UN Security Council resolution 2254 was adopted unanimously in December 2015."
     with pytest.raises(TransientSourceError):
         verifier.verify("c", claim, tolerate_source_errors=False)
@@ -109,7 +111,7 @@ def test_transient_source_error_propagates_unless_tolerated(
 
 def test_permanent_source_error_is_always_recorded(settings: Settings) -> None:
     broken = FlakySource("archive", error=PermanentSourceError)
-    verifier = Verifier([broken], LexicalStanceScorer(), settings)
+    verifier = Verifier([broken], LexicalStanceScorer(), VerifierConfig.from_settings(settings))
     verdict = verifier.verify("c", "Some claim about tea.", tolerate_source_errors=False)
     assert verdict.label == "not_enough_info"
     assert [f.source for f in verdict.sources_failed] == ["archive"]
@@ -119,7 +121,7 @@ def test_permanent_source_error_is_always_recorded(settings: Settings) -> None:
 def test_duplicate_sentences_are_scored_once(settings: Settings) -> None:
     passage = Passage("s", "d", "Tea", None, "Tea is a drink. Tea is a drink. Tea is hot.", 1.0)
     source = FlakySource("s", failures=0, passages=[passage, passage])
-    verifier = Verifier([source], LexicalStanceScorer(), settings)
+    verifier = Verifier([source], LexicalStanceScorer(), VerifierConfig.from_settings(settings))
     verdict = verifier.verify("c", "Tea is a drink.", tolerate_source_errors=False)
     assert [e.text for e in verdict.evidence].count("Tea is a drink.") == 1
 
@@ -131,9 +133,12 @@ def test_calibration_maps_confidence_and_needs_review(
 
     settings = settings_factory(needs_review_threshold=0.5)
     halve = IsotonicMap((0.0, 1.0), (0.0, 0.5))
-    raw = Verifier([starter_kb], LexicalStanceScorer(), settings)
+    raw = Verifier([starter_kb], LexicalStanceScorer(), VerifierConfig.from_settings(settings))
     calibrated = Verifier(
-        [starter_kb], LexicalStanceScorer(), settings, calibration=VerdictCalibration({}, halve)
+        [starter_kb],
+        LexicalStanceScorer(),
+        VerifierConfig.from_settings(settings),
+        calibration=VerdictCalibration({}, halve),
     )
     claim = "UN Security Council resolution 2254 was adopted in December 2015."
     before = raw.verify("c", claim, tolerate_source_errors=False)
@@ -150,7 +155,7 @@ def test_questions_are_never_evidence(settings: Settings) -> None:
         ["Q: Did Pogba quit the French team? A: No, Pogba said the report was fake."]
     )
     assert [c.text for c in sentences_of(passages)] == ["A: No, Pogba said the report was fake."]
-    verdict = Verifier([], LexicalStanceScorer(), settings).verify(
+    verdict = Verifier([], LexicalStanceScorer(), VerifierConfig.from_settings(settings)).verify(
         "c1",
         "Pogba quit the French team.",
         evidence=["Did Pogba quit the French team?"],

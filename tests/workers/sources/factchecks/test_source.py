@@ -18,7 +18,7 @@ from workers.sources.factchecks.source import FactCheckSource, build_matcher
 from workers.sources.knowledge_base import KnowledgeBase, starter_corpus_path
 from workers.sources.registry import build_sources, close_sources
 from workers.verification.lexical import LexicalStanceScorer
-from workers.verification.pipeline import Verifier
+from workers.verification.pipeline import Verifier, VerifierConfig
 
 ArchiveFactory = Callable[..., FactCheckArchive]
 REWORDED = "Wind turbines give people cancer with their noise"
@@ -139,7 +139,7 @@ def test_strong_match_decides_the_verdict(
     )
     try:
         assert [s.name for s in sources] == ["knowledge_base", "factchecks"]
-        verifier = Verifier(sources, LexicalStanceScorer(), settings)
+        verifier = Verifier(sources, LexicalStanceScorer(), VerifierConfig.from_settings(settings))
         verdict = verifier.verify("c1", REWORDED, tolerate_source_errors=False)
         assert verdict.label == "refuted"
         (item,) = verdict.evidence
@@ -156,7 +156,7 @@ def test_strong_match_decides_the_verdict(
         # the rule off: the match is shown as a rated passage (never stance-scored) and
         # the pipeline decides from the other sources (nothing on windmills in the KB)
         settings_off = settings.model_copy(update={"factcheck_decides": False})
-        off = Verifier(sources, LexicalStanceScorer(), settings_off)
+        off = Verifier(sources, LexicalStanceScorer(), VerifierConfig.from_settings(settings_off))
         verdict = off.verify("c2", REWORDED, tolerate_source_errors=False)
         assert verdict.label == "not_enough_info"
         assert verdict.evidence[0].doc_id == "pf:windmills"
@@ -177,9 +177,9 @@ def test_weak_or_undecided_match_leaves_the_verdict_to_the_pipeline(
     source = FactCheckSource(matcher, top_k=3, min_score=0.0)
     try:
         claim = "The APEC summit of 2017 was held in Da Nang, Vietnam."
-        verdict = Verifier([starter_kb, source], LexicalStanceScorer(), settings).verify(
-            "c3", claim, tolerate_source_errors=False
-        )
+        verdict = Verifier(
+            [starter_kb, source], LexicalStanceScorer(), VerifierConfig.from_settings(settings)
+        ).verify("c3", claim, tolerate_source_errors=False)
         assert verdict.label == "supported"  # decided by the knowledge base
         assert verdict.evidence[0].source == "knowledge_base"
         weak = [e for e in verdict.evidence if e.source == "factchecks"]
