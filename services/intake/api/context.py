@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from services.intake.api.bootstrap_keys import BootstrapKeys
 from services.intake.api.capacity import MemoryGuard
 from services.intake.api.fairness import ExtractionGate
-from services.intake.api.idempotency import IdempotencyStore
+from services.intake.api.idempotency import IdempotencyConfig, IdempotencyStore
 from services.intake.api.metrics import IntakeMetrics
 from services.intake.api.queue import Enqueuer
 from services.intake.api.ratelimit import RateLimiter, RateLimits
@@ -58,7 +58,7 @@ class IntakeContext:
             publisher=VerdictPublisher.from_settings(client, settings),
             enqueuer=enqueuer,
             extractor=extractor,
-            idempotency=IdempotencyStore(client, settings),
+            idempotency=IdempotencyStore(client, IdempotencyConfig.from_settings(settings)),
             keys=ApiKeyStore(client, settings.key_prefix),
             bootstrap=bootstrap or BootstrapKeys.from_settings(settings),
             limiter=RateLimiter(

@@ -78,21 +78,33 @@ class StoredResponse:
     body: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class IdempotencyConfig:
+    """The records' key prefix and how long an answer is kept for replays."""
+
+    key_prefix: str
+    ttl_s: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> IdempotencyConfig:
+        return cls(key_prefix=settings.key_prefix, ttl_s=settings.idempotency_ttl_s)
+
+
 class IdempotencyStore:
     """Idempotency records in Redis."""
 
     def __init__(
         self,
         client: redis.Redis,
-        settings: Settings,
+        config: IdempotencyConfig,
         *,
         wait_s: float = 10.0,
         poll_s: float = 0.05,
     ) -> None:
         self._redis = client
-        self._keys = Keys(settings.key_prefix)
-        self._ttl = settings.idempotency_ttl_s
-        self._pending_ttl = min(PENDING_TTL_S, settings.idempotency_ttl_s)
+        self._keys = Keys(config.key_prefix)
+        self._ttl = config.ttl_s
+        self._pending_ttl = min(PENDING_TTL_S, config.ttl_s)
         self._wait_s = wait_s
         self._poll_s = poll_s
         self._complete = client.register_script(read_script(_LUA, "idempotency_complete.lua"))

@@ -12,6 +12,7 @@ import redis
 from services.intake.api.errors import ApiError
 from services.intake.api.idempotency import (
     PENDING_TTL_S,
+    IdempotencyConfig,
     IdempotencyStore,
     Reservation,
     StoredResponse,
@@ -84,7 +85,7 @@ def test_first_request_reserves_then_later_ones_get_the_answer(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
     settings = settings_factory(idempotency_ttl_s=600)
-    store = IdempotencyStore(redis_client, settings)
+    store = IdempotencyStore(redis_client, IdempotencyConfig.from_settings(settings))
     first = store.begin("nr:articles", "key-1", "fp")
     assert isinstance(first, Reservation)
     assert 0 < redis_client.ttl(first.redis_key) <= PENDING_TTL_S
@@ -97,7 +98,7 @@ def test_first_request_reserves_then_later_ones_get_the_answer(
 def test_other_body_with_same_key_conflicts(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
-    store = IdempotencyStore(redis_client, settings_factory())
+    store = IdempotencyStore(redis_client, IdempotencyConfig.from_settings(settings_factory()))
     reservation = store.begin("s", "k", "fp-1")
     assert isinstance(reservation, Reservation)
     store.complete(reservation, 202, {"claim_id": "clm_1"})
@@ -107,7 +108,7 @@ def test_other_body_with_same_key_conflicts(
 
 
 def test_scopes_are_separate(settings_factory: SettingsFactory, redis_client: redis.Redis) -> None:
-    store = IdempotencyStore(redis_client, settings_factory())
+    store = IdempotencyStore(redis_client, IdempotencyConfig.from_settings(settings_factory()))
     assert isinstance(store.begin("a:articles", "k", "fp"), Reservation)
     assert isinstance(store.begin("b:articles", "k", "fp"), Reservation)
 
@@ -115,7 +116,9 @@ def test_scopes_are_separate(settings_factory: SettingsFactory, redis_client: re
 def test_pending_key_times_out_with_409(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
-    store = IdempotencyStore(redis_client, settings_factory(), wait_s=0.2, poll_s=0.02)
+    store = IdempotencyStore(
+        redis_client, IdempotencyConfig.from_settings(settings_factory()), wait_s=0.2, poll_s=0.02
+    )
     assert isinstance(store.begin("s", "k", "fp"), Reservation)
     with pytest.raises(ApiError) as caught:
         store.begin("s", "k", "fp")
@@ -125,7 +128,7 @@ def test_pending_key_times_out_with_409(
 def test_released_key_can_be_taken_again(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
-    store = IdempotencyStore(redis_client, settings_factory())
+    store = IdempotencyStore(redis_client, IdempotencyConfig.from_settings(settings_factory()))
     first = store.begin("s", "k", "fp")
     assert isinstance(first, Reservation)
     store.release(first)

@@ -13,7 +13,7 @@ import redis
 import uvicorn
 
 from services.intake.api import server
-from services.intake.api.idempotency import IdempotencyStore, Reservation
+from services.intake.api.idempotency import IdempotencyConfig, IdempotencyStore, Reservation
 from services.intake.api.shutdown import Drain, grace_period_s, settle
 from services.intake.api.timeouts import TimeoutMiddleware
 from tests.conftest import SettingsFactory
@@ -93,7 +93,7 @@ def test_a_request_the_server_cancels_gets_a_json_503_not_a_text_500() -> None:
 
 
 def _store(settings_factory: SettingsFactory, redis_client: redis.Redis) -> IdempotencyStore:
-    return IdempotencyStore(redis_client, settings_factory())
+    return IdempotencyStore(redis_client, IdempotencyConfig.from_settings(settings_factory()))
 
 
 def test_settle_returns_once_held_keys_are_answered(
