@@ -10,6 +10,7 @@ one line: what it sent again, or why it sent nothing.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 
 from cli.commands import Subparsers, add_command
@@ -21,7 +22,7 @@ _RECOVERY_LOGGER = "services.intake.api.recovery"
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from services.intake.api.queue import CeleryEnqueuer
-    from services.intake.api.sweeper import RequeueSweeper
+    from services.intake.api.sweeper import RequeueSweeper, SweepConfig
     from shared.redis_client import make_redis
     from shared.store import ClaimStore
 
@@ -29,8 +30,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     broker = client
     if settings.effective_broker_url != settings.redis_url:
         broker = make_redis(settings, url=settings.effective_broker_url)
-    enqueuer = CeleryEnqueuer(settings)
-    swept = settings.model_copy(update={"requeue_after_s": args.older_than})
+    enqueuer = CeleryEnqueuer.from_settings(settings)
+    swept = dataclasses.replace(SweepConfig.from_settings(settings), after_s=args.older_than)
     sweeper = RequeueSweeper(
         client, ClaimStore.from_settings(client, settings), enqueuer, swept, broker=broker
     )

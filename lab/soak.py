@@ -237,7 +237,7 @@ def _sweep(stack: Stack, stop: threading.Event, requeued: list[int]) -> None:
         **{k.removeprefix("CLAIMCHECK_").lower(): v for k, v in stack.env.items()}
     )
     client = make_redis(settings)
-    enqueuer = CeleryEnqueuer(settings)
+    enqueuer = CeleryEnqueuer.from_settings(settings)
     try:
         while not stop.wait(REQUEUE_EVERY_S):
             try:

@@ -19,10 +19,14 @@ from shared.settings import Settings
 class RedisGauges(Collector):
     """``claimcheck_queue_depth``, ``claimcheck_stream_length`` and ``claimcheck_redis_up``."""
 
-    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+    def __init__(self, client: redis.Redis, *, queue: str, stream: str) -> None:
         self._redis = client
-        self._queue = settings.queue_name
-        self._stream = settings.verdict_stream
+        self._queue = queue
+        self._stream = stream
+
+    @classmethod
+    def from_settings(cls, client: redis.Redis, settings: Settings) -> RedisGauges:
+        return cls(client, queue=settings.queue_name, stream=settings.verdict_stream)
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         up = GaugeMetricFamily("claimcheck_redis_up", "1 when Redis answered this scrape")

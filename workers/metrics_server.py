@@ -57,7 +57,7 @@ def serve(settings: Settings) -> Callable[[], None]:
     registry = CollectorRegistry()
     MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     client = make_redis(settings)
-    registry.register(RedisGauges(client, settings))
+    registry.register(RedisGauges.from_settings(client, settings))
     host, port = settings.worker_metrics_host, settings.worker_metrics_port
     server, thread = start_http_server(port, addr=host, registry=registry)
     log.info("worker metrics on http://%s:%d/metrics", host, port)

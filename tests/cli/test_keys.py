@@ -44,7 +44,7 @@ def intake_url(
         admin_key=ADMIN_KEY,
     )
     client = make_redis(settings)
-    enqueuer = CeleryEnqueuer(settings)
+    enqueuer = CeleryEnqueuer.from_settings(settings)
     app = create_app(settings, redis_client=client, enqueuer=enqueuer, extractor=extractor)
     try:
         with live_server(app) as url:

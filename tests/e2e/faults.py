@@ -72,7 +72,7 @@ def requeue_stale_claims(stack: Stack, *, older_than_s: float) -> int:
     from services.intake.api.queue import CeleryEnqueuer
     from services.intake.api.recovery import requeue_stale
 
-    enqueuer = CeleryEnqueuer(stack.settings)
+    enqueuer = CeleryEnqueuer.from_settings(stack.settings)
     try:
         store = ClaimStore.from_settings(stack.redis, stack.settings)
         return len(requeue_stale(store, enqueuer, older_than_s=older_than_s))

@@ -20,7 +20,7 @@ from services.intake.api.metrics import router as metrics_router
 from services.intake.api.queue import CeleryEnqueuer, Enqueuer
 from services.intake.api.routes import admin, articles, claims, health, stream
 from services.intake.api.shutdown import Drain, DrainMiddleware, grace_period_s, settle
-from services.intake.api.sweeper import RequeueSweeper
+from services.intake.api.sweeper import RequeueSweeper, SweepConfig
 from services.intake.api.timeouts import TimeoutMiddleware
 from services.intake.extraction import ClaimExtractor
 from shared.redis_client import durability_warning, make_redis
@@ -55,7 +55,7 @@ def create_app(
                 owned.callback(_closing("redis", _close_redis(client)))
             queue = enqueuer
             if queue is None:
-                queue = CeleryEnqueuer(settings)
+                queue = CeleryEnqueuer.from_settings(settings)
                 owned.callback(_closing("broker", queue.close))
             nlp = extractor
             if nlp is None:
@@ -72,7 +72,11 @@ def create_app(
                     broker = make_redis(settings, url=settings.effective_broker_url)
                     owned.callback(_closing("broker redis", _close_redis(broker)))
                 sweeper = RequeueSweeper(
-                    client, app.state.intake.store, queue, settings, broker=broker
+                    client,
+                    app.state.intake.store,
+                    queue,
+                    SweepConfig.from_settings(settings),
+                    broker=broker,
                 )
                 app.state.sweeper = sweeper
                 owned.push_async_callback(_cancel, asyncio.create_task(sweeper.run()))

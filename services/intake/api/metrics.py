@@ -75,7 +75,7 @@ class IntakeMetrics:
         """Add (or re-point) the queue-depth and stream-length gauges, read at scrape time."""
         if self._gauges is not None:
             self.registry.unregister(self._gauges)
-        self._gauges = RedisGauges(client, settings)
+        self._gauges = RedisGauges.from_settings(client, settings)
         self.registry.register(self._gauges)
 
     def render(self) -> bytes:

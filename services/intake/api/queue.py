@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import redis
@@ -45,25 +46,48 @@ class Enqueuer(Protocol):
         ...
 
 
-class CeleryEnqueuer:
-    """A producer-only Celery app that sends ``settings.verify_task`` by name."""
+@dataclass(frozen=True)
+class BrokerConfig:
+    """Where jobs go and how long the broker may take to answer."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._task = settings.verify_task
-        self._queue = settings.queue_name
-        self._app = Celery("claimcheck-intake", broker=settings.effective_broker_url)
+    broker_url: str
+    task: str
+    queue: str
+    visibility_timeout_s: int
+    socket_timeout_s: float
+    connect_timeout_s: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> BrokerConfig:
+        return cls(
+            broker_url=settings.effective_broker_url,
+            task=settings.verify_task,
+            queue=settings.queue_name,
+            visibility_timeout_s=settings.visibility_timeout_s,
+            socket_timeout_s=settings.redis_socket_timeout_s,
+            connect_timeout_s=settings.redis_connect_timeout_s,
+        )
+
+
+class CeleryEnqueuer:
+    """A producer-only Celery app that sends the verify task by name."""
+
+    def __init__(self, config: BrokerConfig) -> None:
+        self._task = config.task
+        self._queue = config.queue
+        self._app = Celery("claimcheck-intake", broker=config.broker_url)
         self._app.conf.update(
             broker_transport_options={
-                "visibility_timeout": settings.visibility_timeout_s,
-                "socket_timeout": settings.redis_socket_timeout_s,
-                "socket_connect_timeout": settings.redis_connect_timeout_s,
+                "visibility_timeout": config.visibility_timeout_s,
+                "socket_timeout": config.socket_timeout_s,
+                "socket_connect_timeout": config.connect_timeout_s,
                 # connection attempts: one quick retry, then report the broker as down
                 "max_retries": 1,
                 "interval_start": 0.0,
                 "interval_step": 0.2,
                 "interval_max": 0.5,
             },
-            broker_connection_timeout=settings.redis_connect_timeout_s,
+            broker_connection_timeout=config.connect_timeout_s,
             broker_connection_retry=False,
             task_serializer="json",
             accept_content=["json"],
@@ -76,6 +100,10 @@ class CeleryEnqueuer:
                 "interval_max": 0.5,
             },
         )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CeleryEnqueuer:
+        return cls(BrokerConfig.from_settings(settings))
 
     @property
     def app(self) -> Any:

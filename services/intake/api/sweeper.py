@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from dataclasses import dataclass
 
 import redis
 from starlette.concurrency import run_in_threadpool
@@ -27,6 +28,25 @@ from shared.store import ClaimStore
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class SweepConfig:
+    """How often to sweep, how old a ``queued`` claim must be, and where the queue is."""
+
+    queue: str
+    interval_s: float
+    after_s: float
+    key_prefix: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SweepConfig:
+        return cls(
+            queue=settings.queue_name,
+            interval_s=settings.requeue_interval_s,
+            after_s=settings.requeue_after_s,
+            key_prefix=settings.key_prefix,
+        )
+
+
 class RequeueSweeper:
     """Runs :func:`requeue_stale` periodically; at most one intake per interval does."""
 
@@ -35,7 +55,7 @@ class RequeueSweeper:
         client: redis.Redis,
         store: ClaimStore,
         enqueuer: Enqueuer,
-        settings: Settings,
+        config: SweepConfig,
         *,
         broker: redis.Redis | None = None,
     ) -> None:
@@ -44,10 +64,10 @@ class RequeueSweeper:
         """Where the Celery queue lives (``CLAIMCHECK_BROKER_URL``, default the same Redis)."""
         self._store = store
         self._enqueuer = enqueuer
-        self._queue = settings.queue_name
-        self.interval_s = settings.requeue_interval_s
-        self.after_s = settings.requeue_after_s
-        self._lock_key = f"{settings.key_prefix}:requeue:lock"
+        self._queue = config.queue
+        self.interval_s = config.interval_s
+        self.after_s = config.after_s
+        self._lock_key = f"{config.key_prefix}:requeue:lock"
         self._token = uuid.uuid4().hex
         self.requeued = 0
         """How many jobs this process has sent again (for logs and tests)."""

@@ -214,7 +214,7 @@ def intake_factory(
             client = make_redis(app_settings)
             stack.callback(client.connection_pool.disconnect)  # close() leaves a given pool
             stack.callback(client.close)
-            enqueuer = CeleryEnqueuer(settings)
+            enqueuer = CeleryEnqueuer.from_settings(settings)
             stack.callback(enqueuer.close)
             app = create_app(settings, redis_client=client, enqueuer=enqueuer, extractor=extractor)
             api = stack.enter_context(ApiClient(app, headers))

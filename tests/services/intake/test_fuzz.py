@@ -51,7 +51,7 @@ def base_url(settings_factory: SettingsFactory, fuzz_extractor: ClaimExtractor) 
         max_text_chars=200_000,
     )
     client = make_redis(app_settings)
-    enqueuer = CeleryEnqueuer(app_settings)
+    enqueuer = CeleryEnqueuer.from_settings(app_settings)
     app = create_app(app_settings, redis_client=client, enqueuer=enqueuer, extractor=fuzz_extractor)
     try:
         with live_server(app) as url:

@@ -21,7 +21,7 @@ def test_passed_in_clients_are_used_and_left_open(
 ) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    enqueuer = CeleryEnqueuer(settings)
+    enqueuer = CeleryEnqueuer.from_settings(settings)
     app = create_app(settings, redis_client=client, enqueuer=enqueuer, extractor=extractor)
     try:
         with ApiClient(app) as api:

@@ -16,7 +16,7 @@ def test_one_message_per_claim_on_the_queue_list(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
     settings = settings_factory()
-    enqueuer = CeleryEnqueuer(settings)
+    enqueuer = CeleryEnqueuer.from_settings(settings)
     try:
         enqueuer.enqueue(["clm_a", "clm_b", "clm_c"])
         raw = redis_client.lrange(settings.queue_name, 0, -1)
@@ -32,7 +32,7 @@ def test_task_name_and_visibility_timeout_come_from_settings(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
     settings = settings_factory(verify_task=NOOP_TASK_NAME, visibility_timeout_s=4321)
-    enqueuer = CeleryEnqueuer(settings)
+    enqueuer = CeleryEnqueuer.from_settings(settings)
     try:
         assert enqueuer.app.conf.broker_transport_options["visibility_timeout"] == 4321
         enqueuer.enqueue(["clm_x"])
@@ -46,7 +46,7 @@ def test_nothing_to_queue_sends_nothing(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
     settings = settings_factory()
-    enqueuer = CeleryEnqueuer(settings)
+    enqueuer = CeleryEnqueuer.from_settings(settings)
     try:
         enqueuer.enqueue([])
     finally:
@@ -55,8 +55,8 @@ def test_nothing_to_queue_sends_nothing(
 
 
 def test_ping(settings_factory: SettingsFactory) -> None:
-    up = CeleryEnqueuer(settings_factory())
-    down = CeleryEnqueuer(settings_factory(broker_url=CLOSED_PORT_URL))
+    up = CeleryEnqueuer.from_settings(settings_factory())
+    down = CeleryEnqueuer.from_settings(settings_factory(broker_url=CLOSED_PORT_URL))
     try:
         assert up.ping() is True
         started = time.monotonic()
@@ -70,7 +70,7 @@ def test_ping(settings_factory: SettingsFactory) -> None:
 def test_unreachable_broker_raises_store_unavailable_quickly(
     settings_factory: SettingsFactory,
 ) -> None:
-    enqueuer = CeleryEnqueuer(settings_factory(broker_url=CLOSED_PORT_URL))
+    enqueuer = CeleryEnqueuer.from_settings(settings_factory(broker_url=CLOSED_PORT_URL))
     started = time.monotonic()
     try:
         with pytest.raises(StoreUnavailableError, match="could not queue"):

@@ -22,7 +22,7 @@ def test_only_old_queued_claims_are_requeued(
     recent = ClaimRecord(claim_id="clm_recent", text="A claim.")
     done = ClaimRecord(claim_id="clm_done", text="A claim.", status="done", created_at_ms=old_ms)
     store.save([stale, recent, done])
-    enqueuer = CeleryEnqueuer(settings)
+    enqueuer = CeleryEnqueuer.from_settings(settings)
     try:
         requeued = requeue_stale(store, enqueuer, older_than_s=600)
         assert requeued == ["clm_stale"]

@@ -7,7 +7,7 @@ import time
 import redis
 
 from services.intake.api.queue import CeleryEnqueuer
-from services.intake.api.sweeper import RequeueSweeper
+from services.intake.api.sweeper import RequeueSweeper, SweepConfig
 from shared.redis_client import make_redis
 from shared.store import ClaimRecord, ClaimStore
 from tests.conftest import SettingsFactory
@@ -19,12 +19,12 @@ def test_sweep_sends_stale_jobs_once_per_interval_and_never_over_a_backlog(
     settings = settings_factory(requeue_interval_s=60, requeue_after_s=30)
     client = make_redis(settings)
     store = ClaimStore.from_settings(client, settings)
-    enqueuer = CeleryEnqueuer(settings)
+    enqueuer = CeleryEnqueuer.from_settings(settings)
     old_ms = int((time.time() - 3600) * 1000)
     store.save([ClaimRecord(claim_id="clm_lost", text="A claim.", created_at_ms=old_ms)])
     store.save([ClaimRecord(claim_id="clm_new", text="A claim.")])
-    first = RequeueSweeper(client, store, enqueuer, settings)
-    second = RequeueSweeper(client, store, enqueuer, settings)
+    first = RequeueSweeper(client, store, enqueuer, SweepConfig.from_settings(settings))
+    second = RequeueSweeper(client, store, enqueuer, SweepConfig.from_settings(settings))
     try:
         # a backlog is waiting: its claims are queued for a good reason, nothing is sent
         redis_client.rpush(settings.queue_name, "a job that is waiting")
@@ -50,10 +50,12 @@ def test_the_queue_is_looked_at_on_the_broker_not_the_store(
     client = make_redis(settings)
     broker = make_redis(settings, url=settings.redis_url.rsplit("/", 1)[0] + "/1")
     store = ClaimStore.from_settings(client, settings)
-    enqueuer = CeleryEnqueuer(settings)
+    enqueuer = CeleryEnqueuer.from_settings(settings)
     old_ms = int((time.time() - 3600) * 1000)
     store.save([ClaimRecord(claim_id="clm_waiting", text="A claim.", created_at_ms=old_ms)])
-    sweeper = RequeueSweeper(client, store, enqueuer, settings, broker=broker)
+    sweeper = RequeueSweeper(
+        client, store, enqueuer, SweepConfig.from_settings(settings), broker=broker
+    )
     try:
         broker.rpush(settings.queue_name, "a job waiting on the broker")
         assert sweeper.sweep_once() == []  # the store's Redis has no queue: still a backlog
