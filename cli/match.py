@@ -27,8 +27,7 @@ _ARCHIVE_SUFFIXES = {".sqlite3", ".sqlite", ".db"}
 def open_matcher(settings: Settings, archive: Path | None) -> Any:
     """A matcher over ``archive``: an archive database as is, a fact-check file through a
     cached archive built from it (``var/match-cache``), or the configured archive."""
-    from workers.sources.factchecks.archive import FactCheckArchive
-    from workers.sources.factchecks.evaluation import cached_archive
+    from workers.sources.factchecks.archive import FactCheckArchive, cached_archive
     from workers.sources.factchecks.source import build_embedder, build_matcher
 
     if archive is None or archive.suffix in _ARCHIVE_SUFFIXES:

@@ -4,7 +4,7 @@ Every dev file of ``../shared/data/verification`` is judged by the verifier with
 evidence (sentence selection and stance model as in service); the stance scores are cached
 under ``var/calibrate/`` (keyed by the stance model and the pairs limit), so refitting
 after a change to the decision's features costs seconds. Then
-:func:`workers.verification.decision_fit.fit_decision` fits the model (out-of-fold
+:func:`lab.decision_fit.fit_decision` fits the model (out-of-fold
 temperature and thresholds) and writes ``decision.json`` beside the stance model.
 
 The report gives, per dev file, out-of-fold numbers for the fitted decision next to the
@@ -49,8 +49,8 @@ class JudgedRow:
 
 
 def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from lab.verdict_eval import discover
     from workers.context import DECISION_FILE, build_verifier, close_verifier, stance_model_dir
-    from workers.verification.evaluation import discover
 
     if settings.stance_scorer != "onnx":
         print("claimcheck calibrate: only the onnx stance scorer is calibrated")
@@ -131,9 +131,9 @@ def judged_open_rows(
     cached = _read_cache(cache)
     if cached is not None:
         return cached
+    from lab.open_eval import ensure_kb, read_labelled
     from workers.context import build_process_embedder
     from workers.sources.registry import open_knowledge_base
-    from workers.verification.open_evaluation import ensure_kb, read_labelled
 
     documents, labelled = read_labelled(path)
     labelled = _sample(labelled, limit or OPEN_ROWS_MAX)
@@ -174,7 +174,7 @@ def judged_rows(
     cached = _read_cache(cache)
     if cached is not None:
         return cached
-    from workers.verification.pipeline import given_passages
+    from workers.verification.candidates import given_passages
 
     out: list[JudgedRow] = []
     for row in _rows(path, limit):
@@ -199,8 +199,8 @@ def _rows(path: Path, limit: int | None) -> Iterator[dict[str, Any]]:
 def dev_matrix(rows: list[JudgedRow]) -> Any:
     import numpy as np
 
+    from lab.decision_fit import DevRows, label_index
     from workers.verification.decision import features, judge_sentences
-    from workers.verification.decision_fit import DevRows, label_index
     from workers.verification.stance import StanceScore
 
     vectors = []
@@ -221,8 +221,8 @@ def fit_and_report(
     """Fit on ``rows``, print the out-of-fold report; the model's JSON."""
     import numpy as np
 
+    from lab.decision_fit import fit_decision
     from workers.verification.decision import CLASSES
-    from workers.verification.decision_fit import fit_decision
 
     dev = dev_matrix(rows)
     fit = fit_decision(dev, target=target, exempt=exempt, meta={"dev_rows": len(rows)})
@@ -262,7 +262,7 @@ def _metrics(gold: list[str], probs: Any, thresholds: dict[str, float]) -> dict[
 def _summary(
     gold: list[str], predicted: list[str], confidence: list[float], decided: list[bool]
 ) -> dict[str, float]:
-    from workers.verification.evaluation import expected_calibration_error, score
+    from lab.verdict_eval import expected_calibration_error, score
 
     accuracy, macro_f1, _ = score(gold, predicted)
     correct = [g == p for g, p in zip(gold, predicted, strict=True)]

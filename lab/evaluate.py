@@ -13,14 +13,14 @@ from cli.commands import Subparsers, add_command
 from shared.settings import Settings
 
 if TYPE_CHECKING:
-    from workers.verification.evaluation import Role
+    from lab.verdict_eval import Role
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def _files(args: argparse.Namespace, command: str) -> list[tuple[Path, Role]] | None:
     """The verification files the arguments select; None (after saying why) when none."""
-    from workers.verification.evaluation import discover
+    from lab.verdict_eval import discover
 
     data_dir: Path = args.data_dir or DEFAULT_DATA_DIR
     directory = data_dir / "verification"
@@ -53,14 +53,14 @@ def _named(
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.context import build_verifier, close_verifier
-    from workers.verification.evaluation import (
+    from lab.verdict_eval import (
         check_line,
         evaluate_file,
         render,
         render_pooled,
         to_json,
     )
+    from workers.context import build_verifier, close_verifier
 
     files = _files(args, "eval")
     if files is None:
@@ -104,7 +104,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_eval_open(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.verification.open_evaluation import (
+    from lab.open_eval import (
         evaluate_open_file,
         render_open,
         render_open_table,
@@ -144,7 +144,7 @@ def _retrieval_curve(
     files: list[tuple[Path, Role]], args: argparse.Namespace, settings: Settings
 ) -> int:
     """``eval-open --retrieval-curve 4,8,16``: gold-sentence recall per pairs limit."""
-    from workers.verification.open_evaluation import retrieval_curve
+    from lab.open_eval import retrieval_curve
 
     ks = sorted({int(k) for k in args.retrieval_curve.split(",")})
     print(f"{'file':<28} {'rows':>5} " + " ".join(f"{'@' + str(k):>6}" for k in ks) + "  ms/claim")

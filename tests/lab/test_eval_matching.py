@@ -1,5 +1,5 @@
 """``claimcheck-lab eval-matching`` without its data (with data: the test of
-:mod:`workers.sources.factchecks.evaluation`)."""
+:mod:`lab.matching_eval`)."""
 
 from __future__ import annotations
 

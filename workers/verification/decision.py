@@ -22,7 +22,7 @@ claim's slots ("since ...", "in ...") with another year, the label is ``refuted`
 ``needs_review`` is false only where the confidence reaches the label's review threshold,
 chosen on leave-one-file-out dev predictions so that decided verdicts are right at the
 target rate on dev files the model did not see (see
-:mod:`workers.verification.decision_fit`). ``conflicting`` (strong, relevant support and refutation
+:mod:`lab.decision_fit`). ``conflicting`` (strong, relevant support and refutation
 from different sentences) always goes to review.
 """
 

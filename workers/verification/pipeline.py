@@ -35,7 +35,6 @@ from shared.text_fragment import fragment_link
 from workers.sources.base import Passage, Source
 from workers.sources.factchecks.decision import evidence_of, is_archive_passage, strong_match
 from workers.sources.resilience import ResilientSource
-from workers.tokens import content_stems, coverage
 from workers.verification.aggregate import (
     AggregationParams,
     aggregate,
@@ -44,8 +43,13 @@ from workers.verification.aggregate import (
 )
 from workers.verification.attribution import reported_content
 from workers.verification.calibration import VerdictCalibration
+from workers.verification.candidates import (
+    Candidate,
+    given_passages,
+    select,
+    sentences_of,
+)
 from workers.verification.decision import DecisionModel, Judged, judge_sentences
-from workers.verification.sentences import collapse, sentence_spans
 from workers.verification.stance import StanceScore, StanceScorer
 
 if TYPE_CHECKING:
@@ -55,22 +59,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PIPELINE_REVISION = 2
-GIVEN_SOURCE = "given"
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One evidence sentence with where it came from."""
-
-    passage: Passage
-    text: str
-    context: str
-    """The document title and the previous sentence, for resolving "it" and "they"."""
-    start: int | None
-    """Offsets of the sentence in its document, where the document is known."""
-    end: int | None
-    rank: float
-    """How well its source ranked it for the claim (higher is better)."""
 
 
 @dataclass(frozen=True)
@@ -411,97 +399,6 @@ def _contradicting_factcheck(rated: Sequence[Passage], label: str) -> bool:
         p.score >= CONTRADICTION_SIMILARITY and p.label is not None and p.label == opposite
         for p in rated
     )
-
-
-def given_passages(evidence: Sequence[str]) -> list[Passage]:
-    return [
-        Passage(
-            source=GIVEN_SOURCE,
-            doc_id=f"given-{i}",
-            title=f"Given evidence {i + 1}",
-            url=None,
-            text=text,
-            score=1.0,
-        )
-        for i, text in enumerate(evidence)
-        if text.strip()
-    ]
-
-
-def sentences_of(passages: Sequence[Passage]) -> list[Candidate]:
-    """Every distinct sentence of the passages, in retrieval order.
-
-    A knowledge-base hit is one sentence already (with its offsets in its document); other
-    passages are split here, with offsets into the passage for given evidence (the given
-    text is the document) and none for extracts of a page. Questions are left out.
-    """
-    seen: set[str] = set()
-    out: list[Candidate] = []
-    for passage in passages:
-        title = passage.title if passage.source != GIVEN_SOURCE else ""
-        pieces: list[tuple[str, int | None, int | None, str]]
-        if passage.start is not None:
-            pieces = [(passage.text, passage.start, passage.end, passage.context_before)]
-        else:
-            pieces = _split(passage)
-        for text, start, end, before in pieces:
-            key = text.casefold()
-            if not text or key in seen or is_question(text):
-                continue
-            seen.add(key)
-            context = f"{title}. {before}" if title else before
-            out.append(Candidate(passage, text, context.strip(), start, end, passage.score))
-    return out
-
-
-_CLOSING = "\"'\u201d\u2019)]"
-
-
-def is_question(sentence: str) -> bool:
-    """A question asserts nothing, so it is never evidence for or against a claim (a
-    question that restates the claim would otherwise read as support)."""
-    return sentence.rstrip().rstrip(_CLOSING).endswith("?")
-
-
-def _split(passage: Passage) -> list[tuple[str, int | None, int | None, str]]:
-    spans = sentence_spans(passage.text) or [(0, len(passage.text))]
-    keep_offsets = passage.source == GIVEN_SOURCE
-    pieces = []
-    previous = ""
-    for start, end in spans:
-        text = collapse(passage.text[start:end])
-        pieces.append(
-            (text, start if keep_offsets else None, end if keep_offsets else None, previous)
-        )
-        previous = text
-    return pieces
-
-
-def select(claim: str, candidates: Sequence[Candidate], limit: int) -> list[Candidate]:
-    """The ``limit`` sentences the stance model reads: each source's best in turn.
-
-    Within a source, sentences are ordered by the source's own rank when it gives one per
-    sentence (the knowledge base), else by the share of the claim's content words they
-    contain (ties keep retrieval order).
-    """
-    if len(candidates) <= limit:
-        return list(candidates)
-    stems = content_stems(claim)
-    by_source: dict[str, list[Candidate]] = {}
-    for candidate in candidates:
-        by_source.setdefault(candidate.passage.source, []).append(candidate)
-    queues = []
-    for group in by_source.values():
-        if all(c.passage.start is not None for c in group):
-            queues.append(sorted(group, key=lambda c: -c.rank))
-        else:
-            queues.append(sorted(group, key=lambda c: -coverage(stems, c.text)))
-    chosen: list[Candidate] = []
-    while len(chosen) < limit:
-        for queue in queues:
-            if queue and len(chosen) < limit:
-                chosen.append(queue.pop(0))
-    return chosen
 
 
 def _failure_reason(failures: Sequence[SourceFailure]) -> str | None:

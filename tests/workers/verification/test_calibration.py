@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from lab.verdict_eval import expected_calibration_error
 from workers.verification.calibration import IsotonicMap, VerdictCalibration, fit_isotonic
-from workers.verification.evaluation import expected_calibration_error
 
 
 def _overconfident(n: int, seed: int) -> tuple[list[float], list[bool]]:

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lab.decision_fit import DevRows, choose_thresholds, fit_decision
 from workers.verification.decision import (
     CLASSES,
     FEATURES,
@@ -13,7 +14,6 @@ from workers.verification.decision import (
     fit_logistic,
     judge_sentences,
 )
-from workers.verification.decision_fit import DevRows, choose_thresholds, fit_decision
 from workers.verification.mismatch import mismatch
 from workers.verification.stance import StanceScore
 

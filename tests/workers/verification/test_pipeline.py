@@ -149,7 +149,7 @@ def test_calibration_maps_confidence_and_needs_review(
 
 
 def test_questions_are_never_evidence(settings: Settings) -> None:
-    from workers.verification.pipeline import given_passages, sentences_of
+    from workers.verification.candidates import given_passages, sentences_of
 
     passages = given_passages(
         ["Q: Did Pogba quit the French team? A: No, Pogba said the report was fake."]

@@ -14,6 +14,7 @@ import recomputes. One malformed record aborts the whole file (nothing is writte
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import sqlite3
@@ -354,3 +355,21 @@ def _source_error(exc: sqlite3.Error) -> TransientSourceError | PermanentSourceE
     ):
         return TransientSourceError(SOURCE_NAME, f"archive busy: {exc}")
     return PermanentSourceError(SOURCE_NAME, f"archive failed: {exc}")
+
+
+def cached_archive(source: Path, cache_dir: Path, embedder: Embedder) -> FactCheckArchive:
+    """An archive built from a fact-check file, cached by the file's content hash.
+
+    Importing is idempotent, so a cache that exists costs one unchanged re-import check
+    (no embedding); a changed file gets a new cache file.
+    """
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    path = cache_dir / f"{source.name.split('.')[0]}-{digest}-{embedder.model_id[:8]}.sqlite3"
+    archive = FactCheckArchive(path)
+    try:
+        if archive.count() == 0 or archive.missing_embeddings(embedder.model_id):
+            archive.import_file(source, embedder)
+    except BaseException:
+        archive.close()
+        raise
+    return archive

@@ -39,8 +39,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from shared.settings import Settings, load_settings
-from workers.verification.evaluation import (
+from lab.verdict_eval import (
     DECIDED_LABELS,
     FileReport,
     Role,
@@ -50,6 +49,7 @@ from workers.verification.evaluation import (
     read_predictions,
     render,
 )
+from shared.settings import Settings, load_settings
 
 RECALL_K = 5
 """Evidence items of a verdict that recall@k looks at."""
@@ -393,7 +393,7 @@ def retrieval_curve(
     """
     from workers.context import build_process_embedder
     from workers.sources.registry import open_knowledge_base
-    from workers.verification.pipeline import select, sentences_of
+    from workers.verification.candidates import select, sentences_of
 
     documents, rows = read_labelled(path)
     if not documents:

@@ -10,7 +10,6 @@ the threshold is chosen on the **dev** queries.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import time
@@ -23,7 +22,6 @@ import numpy as np
 import numpy.typing as npt
 
 from shared.errors import InputError
-from workers.sources.base import Embedder
 from workers.sources.factchecks.archive import FactCheckArchive
 from workers.sources.factchecks.matching import FEATURES, Fusion, Matcher, clean_query
 
@@ -78,24 +76,6 @@ def ranking_metrics(
         f"recall@{k}": round(float(np.mean(recalls)), 4) if recalls else 0.0,
         "precision@1": round(float(np.mean(firsts)), 4) if firsts else 0.0,
     }
-
-
-def cached_archive(source: Path, cache_dir: Path, embedder: Embedder) -> FactCheckArchive:
-    """An archive built from a fact-check file, cached by the file's content hash.
-
-    Importing is idempotent, so a cache that exists costs one unchanged re-import check
-    (no embedding); a changed file gets a new cache file.
-    """
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    path = cache_dir / f"{source.name.split('.')[0]}-{digest}-{embedder.model_id[:8]}.sqlite3"
-    archive = FactCheckArchive(path)
-    try:
-        if archive.count() == 0 or archive.missing_embeddings(embedder.model_id):
-            archive.import_file(source, embedder)
-    except BaseException:
-        archive.close()
-        raise
-    return archive
 
 
 def rank_queries(

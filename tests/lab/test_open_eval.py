@@ -7,9 +7,7 @@ from typing import Any
 
 import pytest
 
-from shared.settings import Settings, load_settings
-from workers.sources.knowledge_base import KnowledgeBase
-from workers.verification.open_evaluation import (
+from lab.open_eval import (
     OpenFileReport,
     document_id,
     evaluate_open_file,
@@ -22,6 +20,8 @@ from workers.verification.open_evaluation import (
     title_of,
     to_json,
 )
+from shared.settings import Settings, load_settings
+from workers.sources.knowledge_base import KnowledgeBase
 
 EIFFEL = "The Eiffel Tower is a wrought-iron tower in Paris, France."
 BANANAS = "Bananas are rich in potassium and vitamin B6."

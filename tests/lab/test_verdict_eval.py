@@ -5,9 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SettingsFactory
-from workers.context import build_verifier, close_verifier
-from workers.verification.evaluation import (
+from lab.verdict_eval import (
     DecidedScores,
     Prediction,
     build_report,
@@ -25,6 +23,8 @@ from workers.verification.evaluation import (
     score,
     to_json,
 )
+from tests.conftest import SettingsFactory
+from workers.context import build_verifier, close_verifier
 
 
 def test_roles_follow_data_md() -> None:
