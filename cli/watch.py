@@ -20,8 +20,10 @@ import json
 import os
 import socket
 import sys
+import unicodedata
 from collections.abc import Callable
-from typing import Protocol, TextIO
+from datetime import datetime
+from typing import Any, Protocol, TextIO
 
 import redis
 
@@ -30,7 +32,42 @@ from cli.output import format_completed_line, format_verdict_line
 from cli.stream_view import StreamView
 from shared.redis_client import make_redis
 from shared.settings import Settings
-from shared.streams import GroupReader, StreamEntry
+from shared.streams import GroupReader, StreamEntry, stream_id_ms
+
+_LABEL_COLOURS = {
+    "supported": "\033[32m",
+    "refuted": "\033[31m",
+    "conflicting": "\033[35m",
+    "not_enough_info": "\033[33m",
+}
+_RESET = "\033[0m"
+_NOTE_WIDTH = 100
+
+
+def _plain(value: object, limit: int = 200) -> str:
+    """Text a reviewer typed, safe for a terminal: control and format characters (escape
+    sequences, bidi overrides) dropped, whitespace collapsed, cut to ``limit``."""
+    text = " ".join(
+        "".join(ch for ch in str(value or "") if unicodedata.category(ch)[0] != "C").split()
+    )
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def format_review_line(data: dict[str, Any], *, stream_id: str, colour: bool = False) -> str:
+    """One line per ``verdict.reviewed`` entry: when it reached the stream, the editor's
+    label (and the model's when it differs), who ruled, the note, the claim."""
+    clock = datetime.fromtimestamp(stream_id_ms(stream_id) / 1000).strftime("%H:%M:%S")
+    label = _plain(data.get("label", "?"), 20)
+    padded = f"{label:<15}"
+    shown = f"{_LABEL_COLOURS.get(label, '')}{padded}{_RESET}" if colour else padded
+    model = _plain(data.get("model_label"), 20)
+    ruling = "confirmed" if model == label else f"was {model}"
+    line = f"{clock}  {shown} reviewed by {_plain(data.get('reviewer'))} ({ruling})"
+    if data.get("supersedes"):
+        line += ", replaces an earlier review"
+    if data.get("note"):
+        line += f": {_plain(data['note'], _NOTE_WIDTH)}"
+    return f"{line}  [{data.get('article_id') or data.get('claim_id')}]"
 
 
 def render(entry: StreamEntry, *, as_json: bool, colour: bool, verbose: bool) -> str | None:
@@ -43,6 +80,8 @@ def render(entry: StreamEntry, *, as_json: bool, colour: bool, verbose: bool) ->
         )
     if entry.type == "article.completed":
         return format_completed_line(entry.data, stream_id=entry.stream_id)
+    if entry.type == "verdict.reviewed":
+        return format_review_line(entry.data, stream_id=entry.stream_id, colour=colour)
     return None
 
 

@@ -18,7 +18,7 @@ Label = Literal["supported", "refuted", "not_enough_info", "conflicting"]
 LABELS: tuple[Label, ...] = ("supported", "refuted", "not_enough_info", "conflicting")
 Stance = Literal["supports", "refutes", "neutral"]
 ClaimState = Literal["queued", "checking", "done", "failed"]
-EntryType = Literal["verdict", "article.completed"]
+EntryType = Literal["verdict", "article.completed", "verdict.reviewed"]
 
 VERIFY_TASK_NAME = "claimcheck.verify_claim"
 """The Celery task name the intake enqueues; the intake never imports the task itself."""
@@ -287,12 +287,95 @@ class Verdict(ClaimDetails):
     )
 
 
+# --- editors' reviews -------------------------------------------------------------
+
+MAX_REVIEW_NOTE_CHARS = 2000
+MAX_REVIEWER_CHARS = 200
+MAX_REVIEW_EVIDENCE = 20
+_MAX_EVIDENCE_TEXT_CHARS = 5000
+_MAX_URL_CHARS = 2048
+
+
+class ReviewEvidence(_Strict):
+    """A source an editor cites for a ruling: where it is and what it says."""
+
+    url: str = Field(max_length=_MAX_URL_CHARS, json_schema_extra=_URL_SCHEMA)
+    text: str = Field(max_length=_MAX_EVIDENCE_TEXT_CHARS, json_schema_extra=_TEXT_SCHEMA)
+
+    _url_on_the_web = field_validator("url")(_web_url)
+    _text_not_blank = field_validator("text")(_not_blank)
+
+
+class ReviewSubmission(_Strict):
+    """``POST /v1/claims/{claim_id}/review`` body: an editor's ruling on a verdict."""
+
+    label: Label
+    reviewer: str = Field(max_length=MAX_REVIEWER_CHARS, json_schema_extra=_TEXT_SCHEMA)
+    note: str | None = Field(default=None, max_length=MAX_REVIEW_NOTE_CHARS)
+    evidence: list[ReviewEvidence] = Field(default_factory=list, max_length=MAX_REVIEW_EVIDENCE)
+    url: str | None = Field(
+        default=None,
+        max_length=_MAX_URL_CHARS,
+        json_schema_extra=_URL_SCHEMA,
+        description="Where the newsroom publishes this ruling (the ClaimReview's url).",
+    )
+
+    _reviewer_not_blank = field_validator("reviewer")(_not_blank)
+    _url_on_the_web = field_validator("url")(_web_url)
+
+
+class Review(BaseModel):
+    """An editor's ruling on a claim's verdict, as stored on the claim record."""
+
+    label: Label = Field(description="The editor's label.")
+    model_label: Label = Field(description="The verdict's label the editor ruled on.")
+    reviewer: str
+    note: str | None = None
+    evidence: list[ReviewEvidence] = Field(default_factory=list)
+    url: str | None = None
+    reviewed_at: datetime
+    supersedes: datetime | None = Field(
+        default=None, description="When the review this one replaced was made, if any."
+    )
+
+
+class ReviewAccepted(BaseModel):
+    """The answer to a review: the claim's review as it now stands."""
+
+    claim_id: str
+    recorded: bool = Field(
+        description="True: this request recorded the review (answered 201); False: the "
+        "claim already had this same review, nothing changed (answered 200)."
+    )
+    stream_id: str = Field(description="The stream id of the review's verdict.reviewed entry.")
+    review: Review
+
+
+class VerdictReviewed(BaseModel):
+    """Data of a ``verdict.reviewed`` stream entry."""
+
+    claim_id: str
+    article_id: str | None = None
+    label: Label
+    model_label: Label
+    note: str | None = None
+    reviewer: str
+    reviewed_at: datetime
+    newsroom: str | None = Field(
+        default=None, description="The newsroom whose editor reviewed it (stream filtering)."
+    )
+    supersedes: datetime | None = Field(
+        default=None, description="The reviewed_at of the earlier review this one replaces."
+    )
+
+
 class ClaimStatus(ClaimDetails, ClaimText):
-    """``GET /v1/claims/{id}``: the claim record as stored, its status and verdict."""
+    """``GET /v1/claims/{id}``: the claim record as stored, its status, verdict and review."""
 
     status: ClaimState
     article_id: str | None = None
     verdict: Verdict | None = None
+    review: Review | None = None
 
 
 class ArticleClaimStatus(ClaimDetails, ClaimText):
@@ -300,6 +383,23 @@ class ArticleClaimStatus(ClaimDetails, ClaimText):
 
     status: ClaimState
     verdict: Verdict | None = None
+    review: Review | None = None
+
+
+class ReviewQueueItem(ClaimDetails, ClaimText):
+    """A verdict that needs an editor: the claim, where it came from, and the verdict."""
+
+    article_id: str | None = None
+    verdict: Verdict
+
+
+class ReviewQueue(BaseModel):
+    """``GET /v1/review-queue``: one page, most check-worthy first."""
+
+    items: list[ReviewQueueItem]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ``cursor`` for the next page; None on the last."
+    )
 
 
 class ArticleStatus(BaseModel):
@@ -316,6 +416,11 @@ class ArticleStatus(BaseModel):
     completed: bool
     claims: list[ArticleClaimStatus]
     counts: dict[Label, int]
+    reviewed: int = Field(default=0, description="How many of its claims an editor reviewed.")
+    reviewed_counts: dict[Label, int] = Field(
+        default_factory=lambda: dict.fromkeys(LABELS, 0),
+        description="The editors' labels of the reviewed claims.",
+    )
 
 
 class ArticleCompleted(BaseModel):

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from shared.errors import StoreUnavailableError
 from shared.keys import Keys
 from shared.lua import read_script
-from shared.schemas import ClaimDetails, ClaimState, ClaimText, Entity, Verdict
+from shared.schemas import ClaimDetails, ClaimState, ClaimText, Entity, Review, Verdict
 from shared.settings import Settings
 
 
@@ -34,6 +34,10 @@ class ClaimRecord(ClaimDetails, ClaimText):
     created_at_ms: int = Field(default_factory=lambda: int(time.time() * 1000))
     verdict: Verdict | None = None
     stream_id: str | None = None
+    review: Review | None = None
+    """An editor's ruling on the verdict (written by :mod:`shared.reviews`)."""
+    review_stream_id: str | None = None
+    """The stream id of the review's ``verdict.reviewed`` entry."""
 
     def stamp(self, verdict: Verdict) -> Verdict:
         """``verdict`` with this claim's details and newsroom, as the stream carries it."""
@@ -100,6 +104,7 @@ def _claim_mapping(claim: ClaimRecord) -> dict[str, str]:
 
 def _claim_from_hash(data: dict[str, str]) -> ClaimRecord:
     verdict = Verdict.model_validate_json(data["verdict"]) if data.get("verdict") else None
+    review = Review.model_validate_json(data["review"]) if data.get("review") else None
     return ClaimRecord(
         claim_id=data["claim_id"],
         text=data["text"],
@@ -111,6 +116,8 @@ def _claim_from_hash(data: dict[str, str]) -> ClaimRecord:
         created_at_ms=int(data.get("created_at_ms", "0")),
         verdict=verdict,
         stream_id=data.get("stream_id"),
+        review=review,
+        review_stream_id=data.get("review_stream_id"),
         **_details_from_hash(data).claim_fields(),
     )
 

@@ -26,11 +26,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, get_args
 
 import redis
 
-from shared.schemas import ArticleCompleted, Verdict
+from shared.schemas import ArticleCompleted, EntryType, Verdict, VerdictReviewed
 from shared.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -38,9 +38,16 @@ logger = logging.getLogger(__name__)
 Row = tuple[str, dict[str, str] | None]
 
 
+ENTRY_TYPES: tuple[EntryType, ...] = get_args(EntryType)
+"""The entry types the stream carries: ``verdict`` (a claim was checked),
+``article.completed`` (every claim of an article was) and ``verdict.reviewed`` (an editor
+ruled on a verdict). Consumers skip types they do not know, so new ones can be added."""
+
+
 @dataclass(frozen=True)
 class StreamEntry:
-    """One decoded entry of the verdict stream."""
+    """One decoded entry of the verdict stream (``type`` is one of :data:`ENTRY_TYPES`,
+    or a newer one)."""
 
     stream_id: str
     type: str
@@ -51,6 +58,10 @@ class StreamEntry:
 
     def article_completed(self) -> ArticleCompleted:
         return ArticleCompleted.model_validate(self.data)
+
+    def verdict_reviewed(self) -> VerdictReviewed:
+        """The data of a ``verdict.reviewed`` entry: an editor's ruling on a verdict."""
+        return VerdictReviewed.model_validate(self.data)
 
 
 def decode_entry(stream_id: str, fields: dict[str, str]) -> StreamEntry:

@@ -46,7 +46,7 @@ async def submit_article(request: Request, ctx: Context, owner: Owner) -> JSONRe
     "/{article_id}",
     response_model=ArticleStatus,
     responses=READ_RESPONSES,
-    summary="An article's claims with their status and verdicts",
+    summary="An article's claims with their status, verdicts and reviews",
 )
 def get_article(article_id: str, ctx: Context, newsroom: Newsroom) -> ArticleStatus:
     record = ctx.store.get_article(article_id) if is_article_id(article_id) else None
@@ -55,9 +55,12 @@ def get_article(article_id: str, ctx: Context, newsroom: Newsroom) -> ArticleSta
         raise ApiError(404, "not_found", f"no article {article_id!r}", field="article_id")
     claims = ctx.store.get_claims(record.claim_ids) if record.claim_ids else []
     counts: dict[Label, int] = dict.fromkeys(LABELS, 0)
+    reviewed: dict[Label, int] = dict.fromkeys(LABELS, 0)
     for claim in claims:
         if claim.verdict is not None:
             counts[claim.verdict.label] += 1
+        if claim.review is not None:
+            reviewed[claim.review.label] += 1
     decided = sum(counts.values())
     return ArticleStatus(
         article_id=record.article_id,
@@ -69,4 +72,6 @@ def get_article(article_id: str, ctx: Context, newsroom: Newsroom) -> ArticleSta
         completed=decided == record.claim_count and len(claims) == record.claim_count,
         claims=[ArticleClaimStatus.model_validate(c, from_attributes=True) for c in claims],
         counts=counts,
+        reviewed=sum(reviewed.values()),
+        reviewed_counts=reviewed,
     )

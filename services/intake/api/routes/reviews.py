@@ -1,0 +1,95 @@
+"""Editors' reviews: ``POST /v1/claims/{claim_id}/review``, ``GET /v1/review-queue`` and
+``GET /v1/claims/{claim_id}/claimreview`` (schema.org JSON-LD).
+
+Every route sees only the caller's newsroom: another newsroom's claim is answered 404.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from services.intake.api.auth import Newsroom
+from services.intake.api.body import read_submission
+from services.intake.api.context import Context
+from services.intake.api.errors import ERROR_RESPONSES, READ_RESPONSES, ApiError
+from services.intake.api.idempotency import HEADER, fingerprint, parse_key
+from services.intake.api.reviews import accept_review, find_claim, review_queue
+from services.intake.api.routes.common import REPLAYED_HEADER, json_request_body
+from services.intake.api.submissions import run_once
+from shared.claimreview import claim_review
+from shared.schemas import ReviewAccepted, ReviewQueue, ReviewSubmission
+
+router = APIRouter(tags=["reviews"])
+
+MAX_QUEUE_PAGE = 100
+JSON_LD = "application/ld+json"
+
+
+@router.post(
+    "/v1/claims/{claim_id}/review",
+    status_code=201,
+    response_model=ReviewAccepted,
+    responses={**ERROR_RESPONSES, 200: {"model": ReviewAccepted}, 404: READ_RESPONSES[404]},
+    openapi_extra=json_request_body(ReviewSubmission),
+    summary="An editor's ruling on a claim's verdict",
+)
+async def review_claim(
+    claim_id: str, request: Request, ctx: Context, newsroom: Newsroom
+) -> JSONResponse:
+    """201 with the review when recorded (and put on the stream as ``verdict.reviewed``);
+    200 with the stored review when the claim already has this same one. A different
+    review replaces the claim's review and names the one it ``supersedes``. 409 while the
+    claim has no verdict."""
+    await run_in_threadpool(find_claim, ctx, claim_id, newsroom)
+    key = parse_key(request.headers.get(HEADER))
+    submission, _ = await read_submission(request, ReviewSubmission, ctx.settings)
+    body_fingerprint = fingerprint(
+        {"claim_id": claim_id, **submission.model_dump(mode="json", exclude_none=True)}
+    )
+    body, replayed = await run_in_threadpool(
+        run_once,
+        ctx,
+        lambda: accept_review(ctx, claim_id, newsroom, submission),
+        scope=f"{newsroom or '-'}:review",
+        key=key,
+        body_fingerprint=body_fingerprint,
+        status_code=201,
+    )
+    headers = {REPLAYED_HEADER: "true"} if replayed else {}
+    return JSONResponse(body, status_code=201 if body["recorded"] else 200, headers=headers)
+
+
+@router.get(
+    "/v1/review-queue",
+    response_model=ReviewQueue,
+    responses=READ_RESPONSES,
+    summary="The newsroom's verdicts that need an editor and have no review yet",
+)
+def get_review_queue(
+    ctx: Context,
+    newsroom: Newsroom,
+    limit: Annotated[int, Query(ge=1, le=MAX_QUEUE_PAGE, description="items per page")] = 20,
+    cursor: Annotated[
+        str | None, Query(max_length=1000, description="next_cursor of the page before")
+    ] = None,
+) -> ReviewQueue:
+    """Verdicts with ``needs_review: true`` and no review, most check-worthy first."""
+    return review_queue(ctx, newsroom, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/v1/claims/{claim_id}/claimreview",
+    responses={**READ_RESPONSES, 200: {"content": {JSON_LD: {}}}},
+    summary="A reviewed claim as schema.org ClaimReview JSON-LD",
+)
+def get_claim_review(claim_id: str, ctx: Context, newsroom: Newsroom) -> JSONResponse:
+    """404 for a claim without a review (as for an unknown one)."""
+    record = find_claim(ctx, claim_id, newsroom)
+    if record.review is None:
+        raise ApiError(404, "not_reviewed", f"claim {claim_id!r} has no review", field="claim_id")
+    article = ctx.store.get_article(record.article_id) if record.article_id else None
+    return JSONResponse(claim_review(record, record.review, article), media_type=JSON_LD)

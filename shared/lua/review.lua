@@ -1,0 +1,26 @@
+-- Records an editor's review of a claim's verdict and appends its verdict.reviewed entry.
+-- KEYS: claim, stream
+-- ARGV: fingerprint, review_json, entry_json, reviewed_at, reviewed_at_us, maxlen
+-- review_json and entry_json are JSON objects without "supersedes": when the claim already
+-- has a review, its reviewed_at is added to both as "supersedes".
+-- Returns {1, review json, stream id} when recorded; {0, stored review json, its stream id}
+-- when the claim already has this same review (nothing changes); {-1} for an unknown
+-- claim; {-2} for a claim without a verdict; {-3, stored reviewed_at_us} when reviewed_at
+-- is not later than the stored review's (the caller retries with a later time).
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+if not redis.call('HGET', KEYS[1], 'stream_id') then return {-2} end
+local stored = redis.call('HMGET', KEYS[1], 'review_fp', 'review', 'review_stream_id',
+                          'review_at', 'review_at_us')
+if stored[1] == ARGV[1] then return {0, stored[2], stored[3]} end
+if stored[5] and tonumber(stored[5]) >= tonumber(ARGV[5]) then return {-3, stored[5]} end
+local review, entry = ARGV[2], ARGV[3]
+if stored[4] then
+  local tail = ',"supersedes":' .. cjson.encode(stored[4]) .. '}'
+  review = string.sub(review, 1, -2) .. tail
+  entry = string.sub(entry, 1, -2) .. tail
+end
+local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*',
+                      'type', 'verdict.reviewed', 'data', entry)
+redis.call('HSET', KEYS[1], 'review', review, 'review_fp', ARGV[1], 'review_stream_id', id,
+           'review_at', ARGV[4], 'review_at_us', ARGV[5])
+return {1, review, id}
