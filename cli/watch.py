@@ -45,11 +45,15 @@ _NOTE_WIDTH = 100
 
 
 def _plain(value: object, limit: int = 200) -> str:
-    """Text a reviewer typed, safe for a terminal: control and format characters (escape
-    sequences, bidi overrides) dropped, whitespace collapsed, cut to ``limit``."""
-    text = " ".join(
-        "".join(ch for ch in str(value or "") if unicodedata.category(ch)[0] != "C").split()
+    """Text a reviewer typed, safe for a terminal: line breaks and other whitespace made
+    single spaces, control and format characters (escape sequences, bidi overrides)
+    dropped, cut to ``limit``."""
+    kept = (
+        " " if ch.isspace() else ch
+        for ch in str(value or "")
+        if ch.isspace() or unicodedata.category(ch)[0] != "C"
     )
+    text = " ".join("".join(kept).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 

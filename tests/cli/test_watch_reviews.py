@@ -1,0 +1,55 @@
+"""``claimcheck watch`` shows editors' reviews (``verdict.reviewed`` entries)."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import redis
+
+from cli.main import build_parser
+from cli.watch import format_review_line, watch
+from tests.conftest import SettingsFactory
+
+REVIEWED: dict[str, Any] = {
+    "claim_id": "clm_1",
+    "article_id": "art_1",
+    "label": "refuted",
+    "model_label": "supported",
+    "note": "The council's accounts say 55 million.",
+    "reviewer": "Jane Editor",
+    "reviewed_at": "2025-03-04T10:30:00Z",
+    "newsroom": "daily-planet",
+}
+
+
+def test_a_line_per_review_between_verdicts(
+    settings_factory: SettingsFactory, redis_client: redis.Redis
+) -> None:
+    settings = settings_factory()
+    verdict = {"claim_id": "clm_1", "article_id": "art_1", "label": "supported", "claim": "C."}
+    for type_, data in (
+        ("verdict", verdict),
+        ("verdict.reviewed", REVIEWED),
+        ("verdict.reviewed", {**REVIEWED, "label": "supported", "note": None,
+                              "supersedes": "2025-03-04T10:30:00Z"}),
+    ):  # fmt: skip
+        redis_client.xadd(settings.verdict_stream, {"type": type_, "data": json.dumps(data)})
+    args = build_parser().parse_args(["watch", "--from-beginning", "--count", "3"])
+    out = io.StringIO()
+    assert watch(args, settings, out=out) == 0
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3
+    assert "refuted" in lines[1] and "reviewed by Jane Editor (was supported)" in lines[1]
+    assert "55 million" in lines[1] and lines[1].endswith("[art_1]")
+    assert "(confirmed), replaces an earlier review" in lines[2]
+    assert "\033[" not in "".join(lines)
+
+
+def test_what_a_reviewer_typed_cannot_drive_the_terminal() -> None:
+    hostile = {**REVIEWED, "reviewer": "Eve\033[2J\u202e", "note": "a\nb\u0007c"}
+    line = format_review_line(hostile, stream_id="1700000000000-0", colour=True)
+    assert "\033[2J" not in line and "\u202e" not in line and "\u0007" not in line
+    assert "reviewed by Eve[2J" in line and ": a bc" in line and "\n" not in line
+    assert "\033[31mrefuted" in line  # our own colour stays
