@@ -1,4 +1,4 @@
-"""``POST /v1/claims`` and ``GET /v1/claims/{claim_id}``."""
+"""``POST /v1/claims`` and ``GET /v1/claims/{claim_id}`` (reviews: :mod:`.reviews`)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ async def submit_claim(request: Request, ctx: Context, owner: Owner) -> JSONResp
     "/{claim_id}",
     response_model=ClaimStatus,
     responses=READ_RESPONSES,
-    summary="A claim's status and, once checked, its verdict",
+    summary="A claim's status and, once checked, its verdict (and an editor's review)",
 )
 def get_claim(claim_id: str, ctx: Context, newsroom: Newsroom) -> ClaimStatus:
     record = ctx.store.get_claim(claim_id) if is_claim_id(claim_id) else None
