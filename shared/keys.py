@@ -23,5 +23,9 @@ class Keys:
     def article_counts(self, article_id: str) -> str:
         return f"{self.prefix}:article:{article_id}:counts"
 
+    def review_queue(self, newsroom: str | None) -> str:
+        """The sorted set of a newsroom's verdicts waiting for a review (auth off: ``-``)."""
+        return f"{self.prefix}:review_queue:{newsroom or '-'}"
+
     def idempotency(self, scope: str, key: str) -> str:
         return f"{self.prefix}:idem:{scope}:{key}"

@@ -84,6 +84,7 @@ class VerdictPublisher:
             self._keys.article(article_id),
             self._keys.article_done(article_id),
             self._keys.article_counts(article_id),
+            self._keys.review_queue(verdict.newsroom),
         ]
         args = [
             verdict.claim_id,
@@ -94,6 +95,7 @@ class VerdictPublisher:
             article_id,
             _now(),
             self._ttl,
+            review_queue_score(verdict.checkworthiness) if verdict.needs_review else "",
         ]
         try:
             code, stream_id, completed = self._publish(keys=keys, args=args)
@@ -120,6 +122,12 @@ class VerdictPublisher:
         except redis.RedisError as exc:
             raise StoreUnavailableError(f"could not complete article: {exc}") from exc
         return str(result) if result else None
+
+
+def review_queue_score(checkworthiness: float | None) -> float:
+    """A claim's score in its review queue, lowest first: minus its check-worthiness, so
+    the most check-worthy come first (unknown: 1, last); ties go by claim id."""
+    return -checkworthiness if checkworthiness is not None else 1.0
 
 
 def _now() -> str:

@@ -2,12 +2,13 @@
 
 These functions block (Redis); the routes run them in a thread.
 
-The review queue is a scan, not an index: each page walks every claim record in Redis
-(``SCAN`` over ``<prefix>:claim:*``, 500 keys a round trip), reads four small fields of
-each, and reads and parses the verdict only of the newsroom's checked, unreviewed claims.
-That costs O(records held) Redis work per page (records live ``CLAIMCHECK_RECORD_TTL_S``),
-well under a second for tens of thousands of records; a sorted set per newsroom kept by
-the publisher would make a page O(log n + limit).
+The review queue is a sorted set per newsroom (``<prefix>:review_queue:<newsroom>``) that
+the publisher's script fills when it publishes a verdict with ``needs_review``, scored by
+minus the claim's check-worthiness (:func:`shared.publisher.review_queue_score`). A page
+reads the set from the cursor on (O(log n + page)) and checks each member against its
+record: a member whose claim was reviewed meanwhile, or whose record expired, is dropped
+from the set as it is met, so the set needs no other upkeep. With authentication off the
+queue holds the claims submitted without a newsroom.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from services.intake.api.context import IntakeContext
@@ -26,7 +26,7 @@ from shared.reviews import NotCheckedError, ReviewRecorder
 from shared.schemas import ReviewAccepted, ReviewQueue, ReviewQueueItem, ReviewSubmission
 from shared.store import ClaimRecord
 
-_SCAN_COUNT = 500
+_CHUNK = 200
 _QUEUE_FIELDS = ("newsroom", "status", "review_fp", "checkworthiness")
 _DECIDED = frozenset({"done", "failed"})
 
@@ -102,45 +102,38 @@ def _waiting(fields: list[Any], newsroom: str | None) -> bool:
     return status in _DECIDED and reviewed is None and (newsroom is None or owner == newsroom)
 
 
-def _needs_review(verdict_json: str | None) -> bool:
-    if not verdict_json:
-        return False
-    try:
-        return bool(json.loads(verdict_json).get("needs_review"))
-    except (json.JSONDecodeError, AttributeError):
-        return False
-
-
-def _positions(ctx: IntakeContext, keys: list[str], newsroom: str | None) -> Iterator[SortKey]:
-    """The queue positions of those of ``keys`` that wait for a review."""
-    with ctx.redis.pipeline(transaction=False) as pipe:
-        for key in keys:
-            pipe.hmget(key, *_QUEUE_FIELDS)
-        rows: list[list[Any]] = pipe.execute()
-    waiting = [(key, row) for key, row in zip(keys, rows, strict=True) if _waiting(row, newsroom)]
-    with ctx.redis.pipeline(transaction=False) as pipe:
-        for key, _row in waiting:
-            pipe.hget(key, "verdict")
-        verdicts: list[str | None] = pipe.execute()
-    for (key, row), verdict in zip(waiting, verdicts, strict=True):
-        if _needs_review(verdict):
-            score = float(row[3]) if row[3] else -1.0
-            yield -score, key.rsplit(":", 1)[-1]
-
-
-def waiting_positions(ctx: IntakeContext, newsroom: str | None) -> list[SortKey]:
-    """Every claim of ``newsroom`` (None: every claim) waiting for a review, in queue order."""
-    pattern = ctx.store.keys.claim("*")
+def _page_positions(
+    ctx: IntakeContext, newsroom: str | None, after: SortKey | None, want: int
+) -> list[SortKey]:
+    """Up to ``want`` positions after ``after`` whose claims still wait; stale members are
+    removed from the set on the way."""
+    key = ctx.store.keys.review_queue(newsroom)
+    low: float | str = after[0] if after is not None else "-inf"
     found: list[SortKey] = []
-    batch: list[str] = []
-    for key in ctx.redis.scan_iter(match=pattern, count=_SCAN_COUNT):
-        batch.append(str(key))
-        if len(batch) >= _SCAN_COUNT:
-            found.extend(_positions(ctx, batch, newsroom))
-            batch = []
-    if batch:
-        found.extend(_positions(ctx, batch, newsroom))
-    return sorted(found)
+    offset = 0
+    while len(found) < want:
+        chunk: list[tuple[str, float]] = ctx.redis.zrangebyscore(
+            key, low, "+inf", start=offset, num=_CHUNK, withscores=True
+        )
+        if not chunk:
+            break
+        offset += len(chunk)
+        candidates = [(score, str(cid)) for cid, score in chunk]
+        candidates = [p for p in candidates if after is None or p > after]
+        with ctx.redis.pipeline(transaction=False) as pipe:
+            for _score, cid in candidates:
+                pipe.hmget(ctx.store.keys.claim(cid), *_QUEUE_FIELDS)
+            rows: list[list[Any]] = pipe.execute()
+        stale = [
+            cid
+            for (_s, cid), row in zip(candidates, rows, strict=True)
+            if not _waiting(row, newsroom)
+        ]
+        if stale:
+            ctx.redis.zrem(key, *stale)
+            offset -= len(stale)
+        found.extend(p for p, row in zip(candidates, rows, strict=True) if _waiting(row, newsroom))
+    return found[:want]
 
 
 def review_queue(
@@ -150,7 +143,7 @@ def review_queue(
     first. A cursor names the last position shown, so a claim reviewed (or added) between
     two pages moves no other claim from one page to the next."""
     after = decode_cursor(cursor) if cursor is not None else None
-    positions = [p for p in waiting_positions(ctx, newsroom) if after is None or p > after]
+    positions = _page_positions(ctx, newsroom, after, limit + 1)
     page = positions[:limit]
     records = {r.claim_id: r for r in ctx.store.get_claims([cid for _, cid in page])}
     items = [

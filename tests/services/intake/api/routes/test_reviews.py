@@ -40,9 +40,13 @@ def tenants(intake_factory: IntakeFactory) -> Intake:
 
 
 def _checked(intake: Intake, label: Label = "supported", confidence: float = 0.9, **kw: Any) -> str:
-    """A lone claim of the key's newsroom, with a published verdict."""
+    """A lone claim of the key's newsroom, with a published verdict (``score``: its
+    check-worthiness, set before the verdict, which places it in the review queue)."""
     headers = kw.pop("headers", PLANET)
+    score = kw.pop("score", None)
     claim_id = str(intake.api.post("/v1/claims", json=CLAIM, headers=headers).json()["claim_id"])
+    if score is not None:
+        _with_score(intake, claim_id, score)
     record = intake.store.get_claim(claim_id)
     assert record is not None
     intake.publisher.publish(record.stamp(factories.verdict(record, label, confidence)))
@@ -274,9 +278,7 @@ def _with_score(intake: Intake, claim_id: str, score: float) -> None:
 
 
 def test_the_queue_lists_unreviewed_verdicts_that_need_review_best_first(tenants: Intake) -> None:
-    low, high, mid = (_checked(tenants, confidence=0.3) for _ in range(3))
-    for claim_id, score in ((low, 0.55), (high, 0.97), (mid, 0.8)):
-        _with_score(tenants, claim_id, score)
+    low, high, mid = (_checked(tenants, confidence=0.3, score=s) for s in (0.55, 0.97, 0.8))
     confident = _checked(tenants, confidence=0.95)  # needs_review false: not queued
     theirs = _checked(tenants, confidence=0.3, headers=STAR)
     unchecked = tenants.api.post("/v1/claims", json=CLAIM, headers=PLANET).json()["claim_id"]
@@ -294,9 +296,7 @@ def test_the_queue_lists_unreviewed_verdicts_that_need_review_best_first(tenants
 
 
 def test_the_queue_pages_with_an_opaque_cursor(tenants: Intake) -> None:
-    claim_ids = [_checked(tenants, confidence=0.2) for _ in range(5)]
-    for rank, claim_id in enumerate(claim_ids):
-        _with_score(tenants, claim_id, 0.9 - rank * 0.1)
+    claim_ids = [_checked(tenants, confidence=0.2, score=0.9 - rank * 0.1) for rank in range(5)]
     first = _queue(tenants, limit=2).json()
     assert [i["claim_id"] for i in first["items"]] == claim_ids[:2]
     # reviewing a claim of the first page moves nothing of the next one
@@ -333,3 +333,12 @@ def test_the_event_stream_carries_reviews_to_their_newsroom_only(server_factory:
         event = EventReader(response).next()
     assert (event.id, event.event) == (mine, "verdict.reviewed")
     assert json.loads(event.data)["newsroom"] == "daily-planet"
+
+
+def test_the_queue_is_an_index_that_drops_claims_gone_from_the_store(tenants: Intake) -> None:
+    kept, expired = (_checked(tenants, confidence=0.3, score=s) for s in (0.9, 0.8))
+    key = tenants.store.keys.review_queue("daily-planet")
+    assert set(tenants.redis.zrange(key, 0, -1)) == {kept, expired}
+    tenants.redis.delete(tenants.store.keys.claim(expired))  # its record's TTL ran out
+    assert [i["claim_id"] for i in _queue(tenants).json()["items"]] == [kept]
+    assert tenants.redis.zrange(key, 0, -1) == [kept]  # removed as it was met
