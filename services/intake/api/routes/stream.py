@@ -257,7 +257,7 @@ async def _key_still_valid(hub: StreamHub, key_id: str) -> bool:
 
 @router.get(
     "/v1/stream",
-    summary="Verdicts and article.completed entries as server-sent events",
+    summary="Verdicts, reviews and article.completed entries as server-sent events",
     response_class=StreamingResponse,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "the event stream"},
@@ -279,7 +279,7 @@ async def stream_events(
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> Response:
     """``id`` is the Redis stream id, ``event`` the entry type (``verdict``,
-    ``article.completed``), ``data`` its JSON; a comment is sent after
+    ``verdict.reviewed``, ``article.completed``), ``data`` its JSON; a comment is sent after
     ``CLAIMCHECK_SSE_KEEPALIVE_S`` seconds of silence."""
     hub: StreamHub = request.app.state.streams
     resume_from = last_event_id or last_event_id_query
