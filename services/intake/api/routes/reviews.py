@@ -70,6 +70,7 @@ async def review_claim(
     summary="The newsroom's verdicts that need an editor and have no review yet",
 )
 def get_review_queue(
+    request: Request,
     ctx: Context,
     newsroom: Newsroom,
     limit: Annotated[int, Query(ge=1, le=MAX_QUEUE_PAGE, description="items per page")] = 20,
@@ -78,6 +79,10 @@ def get_review_queue(
     ] = None,
 ) -> ReviewQueue:
     """Verdicts with ``needs_review: true`` and no review, most check-worthy first."""
+    unknown = sorted(set(request.query_params) - {"limit", "cursor"})
+    if unknown:
+        name = unknown[0] or "(empty name)"
+        raise ApiError(422, "validation_error", f"unknown query parameter {name!r}", field=name)
     return review_queue(ctx, newsroom, limit=limit, cursor=cursor)
 
 

@@ -342,3 +342,8 @@ def test_the_queue_is_an_index_that_drops_claims_gone_from_the_store(tenants: In
     tenants.redis.delete(tenants.store.keys.claim(expired))  # its record's TTL ran out
     assert [i["claim_id"] for i in _queue(tenants).json()["items"]] == [kept]
     assert tenants.redis.zrange(key, 0, -1) == [kept]  # removed as it was met
+
+
+def test_unknown_queue_parameters_are_422(tenants: Intake) -> None:
+    response = tenants.api.get("/v1/review-queue", params={"limit": 5, "page": 2}, headers=PLANET)
+    assert response.status_code == 422 and response.json()["field"] == "page"
