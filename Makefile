@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install demo test test-fast lint format bench bench-sse bench-sources bench-extract eval eval-open eval-checkworthiness eval-matching factchecks-import train-embedding export-embedding train-stance train-checkworthiness serve worker kb-starter compose-check clean soak
+.PHONY: install demo test test-fast lint format bench bench-fairness bench-sse bench-sources bench-extract eval eval-open eval-checkworthiness eval-matching factchecks-import train-embedding export-embedding train-stance train-checkworthiness serve worker kb-starter compose-check clean soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,9 @@ eval-checkworthiness: ## check-worthiness P/R/F1/AP on every file in ../shared/d
 
 bench-sources: ## verdict latency with Wikipedia refused or hanging (one source down)
 	$(BIN)/claimcheck-lab bench-sources --claims $${BENCH_CLAIMS:-10}
+
+bench-fairness: ## one newsroom's claim latency while another floods the intake with long articles
+	$(BIN)/claimcheck-lab bench-fairness
 
 bench-sse: ## SSE clients one intake holds at once (SSE_CLIENTS=200), memory per client, fan-out latency
 	$(BIN)/claimcheck-lab bench-sse --clients $${SSE_CLIENTS:-200}

@@ -2,7 +2,7 @@
 
 Verdict quality (``eval``, ``eval-open``), the decision's fit (``calibrate``),
 check-worthiness (``checkworthiness``, ``eval-checkworthiness``), claim matching
-(``eval-matching``), speed (``bench``, ``bench-extract``, ``bench-sse``,
+(``eval-matching``), speed (``bench``, ``bench-extract``, ``bench-fairness``, ``bench-sse``,
 ``bench-sources``) and endurance (``soak``). Like ``claimcheck``, building the parser
 loads no model: each handler imports what it needs when it runs.
 """
@@ -16,6 +16,7 @@ from cli.commands import Register, build_program, run
 from lab import (
     bench,
     bench_extract,
+    bench_fairness,
     bench_sources,
     bench_sse,
     calibrate,
@@ -32,6 +33,7 @@ COMMANDS: tuple[Register, ...] = (
     eval_matching.register,
     bench.register,
     bench_extract.register,
+    bench_fairness.register,
     bench_sse.register,
     bench_sources.register,
     soak.register,
