@@ -14,6 +14,9 @@ microsecond), so ``supersedes`` always points back in time.
 The claim's hash gains five fields: ``review`` (the :class:`~shared.schemas.Review` as
 JSON), ``review_fp`` (what makes two reviews the same), ``review_stream_id``,
 ``review_at`` (ISO 8601) and ``review_at_us`` (epoch microseconds).
+
+The same script writes the review as the newsroom's ruling on the claim's text to the
+rulings index (:mod:`shared.rulings`), so a recorded review and its ruling never part.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from shared.errors import ClaimcheckError, ClaimNotFoundError, StoreUnavailableE
 from shared.keys import Keys
 from shared.lua import read_script
 from shared.publisher import PublisherConfig
+from shared.rulings import Ruling, claim_key, rulings_key
 from shared.schemas import Review, ReviewSubmission, VerdictReviewed
 from shared.settings import Settings
 from shared.store import ClaimRecord
@@ -71,6 +75,7 @@ class ReviewRecorder:
     """Records reviews (see the module's docstring); uses the publisher's stream settings."""
 
     def __init__(self, client: redis.Redis, config: PublisherConfig) -> None:
+        self._prefix = config.key_prefix
         self._keys = Keys(config.key_prefix)
         self._stream = config.verdict_stream
         self._maxlen = config.stream_maxlen
@@ -139,11 +144,28 @@ class ReviewRecorder:
             review.model_dump(mode="json")["reviewed_at"],
             _micros(reviewed_at),
             self._maxlen,
+            claim_key(claim.text),
+            _ruling(claim, review).model_dump_json(),
+        ]
+        keys = [
+            self._keys.claim(claim.claim_id),
+            self._stream,
+            rulings_key(self._prefix, claim.newsroom),
         ]
         try:
-            reply: list[str] = self._script(
-                keys=[self._keys.claim(claim.claim_id), self._stream], args=args
-            )
+            reply: list[str] = self._script(keys=keys, args=args)
         except redis.RedisError as exc:
             raise StoreUnavailableError(f"could not record review: {exc}") from exc
         return reply
+
+
+def _ruling(claim: ClaimRecord, review: Review) -> Ruling:
+    return Ruling(
+        claim_id=claim.claim_id,
+        text=claim.text,
+        label=review.label,
+        reviewer=review.reviewer,
+        reviewed_at=review.reviewed_at,
+        note=review.note,
+        url=review.url,
+    )

@@ -224,6 +224,12 @@ class Evidence(BaseModel):
         default=None,
         description="The sentences around it in its document, as the model read them.",
     )
+    reviewer: str | None = Field(
+        default=None,
+        description="For an editor's ruling (source ``newsroom``): who ruled; ``published`` "
+        "is when, ``rating`` the label given.",
+    )
+    note: str | None = Field(default=None, description="The editor's note on the ruling.")
 
 
 class SourceFailure(BaseModel):
@@ -284,6 +290,11 @@ class Verdict(ClaimDetails):
     )
     judge: JudgeOpinion | None = Field(
         default=None, description="The LLM judge's opinion, when CLAIMCHECK_LLM_JUDGE_URL is set."
+    )
+    reused_from: str | None = Field(
+        default=None,
+        description="The claim of the same newsroom and the same (normalised) text whose "
+        "verdict, or editor's ruling, this one repeats without checking again.",
     )
 
 

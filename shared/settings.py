@@ -112,6 +112,13 @@ class Settings(BaseSettings):
     task_max_retries: int = Field(default=5, ge=0)
     retry_backoff_base_s: float = Field(default=1.0, gt=0)
     retry_backoff_max_s: float = Field(default=60.0, gt=0)
+    reuse_ttl_s: int = Field(
+        default=7 * 24 * 3600,
+        ge=0,
+        description="A claim whose normalised text equals one the same newsroom had checked "
+        "within this many seconds, against unchanged local sources, reuses that verdict "
+        "instead of being checked again (0: never reuse).",
+    )
 
     # --- Verification ---------------------------------------------------------------
     kb_path: Path = Path("var/kb.sqlite3")
