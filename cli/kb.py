@@ -1,7 +1,12 @@
-"""``claimcheck kb import``: documents into the local knowledge base.
+"""``claimcheck kb import`` and ``kb import-wikipedia``: documents into the local
+knowledge base.
 
-The files given are imported all or nothing, in one transaction: a bad row in any of them
-leaves the knowledge base as it was, and the one error line says so.
+``import``: the files given are imported all or nothing, in one transaction: a bad row in
+any of them leaves the knowledge base as it was, and the one error line says so.
+
+``import-wikipedia``: a MediaWiki ``pages-articles`` dump, streamed in batches that each
+commit on their own, so a run that stopped resumes where it was (see
+:mod:`workers.sources.wikipedia_dump`).
 """
 
 from __future__ import annotations
@@ -45,6 +50,49 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_import_wikipedia(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.context import build_process_embedder
+    from workers.sources.registry import open_knowledge_base
+    from workers.sources.wikipedia_dump import import_dump
+
+    dump: Path = args.dump
+    if not dump.is_file():
+        raise InputError(f"kb import-wikipedia: {dump} is not a file", field="dump")
+    embedder = None if args.no_embeddings else build_process_embedder(settings)
+    kb = open_knowledge_base(settings, embedder)
+    bar = _progress_bar(dump)
+    try:
+        stats = import_dump(
+            kb, dump, batch_pages=args.batch_pages, progress=None if bar is None else bar.to
+        )
+        if bar is not None:
+            bar.close()
+        print(f"{dump}: {stats} ({settings.kb_path})")
+        print(f"knowledge base now holds {kb.count()} documents, {kb.sentence_count()} sentences")
+    finally:
+        kb.close()
+    return 0
+
+
+class _Bar:
+    """A tqdm bar over the dump's bytes, shown only when stderr is a terminal."""
+
+    def __init__(self, total: int) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=total, unit="B", unit_scale=True, desc="import", file=sys.stderr)
+
+    def to(self, done: int, total: int) -> None:
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _progress_bar(dump: Path) -> _Bar | None:
+    return _Bar(dump.stat().st_size) if sys.stderr.isatty() else None
+
+
 def register(subparsers: Subparsers) -> None:
     kb = add_group(subparsers, "kb", help="manage the local knowledge base")
     p = add_command(
@@ -55,3 +103,30 @@ def register(subparsers: Subparsers) -> None:
     )
     p.add_argument("files", nargs="*", type=Path, help="JSONL files of documents")
     p.add_argument("--starter", action="store_true", help="import the shipped starter corpus")
+
+    w = add_command(
+        kb,
+        "import-wikipedia",
+        run_import_wikipedia,
+        help="import a MediaWiki pages-articles dump (.xml or .xml.bz2), resumable",
+        description=(
+            "Stream a MediaWiki pages-articles XML dump into the knowledge base: articles "
+            "of the main namespace only (no redirects, disambiguation pages, templates, "
+            "tables or references), one document per section titled 'Article — Section' "
+            "with the article's URL. Batches commit one by one; run the same command "
+            "again after a crash and it resumes after the last committed batch."
+        ),
+    )
+    w.add_argument("dump", type=Path, help="the dump: DUMP.xml.bz2 or DUMP.xml")
+    w.add_argument(
+        "--batch-pages",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="pages per committed batch (default 1000)",
+    )
+    w.add_argument(
+        "--no-embeddings",
+        action="store_true",
+        help="index lexically only (faster); a later 'kb import' of any file embeds them",
+    )

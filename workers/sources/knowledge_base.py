@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -204,6 +204,29 @@ class KnowledgeBase:
             log.info("%s: %s into %s", source, stats, self.path)
         return done
 
+    def import_batch(self, docs: Sequence[Document], meta: Mapping[str, int]) -> ImportStats:
+        """Upsert ``docs`` and set ``kb_meta``'s ``meta`` keys in a transaction of their own."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                (last,) = self._conn.execute("SELECT max(rowid) FROM sentences").fetchone()
+                changed, sentences = self._write_chunk(docs) if docs else (0, 0)
+                embedded = self._embed_missing(last or 0) if self.embedder is not None else 0
+                self._conn.executemany("INSERT OR REPLACE INTO kb_meta VALUES (?, ?)", meta.items())
+                if changed or embedded:
+                    self._conn.execute("UPDATE kb_meta SET value = value + 1 WHERE key = 'version'")
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        return ImportStats(len(docs), changed, sentences, embedded)
+
+    def meta(self, key: str) -> int | None:
+        """A ``kb_meta`` value (such as an import's resume marker); None when unset."""
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM kb_meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else int(row[0])
+
     def _import(self, handle: IO[str], source: Path) -> ImportStats:
         read = changed = sentences = 0
         chunk: list[Document] = []
@@ -271,11 +294,10 @@ class KnowledgeBase:
         )
         return len(rows)
 
-    def _embed_missing(self) -> int:
+    def _embed_missing(self, last: int = 0) -> int:
         embedder = self.embedder
         assert embedder is not None
         done = 0
-        last = 0
         while True:
             rows = self._conn.execute(
                 "SELECT rowid, text FROM sentences WHERE rowid > ? AND "
