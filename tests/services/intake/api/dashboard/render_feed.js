@@ -1,13 +1,21 @@
 // Runs the dashboard's app.js in Node against a small stand-in for the browser's DOM and
-// prints the feed it renders as JSON: `node render_feed.js APP_JS ENTRIES_JSON`, where
-// ENTRIES_JSON is a list of [stream id, event type, data]. The stream answers them once;
-// timers never fire, so the page neither reconnects nor times out.
+// prints what it renders as JSON: `node render_feed.js APP_JS ENTRIES_JSON [PAGE_JSON]`,
+// where ENTRIES_JSON is a list of [stream id, event type, data]. The stream answers them
+// once; timers never fire, so the page neither reconnects nor times out.
+//
+// PAGE_JSON (optional) is {"routes": {path prefix: [[status, body], ...]}, "actions": [...]}:
+// each request to a path answers the next of its replies (the last one repeats; unknown
+// paths 404), and once the page settled the actions run in order, the page settling after
+// each: {"set": element id, "value": v}, {"click": element id}, or
+// {"review": claim id, "label": l, "note"?: n} (types the note, clicks the label's button).
+// The output has the feed, the review queue, the requests made and the texts of a few
+// elements by id.
 "use strict";
 
 const fs = require("fs");
 const vm = require("vm");
 
-const [appPath, entriesJson] = process.argv.slice(2);
+const [appPath, entriesJson, pageJson] = process.argv.slice(2);
 
 class FakeElement {
   constructor(tag, id) {
@@ -21,7 +29,21 @@ class FakeElement {
     this.textContent = "";
     this.hidden = false;
     this.value = "";
+    this.disabled = false;
     this.listeners = {};
+  }
+  insertBefore(node, ref) {
+    this._adopt(node, ref ? this.children.indexOf(ref) : this.children.length);
+  }
+  replaceWith(...nodes) {
+    const parent = this.parent;
+    const at = parent.children.indexOf(this);
+    this.remove();
+    nodes.forEach((node, i) => parent._adopt(node, at + i));
+  }
+  replaceChildren(...nodes) {
+    this.children = [];
+    this.append(...nodes);
   }
   setAttribute(name, value) {
     const text = String(value);
@@ -46,6 +68,7 @@ class FakeElement {
       text.textContent = node;
       node = text;
     }
+    if (node.parent) node.remove();
     node.parent = this;
     this.children.splice(at, 0, node);
   }
@@ -73,6 +96,9 @@ class FakeElement {
       text: this.textContent,
       attributes: this.attributes,
       clickable: Boolean((this.listeners.click || []).length),
+      hidden: this.hidden,
+      disabled: this.disabled,
+      value: this.value,
       children: this.children,
     };
   }
@@ -86,8 +112,14 @@ const document = {
     return byId.get(id);
   },
   createElement: (tag) => new FakeElement(tag),
+  createTextNode(text) {
+    const node = new FakeElement("#text");
+    node.textContent = String(text);
+    return node;
+  },
   querySelector: () => null,
   querySelectorAll: () => [],
+  addEventListener() {},
 };
 
 function sse(entries) {
@@ -97,14 +129,23 @@ function sse(entries) {
   return ": connected\n\n" + blocks.join("\n\n") + "\n\n";
 }
 
+const page = JSON.parse(pageJson || "{}");
+const routes = page.routes || {};
+const requests = [];
 let streamed = false;
-async function fetch(url) {
+async function fetch(url, init) {
+  init = init || {};
+  requests.push({ url: String(url), method: init.method || "GET", headers: init.headers || {}, body: init.body || null });
   if (String(url).startsWith("/v1/stream") && !streamed) {
     streamed = true;
     const body = sse(JSON.parse(entriesJson));
     return new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } });
   }
-  return new Response("{}", { status: 404 });
+  const prefix = Object.keys(routes).find((p) => String(url).startsWith(p));
+  if (prefix === undefined) return new Response("{}", { status: 404 });
+  const replies = routes[prefix];
+  const [status, body] = replies.length > 1 ? replies.shift() : replies[0];
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 }
 
 const storage = new Map();
@@ -117,6 +158,8 @@ const context = {
   TextDecoder,
   AbortController,
   CSS: { escape: (s) => s },
+  crypto: globalThis.crypto,
+  Uint8Array,
   sessionStorage: {
     getItem: (k) => (storage.has(k) ? storage.get(k) : null),
     setItem: (k, v) => storage.set(k, String(v)),
@@ -128,6 +171,44 @@ const context = {
 vm.createContext(context);
 vm.runInContext(fs.readFileSync(appPath, "utf8"), context, { filename: appPath });
 
-setTimeout(() => {
-  process.stdout.write(JSON.stringify({ feed: document.getElementById("feed").children }));
-}, 200);
+function* walk(node) {
+  yield node;
+  for (const child of node.children) yield* walk(child);
+}
+
+function click(node) {
+  for (const listener of node.listeners.click || []) listener({ preventDefault() {} });
+}
+
+function act(action) {
+  if ("set" in action) document.getElementById(action.set).value = action.value;
+  else if ("click" in action) click(document.getElementById(action.click));
+  else if ("review" in action) {
+    const item = document.getElementById("review-queue").children.find((n) => n.dataset.claimId === action.review);
+    const nodes = [...walk(item)];
+    if (action.note !== undefined) nodes.find((n) => n.tagName === "TEXTAREA").value = action.note;
+    click(nodes.find((n) => n.tagName === "BUTTON" && n.dataset.label === action.label));
+  }
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+(async () => {
+  await settle();
+  for (const action of page.actions || []) {
+    act(action);
+    await settle();
+  }
+  const text = (id) => document.getElementById(id).textContent;
+  const texts = Object.fromEntries(["review-count", "review-result", "status"].map((id) => [id, text(id)]));
+  const hidden = Object.fromEntries(["review-more", "review-empty"].map((id) => [id, document.getElementById(id).hidden]));
+  process.stdout.write(
+    JSON.stringify({
+      feed: document.getElementById("feed").children,
+      queue: document.getElementById("review-queue").children,
+      requests,
+      texts,
+      hidden,
+      storage: Object.fromEntries(storage),
+    }),
+  );
+})();

@@ -1,0 +1,270 @@
+"""The dashboard's review view (``app.js``), run in Node against a stand-in DOM.
+
+The page loads ``GET /v1/review-queue`` (answered here with canned pages), marks each claim
+in its article, posts an editor's ruling, and follows the stream: a verdict that needs
+review joins the queue, a ``verdict.reviewed`` takes its claim out and adds a feed line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.intake.api.routes.stream import DASHBOARD_DIR
+
+HARNESS = Path(__file__).with_name("render_feed.js")
+NODE = shutil.which("node") or shutil.which("nodejs")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+ARTICLE_TEXT = (
+    "First paragraph.\n\nThe mayor said taxes fell by 5 percent in 2023. Others disagree."
+)
+SOURCE = "taxes fell by 5 percent in 2023."
+HOSTILE = '<img src=x onerror="window.pwned=1"> & <b>bold</b>'
+
+pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
+
+Entry = tuple[str, str, dict[str, Any]]
+
+
+def _run(entries: list[Entry], routes: dict[str, Any], actions: list[Any]) -> dict[str, Any]:
+    assert NODE is not None
+    page = json.dumps({"routes": routes, "actions": actions})
+    done = subprocess.run(
+        [NODE, str(HARNESS), str(DASHBOARD_DIR / "app.js"), json.dumps(entries), page],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out: dict[str, Any] = json.loads(done.stdout)
+    return out
+
+
+def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node["children"]:
+        yield from _walk(child)
+
+
+def _text(node: dict[str, Any]) -> str:
+    return node["text"] + "".join(_text(c) for c in node["children"])
+
+
+def _verdict(claim_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "claim_id": claim_id,
+        "claim": f"Claim {claim_id}.",
+        "label": "supported",
+        "confidence": 0.55,
+        "needs_review": True,
+        "evidence": [],
+        **extra,
+    }
+
+
+def _item(claim_id: str, checkworthiness: float | None, **verdict: Any) -> dict[str, Any]:
+    return {
+        "claim_id": claim_id,
+        "text": f"Claim {claim_id}.",
+        "checkworthiness": checkworthiness,
+        "verdict": _verdict(claim_id, checkworthiness=checkworthiness, **verdict),
+    }
+
+
+def _in_article() -> dict[str, Any]:
+    start = ARTICLE_TEXT.index(SOURCE)
+    evidence = {
+        "text": "Tax receipts fell 5% in 2023.",
+        "link": "https://stats.example/taxes#:~:text=fell",
+        "url": "https://stats.example/taxes",
+        "stance": "supports",
+        "score": 0.7,
+        "title": "Stats office",
+    }
+    return {
+        **_item("clm_art", 0.9, label="refuted", evidence=[evidence]),
+        "article_id": "art_1",
+        "text": "The mayor said taxes in Springfield fell by 5 percent in 2023.",
+        "source_text": SOURCE,
+        "start": start,
+        "end": start + len(SOURCE),
+        "speaker": "the mayor",
+    }
+
+
+def _queue(*items: dict[str, Any], cursor: str | None = None) -> list[Any]:
+    return [200, {"items": list(items), "next_cursor": cursor}]
+
+
+def _posts(out: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for r in out["requests"] if r["method"] == "POST"]
+
+
+def _ids(out: dict[str, Any]) -> list[str]:
+    return [n["attributes"]["data-claim-id"] for n in out["queue"]]
+
+
+def test_the_queue_marks_each_claim_in_its_article_and_shows_a_lone_claim_as_text() -> None:
+    routes = {
+        "/v1/review-queue": [_queue(_in_article(), _item("clm_lone", None))],
+        "/v1/articles/art_1": [[200, {"article_id": "art_1", "text": ARTICLE_TEXT, "claims": []}]],
+    }
+    out = _run([], routes, [])
+    assert _ids(out) == ["clm_art", "clm_lone"]
+    assert out["texts"]["review-count"] == "2"
+    assert out["hidden"] == {"review-more": True, "review-empty": True}
+    art, lone = out["queue"]
+    [mark] = [n for n in _walk(art) if n["tag"] == "mark"]
+    assert mark["text"] == SOURCE and mark["attributes"]["data-label"] == "refuted"
+    [context] = [n for n in _walk(art) if "review-context" in n["className"]]
+    # the claim's paragraph, not the one before it
+    assert _text(context) == "The mayor said taxes fell by 5 percent in 2023. Others disagree."
+    assert "checked as: The mayor said taxes in Springfield" in _text(art)
+    [link] = [n for n in _walk(art) if n["tag"] == "a"]
+    assert link["attributes"]["href"] == "https://stats.example/taxes#:~:text=fell"
+    assert "model: refuted" in _text(art) and "said by the mayor" in _text(art)
+    assert not [n for n in _walk(lone) if n["tag"] == "mark"]
+    assert "Claim clm_lone." in _text(lone) and "lone claim" in _text(lone)
+    for item in (art, lone):
+        labels = [n["attributes"]["data-label"] for n in _walk(item) if n["tag"] == "button"]
+        assert labels == ["supported", "refuted", "not_enough_info", "conflicting"]
+
+
+def test_the_queue_pages_with_next_cursor() -> None:
+    routes = {
+        "/v1/review-queue": [
+            _queue(_item("clm_a", 0.9), cursor="c1"),
+            _queue(_item("clm_b", 0.5)),
+        ]
+    }
+    first = _run([], routes, [])
+    assert first["texts"]["review-count"] == "1+" and not first["hidden"]["review-more"]
+    out = _run([], routes, [{"click": "review-more"}])
+    gets = [r["url"] for r in out["requests"] if r["url"].startswith("/v1/review-queue")]
+    assert gets == ["/v1/review-queue?limit=20", "/v1/review-queue?limit=20&cursor=c1"]
+    assert _ids(out) == ["clm_a", "clm_b"]
+    assert out["hidden"]["review-more"] and out["texts"]["review-count"] == "2"
+
+
+def test_a_ruling_is_posted_once_per_click_with_its_own_key_and_leaves_the_queue() -> None:
+    accepted = {
+        "claim_id": "clm_a",
+        "recorded": True,
+        "stream_id": "9-0",
+        "review": {"label": "refuted", "model_label": "supported", "reviewer": "Jane"},
+    }
+    routes = {
+        "/v1/review-queue": [_queue(_item("clm_a", 0.9), _item("clm_b", 0.5))],
+        "/v1/claims/": [[201, accepted]],
+    }
+    actions = [
+        {"set": "reviewer-name", "value": "  Jane  "},
+        {"review": "clm_a", "label": "refuted", "note": "Off by half. " + HOSTILE},
+        {"review": "clm_b", "label": "not_enough_info"},
+    ]
+    out = _run([], routes, actions)
+    first, second = _posts(out)
+    assert first["url"] == "/v1/claims/clm_a/review"
+    assert json.loads(first["body"]) == {
+        "label": "refuted",
+        "reviewer": "Jane",
+        "note": "Off by half. " + HOSTILE,
+    }
+    assert json.loads(second["body"]) == {"label": "not_enough_info", "reviewer": "Jane"}
+    keys = [r["headers"]["Idempotency-Key"] for r in (first, second)]
+    assert all(UUID.match(k) for k in keys) and keys[0] != keys[1]
+    assert first["headers"]["Content-Type"] == "application/json"
+    assert _ids(out) == []
+    assert out["texts"]["review-count"] == "0" and not out["hidden"]["review-empty"]
+    assert out["storage"]["claimcheck.reviewer"] == "Jane"
+
+
+def test_no_ruling_is_posted_without_a_reviewer_name() -> None:
+    routes = {"/v1/review-queue": [_queue(_item("clm_a", 0.9))]}
+    out = _run([], routes, [{"review": "clm_a", "label": "refuted"}])
+    assert _posts(out) == []
+    assert _ids(out) == ["clm_a"]
+    assert "Enter your name" in _text(out["queue"][0])
+
+
+def test_a_refused_ruling_keeps_the_claim_queued_with_the_reason() -> None:
+    refusal = {"error": "not_checked", "message": "claim 'clm_a' has no verdict yet"}
+    routes = {
+        "/v1/review-queue": [_queue(_item("clm_a", 0.9))],
+        "/v1/claims/": [[409, refusal]],
+    }
+    actions = [{"set": "reviewer-name", "value": "Jane"}, {"review": "clm_a", "label": "refuted"}]
+    out = _run([], routes, actions)
+    assert len(_posts(out)) == 1 and _ids(out) == ["clm_a"]
+    assert "refused: claim 'clm_a' has no verdict yet" in _text(out["queue"][0])
+    buttons = [n for n in _walk(out["queue"][0]) if n["tag"] == "button"]
+    assert len(buttons) == 4 and not any(b["disabled"] for b in buttons)
+
+
+def test_the_stream_adds_verdicts_that_need_review_in_queue_order() -> None:
+    routes = {"/v1/review-queue": [_queue(_item("clm_mid", 0.5))]}
+    entries: list[Entry] = [
+        ("1-0", "verdict", _verdict("clm_top", checkworthiness=0.9)),
+        ("2-0", "verdict", _verdict("clm_sure", needs_review=False)),
+        ("3-0", "verdict", _verdict("clm_low", checkworthiness=0.1)),
+        ("4-0", "verdict", _verdict("clm_mid", checkworthiness=0.5)),  # already queued
+    ]
+    out = _run(entries, routes, [])
+    assert _ids(out) == ["clm_top", "clm_mid", "clm_low"]
+
+
+def test_a_colleagues_ruling_takes_the_claim_out_and_reads_in_the_feed() -> None:
+    routes = {"/v1/review-queue": [_queue(_item("clm_old", 0.8))]}
+    reviewed = {
+        "claim_id": "clm_new",
+        "article_id": "art_1",
+        "label": "refuted",
+        "model_label": "supported",
+        "note": HOSTILE,
+        "reviewer": "Ann <script>",
+        "reviewed_at": "2024-05-01T10:00:00Z",
+        "newsroom": "daily-planet",
+    }
+    entries: list[Entry] = [
+        ("1-0", "verdict", _verdict("clm_new", claim=HOSTILE, checkworthiness=0.9)),
+        ("2-0", "verdict.reviewed", reviewed),
+        # the queue page may have been read before this review was made
+        ("3-0", "verdict.reviewed", {**reviewed, "claim_id": "clm_old", "note": None}),
+        ("4-0", "verdict.reviewed", {**reviewed, "supersedes": "2024-05-01T10:00:00Z"}),
+    ]
+    out = _run(entries, routes, [])
+    assert _ids(out) == []
+    lines = [n for n in out["feed"] if n["className"] == "reviewed"]
+    again, old, new = lines
+    assert f"“{HOSTILE}” reviewed as refuted by Ann <script>" in _text(new)
+    assert f"note: {HOSTILE}" in _text(new)
+    assert "model: supported" in _text(new)
+    assert "clm_old reviewed as refuted by Ann <script>" in _text(old)
+    assert "re-reviewed as refuted" in _text(again)
+    assert new["attributes"]["data-label"] == "refuted"
+
+
+def test_a_claim_deep_in_a_long_paragraph_shows_the_text_around_it_cut_at_spaces() -> None:
+    before = " ".join(f"word{i}" for i in range(200))
+    text = before + " " + SOURCE + " " + before
+    start = text.index(SOURCE)
+    item = {**_in_article(), "start": start, "end": start + len(SOURCE)}
+    routes = {
+        "/v1/review-queue": [_queue(item)],
+        "/v1/articles/art_1": [[200, {"article_id": "art_1", "text": text, "claims": []}]],
+    }
+    out = _run([], routes, [])
+    [context] = [n for n in _walk(out["queue"][0]) if "review-context" in n["className"]]
+    shown = _text(context)
+    assert shown.startswith("… word") and shown.endswith(" …")
+    assert SOURCE in shown and len(shown) < len(SOURCE) + 2 * 280 + 10
+    assert shown[2:-2] in text  # whole words: cut at spaces
+    assert text[text.index(shown[2:-2]) - 1] == " "
