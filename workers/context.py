@@ -22,6 +22,7 @@ from shared.publisher import VerdictPublisher
 from shared.redis_client import make_redis
 from shared.settings import Settings
 from shared.store import ClaimStore
+from workers.reuse import Repeats
 from workers.sources.http_client import make_http_client
 from workers.sources.knowledge_base import SOURCE_NAME as KB_SOURCE
 from workers.sources.registry import build_sources, close_sources
@@ -53,7 +54,11 @@ def build_process_embedder(settings: Settings) -> OnnxEmbedder | None:
 
 
 def build_verifier(
-    settings: Settings, *, calibrated: bool = True, redis_client: redis.Redis | None = None
+    settings: Settings,
+    *,
+    calibrated: bool = True,
+    redis_client: redis.Redis | None = None,
+    embedder: OnnxEmbedder | None = None,
 ) -> Verifier:
     """The verifier every entry point uses: the configured sources and the stance scorer.
 
@@ -61,11 +66,13 @@ def build_verifier(
     :mod:`workers.sources.registry`); each is wrapped in its resilience policy, and
     ``redis_client`` (None offline) holds their response cache. The verifier owns one
     HTTP client for the HTTP sources and the LLM judge; close everything with
-    :func:`close_verifier`, or use :func:`open_verifier`.
+    :func:`close_verifier`, or use :func:`open_verifier`. ``embedder`` is the process's
+    embedding model where the caller made it already (else made here if needed).
     """
     with ExitStack() as on_failure:  # a step failed: close what was opened, then re-raise
         http_client = on_failure.enter_context(make_http_client(settings))
-        embedder = build_process_embedder(settings)
+        if embedder is None:
+            embedder = build_process_embedder(settings)
         sources = build_sources(
             settings, redis_client=redis_client, http_client=http_client, embedder=embedder
         )
@@ -139,6 +146,22 @@ def close_verifier(verifier: Verifier) -> None:
         verifier.closers.pop()()
 
 
+def build_repeats(
+    settings: Settings,
+    client: redis.Redis,
+    verifier: Verifier,
+    embedder: OnnxEmbedder | None = None,
+) -> Repeats:
+    """The repeat decisions of a worker running ``verifier``."""
+    return Repeats.build(
+        settings,
+        client,
+        verifier_version=verifier.version,
+        source_names=tuple(source.name for source in verifier.sources),
+        embedder=embedder,
+    )
+
+
 @dataclass
 class WorkerContext:
     """Everything a task needs, built once per worker process."""
@@ -148,16 +171,21 @@ class WorkerContext:
     store: ClaimStore
     publisher: VerdictPublisher
     verifier: Verifier
+    repeats: Repeats | None = None
+    """Decides repeats of rulings and earlier checks (None: every claim is checked)."""
 
     @classmethod
     def build(cls, settings: Settings) -> WorkerContext:
         client = make_redis(settings)
+        embedder = build_process_embedder(settings)
+        verifier = build_verifier(settings, redis_client=client, embedder=embedder)
         return cls(
             settings=settings,
             redis=client,
             store=ClaimStore.from_settings(client, settings),
             publisher=VerdictPublisher.from_settings(client, settings),
-            verifier=build_verifier(settings, redis_client=client),
+            verifier=verifier,
+            repeats=build_repeats(settings, client, verifier, embedder),
         )
 
     def close(self) -> None:

@@ -35,6 +35,7 @@ from workers import metrics
 from workers.context import WorkerContext
 from workers.logs import ClaimLogger, claim_logger
 from workers.resilience.task_retry import RetryDecision, RetryPolicy, decide_retry
+from workers.reuse import Repeats
 
 log = logging.getLogger(__name__)
 
@@ -99,13 +100,36 @@ def start_check(ctx: WorkerContext, claim: ClaimRecord) -> bool:
 def verify_and_publish(
     ctx: WorkerContext, claim: ClaimRecord, final_attempt: bool
 ) -> PublishResult:
-    """Verify a claim marked as being checked and publish its verdict."""
+    """Verify a claim marked as being checked and publish its verdict.
+
+    With ``ctx.repeats``, a claim an editor's ruling or an earlier check of the newsroom
+    decides is not verified (:mod:`workers.reuse`), and a verdict the verifier reached is
+    indexed for later repeats once published.
+    """
     clog = claim_logger(log, claim.claim_id, claim.article_id)
     started = time.perf_counter()
-    verdict = ctx.verifier.verify_claim(claim, tolerate_source_errors=final_attempt)
+    repeats = ctx.repeats
+    decision = _store(lambda: repeats.decide(claim)) if repeats is not None else None
+    if decision is not None and decision.verdict is not None:
+        verdict = decision.verdict
+        clog.info("decided without a check: %s", verdict.reason or verdict.reused_from)
+    else:
+        verdict = ctx.verifier.verify_claim(claim, tolerate_source_errors=final_attempt)
     result = ctx.publisher.publish(verdict)
     _log_published(clog, verdict, result, time.perf_counter() - started, claim.created_at_ms)
+    if repeats is not None and decision is not None and result.published:
+        _remember(repeats, claim, verdict, decision.sources, clog)
     return result
+
+
+def _remember(
+    repeats: Repeats, claim: ClaimRecord, verdict: Verdict, sources: str, clog: ClaimLogger
+) -> None:
+    """Index a published verdict for reuse; the verdict stands if this fails."""
+    try:
+        repeats.remember(claim, verdict, sources)
+    except (StoreUnavailableError, redis.RedisError) as exc:
+        clog.warning("verdict published but not indexed for reuse: %s", exc)
 
 
 def _publish_placeholder(
