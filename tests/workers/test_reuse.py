@@ -45,7 +45,8 @@ def _check(ctx: WorkerContext, claim_id: str) -> dict[str, Any]:
     rows = ctx.redis.xrange(ctx.settings.verdict_stream)
     verdicts = [json.loads(f["data"]) for _, f in rows if f["type"] == "verdict"]
     [verdict] = [v for v in verdicts if v["claim_id"] == claim_id]
-    return verdict
+    data: dict[str, Any] = verdict
+    return data
 
 
 def _record(ctx: WorkerContext, claim_id: str) -> ClaimRecord:

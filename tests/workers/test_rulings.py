@@ -47,7 +47,8 @@ def _check(ctx: WorkerContext, claim_id: str) -> dict[str, Any]:
         for _, f in rows
         if f["type"] == "verdict" and json.loads(f["data"])["claim_id"] == claim_id
     ]
-    return verdict
+    data: dict[str, Any] = verdict
+    return data
 
 
 def _review(ctx: WorkerContext, claim_id: str, label: Label, note: str | None = None) -> None:
