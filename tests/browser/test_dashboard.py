@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import statistics
 from collections import Counter
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cli.processes import http_ready, python_module, wait_until
+from tests.browser.helpers import PHONE, artifacts_dir, js, policy_violations, wait
 from tests.e2e.conftest import SEED_ARTICLE, Stack, StackFactory
 
 pytestmark = pytest.mark.e2e
@@ -31,8 +30,6 @@ AUTH = {
     "auth_enabled": True,
     "api_keys": {"daily-planet": KEY, "daily-star": "ds-other-key-987-bbbbbbbbbbbbbbbbbbbb"},
 }
-PHONE = (412, 915)
-
 
 AWAY_EVIDENCE = {
     "source": "kb",
@@ -53,65 +50,6 @@ def _web_url(url: str | None) -> str | None:
     return url if url and url.lower().startswith(("http://", "https://")) else None
 
 
-def _binary(*names: str) -> str | None:
-    for name in names:
-        found = shutil.which(name) or (
-            f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None
-        )
-        if found:
-            return found
-    return None
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        pytest.skip("selenium is not installed (pip install -e '.[dev]')")
-    chromium = _binary("chromium", "chromium-browser")
-    driver_path = _binary("chromedriver")
-    if chromium is None or driver_path is None:
-        pytest.skip("Chromium not installed: apt-get install -y chromium chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-    ):
-        options.add_argument(arg)
-    # a phone-sized viewport (a plain window cannot be made that narrow)
-    metrics = {"width": PHONE[0], "height": PHONE[1], "pixelRatio": 1}
-    options.add_experimental_option("mobileEmulation", {"deviceMetrics": metrics})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def _artifacts(tmp_path: Path) -> Path:
-    root = Path(os.environ.get("CLAIMCHECK_TEST_ARTIFACTS", tmp_path / "artifacts"))
-    root.mkdir(parents=True, exist_ok=True)
-    return root
-
-
-def _wait(driver: Any, what: str, predicate: Callable[[], Any], timeout: float = 30) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(
-        lambda _d: predicate(), message=f"waiting for {what}"
-    )
-
-
-def _js(driver: Any, script: str, *args: Any) -> Any:
-    return driver.execute_script(script, *args)
-
-
 def _restart_intake(stack: Stack) -> None:
     """Start the intake again on the same port (the page keeps its URL)."""
     stack.group.start("intake", python_module("cli", "serve"), stack.env)
@@ -130,26 +68,26 @@ def test_dashboard_submits_the_seed_article_and_shows_its_verdicts_live(
     stack = stack_factory(**AUTH, sse_keepalive_s=1)
     stack.start_worker(concurrency=2)
     stack.start_intake()
-    artifacts = _artifacts(tmp_path)
+    artifacts = artifacts_dir(tmp_path)
     driver = browser
 
     driver.get(f"{stack.base_url}/dashboard")
     # auth is on: the page asks for the newsroom's key, then goes live
-    key_input = _wait(driver, "the key form", lambda: driver.find_element(By.ID, "api-key"))
-    _wait(driver, "the key form to show", key_input.is_displayed)
+    key_input = wait(driver, "the key form", lambda: driver.find_element(By.ID, "api-key"))
+    wait(driver, "the key form to show", key_input.is_displayed)
     key_input.send_keys(KEY)
     driver.find_element(By.CSS_SELECTOR, "#key-form button").click()
-    _wait(driver, "live", lambda: _js(driver, "return document.body.dataset.stream") == "live")
+    wait(driver, "live", lambda: js(driver, "return document.body.dataset.stream") == "live")
 
     # submit the seed article through the page's form
     text = SEED_ARTICLE.read_text(encoding="utf-8")
-    _js(driver, "document.getElementById('article-text').value = arguments[0]", text)
-    _js(driver, "document.getElementById('article-title').value = 'Da Nang'")
+    js(driver, "document.getElementById('article-text').value = arguments[0]", text)
+    js(driver, "document.getElementById('article-title').value = 'Da Nang'")
     driver.find_element(By.ID, "submit-button").click()
-    article_id = _wait(
+    article_id = wait(
         driver,
         "the submission",
-        lambda: _js(driver, "return document.getElementById('submit-result').dataset.articleId"),
+        lambda: js(driver, "return document.getElementById('submit-result').dataset.articleId"),
     )
     with stack.http(**{"X-API-Key": KEY}) as http:
         article = http.get(f"/v1/articles/{article_id}").json()
@@ -158,7 +96,7 @@ def test_dashboard_submits_the_seed_article_and_shows_its_verdicts_live(
 
     # every verdict appears in the feed, and its claim is highlighted in the article view
     feed_selector = f'#feed li.verdict[data-article-id="{article_id}"]'
-    _wait(
+    wait(
         driver,
         f"{len(claims)} verdicts in the feed",
         lambda: len(driver.find_elements(By.CSS_SELECTOR, feed_selector)) >= len(claims),
@@ -168,14 +106,14 @@ def test_dashboard_submits_the_seed_article_and_shows_its_verdicts_live(
     assert set(verdicts) == set(claims)
 
     def highlighted() -> dict[str, tuple[str, str]]:
-        marks = _js(
+        marks = js(
             driver,
             "return [...document.querySelectorAll('#article-text-view mark')]"
             ".map(m => [m.dataset.claimId, m.dataset.label, m.textContent])",
         )
         return {claim_id: (label, shown) for claim_id, label, shown in marks}
 
-    _wait(
+    wait(
         driver,
         "every claim coloured by its verdict",
         lambda: all(
@@ -189,7 +127,7 @@ def test_dashboard_submits_the_seed_article_and_shows_its_verdicts_live(
         assert label == verdicts[claim_id].data["label"]
     # each card quotes its deciding sentence, which links to it (the text fragment, else the
     # document); the seed article has claims the starter corpus decides
-    cards = _js(
+    cards = js(
         driver,
         "return [...document.querySelectorAll(arguments[0])].map(li => {"
         " const e = li.querySelector('.evidence-text');"
@@ -226,17 +164,17 @@ def test_dashboard_submits_the_seed_article_and_shows_its_verdicts_live(
     Select(driver.find_element(By.ID, "filter-label")).select_by_value("")
     driver.find_element(By.ID, "filter-article").send_keys("art_somewhere_else")
     assert not [li for li in driver.find_elements(By.CSS_SELECTOR, "#feed li") if li.is_displayed()]
-    assert _js(driver, "return document.querySelector('#counts b').textContent") == "0"
+    assert js(driver, "return document.querySelector('#counts b').textContent") == "0"
     driver.find_element(By.ID, "filter-article").clear()
     driver.find_element(By.ID, "filter-article").send_keys(article_id)
     items = [li for li in driver.find_elements(By.CSS_SELECTOR, "#feed li") if li.is_displayed()]
     assert len(items) == len(claims) + 1  # its verdicts and its article.completed line
     # the newsroom column of the page is readable on a phone: nothing wider than the screen
     driver.save_screenshot(str(artifacts / "dashboard-phone.png"))
-    assert _js(driver, "return window.innerWidth") == PHONE[0]
-    assert _js(driver, "return document.documentElement.scrollWidth") <= PHONE[0]
+    assert js(driver, "return window.innerWidth") == PHONE[0]
+    assert js(driver, "return document.documentElement.scrollWidth") <= PHONE[0]
 
-    latencies = _js(driver, "return window.claimcheckStats.latencies")
+    latencies = js(driver, "return window.claimcheckStats.latencies")
     assert len(latencies) == len(claims)
     ordered = sorted(latencies)
     p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
@@ -247,10 +185,10 @@ def test_dashboard_submits_the_seed_article_and_shows_its_verdicts_live(
 
     # a network drop: the page shows it is reconnecting, then resumes where it stopped
     stack.kill("intake")
-    _wait(
+    wait(
         driver,
         "the reconnecting notice",
-        lambda: _js(driver, "return document.body.dataset.stream") == "reconnecting",
+        lambda: js(driver, "return document.body.dataset.stream") == "reconnecting",
     )
     assert "reconnecting" in driver.find_element(By.ID, "status").text
     driver.save_screenshot(str(artifacts / "dashboard-reconnecting.png"))
@@ -277,13 +215,13 @@ def test_dashboard_submits_the_seed_article_and_shows_its_verdicts_live(
         fields = {"type": "verdict", "data": json.dumps(data)}
         stack.redis.xadd(stack.settings.verdict_stream, fields)
     _restart_intake(stack)
-    _wait(
+    wait(
         driver,
         "the missed entries after the reconnect",
         lambda: driver.find_elements(By.CSS_SELECTOR, 'li[data-claim-id="clm_unsafe_link"]'),
         timeout=30,
     )
-    assert _js(driver, "return document.body.dataset.stream") == "live"
+    assert js(driver, "return document.body.dataset.stream") == "live"
     away = driver.find_element(By.CSS_SELECTOR, 'li[data-claim-id="clm_while_away"]')
     sentence = away.find_element(By.CSS_SELECTOR, "a.evidence-text")
     assert sentence.text == f"“{AWAY_EVIDENCE['text']}”"  # shown as text, not markup
@@ -291,7 +229,7 @@ def test_dashboard_submits_the_seed_article_and_shows_its_verdicts_live(
     assert sentence.get_dom_attribute("rel") == "noopener noreferrer"
     assert "refutes 0.90:" in away.text and "Away <b>desk</b>" in away.text
     assert not driver.find_elements(By.CSS_SELECTOR, "#feed img, #feed b")
-    assert _js(driver, "return window.claimcheckXss") is None
+    assert js(driver, "return window.claimcheckXss") is None
     fallback = driver.find_element(
         By.CSS_SELECTOR, 'li[data-claim-id="clm_unsafe_link"] a.evidence-text'
     )
@@ -301,7 +239,7 @@ def test_dashboard_submits_the_seed_article_and_shows_its_verdicts_live(
     lone_card = driver.find_element(By.CSS_SELECTOR, 'li[data-claim-id="clm_lone"]')
     assert not lone_card.find_elements(By.TAG_NAME, "button")
     assert "article" not in lone_card.text
-    ids = _js(driver, "return [...document.querySelectorAll('#feed li')].map(li => li.dataset.id)")
+    ids = js(driver, "return [...document.querySelectorAll('#feed li')].map(li => li.dataset.id)")
     assert len(ids) == len(set(ids)), "an entry was shown twice"
     assert not driver.find_elements(By.CSS_SELECTOR, 'li[data-claim-id="clm_other_newsroom"]')
     driver.save_screenshot(str(artifacts / "dashboard-after-reconnect.png"))
@@ -311,15 +249,14 @@ def test_dashboard_submits_the_seed_article_and_shows_its_verdicts_live(
     frozen = stack.group.pid("intake")
     os.killpg(frozen, signal.SIGSTOP)
     try:
-        _wait(
+        wait(
             driver,
             "the silence watchdog",
-            lambda: _js(driver, "return document.body.dataset.stream") == "reconnecting",
+            lambda: js(driver, "return document.body.dataset.stream") == "reconnecting",
             timeout=20,
         )
     finally:
         os.killpg(frozen, signal.SIGCONT)
-    _wait(
-        driver, "live again", lambda: _js(driver, "return document.body.dataset.stream") == "live"
-    )
+    wait(driver, "live again", lambda: js(driver, "return document.body.dataset.stream") == "live")
+    assert not policy_violations(driver)
     print(f"screenshots: {artifacts}")

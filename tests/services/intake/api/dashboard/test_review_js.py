@@ -55,7 +55,7 @@ def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def _text(node: dict[str, Any]) -> str:
-    return node["text"] + "".join(_text(c) for c in node["children"])
+    return str(node["text"]) + "".join(_text(c) for c in node["children"])
 
 
 def _verdict(claim_id: str, **extra: Any) -> dict[str, Any]:

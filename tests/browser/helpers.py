@@ -1,0 +1,68 @@
+"""What the browser tests share: finding Chromium, waiting on the page, the artifacts folder,
+signing in with a newsroom key, and the browser's console read for policy violations."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+PHONE = (412, 915)
+"""The viewport the browser tests use: a phone, where the page must still fit."""
+
+
+def binary(*names: str) -> str | None:
+    """The first of ``names`` on the PATH or in /usr/bin."""
+    for name in names:
+        found = shutil.which(name) or (
+            f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None
+        )
+        if found:
+            return found
+    return None
+
+
+def artifacts_dir(tmp_path: Path) -> Path:
+    """``$CLAIMCHECK_TEST_ARTIFACTS`` (default: under the test's tmp dir), created."""
+    root = Path(os.environ.get("CLAIMCHECK_TEST_ARTIFACTS", tmp_path / "artifacts"))
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def wait(driver: Any, what: str, predicate: Callable[[], Any], timeout: float = 30) -> Any:
+    """Poll ``predicate`` every 0.1 s until it is truthy; its value, or a timeout naming what."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(
+        lambda _d: predicate(), message=f"waiting for {what}"
+    )
+
+
+def js(driver: Any, script: str, *args: Any) -> Any:
+    return driver.execute_script(script, *args)
+
+
+def sign_in(driver: Any, base_url: str, key: str) -> None:
+    """Open the dashboard, give it the newsroom's key when it asks, wait until it is live."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{base_url}/dashboard")
+    key_input = wait(driver, "the key form", lambda: driver.find_element(By.ID, "api-key"))
+    wait(driver, "the key form to show", key_input.is_displayed)
+    key_input.send_keys(key)
+    driver.find_element(By.CSS_SELECTOR, "#key-form button").click()
+    wait(driver, "live", lambda: js(driver, "return document.body.dataset.stream") == "live")
+
+
+def policy_violations(driver: Any) -> list[str]:
+    """Content-Security-Policy violations: the console's reports and the page's own count
+    (``securitypolicyviolation`` events). Reading the console empties it."""
+    console = [
+        str(entry.get("message", ""))
+        for entry in driver.get_log("browser")
+        if "Content Security Policy" in str(entry.get("message", ""))
+    ]
+    counted = js(driver, "return (window.claimcheckStats || {}).csp || []")
+    return console + [str(v) for v in counted]

@@ -1,0 +1,187 @@
+"""The review view in real headless Chromium against a real intake process and real Redis.
+
+No worker runs: the test publishes the verdicts itself, through the publisher a worker
+uses, so it decides which claims need review. Two separate browsers follow the same
+newsroom: one editor rules on a claim, and the other sees it leave the queue live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.publisher import VerdictPublisher
+from shared.schemas import Evidence, Label, Verdict
+from shared.store import ClaimStore
+from tests.browser.conftest import Chromium
+from tests.browser.helpers import PHONE, artifacts_dir, js, policy_violations, sign_in, wait
+from tests.e2e.conftest import SEED_ARTICLE, Stack, StackFactory
+
+pytestmark = pytest.mark.e2e
+
+KEY = "dp-review-browser-key-0123456789-aaaa"
+AUTH = {
+    "auth_enabled": True,
+    "api_keys": {"daily-planet": KEY, "daily-star": "ds-review-key-987-bbbbbbbbbbbbbbbbbbb"},
+}
+REVIEWER = 'Jane <img src=x onerror="window.claimcheckXss=1">'
+NOTE = "The ministry's own figures say otherwise <b>(see link)</b>."
+LONE = "The city council approved 42 new bus routes in March 2024."
+EVIDENCE = Evidence(
+    source="kb",
+    doc_id="transit",
+    title="Transit report",
+    url="https://example.org/transit",
+    text="Only 12 routes were added, the report says.",
+    stance="refutes",
+    score=0.71,
+)
+
+
+def _publish(stack: Stack, claim_id: str, label: Label, confidence: float) -> Verdict:
+    """Publish a verdict for a stored claim as a worker does (record and stream at once)."""
+    record = ClaimStore.from_settings(stack.redis, stack.settings).get_claim(claim_id)
+    assert record is not None
+    verdict = record.stamp(
+        Verdict(
+            claim_id=claim_id,
+            article_id=record.article_id,
+            claim=record.text,
+            label=label,
+            confidence=confidence,
+            needs_review=True,
+            evidence=[EVIDENCE],
+            checked_at=datetime.now(UTC),
+            verifier_version="browser-test",
+        )
+    )
+    assert VerdictPublisher.from_settings(stack.redis, stack.settings).publish(verdict).published
+    return verdict
+
+
+def _queued(driver: Any) -> list[str]:
+    return list(
+        js(
+            driver,
+            "return [...document.querySelectorAll('#review-queue li.queue-item')]"
+            ".map(li => li.dataset.claimId)",
+        )
+    )
+
+
+def _wait_queue(driver: Any, what: str, test: Callable[[list[str]], bool]) -> None:
+    wait(driver, what, lambda: test(_queued(driver)))
+
+
+def _open_review(driver: Any, base_url: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    sign_in(driver, base_url, KEY)
+    driver.find_element(By.ID, "tab-review").click()
+    wait(driver, "the review view", driver.find_element(By.ID, "review-queue").is_displayed)
+    assert not driver.find_element(By.ID, "feed").is_displayed()
+
+
+@pytest.mark.timeout(300)
+def test_an_editor_rules_on_a_queued_claim_and_a_colleague_sees_it_leave(
+    stack_factory: StackFactory, chromium: Chromium, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    stack = stack_factory(**AUTH, sse_keepalive_s=1)
+    stack.start_intake()
+    artifacts = artifacts_dir(tmp_path)
+    text = SEED_ARTICLE.read_text(encoding="utf-8")
+    with stack.http(**{"X-API-Key": KEY}) as http:
+        article = http.post("/v1/articles", json={"text": text, "title": "Da Nang"}).json()
+        lone_id = http.post("/v1/claims", json={"text": LONE}).json()["claim_id"]
+    claims = sorted(article["claims"], key=lambda c: -(c["checkworthiness"] or 0))
+    first, live = claims[0], claims[1]
+    # two claims wait before the pages open; one more arrives while they are open
+    _publish(stack, first["claim_id"], "supported", 0.52)
+    _publish(stack, lone_id, "not_enough_info", 0.4)
+
+    editor, colleague = chromium(), chromium()
+    for driver in (editor, colleague):
+        _open_review(driver, stack.base_url)
+        _wait_queue(driver, "the queue", lambda ids: len(ids) == 2)
+    assert _queued(editor)[0] == first["claim_id"]  # most check-worthy first
+
+    # the claim is marked in its article; the lone claim is its text
+    item = editor.find_element(
+        By.CSS_SELECTOR, f'#review-queue li[data-claim-id="{first["claim_id"]}"]'
+    )
+    mark = wait(editor, "the marked claim", lambda: item.find_elements(By.CSS_SELECTOR, "mark"))[0]
+    assert mark.text == first["source_text"] == text[first["start"] : first["end"]]
+    assert mark.get_attribute("data-label") == "supported"
+    assert "model: supported" in item.text and "confidence 0.52" in item.text
+    quote = item.find_element(By.CSS_SELECTOR, "a.evidence-text")
+    assert quote.text == f"“{EVIDENCE.text}”" and quote.get_dom_attribute("href") == EVIDENCE.url
+    labels = [b.get_attribute("data-label") for b in item.find_elements(By.TAG_NAME, "button")]
+    assert labels == ["supported", "refuted", "not_enough_info", "conflicting"]
+    lone = editor.find_element(By.CSS_SELECTOR, f'#review-queue li[data-claim-id="{lone_id}"]')
+    assert LONE in lone.text and "lone claim" in lone.text
+    assert not lone.find_elements(By.TAG_NAME, "mark")
+
+    # a verdict that needs review joins both queues without a reload
+    _publish(stack, live["claim_id"], "conflicting", 0.5)
+    for driver in (editor, colleague):
+        _wait_queue(driver, "the live verdict", lambda ids: live["claim_id"] in ids)
+    assert _queued(editor) == _queued(colleague)
+    editor.save_screenshot(str(artifacts / "review-queue-phone.png"))
+    assert js(editor, "return document.documentElement.scrollWidth") <= PHONE[0]
+
+    # the editor rules: refuted, with a note
+    editor.find_element(By.ID, "reviewer-name").send_keys(REVIEWER)
+    item.find_element(By.CSS_SELECTOR, "textarea.review-note").send_keys(NOTE)
+    item.find_element(By.CSS_SELECTOR, 'button[data-label="refuted"]').click()
+    wait(
+        editor,
+        "the saved ruling",
+        lambda: (
+            js(editor, "return document.getElementById('review-result').dataset.claimId")
+            == first["claim_id"]
+        ),
+    )
+    result = editor.find_element(By.ID, "review-result").text
+    assert "reviewed as refuted (the model said supported)" in result
+    assert first["claim_id"] not in _queued(editor)
+    with stack.http(**{"X-API-Key": KEY}) as http:
+        status = http.get(f"/v1/claims/{first['claim_id']}").json()
+    review = status["review"]
+    assert (review["label"], review["model_label"]) == ("refuted", "supported")
+    assert (review["reviewer"], review["note"]) == (REVIEWER, NOTE)
+    reviewed = [e for e in stack.entries() if e.type == "verdict.reviewed"]
+    assert [e.data["claim_id"] for e in reviewed] == [first["claim_id"]]  # one click, one entry
+
+    # the colleague's queue loses it live, and the feed says who ruled
+    wait(colleague, "the item to vanish", lambda: first["claim_id"] not in _queued(colleague))
+    with stack.http(**{"X-API-Key": KEY}) as http:
+        waiting = [i["claim_id"] for i in http.get("/v1/review-queue").json()["items"]]
+    assert sorted(waiting) == sorted([live["claim_id"], lone_id])
+    assert _queued(colleague) == _queued(editor) == waiting  # in the API's order
+    line_css = f'#feed li.reviewed[data-claim-id="{first["claim_id"]}"]'
+    line = wait(
+        colleague, "the feed line", lambda: colleague.find_elements(By.CSS_SELECTOR, line_css)
+    )
+    shown = js(colleague, "return arguments[0].textContent", line[0])
+    assert f"reviewed as refuted by {REVIEWER}" in shown and f"note: {NOTE}" in shown
+    colleague.find_element(By.ID, "tab-feed").click()
+    wait(colleague, "the feed", colleague.find_element(By.ID, "feed").is_displayed)
+    colleague.save_screenshot(str(artifacts / "review-feed-line-phone.png"))
+    for driver in (editor, colleague):
+        assert not driver.find_elements(By.CSS_SELECTOR, "#feed img, #feed b, #review-queue b")
+        assert js(driver, "return window.claimcheckXss") is None
+
+    # the name is remembered in the tab; the ruled claim stays out after a reload
+    editor.refresh()
+    wait(editor, "live", lambda: js(editor, "return document.body.dataset.stream") == "live")
+    assert editor.find_element(By.ID, "reviewer-name").get_attribute("value") == REVIEWER
+    wait(editor, "the queue", lambda: len(_queued(editor)) == 2)
+    assert _queued(editor) == waiting
+    for driver in (editor, colleague):
+        assert not policy_violations(driver)
