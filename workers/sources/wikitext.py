@@ -104,8 +104,11 @@ def _template_key(name: str) -> str:
 
 
 def parse(wikitext: str) -> Wikicode:
-    """The parse tree of ``wikitext`` (never raises on bad markup: it becomes text)."""
-    return mwparserfromhell.parse(wikitext, skip_style_tags=False)
+    """The parse tree of ``wikitext`` (never raises on bad markup: it becomes text).
+
+    Bold and italic quotes are left as text (parsing them is the tokenizer's slowest
+    part) and removed from the prose afterwards."""
+    return mwparserfromhell.parse(wikitext, skip_style_tags=True)
 
 
 def is_disambiguation(code: Wikicode, rules: SkipRules) -> bool:
@@ -172,8 +175,10 @@ def _plain_node(node: Node, rules: SkipRules) -> str:
     """The visible prose of one node (templates, comments, arguments and headings have
     none); raises :class:`MalformedPage` on text that still holds paired markup."""
     if isinstance(node, Text):
-        if any(mark in node.value for mark in _UNPAIRED):
-            raise MalformedPage(f"unpaired markup near {node.value.strip()[:60]!r}")
+        for mark in _UNPAIRED:
+            if (at := node.value.find(mark)) >= 0:
+                near = " ".join(node.value[max(0, at - 30) : at + 30].split())
+                raise MalformedPage(f"unpaired {mark!r} in {near!r}")
         return node.value
     if isinstance(node, Tag):
         return _plain_tag(node, rules)

@@ -147,7 +147,7 @@ def test_articles_land_as_clean_sections_and_the_rest_is_skipped(
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 2
     assert "16 'Broken page' skipped" in warnings[0] and "no <text>" in warnings[0]
-    assert "17 'Unclosed' skipped" in warnings[1] and "{{Infobox person" in warnings[1]
+    assert "17 'Unclosed' skipped" in warnings[1] and "'{{' in '{{Infobox person" in warnings[1]
     assert all(str(dump) in w for w in warnings)
     text = str(stats)
     assert "3 articles imported as 7 documents" in text and "sentences/s" in text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from workers.sources.wikitext import (
@@ -56,7 +58,21 @@ def test_disambiguation_by_template_name_in_any_spelling_or_switch() -> None:
     assert not is_disambiguation(parse("'''X''' is a letter.{{Infobox letter}}"), rules)
 
 
-@pytest.mark.parametrize("text", ["{{Infobox | a = b\nThen text.", "[[Broken link text", "{|\n| a"])
-def test_unpaired_markup_makes_the_page_malformed(text: str) -> None:
-    with pytest.raises(MalformedPage, match="unpaired markup"):
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "Fine text.\n{{Infobox | a = b\nThen text.",
+            "unpaired '{{' in 'Fine text. {{Infobox | a = b Then text.'",
+        ),
+        (
+            "Long text before it, " * 4 + "[[Broken link",
+            "in 'fore it, Long text before it, [[Broken link'",
+        ),
+        ("{|\n| a", "unpaired '{|'"),
+        ("A [[[[as]] (topic)|[[as]]]] b", "unpaired '[['"),
+    ],
+)
+def test_unpaired_markup_makes_the_page_malformed_and_says_where(text: str, message: str) -> None:
+    with pytest.raises(MalformedPage, match=re.escape(message)):
         _sections(text)
