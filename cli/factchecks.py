@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cli.commands import Subparsers, add_command, add_group
@@ -49,6 +50,41 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+    import sys
+
+    from shared.redis_client import make_redis
+    from shared.ruling_export import export_rulings
+    from shared.store import ClaimStore
+
+    since = _since(args.since)
+    newsroom = None if args.newsroom == "-" else args.newsroom
+    client = make_redis(settings)
+    try:
+        store = ClaimStore.from_settings(client, settings)
+        documents = export_rulings(client, store, newsroom, since=since)
+    finally:
+        client.close()
+    text = json.dumps(documents, ensure_ascii=False, indent=1) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"{len(documents)} ClaimReview documents -> {args.output}", file=sys.stderr)
+    return 0
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--since {value!r} is not an ISO 8601 date", field="since") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def register(subparsers: Subparsers) -> None:
     group = add_group(subparsers, "factchecks", help="manage the fact-check archive")
     p = add_command(
@@ -62,3 +98,12 @@ def register(subparsers: Subparsers) -> None:
     )
     p.add_argument("--publisher", help="publisher of rows that name none (e.g. PolitiFact)")
     p.add_argument("--archive", type=Path, help="archive file (default: settings)")
+    p = add_command(
+        group,
+        "export",
+        run_export,
+        help="the newsroom's rulings (editors' reviews) as a ClaimReview JSON-LD array",
+    )
+    p.add_argument("--newsroom", required=True, help="whose rulings (a newsroom name; - for none)")
+    p.add_argument("--since", help="only rulings made at or after this ISO 8601 date")
+    p.add_argument("--output", type=Path, help="file to write (default: standard output)")

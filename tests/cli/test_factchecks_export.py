@@ -1,0 +1,82 @@
+"""``claimcheck factchecks export``: a newsroom's rulings as ClaimReview, read back by import."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import redis
+
+from cli.factchecks import run_export
+from cli.main import build_parser
+from shared.publisher import VerdictPublisher
+from shared.redis_client import make_redis
+from shared.reviews import ReviewRecorder
+from shared.schemas import Label, ReviewSubmission
+from shared.settings import Settings
+from shared.store import ClaimRecord, ClaimStore
+from tests.conftest import SettingsFactory
+from tests.shared import factories
+from workers.sources.factchecks.formats import read_factchecks
+
+
+def _ruled(settings: Settings, claim_id: str, newsroom: str, label: Label) -> None:
+    client = make_redis(settings)
+    try:
+        store = ClaimStore.from_settings(client, settings)
+        record = ClaimRecord(
+            claim_id=claim_id, text=f"Claim {claim_id} is true.", newsroom=newsroom
+        )
+        store.save([record])
+        VerdictPublisher.from_settings(client, settings).publish(
+            record.stamp(factories.verdict(record, "supported", 0.4))
+        )
+        stored = store.get_claim(claim_id)
+        assert stored is not None
+        submission = ReviewSubmission(label=label, reviewer="J. Editor", note="Checked by phone.")
+        ReviewRecorder.from_settings(client, settings).record(stored, submission)
+    finally:
+        client.close()
+
+
+def _export(settings: Settings, *argv: str) -> int:
+    args = build_parser().parse_args(["factchecks", "export", *argv])
+    return run_export(args, settings)
+
+
+def test_export_round_trips_through_import_and_stays_in_its_newsroom(
+    settings_factory: SettingsFactory, redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    settings = settings_factory()
+    _ruled(settings, "clm_planet1", "daily-planet", "refuted")
+    _ruled(settings, "clm_planet2", "daily-planet", "supported")
+    _ruled(settings, "clm_star", "daily-star", "refuted")
+    # the second claim's record expires: its ruling is exported from the index alone
+    redis_client.delete(ClaimStore.from_settings(redis_client, settings).keys.claim("clm_planet2"))
+    out = tmp_path / "rulings.json"
+    assert _export(settings, "--newsroom", "daily-planet", "--output", str(out)) == 0
+    documents = json.loads(out.read_text(encoding="utf-8"))
+    assert [d["claimReviewed"] for d in documents] == [
+        "Claim clm_planet1 is true.",
+        "Claim clm_planet2 is true.",
+    ]
+    assert all(d["author"]["name"] == "daily-planet" for d in documents)
+    back = list(read_factchecks(out))
+    assert [(fc.claim, fc.label) for fc in back] == [
+        ("Claim clm_planet1 is true.", "refuted"),
+        ("Claim clm_planet2 is true.", "supported"),
+    ]
+
+
+def test_since_filters_and_a_bad_date_is_one_line(
+    settings_factory: SettingsFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from shared.errors import InputError
+
+    settings = settings_factory()
+    _ruled(settings, "clm_old", "daily-planet", "refuted")
+    assert _export(settings, "--newsroom", "daily-planet", "--since", "2999-01-01") == 0
+    assert json.loads(capsys.readouterr().out) == []
+    with pytest.raises(InputError, match="--since 'soon' is not an ISO 8601 date"):
+        _export(settings, "--newsroom", "daily-planet", "--since", "soon")
