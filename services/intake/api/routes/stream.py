@@ -48,6 +48,7 @@ MAX_BACKLOG = 1000
 DASHBOARD_DIR = Path(__file__).resolve().parents[1] / "dashboard"
 _DASHBOARD_FILES = {
     "app.js": "text/javascript; charset=utf-8",
+    "common.js": "text/javascript; charset=utf-8",
     "review.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
 }

@@ -1,7 +1,9 @@
-// Runs the dashboard's app.js in Node against a small stand-in for the browser's DOM and
-// prints what it renders as JSON: `node render_feed.js APP_JS ENTRIES_JSON [PAGE_JSON]`,
-// where ENTRIES_JSON is a list of [stream id, event type, data]. The stream answers them
-// once; timers never fire, so the page neither reconnects nor times out.
+// Runs the dashboard's scripts in Node against a small stand-in for the browser's DOM and
+// prints what they render as JSON: `node render_feed.js INDEX_HTML ENTRIES_JSON [PAGE_JSON]`.
+// The scripts are the ones INDEX_HTML loads (its <script src="/dashboard/NAME"> tags, read
+// from the same folder), run one after the other in the page's order. ENTRIES_JSON is a
+// list of [stream id, event type, data]; the stream answers them once; timers never fire,
+// so the page neither reconnects nor times out.
 //
 // PAGE_JSON (optional) is {"routes": {path prefix: [[status, body], ...]}, "actions": [...]}:
 // each request to a path answers the next of its replies (the last one repeats; unknown
@@ -13,9 +15,10 @@
 "use strict";
 
 const fs = require("fs");
+const path = require("path");
 const vm = require("vm");
 
-const [appPath, entriesJson, pageJson] = process.argv.slice(2);
+const [indexPath, entriesJson, pageJson] = process.argv.slice(2);
 
 class FakeElement {
   constructor(tag, id) {
@@ -169,7 +172,13 @@ const context = {
   console,
 };
 vm.createContext(context);
-vm.runInContext(fs.readFileSync(appPath, "utf8"), context, { filename: appPath });
+const html = fs.readFileSync(indexPath, "utf8");
+const scripts = [...html.matchAll(/<script\b[^>]*\bsrc="\/dashboard\/([\w.-]+)"/g)].map((m) => m[1]);
+if (!scripts.length) throw new Error(indexPath + " loads no /dashboard/ script");
+for (const name of scripts) {
+  const file = path.join(path.dirname(indexPath), name);
+  vm.runInContext(fs.readFileSync(file, "utf8"), context, { filename: file });
+}
 
 function* walk(node) {
   yield node;

@@ -1,5 +1,8 @@
 """The dashboard's feed rendering (``app.js``), run in Node against a stand-in DOM.
 
+The harness runs the scripts ``index.html`` loads, in its order (the feed needs the
+shared helpers of ``common.js`` and the review view of ``review.js``).
+
 The browser test (``tests/browser``) covers the page in real Chromium; this one needs only
 ``node`` and checks what the feed shows for given stream entries.
 """
@@ -26,7 +29,7 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
 def _render(entries: list[tuple[str, str, dict[str, Any]]]) -> list[dict[str, Any]]:
     assert NODE is not None
     done = subprocess.run(
-        [NODE, str(HARNESS), str(DASHBOARD_DIR / "app.js"), json.dumps(entries)],
+        [NODE, str(HARNESS), str(DASHBOARD_DIR / "index.html"), json.dumps(entries)],
         capture_output=True,
         text=True,
         timeout=30,

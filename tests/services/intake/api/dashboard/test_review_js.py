@@ -1,4 +1,4 @@
-"""The dashboard's review view (``app.js``), run in Node against a stand-in DOM.
+"""The dashboard's review view (``review.js``), run in Node against a stand-in DOM.
 
 The page loads ``GET /v1/review-queue`` (answered here with canned pages), marks each claim
 in its article, posts an editor's ruling, and follows the stream: a verdict that needs
@@ -37,7 +37,7 @@ def _run(entries: list[Entry], routes: dict[str, Any], actions: list[Any]) -> di
     assert NODE is not None
     page = json.dumps({"routes": routes, "actions": actions})
     done = subprocess.run(
-        [NODE, str(HARNESS), str(DASHBOARD_DIR / "app.js"), json.dumps(entries), page],
+        [NODE, str(HARNESS), str(DASHBOARD_DIR / "index.html"), json.dumps(entries), page],
         capture_output=True,
         text=True,
         timeout=30,

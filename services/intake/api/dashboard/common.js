@@ -1,0 +1,117 @@
+// claimcheck newsroom dashboard, shared part (loaded first): the helpers both the feed
+// (app.js) and the review view (review.js) use, published as window.claimcheck. Every text
+// is set as text and every attribute with setAttribute, so the page's strict
+// Content-Security-Policy (scripts from 'self' only) never has anything to block.
+"use strict";
+
+window.claimcheck = (function () {
+  const KEY_STORE = "claimcheck.apiKey";
+
+  const $ = (id) => document.getElementById(id);
+  // Read by the browser test: per live verdict, ms from its XADD (the stream id's time)
+  // until it was on the page; ids in arrival order.
+  const stats = (window.claimcheckStats = { latencies: [], ids: [], reconnects: 0, csp: [] });
+  // the page sets every text and style from script, so the policy should never fire
+  document.addEventListener("securitypolicyviolation", (e) => {
+    stats.csp.push(e.violatedDirective + " " + (e.blockedURI || ""));
+  });
+
+  function apiKey() {
+    return sessionStorage.getItem(KEY_STORE) || "";
+  }
+
+  function storeApiKey(key) {
+    sessionStorage.setItem(KEY_STORE, key);
+  }
+
+  function headers(extra) {
+    const h = Object.assign({}, extra || {});
+    const key = apiKey();
+    if (key) h["X-API-Key"] = key;
+    return h;
+  }
+
+  function setStatus(kind, text) {
+    const el = $("status");
+    el.className = "status status-" + kind;
+    el.textContent = text;
+    document.body.dataset.stream = kind;
+  }
+
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined) continue;
+      if (name === "text") node.textContent = value;
+      else if (name === "className") node.className = value;
+      else node.setAttribute(name, value);
+    }
+    for (const child of children || []) if (child) node.append(child);
+    return node;
+  }
+
+  function pretty(label) {
+    return String(label).replace(/_/g, " ");
+  }
+
+  function safeUrl(url) {
+    return typeof url === "string" && /^https?:\/\//i.test(url) ? url : null;
+  }
+
+  function needKey(message) {
+    const form = $("key-form");
+    form.hidden = false;
+    $("api-key").focus();
+    setStatus("error", message);
+  }
+
+  // The deciding evidence: its stance, the sentence itself (a link that lands on it in its
+  // document: the text-fragment `link`, else the document's `url`) and where it is from.
+  function renderEvidence(item) {
+    const href = safeUrl(item.link) || safeUrl(item.url);
+    const score = typeof item.score === "number" ? " " + item.score.toFixed(2) : "";
+    const sentence = item.text ? "“" + item.text + "”" : item.title || item.source || "evidence";
+    const quote = href
+      ? el("a", {
+          className: "evidence-text",
+          href: href,
+          target: "_blank",
+          rel: "noopener noreferrer",
+          title: "open the sentence in its source",
+          text: sentence,
+        })
+      : el("span", { className: "evidence-text", text: sentence });
+    const from = [item.title, item.publisher, item.rating ? "rated “" + item.rating + "”" : null]
+      .filter((part) => part)
+      .join(" · ");
+    return el("div", { className: "evidence", "data-stance": item.stance }, [
+      el("span", { className: "stance", text: (item.stance || "evidence") + score + ": " }),
+      quote,
+      item.text && from ? el("span", { className: "evidence-source", text: " — " + from }) : null,
+    ]);
+  }
+
+  // Append text[from:to] to view with each of the claims (sorted by start) marked in the
+  // colour of its verdict (verdictOf(claim), or pending).
+  function highlight(view, text, claims, from, to, verdictOf) {
+    let at = from;
+    for (const c of claims) {
+      if (c.start < at || c.end > to) continue; // overlapping or out of range
+      view.append(document.createTextNode(text.slice(at, c.start)));
+      const known = verdictOf(c);
+      const label = known ? known.label : "pending";
+      const mark = el("mark", {
+        className: "claim-mark label-" + label,
+        "data-claim-id": c.claim_id,
+        "data-label": label,
+        title: pretty(label) + (known ? " (" + known.confidence.toFixed(2) + ")" : ""),
+        text: text.slice(c.start, c.end),
+      });
+      view.append(mark);
+      at = c.end;
+    }
+    view.append(document.createTextNode(text.slice(at, to)));
+  }
+
+  return { $, stats, headers, storeApiKey, setStatus, el, pretty, needKey, renderEvidence, highlight };
+})();
