@@ -25,6 +25,7 @@ TARGETS = [
     "bench-extract",
     "bench-sources",
     "bench-sse",
+    "bench-fairness",
     "train-stance",
     "train-checkworthiness",
     "compose-check",

@@ -12,7 +12,16 @@ from services.intake.api.routes.stream import DASHBOARD_DIR
 from tests.services.intake.conftest import Intake
 
 
-@pytest.mark.parametrize("path", ["/dashboard", "/dashboard/app.js", "/dashboard/style.css"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard",
+        "/dashboard/common.js",
+        "/dashboard/review.js",
+        "/dashboard/app.js",
+        "/dashboard/style.css",
+    ],
+)
 def test_dashboard_files_carry_the_security_headers(intake: Intake, path: str) -> None:
     answer = intake.api.get(path)
     assert answer.status_code == 200
@@ -64,10 +73,11 @@ class _Page(HTMLParser):
 def test_the_page_loads_only_its_own_files_under_the_policy() -> None:
     page = _Page()
     page.feed((DASHBOARD_DIR / "index.html").read_text(encoding="utf-8"))
-    assert page.scripts == ["/dashboard/app.js"]
+    assert page.scripts == ["/dashboard/common.js", "/dashboard/review.js", "/dashboard/app.js"]
     assert page.stylesheets == ["/dashboard/style.css"]
     assert page.inline == []
-    script = (DASHBOARD_DIR / "app.js").read_text(encoding="utf-8")
-    # nothing the policy blocks: no eval, no inline styles or handlers set as attributes
-    assert not re.search(r"\beval\(|new Function\(|setAttribute\(\s*\"(style|on)", script)
-    assert not re.search(r"\binnerHTML\b|insertAdjacentHTML|document\.write", script)
+    for name in ("common.js", "review.js", "app.js"):
+        script = (DASHBOARD_DIR / name).read_text(encoding="utf-8")
+        # nothing the policy blocks: no eval, no inline styles or handlers set as attributes
+        assert not re.search(r"\beval\(|new Function\(|setAttribute\(\s*\"(style|on)", script)
+        assert not re.search(r"\binnerHTML\b|insertAdjacentHTML|document\.write", script)
