@@ -55,7 +55,7 @@ _DASHBOARD_FILES = {
 DASHBOARD_HEADERS = {
     "Cache-Control": "no-cache",
     # the page runs only its own script and style, talks only to this intake, and is
-    # never framed; every text is set as text (see the dashboard scripts), so nothing inline is needed
+    # never framed; every text is set as text (see the dashboard scripts): nothing inline
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
     "img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'",
