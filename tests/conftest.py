@@ -32,9 +32,17 @@ os.environ.setdefault("CLAIMCHECK_FACTCHECK_ARCHIVE_PATH", str(_SESSION_DIR / "f
 
 
 def _var_files() -> set[Path]:
+    """Files under the working tree's ``var/``, except the screenshots folder a run asks
+    for (``CLAIMCHECK_TEST_ARTIFACTS``, which ``.ci/run`` points into ``var/``)."""
     if not _WORK_TREE_VAR.exists():
         return set()
-    return {p for p in _WORK_TREE_VAR.rglob("*") if p.is_file()}
+    artifacts = os.environ.get("CLAIMCHECK_TEST_ARTIFACTS")
+    asked = Path(artifacts).resolve() if artifacts else None
+    return {
+        p
+        for p in _WORK_TREE_VAR.rglob("*")
+        if p.is_file() and not (asked is not None and p.resolve().is_relative_to(asked))
+    }
 
 
 _VAR_BEFORE = _var_files()
