@@ -48,7 +48,31 @@ class JudgedRow:
     """[supports, refutes, neutral] per sentence"""
 
 
+def run_from_reviews(args: argparse.Namespace, settings: Settings) -> int:
+    """Refit the confidence maps on the newsroom's editors' rulings (see
+    :mod:`lab.review_calibration`)."""
+    from lab.review_calibration import refit, reviewed_points, write_refit
+    from shared.redis_client import make_redis
+    from shared.store import ClaimStore
+
+    newsroom = None if args.newsroom in (None, "-") else args.newsroom
+    client = make_redis(settings)
+    try:
+        points = reviewed_points(client, ClaimStore.from_settings(client, settings), newsroom)
+    finally:
+        client.close()
+    result = refit(points, min_reviews=args.min_reviews, newsroom=newsroom)
+    output = args.output or CACHE_DIR / f"reviews-{newsroom or 'none'}.json"
+    write_refit(result, output, newsroom)
+    print(f"held-out half before: {result.before}")
+    print(f"held-out half after:  {result.after}")
+    print(f"confidence maps -> {output} (report: {output.with_suffix('.report.json')})")
+    return 0
+
+
 def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    if args.from_reviews:
+        return run_from_reviews(args, settings)
     from lab.verdict_eval import discover
     from workers.context import DECISION_FILE, build_verifier, close_verifier, stance_model_dir
 
@@ -312,6 +336,24 @@ def register(subparsers: Subparsers) -> None:
     )
     p.add_argument("--data-dir", type=Path, default=None, help="default: ../shared/data")
     p.add_argument("--limit", type=int, default=None, help="first N rows of each dev file")
+    p.add_argument(
+        "--from-reviews",
+        action="store_true",
+        help="refit the confidence maps on editors' reviews in Redis instead of dev files",
+    )
+    p.add_argument("--newsroom", help="with --from-reviews: whose reviews (- for none)")
+    p.add_argument(
+        "--min-reviews",
+        type=int,
+        default=200,
+        help="with --from-reviews: refuse to fit on fewer reviewed verdicts (default 200)",
+    )
+    p.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="with --from-reviews: where the maps go (default var/calibrate/reviews-N.json)",
+    )
     p.add_argument(
         "--target",
         type=float,

@@ -41,11 +41,16 @@ def fit_isotonic(confidences: Sequence[float], correct: Sequence[bool]) -> Isoto
     """Least-squares non-decreasing fit of correctness on confidence (PAV)."""
     if len(confidences) != len(correct):
         raise ValueError("confidences and outcomes differ in length")
-    points = sorted(zip(confidences, correct, strict=True))
+    # equal confidences are one point (their mean outcome): a map is a function of x
+    pooled: dict[float, list[float]] = {}
+    for x, ok in zip(confidences, correct, strict=True):
+        cell = pooled.setdefault(x, [0.0, 0.0])
+        cell[0] += float(ok)
+        cell[1] += 1.0
     # each block: [sum of x, sum of y, count]
     blocks: list[list[float]] = []
-    for x, ok in points:
-        blocks.append([x, float(ok), 1.0])
+    for x, (hits, n) in sorted(pooled.items()):
+        blocks.append([x * n, hits, n])
         while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]:
             sx, sy, n = blocks.pop()
             blocks[-1][0] += sx

@@ -55,3 +55,10 @@ def test_load_rejects_unsorted_maps(tmp_path: Path) -> None:
 
 def test_empty_map_is_identity() -> None:
     assert IsotonicMap((), ())(0.42) == 0.42
+
+
+def test_equal_confidences_are_pooled_into_one_point() -> None:
+    from workers.verification.calibration import fit_isotonic
+
+    fitted = fit_isotonic([0.9] * 4 + [0.5] * 2, [True, False, True, False, False, False])
+    assert fitted(0.9) == pytest.approx(0.5) and fitted(0.5) == pytest.approx(0.0)
