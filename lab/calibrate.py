@@ -62,7 +62,8 @@ def run_from_reviews(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         client.close()
     result = refit(points, min_reviews=args.min_reviews, newsroom=newsroom)
-    output = args.output or CACHE_DIR / f"reviews-{newsroom or 'none'}.json"
+    # the worker reads DIR/<newsroom>.json (CLAIMCHECK_REVIEW_CALIBRATION_DIR=var/calibrate/reviews)
+    output = args.output or CACHE_DIR / "reviews" / f"{newsroom or '-'}.json"
     write_refit(result, output, newsroom)
     print(f"held-out half before: {result.before}")
     print(f"held-out half after:  {result.after}")
@@ -352,7 +353,8 @@ def register(subparsers: Subparsers) -> None:
         "--output",
         type=Path,
         default=None,
-        help="with --from-reviews: where the maps go (default var/calibrate/reviews-N.json)",
+        help="with --from-reviews: where the maps go (default var/calibrate/reviews/N.json, "
+        "the folder CLAIMCHECK_REVIEW_CALIBRATION_DIR names for the worker)",
     )
     p.add_argument(
         "--target",

@@ -112,6 +112,12 @@ class Settings(BaseSettings):
     task_max_retries: int = Field(default=5, ge=0)
     retry_backoff_base_s: float = Field(default=1.0, gt=0)
     retry_backoff_max_s: float = Field(default=60.0, gt=0)
+    review_calibration_dir: Path | None = Field(
+        default=None,
+        description="Folder of per-newsroom confidence maps fitted on editors' rulings "
+        "(claimcheck-lab calibrate --from-reviews --output DIR/<newsroom>.json); the worker "
+        "applies a newsroom's map to its verdicts. Unset: off.",
+    )
     reuse_ttl_s: int = Field(
         default=7 * 24 * 3600,
         ge=0,

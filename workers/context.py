@@ -23,6 +23,7 @@ from shared.redis_client import make_redis
 from shared.settings import Settings
 from shared.store import ClaimStore
 from workers.reuse import Repeats
+from workers.review_calibration import NewsroomCalibration
 from workers.sources.http_client import make_http_client
 from workers.sources.knowledge_base import SOURCE_NAME as KB_SOURCE
 from workers.sources.registry import build_sources, close_sources
@@ -173,6 +174,8 @@ class WorkerContext:
     verifier: Verifier
     repeats: Repeats | None = None
     """Decides repeats of rulings and earlier checks (None: every claim is checked)."""
+    review_maps: NewsroomCalibration | None = None
+    """Newsrooms' confidence maps fitted on their rulings (None: off)."""
 
     @classmethod
     def build(cls, settings: Settings) -> WorkerContext:
@@ -186,6 +189,11 @@ class WorkerContext:
             publisher=VerdictPublisher.from_settings(client, settings),
             verifier=verifier,
             repeats=build_repeats(settings, client, verifier, embedder),
+            review_maps=(
+                NewsroomCalibration(settings.review_calibration_dir)
+                if settings.review_calibration_dir is not None
+                else None
+            ),
         )
 
     def close(self) -> None:

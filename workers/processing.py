@@ -115,6 +115,8 @@ def verify_and_publish(
         clog.info("decided without a check: %s", verdict.reason or verdict.reused_from)
     else:
         verdict = ctx.verifier.verify_claim(claim, tolerate_source_errors=final_attempt)
+        if ctx.review_maps is not None:
+            verdict = ctx.review_maps.apply(verdict, claim.newsroom)
     result = ctx.publisher.publish(verdict)
     _log_published(clog, verdict, result, time.perf_counter() - started, claim.created_at_ms)
     if repeats is not None and decision is not None and result.published:
