@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -45,16 +46,18 @@ class Reviews:
 
 
 @pytest.fixture
-def reviews(settings_factory: SettingsFactory) -> Reviews:
+def reviews(settings_factory: SettingsFactory) -> Iterator[Reviews]:
     settings = settings_factory()
     client = make_redis(settings)
-    return Reviews(
+    yield Reviews(
         settings,
         client,
         ClaimStore.from_settings(client, settings),
         VerdictPublisher.from_settings(client, settings),
         ReviewRecorder.from_settings(client, settings),
     )
+    client.close()
+    client.connection_pool.disconnect()
 
 
 def _review(label: Label = "refuted", **extra: object) -> ReviewSubmission:
