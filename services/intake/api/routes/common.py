@@ -57,13 +57,14 @@ async def submit(
     """Validate everything first, then accept once per idempotency key; answer 202."""
     key = parse_key(request.headers.get(HEADER))
     submission, _ = await read_submission(request, model, ctx.settings)
-    body, replayed = await run_in_threadpool(
-        run_once,
-        ctx,
-        lambda: accept(submission),
-        scope=f"{newsroom or '-'}:{route}",
-        key=key,
-        body_fingerprint=submission_fingerprint(submission),
-    )
+    async with ctx.gate.turn(newsroom):  # one newsroom's texts wait here, holding no thread
+        body, replayed = await run_in_threadpool(
+            run_once,
+            ctx,
+            lambda: accept(submission),
+            scope=f"{newsroom or '-'}:{route}",
+            key=key,
+            body_fingerprint=submission_fingerprint(submission),
+        )
     headers = {REPLAYED_HEADER: "true"} if replayed else {}
     return JSONResponse(body, status_code=202, headers=headers)
