@@ -54,12 +54,13 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     import json
     import sys
 
+    from shared.keys import NO_NEWSROOM
     from shared.redis_client import make_redis
     from shared.ruling_export import export_rulings
     from shared.store import ClaimStore
 
     since = _since(args.since)
-    newsroom = None if args.newsroom == "-" else args.newsroom
+    newsroom = None if args.newsroom == NO_NEWSROOM else args.newsroom
     client = make_redis(settings)
     try:
         store = ClaimStore.from_settings(client, settings)

@@ -52,10 +52,11 @@ def run_from_reviews(args: argparse.Namespace, settings: Settings) -> int:
     """Refit the confidence maps on the newsroom's editors' rulings (see
     :mod:`lab.review_calibration`)."""
     from lab.review_calibration import refit, reviewed_points, write_refit
+    from shared.keys import NO_NEWSROOM, newsroom_namespace
     from shared.redis_client import make_redis
     from shared.store import ClaimStore
 
-    newsroom = None if args.newsroom in (None, "-") else args.newsroom
+    newsroom = None if args.newsroom in (None, NO_NEWSROOM) else args.newsroom
     client = make_redis(settings)
     try:
         points = reviewed_points(client, ClaimStore.from_settings(client, settings), newsroom)
@@ -63,7 +64,7 @@ def run_from_reviews(args: argparse.Namespace, settings: Settings) -> int:
         client.close()
     result = refit(points, min_reviews=args.min_reviews, newsroom=newsroom)
     # the worker reads DIR/<newsroom>.json (CLAIMCHECK_REVIEW_CALIBRATION_DIR=var/calibrate/reviews)
-    output = args.output or CACHE_DIR / "reviews" / f"{newsroom or '-'}.json"
+    output = args.output or CACHE_DIR / "reviews" / f"{newsroom_namespace(newsroom)}.json"
     write_refit(result, output, newsroom)
     print(f"held-out half before: {result.before}")
     print(f"held-out half after:  {result.after}")

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+NO_NEWSROOM = "-"
+"""The namespace of claims without a newsroom (authentication off). Newsroom names start
+with a letter or digit, so no newsroom is called this."""
+
+
+def newsroom_namespace(newsroom: str | None) -> str:
+    """The name a newsroom's keys and files go under (:data:`NO_NEWSROOM` for none)."""
+    return newsroom or NO_NEWSROOM
+
 
 @dataclass(frozen=True)
 class Keys:
@@ -25,7 +34,7 @@ class Keys:
 
     def review_queue(self, newsroom: str | None) -> str:
         """The sorted set of a newsroom's verdicts waiting for a review (auth off: ``-``)."""
-        return f"{self.prefix}:review_queue:{newsroom or '-'}"
+        return f"{self.prefix}:review_queue:{newsroom_namespace(newsroom)}"
 
     def idempotency(self, scope: str, key: str) -> str:
         return f"{self.prefix}:idem:{scope}:{key}"

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import redis
 from pydantic import BaseModel
 
-from shared.rulings import claim_key, newsroom_namespace, redis_call
+from shared.keys import newsroom_namespace
+from shared.rulings import claim_key, redis_call
 from shared.settings import Settings
 
 

@@ -29,11 +29,8 @@ import redis
 from pydantic import BaseModel
 
 from shared.errors import StoreUnavailableError
+from shared.keys import newsroom_namespace
 from shared.schemas import Label
-
-NO_NEWSROOM = "-"
-"""The namespace of claims without a newsroom (authentication off). Newsroom names start
-with a letter or digit, so no newsroom is called this."""
 
 _NOT_WORD = re.compile(r"[\W_]+")
 _T = TypeVar("_T")
@@ -53,10 +50,6 @@ def normalise_claim(text: str) -> str:
 def claim_key(text: str) -> str:
     """The digest of :func:`normalise_claim` of ``text``: the index field of a claim."""
     return hashlib.sha256(normalise_claim(text).encode("utf-8")).hexdigest()[:32]
-
-
-def newsroom_namespace(newsroom: str | None) -> str:
-    return newsroom or NO_NEWSROOM
 
 
 def rulings_key(prefix: str, newsroom: str | None) -> str:

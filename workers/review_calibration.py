@@ -18,6 +18,7 @@ import logging
 import threading
 from pathlib import Path
 
+from shared.keys import newsroom_namespace
 from shared.schemas import Verdict
 from workers.verification.calibration import VerdictCalibration
 
@@ -37,7 +38,7 @@ class NewsroomCalibration:
         self._cache: dict[str, tuple[float, VerdictCalibration | None]] = {}
 
     def map_for(self, newsroom: str | None) -> VerdictCalibration | None:
-        path = self.directory / f"{newsroom or '-'}.json"
+        path = self.directory / f"{newsroom_namespace(newsroom)}.json"
         try:
             mtime = path.stat().st_mtime
         except OSError:

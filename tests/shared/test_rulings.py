@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+from shared.keys import NO_NEWSROOM
 from shared.publisher import VerdictPublisher
 from shared.redis_client import make_redis
 from shared.reviews import ReviewRecorder
-from shared.rulings import NO_NEWSROOM, RulingIndex, claim_key, normalise_claim, rulings_key
+from shared.rulings import RulingIndex, claim_key, normalise_claim, rulings_key
 from shared.schemas import Label, ReviewSubmission
 from shared.settings import Settings
 from shared.store import ClaimRecord, ClaimStore

@@ -14,6 +14,7 @@ from services.intake.api.body import read_submission
 from services.intake.api.context import IntakeContext
 from services.intake.api.idempotency import HEADER, parse_key
 from services.intake.api.submissions import run_once, submission_fingerprint
+from shared.keys import newsroom_namespace
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -62,7 +63,7 @@ async def submit(
             run_once,
             ctx,
             lambda: accept(submission),
-            scope=f"{newsroom or '-'}:{route}",
+            scope=f"{newsroom_namespace(newsroom)}:{route}",
             key=key,
             body_fingerprint=submission_fingerprint(submission),
         )

@@ -21,6 +21,7 @@ from services.intake.api.reviews import accept_review, find_claim, review_queue
 from services.intake.api.routes.common import REPLAYED_HEADER, json_request_body
 from services.intake.api.submissions import run_once
 from shared.claimreview import claim_review
+from shared.keys import newsroom_namespace
 from shared.schemas import ReviewAccepted, ReviewQueue, ReviewSubmission
 
 router = APIRouter(tags=["reviews"])
@@ -54,7 +55,7 @@ async def review_claim(
         run_once,
         ctx,
         lambda: accept_review(ctx, claim_id, newsroom, submission),
-        scope=f"{newsroom or '-'}:review",
+        scope=f"{newsroom_namespace(newsroom)}:review",
         key=key,
         body_fingerprint=body_fingerprint,
         status_code=201,
