@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cli.article_input import parse_published_at, read_article
 from cli.commands import Subparsers, add_command
+from shared.schemas import SkippedSentence
 from shared.settings import Settings
 
 
@@ -25,20 +26,12 @@ def run_extract(args: argparse.Namespace, settings: Settings) -> int:
     published = parse_published_at(args.published_at)
     extractor = ClaimExtractor.from_settings(settings)
     result = extractor.analyse(text, published_at=published)
+    skipped_sentences = result.skipped_sentences(text)
     if args.json:
         body = {
             "claims": [c.model_dump(mode="json") for c in result.claims],
             "skipped": result.skipped,
-            "non_english": [
-                {
-                    "start": s.start,
-                    "end": s.end,
-                    "language": s.language,
-                    "text": text[s.start : s.end],
-                }
-                for s in result.sentences
-                if s.outcome == "non_english"
-            ],
+            "skipped_sentences": [s.model_dump(mode="json") for s in skipped_sentences],
         }
         print(json.dumps(body, ensure_ascii=False, indent=2))
         return 0
@@ -50,12 +43,24 @@ def run_extract(args: argparse.Namespace, settings: Settings) -> int:
         print(f"     {claim.text}")
         if claim.text != claim.source_text:
             print(f"     source: {claim.source_text}")
-    for note in result.sentences:
-        if note.outcome == "non_english":
-            print(f"  skipped ({note.language}): {text[note.start : note.end]}")
+    if skipped_sentences and not args.claims_only:
+        print("skipped:")
+    for skip in skipped_sentences if not args.claims_only else []:
+        print(f"  - [{skip.start}:{skip.end}] {_why(skip)}: {skip.text}")
     skipped = ", ".join(f"{reason} {n}" for reason, n in sorted(result.skipped.items()))
     print(f"{len(result.claims)} claims; skipped: {skipped or 'nothing'}")
     return 0
+
+
+def _why(skip: SkippedSentence) -> str:
+    """``below_threshold 0.31``, ``non_english ru``, ``unreadable garbled_quote``..."""
+    if skip.reason == "non_english":
+        return f"non_english {skip.language}"
+    if skip.detail:
+        return f"{skip.reason} {skip.detail}"
+    if skip.score is not None:
+        return f"{skip.reason} {skip.score:.2f}"
+    return skip.reason
 
 
 def register(subparsers: Subparsers) -> None:
@@ -66,5 +71,8 @@ def register(subparsers: Subparsers) -> None:
         help="print the claims of an article (offline, no Redis)",
     )
     p.add_argument("file", nargs="?", type=Path, help="article text file ('-' for stdin)")
-    p.add_argument("--json", action="store_true", help="claims, skipped counts, non-English")
+    p.add_argument(
+        "--json", action="store_true", help="claims, skipped counts and every skipped sentence"
+    )
+    p.add_argument("--claims-only", action="store_true", help="do not list the skipped sentences")
     p.add_argument("--published-at", help="ISO date: relative dates are written out")

@@ -12,61 +12,16 @@ import json
 import sys
 from typing import IO, Any
 
-import httpx
-
+from cli.admin_client import ADMIN_HEADER, AdminApiError, AdminClient
 from cli.commands import Subparsers, add_command, add_group
-from shared.errors import ClaimcheckError
 from shared.settings import Settings
 
 ADMIN_PATH = "/v1/admin/keys"
-ADMIN_HEADER = "X-Admin-Key"
+__all__ = ["ADMIN_HEADER", "ADMIN_PATH", "AdminApiError", "KeysClient", "run_keys"]
 
 
-class AdminApiError(ClaimcheckError):
-    """The admin API refused a request or could not be reached."""
-
-
-class KeysClient:
+class KeysClient(AdminClient):
     """The intake's admin API for keys."""
-
-    def __init__(
-        self,
-        base_url: str,
-        admin_key: str,
-        *,
-        timeout: float = 10.0,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        self._http = httpx.Client(
-            base_url=base_url,
-            headers={ADMIN_HEADER: admin_key},
-            timeout=timeout,
-            transport=transport,
-        )
-
-    def __enter__(self) -> KeysClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
-
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            response = self._http.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise AdminApiError(
-                f"the intake at {self._http.base_url} did not answer: {exc}"
-            ) from exc
-        if response.status_code >= 400:
-            try:
-                message = response.json().get("message", response.text)
-            except ValueError:
-                message = response.text
-            raise AdminApiError(f"{response.status_code}: {message}")
-        return response.json()
 
     def add(self, newsroom: str) -> dict[str, Any]:
         result: dict[str, Any] = self._call("POST", ADMIN_PATH, json={"newsroom": newsroom})
@@ -82,9 +37,7 @@ class KeysClient:
 
 
 def client_from_settings(settings: Settings) -> KeysClient:
-    if settings.admin_key is None:
-        raise AdminApiError("set CLAIMCHECK_ADMIN_KEY to manage keys")
-    return KeysClient(settings.api_url, settings.admin_key.get_secret_value())
+    return KeysClient.from_settings(settings)
 
 
 def run_keys(args: argparse.Namespace, settings: Settings, out: IO[str] | None = None) -> int:

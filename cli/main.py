@@ -27,6 +27,7 @@ from cli import (
     submit,
     verify_batch,
     watch,
+    webhooks,
     worker,
 )
 from cli.commands import Register, build_program, run
@@ -38,6 +39,7 @@ COMMANDS: tuple[Register, ...] = (
     watch.register,
     requeue.register,
     keys.register,
+    webhooks.register,
     kb.register,
     factchecks.register,
     match.register,

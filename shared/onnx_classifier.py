@@ -52,11 +52,21 @@ class OnnxClassifier:
 
     def logits(self, texts: Sequence[str], pairs: Sequence[str] | None = None) -> FloatArray:
         """Raw logits, one row per input; ``pairs`` gives the second segment if any."""
+        return self.outputs(texts, pairs, names=("logits",))[0]
+
+    def outputs(
+        self,
+        texts: Sequence[str],
+        pairs: Sequence[str] | None = None,
+        *,
+        names: Sequence[str] = ("logits",),
+    ) -> list[FloatArray]:
+        """The graph outputs ``names`` (float, one row per input), from one run per batch."""
         n = len(texts)
-        out = np.zeros((n, len(self.labels)), dtype=np.float32)
         if n == 0:
-            return out
+            return [np.zeros((0, len(self.labels)), dtype=np.float32) for _ in names]
         session, tok = self._load()
+        out: list[FloatArray] = []
         # sort by length so that each batch pads little
         order = sorted(range(n), key=lambda i: len(texts[i]) + (len(pairs[i]) if pairs else 0))
         for start in range(0, n, self.batch_size):
@@ -70,8 +80,11 @@ class OnnxClassifier:
                 "attention_mask": np.array([e.attention_mask for e in encs], dtype=np.int64),
                 "token_type_ids": np.array([e.type_ids for e in encs], dtype=np.int64),
             }
-            (logits,) = session.run(["logits"], feeds)
-            out[idx] = logits
+            results = session.run(list(names), feeds)
+            if not out:
+                out = [np.zeros((n, r.shape[1]), dtype=np.float32) for r in results]
+            for buf, res in zip(out, results, strict=True):
+                buf[idx] = res
         return out
 
     def probabilities(self, texts: Sequence[str], pairs: Sequence[str] | None = None) -> FloatArray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -106,6 +106,10 @@ _SPEAKER = "Who said it, for a quoted or reported statement."
 _ATTRIBUTED = (
     "A reported statement, opinion or feeling (someone says so), not a plain fact about the world."
 )
+_QUOTE = (
+    "For a direct quote with a known speaker: article_text[quote_start:quote_end] is the "
+    "quoted words (without the quotation marks)."
+)
 _CHECKWORTHINESS = (
     "P(checkworthy) from the trained check-worthiness model; at least 0.6 where an "
     "editorial rule (a dated event, a named speaker's reported statement) kept the sentence."
@@ -128,6 +132,8 @@ class ClaimDetails(BaseModel):
     attributed: bool = Field(default=False, description=_ATTRIBUTED)
     checkworthiness: float | None = Field(default=None, ge=0, le=1, description=_CHECKWORTHINESS)
     entities: list[Entity] = Field(default_factory=list)
+    quote_start: int | None = Field(default=None, ge=0, description=_QUOTE)
+    quote_end: int | None = Field(default=None, ge=0, description=_QUOTE)
 
     @field_validator("attributed", "entities", mode="before")
     @classmethod
@@ -175,13 +181,44 @@ class ExtractedClaim(ExtractedDetails, ClaimText):
     relative dates resolved); ``article_text[start:end] == source_text``."""
 
 
+SkipReason = Literal[
+    "non_english", "unreadable", "question", "duplicate", "below_threshold",
+    "quote_rhetoric", "over_claim_limit",
+]  # fmt: skip
+SKIP_REASONS: tuple[str, ...] = get_args(SkipReason)
+
+
+class SkippedSentence(BaseModel):
+    """A sentence of the article that is not a claim, and why, so that an editor can disagree.
+
+    ``reason``: ``non_english`` (``language`` says which), ``unreadable`` (``detail``: the cue:
+    fragment, truncated, dangling_end, garbled_quote, repeated_word), ``question``,
+    ``duplicate`` (a repeat, or contained in a longer claim), ``below_threshold`` (``score``:
+    the model's check-worthiness against ``CLAIMCHECK_CHECKWORTHINESS_THRESHOLD``),
+    ``quote_rhetoric`` (a quotation scored below the threshold: no checkable content),
+    ``over_claim_limit`` (a claim beyond ``CLAIMCHECK_MAX_CLAIMS_PER_ARTICLE``, the least
+    check-worthy).
+    """
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str = Field(description="article_text[start:end]")
+    reason: SkipReason
+    score: float | None = Field(default=None, ge=0, le=1, description="check-worthiness")
+    language: str | None = Field(default=None, description="ISO 639-1 code of the sentence")
+    detail: str | None = None
+
+
 class ArticleAccepted(BaseModel):
     article_id: str
     claims: list[ExtractedClaim]
     skipped: dict[str, int] = Field(
         default_factory=dict,
-        description="Sentences not made claims, by reason: non_english, too_short, question, "
-        "truncated, duplicate, below_threshold.",
+        description="Sentences not made claims, by reason: " + ", ".join(SKIP_REASONS) + ".",
+    )
+    skipped_sentences: list[SkippedSentence] = Field(
+        default_factory=list,
+        description="Every sentence not made a claim, in article order, and why.",
     )
 
 
@@ -431,6 +468,10 @@ class ArticleStatus(BaseModel):
     reviewed_counts: dict[Label, int] = Field(
         default_factory=lambda: dict.fromkeys(LABELS, 0),
         description="The editors' labels of the reviewed claims.",
+    )
+    skipped_sentences: list[SkippedSentence] = Field(
+        default_factory=list,
+        description="Every sentence not made a claim, and why (as in the submission's answer).",
     )
 
 

@@ -126,6 +126,14 @@ class Settings(BaseSettings):
         "instead of being checked again (0: never reuse).",
     )
 
+    # --- Webhooks (claimcheck webhooks deliver; .env.example says what each does) -----
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    webhook_retry_base_s: float = Field(default=5.0, gt=0)
+    webhook_retry_max_s: float = Field(default=3600.0, gt=0)
+    webhook_retry_horizon_s: float = Field(default=24 * 3600.0, gt=0)
+    webhook_lease_s: float = Field(default=60.0, gt=0)
+    webhook_batch: int = Field(default=50, ge=1, le=1000)
+
     # --- Verification ---------------------------------------------------------------
     kb_path: Path = Path("var/kb.sqlite3")
     kb_top_passages: int = Field(

@@ -18,7 +18,15 @@ from pydantic import BaseModel, Field
 from shared.errors import StoreUnavailableError
 from shared.keys import Keys
 from shared.lua import read_script
-from shared.schemas import ClaimDetails, ClaimState, ClaimText, Entity, Review, Verdict
+from shared.schemas import (
+    ClaimDetails,
+    ClaimState,
+    ClaimText,
+    Entity,
+    Review,
+    SkippedSentence,
+    Verdict,
+)
 from shared.settings import Settings
 
 
@@ -53,6 +61,7 @@ class ArticleRecord(BaseModel):
     external_id: str | None = None
     newsroom: str | None = None
     claim_ids: list[str] = Field(default_factory=list)
+    skipped_sentences: list[SkippedSentence] = Field(default_factory=list)
     created_at_ms: int = Field(default_factory=lambda: int(time.time() * 1000))
     completed_stream_id: str | None = None
 
@@ -74,6 +83,9 @@ def _details_mapping(details: ClaimDetails) -> dict[str, str]:
     mapping = {f: value for f in ("source_text", "speaker") if (value := getattr(details, f))}
     if details.start is not None and details.end is not None:
         mapping["start"], mapping["end"] = str(details.start), str(details.end)
+    if details.quote_start is not None and details.quote_end is not None:
+        mapping["quote_start"] = str(details.quote_start)
+        mapping["quote_end"] = str(details.quote_end)
     if details.attributed:
         mapping["attributed"] = "1"
     if details.checkworthiness is not None:
@@ -93,6 +105,8 @@ def _details_from_hash(data: dict[str, str]) -> ClaimDetails:
         attributed=data.get("attributed") == "1",
         checkworthiness=float(data["checkworthiness"]) if data.get("checkworthiness") else None,
         entities=[Entity.model_validate(e) for e in json.loads(data.get("entities", "[]"))],
+        quote_start=int(data["quote_start"]) if "quote_start" in data else None,
+        quote_end=int(data["quote_end"]) if "quote_end" in data else None,
     )
 
 
@@ -216,6 +230,7 @@ class ClaimStore:
             external_id=data.get("external_id"),
             newsroom=data.get("newsroom"),
             claim_ids=json.loads(data.get("claim_ids", "[]")),
+            skipped_sentences=_skipped_from(data),
             created_at_ms=int(data.get("created_at_ms", "0")),
             completed_stream_id=data.get("completed_stream_id"),
         )
@@ -230,6 +245,15 @@ class ClaimStore:
         return int(self._count_delivery(keys=[self._keys.claim(claim_id)]))
 
 
+def _skipped_from(data: dict[str, str]) -> list[SkippedSentence]:
+    """The skipped sentences of an article hash (stored without their text, sliced back)."""
+    text = data["text"]
+    return [
+        SkippedSentence.model_validate({**x, "text": text[x["start"] : x["end"]]})
+        for x in json.loads(data.get("skipped", "[]"))
+    ]
+
+
 def _article_mapping(article: ArticleRecord) -> dict[str, str]:
     mapping = {
         "article_id": article.article_id,
@@ -238,6 +262,10 @@ def _article_mapping(article: ArticleRecord) -> dict[str, str]:
         "claim_count": str(article.claim_count),
         "created_at_ms": str(article.created_at_ms),
     }
+    if article.skipped_sentences:
+        mapping["skipped"] = json.dumps(
+            [x.model_dump(exclude={"text"}) for x in article.skipped_sentences]
+        )
     for name in ("title", "url", "external_id", "newsroom"):
         value = getattr(article, name)
         if value is not None:

@@ -99,3 +99,14 @@ def binary_f1(pred: np.ndarray, gold: np.ndarray) -> float:
     fp = float((pred & (gold != 1)).sum())
     fn = float((~pred & (gold == 1)).sum())
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def average_precision(prob: np.ndarray, gold: np.ndarray) -> float:
+    """Average precision of the positive class (ties broken by order, as scikit-learn's)."""
+    pos = int((gold == 1).sum())
+    if pos == 0:
+        return 0.0
+    order = np.argsort(-prob, kind="stable")
+    hits = (gold[order] == 1).astype(np.float64)
+    precision_at = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    return float((precision_at * hits).sum() / pos)

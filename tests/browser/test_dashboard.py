@@ -125,6 +125,21 @@ def test_dashboard_submits_the_seed_article_and_shows_its_verdicts_live(
         label, shown = marks[claim_id]
         assert shown == text[claim["start"] : claim["end"]] == claim["source_text"]
         assert label == verdicts[claim_id].data["label"]
+    # the sentences not made claims are greyed, the reason on hover
+    greyed = js(
+        driver,
+        "return [...document.querySelectorAll('#article-text-view span.skipped-sentence')]"
+        ".map(s => [s.textContent, s.dataset.reason, s.title, getComputedStyle(s).color])",
+    )
+    assert [g[0] for g in greyed] == [s["text"] for s in article["skipped_sentences"]]
+    hover = {shown: title for shown, _reason, title, _colour in greyed}
+    assert hover["The White house explained “unmatched graphics” presidents."] == (
+        "not a claim: unreadable (garbled quote)"
+    )
+    russian = next(t for t in hover if t.startswith("Трамп"))
+    assert hover[russian] == "not a claim: non-English (ru)"
+    assert any(t.startswith("not a claim: quote rhetoric (score 0.") for t in hover.values())
+    assert {colour for *_rest, colour in greyed} == {"rgb(138, 138, 138)"}
     # each card quotes its deciding sentence, which links to it (the text fragment, else the
     # document); the seed article has claims the starter corpus decides
     cards = js(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,11 @@ def test_extract_json(capsys: pytest.CaptureFixture[str]) -> None:
     for claim in body["claims"]:
         assert text[claim["start"] : claim["end"]] == claim["source_text"]
     assert body["skipped"]["non_english"] == 1
-    (foreign,) = body["non_english"]
+    (foreign,) = [s for s in body["skipped_sentences"] if s["reason"] == "non_english"]
     assert foreign["language"] == "ru" and foreign["text"].startswith("Трамп")
+    assert len(body["skipped_sentences"]) == sum(body["skipped"].values())
+    garbled = next(s for s in body["skipped_sentences"] if "unmatched graphics" in s["text"])
+    assert (garbled["reason"], garbled["detail"]) == ("unreadable", "garbled_quote")
     peskov = next(c for c in body["claims"] if "Peskov" in c["source_text"])
     assert peskov["speaker"] == "Dmitry Peskov" and "11 November 2017" in peskov["text"]
 
@@ -30,7 +34,11 @@ def test_extract_text_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["extract", str(SEED)]) == 0
     out = capsys.readouterr().out
     assert "speaker: Dmitry Peskov" in out and "source: " in out
-    assert "skipped (ru): Трамп" in out and "claims; skipped:" in out
+    assert "non_english ru: Трамп" in out and "claims; skipped:" in out
+    assert "unreadable garbled_quote: The White house explained" in out
+    assert re.search("quote_rhetoric 0\\.\\d\\d: It\u2019s not toys", out)
+    assert main(["extract", str(SEED), "--claims-only"]) == 0
+    assert "non_english ru" not in capsys.readouterr().out
 
 
 def test_extract_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

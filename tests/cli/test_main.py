@@ -20,6 +20,7 @@ OPERATOR_COMMANDS = {
     "watch",
     "requeue",
     "keys",
+    "webhooks",
     "kb",
     "factchecks",
     "match",

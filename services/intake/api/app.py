@@ -18,7 +18,15 @@ from services.intake.api.headers import HeaderLimitMiddleware
 from services.intake.api.metrics import IntakeMetrics, MetricsMiddleware
 from services.intake.api.metrics import router as metrics_router
 from services.intake.api.queue import CeleryEnqueuer, Enqueuer
-from services.intake.api.routes import admin, articles, claims, health, reviews, stream
+from services.intake.api.routes import (
+    admin,
+    articles,
+    claims,
+    health,
+    reviews,
+    stream,
+    webhooks,
+)
 from services.intake.api.shutdown import Drain, DrainMiddleware, grace_period_s, settle
 from services.intake.api.sweeper import RequeueSweeper, SweepConfig
 from services.intake.api.timeouts import TimeoutMiddleware
@@ -117,6 +125,7 @@ def create_app(
     app.include_router(claims.router)
     app.include_router(reviews.router)
     app.include_router(admin.router)
+    app.include_router(webhooks.router)
     app.include_router(metrics_router)
     app.include_router(stream.router)
     return app

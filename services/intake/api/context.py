@@ -20,6 +20,7 @@ from shared.keys_store import ApiKeyStore
 from shared.publisher import VerdictPublisher
 from shared.settings import Settings
 from shared.store import ClaimStore
+from shared.webhook_store import WebhookStore
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class IntakeContext:
     extractor: ClaimExtractor
     idempotency: IdempotencyStore
     keys: ApiKeyStore
+    webhooks: WebhookStore
     bootstrap: BootstrapKeys
     limiter: RateLimiter
     gate: ExtractionGate
@@ -60,6 +62,7 @@ class IntakeContext:
             extractor=extractor,
             idempotency=IdempotencyStore(client, IdempotencyConfig.from_settings(settings)),
             keys=ApiKeyStore(client, settings.key_prefix),
+            webhooks=WebhookStore(client, settings.key_prefix),
             bootstrap=bootstrap or BootstrapKeys.from_settings(settings),
             limiter=RateLimiter(
                 client,

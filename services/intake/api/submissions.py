@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 import redis
 from pydantic import BaseModel
@@ -18,7 +18,7 @@ from services.intake.api.auth import Principal
 from services.intake.api.context import IntakeContext
 from services.intake.api.idempotency import Reservation, StoredResponse, fingerprint
 from services.intake.api.ids import new_article_id, new_claim_id
-from services.intake.extraction import CandidateClaim
+from services.intake.extraction import CandidateClaim, Extraction
 from shared.errors import ClaimcheckError
 from shared.schemas import (
     ArticleAccepted,
@@ -26,6 +26,7 @@ from shared.schemas import (
     ClaimAccepted,
     ClaimSubmission,
     ExtractedClaim,
+    SkippedSentence,
 )
 from shared.store import ArticleRecord, ClaimRecord
 
@@ -39,7 +40,7 @@ def _rollback(ctx: IntakeContext, claim_ids: list[str], article_id: str | None) 
         logger.error("rollback failed article_id=%s: %s", article_id, exc)
 
 
-OVER_CLAIM_LIMIT = "over_claim_limit"
+OVER_CLAIM_LIMIT: Final = "over_claim_limit"
 """The ``skipped`` reason of claims beyond ``CLAIMCHECK_MAX_CLAIMS_PER_ARTICLE``."""
 
 
@@ -50,6 +51,26 @@ def _within_limit(candidates: list[CandidateClaim], limit: int) -> list[Candidat
     ranked = sorted(range(len(candidates)), key=lambda i: -candidates[i].checkworthiness)
     keep = sorted(ranked[:limit])
     return [candidates[i] for i in keep]
+
+
+def _skipped_sentences(
+    text: str, extraction: Extraction, kept: list[CandidateClaim]
+) -> list[SkippedSentence]:
+    """The extraction's skipped sentences and the claims beyond the limit, in article order."""
+    kept_starts = {c.start for c in kept}
+    over = [
+        SkippedSentence(
+            start=c.start,
+            end=c.end,
+            text=c.source_text,
+            reason=OVER_CLAIM_LIMIT,
+            score=c.checkworthiness,
+            language="en",
+        )
+        for c in extraction.claims
+        if c.start not in kept_starts
+    ]
+    return sorted([*extraction.skipped_sentences(text), *over], key=lambda s: s.start)
 
 
 def _take_claims(ctx: IntakeContext, owner: Principal | None, count: int) -> None:
@@ -76,6 +97,7 @@ def accept_article(
     extraction = ctx.extractor.analyse(submission.text, published_at=submission.published_at)
     candidates = _within_limit(list(extraction.claims), ctx.settings.max_claims_per_article)
     over_limit = len(extraction.claims) - len(candidates)
+    skipped_sentences = _skipped_sentences(submission.text, extraction, candidates)
     _take_claims(ctx, owner, len(candidates))
     article_id = new_article_id()
     claims = [
@@ -98,6 +120,7 @@ def accept_article(
         external_id=submission.external_id,
         newsroom=newsroom,
         claim_ids=claim_ids,
+        skipped_sentences=skipped_sentences,
     )
     ctx.store.save(claims, article)
     try:
@@ -125,6 +148,7 @@ def accept_article(
         article_id=article_id,
         claims=[ExtractedClaim.model_validate(c, from_attributes=True) for c in claims],
         skipped=skipped,
+        skipped_sentences=skipped_sentences,
     )
 
 

@@ -14,7 +14,6 @@ Language rules only: no HTTP, no Redis (the intake's HTTP side calls in through
 """
 
 from services.intake.extraction.extractor import PARALLEL_MIN_SENTENCES, ClaimExtractor
-from services.intake.extraction.filters import MIN_WORDS
 from services.intake.extraction.results import (
     SKIP_REASONS,
     CandidateClaim,
@@ -23,6 +22,7 @@ from services.intake.extraction.results import (
     SkipReason,
 )
 from services.intake.extraction.seam import Extractor, Scorer
+from services.intake.extraction.unreadable import MIN_WORDS
 
 __all__ = [
     "MIN_WORDS",

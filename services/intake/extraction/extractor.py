@@ -9,17 +9,20 @@ For one article:
    language by a script and stop-word heuristic
    (:mod:`~services.intake.extraction.language`).
 2. **Cheap filters** (:mod:`~services.intake.extraction.filters`): non-English sentences,
-   fragments, questions, truncated teasers and repeated sentences are skipped before the
-   model runs, never scored.
+   questions, sentences that cannot be read reliably (fragments, truncated teasers, cut-off
+   headlines, machine-translation garble: :mod:`~services.intake.extraction.unreadable`) and
+   repeated sentences are skipped before the model runs, never scored.
 3. **Check-worthiness** (:mod:`~services.intake.extraction.checkworthiness`): the MiniLM
    classifier scores what is left, in batches; a sentence is a claim when its score is at
    least the threshold (``CLAIMCHECK_CHECKWORTHINESS_THRESHOLD``), or when an editorial
    rule (:mod:`~services.intake.extraction.editorial`: dated events, statements of a named
-   speaker) keeps it. A claim whose text is contained in a longer claim (a headline
+   speaker) keeps it. A quotation scored below the threshold is the speaker's rhetoric
+   (``quote_rhetoric``). A claim whose text is contained in a longer claim (a headline
    repeated in the body) is a duplicate.
 4. **Stand-alone text** (:mod:`~services.intake.extraction.resolver`): spaCy's NER (the
    only other component loaded) feeds the rules that resolve pronouns and references,
-   write relative dates out and find speakers.
+   write relative dates out and find speakers; a first-person quote becomes "<speaker> said
+   that ..." (:mod:`~services.intake.extraction.quotes`).
 """
 
 from __future__ import annotations
@@ -93,6 +96,8 @@ class _Article:
                 Entity(text=m.text, label=m.label, start=m.start, end=m.end) for m in info.mentions
             ],
             rule=self.rules.get(sent.span.start),
+            quote_start=standalone.quote[0] if standalone.quote else None,
+            quote_end=standalone.quote[1] if standalone.quote else None,
         )
 
 
@@ -185,8 +190,12 @@ class ClaimExtractor:
     def _decide(self, article: _Article, sent: Sentence, score: float) -> None:
         """A claim by the model's score, or by an editorial rule (when rules are on)."""
         sent.score = score
-        sent.outcome = "claim" if score >= self.threshold else "below_threshold"
-        if sent.outcome == "claim" or not self.rules:
+        if score >= self.threshold:
+            sent.outcome = "claim"
+            return
+        # a quotation below the threshold is the speaker's rhetoric, not a checkable claim
+        sent.outcome = "quote_rhetoric" if sent.quoted else "below_threshold"
+        if not self.rules:
             return
         standalone = article.standalone(sent)
         rule = editorial_rule(sent.span.text, sent.mentions, standalone, quoted=sent.quoted)
@@ -204,6 +213,7 @@ def _notes(sents: list[Sentence]) -> list[SentenceNote]:
             s.language,
             s.outcome or "below_threshold",
             None if s.score is None else round(s.score, 4),
+            s.detail,
         )
         for s in sents
     ]

@@ -1,9 +1,10 @@
 """The cheap filters: sentences skipped before the model runs, and repeated claims.
 
-A sentence is skipped when it is not English, has fewer than :data:`MIN_WORDS` words, is a
-question, is a truncated teaser (``...``) or repeats an earlier sentence. Among the claims,
-one whose words are contained in a longer claim's (a headline repeated in the body) is a
-duplicate. Sentences compare by their words, case-folded.
+A sentence is skipped when it is not English, cannot be read reliably (a fragment, a
+truncated teaser, a cut-off headline, machine-translation garble:
+:mod:`~services.intake.extraction.unreadable`), is a question or repeats an earlier
+sentence. Among the claims, one whose words are contained in a longer claim's (a headline
+repeated in the body) is a duplicate. Sentences compare by their words, case-folded.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from typing import Final
 from services.intake.extraction.language import ENGLISH
 from services.intake.extraction.reading import Sentence
 from services.intake.extraction.results import SkipReason
+from services.intake.extraction.unreadable import unreadable_cue
 from shared.text import words
 
-MIN_WORDS: Final = 5
-"""Sentences with fewer words than this are fragments, not claims."""
 _CLOSING_PUNCT: Final = "\"'\u201d\u2019\u00bb)]} \t"
 
 
@@ -29,17 +29,17 @@ def normal(text: str) -> str:
 
 
 def cheap_filter(sent: Sentence, seen: set[str]) -> SkipReason | None:
-    """Why ``sent`` is skipped before scoring, or None; adds it to ``seen``."""
+    """Why ``sent`` is skipped before scoring, or None; adds it to ``seen``. An unreadable
+    sentence's cue goes to ``sent.detail``."""
     if sent.language != ENGLISH:
         return "non_english"
     body = sent.span.text
-    if len(words(body)) < MIN_WORDS:
-        return "too_short"
-    tail = body.rstrip(_CLOSING_PUNCT)
-    if tail.endswith("?"):
+    if body.rstrip(_CLOSING_PUNCT).endswith("?"):
         return "question"
-    if tail.endswith(("...", "\u2026")):
-        return "truncated"
+    cue = unreadable_cue(body)
+    if cue is not None:
+        sent.detail = cue
+        return "unreadable"
     key = normal(body)
     if key in seen:
         return "duplicate"

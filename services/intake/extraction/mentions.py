@@ -39,6 +39,8 @@ class Standalone:
     text: str
     speaker: str | None
     attributed: bool
+    quote: tuple[int, int] | None = None
+    """Article offsets of the quoted words, for a quoted sentence with a known speaker."""
 
 
 def surname(name: str) -> str:

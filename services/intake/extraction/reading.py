@@ -56,6 +56,7 @@ class Sentence:
     mentions: list[Mention] = field(default_factory=list)
     outcome: SkipReason | Literal["claim"] | None = None
     score: float | None = None
+    detail: str | None = None
 
 
 @dataclass

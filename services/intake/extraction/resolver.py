@@ -10,7 +10,9 @@ and apply in this order:
    the two leading people, roles, countries and their leaders, documents.
 3. **Speakers** (:mod:`~services.intake.extraction.speakers`): who says the sentence; an
    attribution clause is cut from the text.
-4. **Pronouns and short references** (:mod:`~services.intake.extraction.references`).
+4. **Pronouns and short references** (:mod:`~services.intake.extraction.references`); in a
+   first-person quote the quote's own pronouns instead, and the claim is framed as the
+   speaker's (:mod:`~services.intake.extraction.quotes`).
 5. **Dates** (:mod:`~services.intake.extraction.dates`), given the publication date.
 
 Then the quotation marks left unbalanced by a cut are tidied up.
@@ -27,6 +29,13 @@ from services.intake.extraction.dates import date_edits
 from services.intake.extraction.edits import Edits
 from services.intake.extraction.entities import repair_mentions
 from services.intake.extraction.mentions import SentenceInfo, Standalone
+from services.intake.extraction.quotes import (
+    first_person_edits,
+    framed,
+    other_person,
+    quote_span,
+    speaks_in_first_person,
+)
 from services.intake.extraction.references import References
 from services.intake.extraction.speakers import Speakers
 
@@ -77,8 +86,15 @@ class Resolver:
         attribution = self._speakers.attribution(sent)
         cut = attribution.cut
         body_start = self._body_start(sent, cut)
+        speaker = attribution.speaker
+        quote = quote_span(text, body_start, cut or sent.end) if sent.quoted and speaker else None
+        first_person = quote is not None and speaks_in_first_person(text, quote)
         edits = Edits()
-        self._references.pronoun(sent, body_start, edits)
+        if first_person and quote is not None and speaker is not None:
+            other = other_person(self.index, self.sentences, sent.start, speaker)
+            first_person_edits(text, quote, speaker, other, edits)
+        else:
+            self._references.pronoun(sent, body_start, edits)
         self._references.references(sent, body_start, cut or sent.end, edits)
         self._dates(sent, body_start, cut, edits)
         end = cut if cut is not None else sent.end
@@ -86,12 +102,15 @@ class Resolver:
         if cut is not None:
             out = _end_cut(out)
         out = _tidy_quotes(out)
+        if first_person and speaker is not None and out:
+            out = framed(speaker, out)
         if out[:1].islower():
             out = out[:1].upper() + out[1:]
         return Standalone(
             text=out or text[sent.start : sent.end],
-            speaker=attribution.speaker,
+            speaker=speaker,
             attributed=attribution.attributed,
+            quote=(quote.start, quote.end) if quote is not None else None,
         )
 
     def _body_start(self, sent: SentenceInfo, cut: int | None) -> int:

@@ -12,14 +12,19 @@ from typing import Final, Literal
 from pydantic import ConfigDict
 
 from services.intake.extraction.editorial import Rule
-from shared.schemas import ExtractedDetails
+from shared.schemas import ExtractedDetails, SkippedSentence
 
 SkipReason = Literal[
-    "non_english", "too_short", "question", "truncated", "duplicate", "below_threshold"
+    "non_english", "unreadable", "question", "duplicate", "below_threshold", "quote_rhetoric"
 ]
 SKIP_REASONS: Final[tuple[SkipReason, ...]] = (
-    "non_english", "too_short", "question", "truncated", "duplicate", "below_threshold"
+    "non_english", "unreadable", "question", "duplicate", "below_threshold", "quote_rhetoric"
 )  # fmt: skip
+"""Why a sentence is not a claim (the intake adds ``over_claim_limit``): not English (the
+note has the language), unreadable (the note's ``detail`` says which cue:
+:mod:`~services.intake.extraction.unreadable`), a question, a repeat or a sentence contained
+in a longer claim, scored below the threshold (the note has the score), or a quotation with
+no checkable content (scored below the threshold)."""
 
 
 class CandidateClaim(ExtractedDetails):
@@ -45,6 +50,9 @@ class SentenceNote:
     language: str
     outcome: SkipReason | Literal["claim"]
     checkworthiness: float | None = None
+    detail: str | None = None
+    """For ``unreadable``: the cue (``fragment``, ``truncated``, ``dangling_end``,
+    ``garbled_quote``, ``repeated_word``)."""
 
 
 @dataclass(frozen=True)
@@ -54,3 +62,19 @@ class Extraction:
     claims: list[CandidateClaim]
     skipped: dict[SkipReason, int] = field(default_factory=dict)
     sentences: list[SentenceNote] = field(default_factory=list)
+
+    def skipped_sentences(self, text: str) -> list[SkippedSentence]:
+        """Every sentence of ``text`` (the article analysed) that is not a claim, and why."""
+        return [
+            SkippedSentence(
+                start=n.start,
+                end=n.end,
+                text=text[n.start : n.end],
+                reason=n.outcome,
+                score=n.checkworthiness,
+                language=n.language,
+                detail=n.detail,
+            )
+            for n in self.sentences
+            if n.outcome != "claim"
+        ]

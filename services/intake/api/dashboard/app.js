@@ -240,7 +240,7 @@
     view.replaceChildren();
     const text = article.text || "";
     const claims = article.claims.filter((c) => c.end > c.start).sort((a, b) => a.start - b.start);
-    highlight(view, text, claims, 0, text.length, (c) => state.verdicts.get(c.claim_id));
+    highlight(view, text, claims, 0, text.length, (c) => state.verdicts.get(c.claim_id), article.skipped_sentences || []);
     if (!text) view.textContent = "(the intake did not return the article text)";
   }
 

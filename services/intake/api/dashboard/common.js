@@ -93,11 +93,36 @@ window.claimcheck = (function () {
 
   // Append text[from:to] to view with each of the claims (sorted by start) marked in the
   // colour of its verdict (verdictOf(claim), or pending).
-  function highlight(view, text, claims, from, to, verdictOf) {
+  // Why a sentence is not a claim, as the hover text of its greyed span.
+  function skipReason(s) {
+    if (s.reason === "non_english") return "not a claim: non-English (" + (s.language || "?") + ")";
+    let why = "not a claim: " + s.reason.replace(/_/g, " ");
+    if (s.detail) why += " (" + s.detail.replace(/_/g, " ") + ")";
+    else if (typeof s.score === "number") why += " (score " + s.score.toFixed(2) + ")";
+    return why;
+  }
+
+  // The article text with its claims marked (coloured by verdict) and, when given, its
+  // skipped sentences greyed with the reason on hover.
+  function highlight(view, text, claims, from, to, verdictOf, skipped) {
+    const spans = claims.map((c) => ({ start: c.start, end: c.end, claim: c }));
+    for (const s of skipped || []) spans.push({ start: s.start, end: s.end, skip: s });
+    spans.sort((a, b) => a.start - b.start);
     let at = from;
-    for (const c of claims) {
-      if (c.start < at || c.end > to) continue; // overlapping or out of range
-      view.append(document.createTextNode(text.slice(at, c.start)));
+    for (const span of spans) {
+      if (span.start < at || span.end > to || span.start < from) continue; // overlapping or out of range
+      view.append(document.createTextNode(text.slice(at, span.start)));
+      if (span.skip) {
+        view.append(el("span", {
+          className: "skipped-sentence",
+          "data-reason": span.skip.reason,
+          title: skipReason(span.skip),
+          text: text.slice(span.start, span.end),
+        }));
+        at = span.end;
+        continue;
+      }
+      const c = span.claim;
       const known = verdictOf(c);
       const label = known ? known.label : "pending";
       const mark = el("mark", {

@@ -22,7 +22,7 @@ ADMIN_MAX_BODY_BYTES = 4096
 
 router = APIRouter(prefix="/v1/admin/keys", tags=["admin"])
 
-_ADMIN_ERRORS: dict[int | str, dict[str, object]] = {
+ADMIN_ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorBody, "description": "Malformed JSON body"},
     401: {"model": ErrorBody, "description": "Missing or wrong X-Admin-Key"},
     404: {"model": ErrorBody, "description": "No admin key configured, or no such key"},
@@ -62,7 +62,7 @@ class KeyList(BaseModel):
     "",
     status_code=201,
     response_model=NewKeyView,
-    responses=_ADMIN_ERRORS,
+    responses=ADMIN_ERRORS,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -85,12 +85,12 @@ async def add_key(request: Request, ctx: Context, _: Admin) -> NewKeyView:
     return NewKeyView(**KeyView.of(made.info).model_dump(), key=made.key)
 
 
-@router.get("", response_model=KeyList, responses=_ADMIN_ERRORS, summary="Every stored key")
+@router.get("", response_model=KeyList, responses=ADMIN_ERRORS, summary="Every stored key")
 def list_keys(ctx: Context, _: Admin) -> KeyList:
     return KeyList(keys=[KeyView.of(info) for info in ctx.keys.list()])
 
 
-@router.delete("/{key_id}", response_model=KeyView, responses=_ADMIN_ERRORS, summary="Revoke a key")
+@router.delete("/{key_id}", response_model=KeyView, responses=ADMIN_ERRORS, summary="Revoke a key")
 def revoke_key(key_id: str, ctx: Context, _: Admin) -> KeyView:
     info = ctx.keys.revoke(key_id)
     if info is None:

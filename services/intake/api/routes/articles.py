@@ -74,4 +74,5 @@ def get_article(article_id: str, ctx: Context, newsroom: Newsroom) -> ArticleSta
         counts=counts,
         reviewed=sum(reviewed.values()),
         reviewed_counts=reviewed,
+        skipped_sentences=record.skipped_sentences,
     )

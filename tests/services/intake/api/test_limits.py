@@ -27,6 +27,11 @@ def test_claims_over_the_article_cap_are_skipped_and_reported(
     scores = sorted((c["checkworthiness"] for c in unlimited["claims"]), reverse=True)
     assert sorted(c["checkworthiness"] for c in body["claims"]) == sorted(scores[:2])
     assert [c["start"] for c in body["claims"]] == sorted(c["start"] for c in body["claims"])
+    over = [s for s in body["skipped_sentences"] if s["reason"] == "over_claim_limit"]
+    assert len(over) == len(unlimited["claims"]) - 2
+    dropped = {c["start"] for c in unlimited["claims"]} - {c["start"] for c in body["claims"]}
+    assert {s["start"] for s in over} == dropped
+    assert all(s["score"] <= min(scores[:2]) for s in over)
     assert capped.queue_length() == 2
     record = capped.store.get_article(body["article_id"])
     assert record is not None and record.claim_count == 2

@@ -61,9 +61,63 @@ def test_seed_russian_headline_is_skipped_as_russian(seed: Extraction, seed_text
     assert note.checkworthiness is None  # never scored
 
 
-def test_seed_truncated_teaser_is_skipped(seed: Extraction) -> None:
-    assert seed.skipped["truncated"] == 1
+def test_seed_truncated_teaser_is_skipped_as_unreadable(seed: Extraction, seed_text: str) -> None:
+    notes = [s for s in seed.sentences if s.detail == "truncated"]
+    assert [seed_text[n.start : n.end][-3:] for n in notes] == ["..."]
+    assert notes[0].outcome == "unreadable"
     assert not any(c.source_text.endswith("...") for c in seed.claims)
+
+
+def test_seed_garbled_sentence_is_skipped_as_unreadable(seed: Extraction, seed_text: str) -> None:
+    garbled = "The White house explained “unmatched graphics” presidents."
+    (note,) = [s for s in seed.sentences if seed_text[s.start : s.end] == garbled]
+    assert (note.outcome, note.detail) == ("unreadable", "garbled_quote")
+    assert not any(garbled in c.source_text for c in seed.claims)
+
+
+def test_seed_first_person_quote_is_the_speakers_attributed_claim(
+    seed: Extraction, seed_text: str
+) -> None:
+    claim = claim_starting(seed, "“Every time he sees me")
+    assert claim.attributed and claim.speaker == "Donald Trump"
+    assert claim.text.startswith(
+        "Donald Trump said that every time Vladimir Putin sees Donald Trump, Vladimir Putin "
+        "says: “We didn\u2019t do it”"
+    )
+    assert " me" not in claim.text and " I " not in claim.text
+    assert claim.quote_start is not None and claim.quote_end is not None
+    quoted = seed_text[claim.quote_start : claim.quote_end]
+    assert quoted.startswith("Every time he sees me") and quoted.endswith("what he believes")
+    assert claim.start < claim.quote_start < claim.quote_end < claim.end
+
+
+def test_seed_rhetoric_in_quotes_is_skipped_with_its_reason(
+    seed: Extraction, seed_text: str
+) -> None:
+    rhetoric = {
+        seed_text[s.start : s.end]: s.checkworthiness
+        for s in seed.sentences
+        if s.outcome == "quote_rhetoric"
+    }
+    assert "It\u2019s not toys, it\u2019s a real problem." in rhetoric
+    assert all(score is not None and score < 0.5678 for score in rhetoric.values())
+    assert all(
+        n.checkworthiness is not None for n in seed.sentences if n.outcome == "below_threshold"
+    )
+
+
+def test_seed_every_sentence_not_a_claim_has_its_reason(seed: Extraction, seed_text: str) -> None:
+    skipped = seed.skipped_sentences(seed_text)
+    claims = {c.start for c in seed.claims}
+    assert len(skipped) + len(claims) == len(seed.sentences)
+    for s in skipped:
+        assert s.text == seed_text[s.start : s.end]
+        assert s.start not in claims
+        if s.reason in ("below_threshold", "quote_rhetoric"):
+            assert s.score is not None
+        if s.reason == "unreadable":
+            assert s.detail
+    assert {s.reason for s in skipped} >= {"non_english", "unreadable", "quote_rhetoric"}
 
 
 def test_seed_peskov_told_cnn(seed: Extraction) -> None:
@@ -123,7 +177,7 @@ def test_seed_quote_said_by_trump(seed: Extraction) -> None:
     claim = claim_starting(seed, "\u201cEvery time he sees me")
     assert claim.speaker == "Donald Trump" and claim.attributed
     # the attribution clause is in `speaker`, not in the text
-    assert claim.text.endswith("that\u2019s exactly what he believes.")
+    assert claim.text.endswith("that\u2019s exactly what Vladimir Putin believes.")
     assert "said Donald" not in claim.text
 
 
@@ -200,7 +254,8 @@ def test_questions_short_and_exact_duplicates_are_skipped(
     )
     result = rules_extractor.analyse(text)
     assert [c.source_text for c in result.claims] == [sentence]
-    assert result.skipped == {"question": 1, "too_short": 1, "duplicate": 1}
+    assert result.skipped == {"question": 1, "unreadable": 1, "duplicate": 1}
+    assert [n.detail for n in result.sentences if n.outcome == "unreadable"] == ["fragment"]
     assert_exact(text, result.claims)
 
 

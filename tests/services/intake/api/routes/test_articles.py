@@ -38,7 +38,7 @@ def test_seed_article_is_accepted_with_exact_offsets(intake: Intake, seed_text: 
     texts = " ".join(c.text for c in accepted.claims)
     assert "Путин" not in texts and "Трамп" not in texts
     assert len({c.claim_id for c in accepted.claims}) == len(accepted.claims)
-    assert accepted.skipped["non_english"] == 1 and accepted.skipped["truncated"] == 1
+    assert accepted.skipped["non_english"] == 1 and accepted.skipped["unreadable"] == 2
     assert accepted.skipped["below_threshold"] >= 1
 
 
@@ -47,10 +47,10 @@ def test_article_response_carries_the_claim_record(intake: Intake, seed_text: st
         "/v1/articles", json={"text": seed_text, "published_at": "2017-11-11T10:00:00Z"}
     )
     body = response.json()
-    assert set(body) == {"article_id", "claims", "skipped"}
+    assert set(body) == {"article_id", "claims", "skipped", "skipped_sentences"}
     assert set(body["claims"][0]) == {
         "claim_id", "text", "source_text", "start", "end", "speaker", "attributed",
-        "checkworthiness", "entities",
+        "checkworthiness", "entities", "quote_start", "quote_end",
     }  # fmt: skip
     peskov = next(c for c in body["claims"] if "Peskov told CNN" in c["source_text"])
     assert peskov["speaker"] == "Dmitry Peskov" and peskov["attributed"] is True
@@ -74,6 +74,29 @@ def test_article_response_carries_the_claim_record(intake: Intake, seed_text: st
         for key, value in peskov.items():
             assert view[key] == value, key
     assert one["article_id"] == body["article_id"] and one["status"] == "queued"
+
+
+def test_every_skipped_sentence_is_answered_stored_and_served(
+    intake: Intake, seed_text: str
+) -> None:
+    body = intake.api.post("/v1/articles", json={"text": seed_text}).json()
+    skipped = body["skipped_sentences"]
+    assert sum(body["skipped"].values()) == len(skipped)
+    by_reason: dict[str, list[dict[str, object]]] = {}
+    for s in skipped:
+        assert seed_text[s["start"] : s["end"]] == s["text"]
+        by_reason.setdefault(str(s["reason"]), []).append(s)
+    (russian,) = by_reason["non_english"]
+    assert russian["language"] == "ru" and str(russian["text"]).startswith("Трамп")
+    assert {s["detail"] for s in by_reason["unreadable"]} == {"truncated", "garbled_quote"}
+    for s in by_reason["quote_rhetoric"] + by_reason.get("below_threshold", []):
+        assert isinstance(s["score"], float) and s["score"] < 0.5678
+    claim_starts = {c["start"] for c in body["claims"]}
+    assert not claim_starts & {s["start"] for s in skipped}
+    article = intake.api.get(f"/v1/articles/{body['article_id']}").json()
+    assert article["skipped_sentences"] == skipped
+    quote = next(c for c in body["claims"] if c["source_text"].startswith("“Every time"))
+    assert seed_text[quote["quote_start"] : quote["quote_end"]].startswith("Every time he sees")
 
 
 def test_one_job_per_claim_and_records_stored(intake: Intake, seed_text: str) -> None:

@@ -1,0 +1,71 @@
+"""``/v1/admin/webhooks``: register, list and remove newsrooms' endpoints (admin key only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from shared.webhook_store import WebhookStore
+from tests.services.intake.conftest import API_KEY, AUTH_SETTINGS, Intake, IntakeFactory
+
+ADMIN_KEY = "admin-test-key-000111222333-bbbbbbbb"
+PATH = "/v1/admin/webhooks"
+
+
+@pytest.fixture
+def admin(intake_factory: IntakeFactory) -> Intake:
+    return intake_factory(**AUTH_SETTINGS, admin_key=ADMIN_KEY)
+
+
+def _admin(intake: Intake, method: str, path: str = PATH, **kw: Any) -> Any:
+    return intake.api.request(method, path, headers={"X-Admin-Key": ADMIN_KEY}, **kw)
+
+
+def test_an_endpoint_is_registered_listed_without_its_secret_and_removed(admin: Intake) -> None:
+    made = _admin(
+        admin,
+        "POST",
+        json={"newsroom": "daily", "url": "https://hooks.example/x", "events": ["verdict"]},
+    )
+    assert made.status_code == 201
+    body = made.json()
+    assert body["secret"].startswith("whsec_") and body["newsroom"] == "daily"
+    assert body["events"] == ["verdict"] and body["disabled"] is False
+    stored = WebhookStore(admin.redis, admin.settings.key_prefix).get(body["endpoint_id"])
+    assert stored is not None and stored.secret == body["secret"]
+    _admin(admin, "POST", json={"newsroom": "weekly", "url": "http://127.0.0.1:9/y"})
+    listed = _admin(admin, "GET").json()["webhooks"]
+    assert [w["newsroom"] for w in listed] == ["daily", "weekly"]
+    assert all("secret" not in w for w in listed)
+    only = _admin(admin, "GET", params={"newsroom": "daily"}).json()["webhooks"]
+    assert [w["endpoint_id"] for w in only] == [body["endpoint_id"]]
+    removed = _admin(admin, "DELETE", f"{PATH}/{body['endpoint_id']}")
+    assert removed.status_code == 200 and "secret" not in removed.json()
+    assert _admin(admin, "DELETE", f"{PATH}/{body['endpoint_id']}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"newsroom": "daily", "url": "ftp://hooks.example/x"},
+        {"newsroom": "daily", "url": "javascript:alert(1)"},
+        {"newsroom": "daily", "url": "https:///no-host"},
+        {"newsroom": "Not A Slug", "url": "https://hooks.example/x"},
+        {"newsroom": "daily", "url": "https://hooks.example/x", "events": ["nope"]},
+        {"newsroom": "daily", "url": "https://hooks.example/x", "events": []},
+        {"newsroom": "daily", "url": "https://hooks.example/x", "extra": 1},
+    ],
+)
+def test_bad_registrations_are_422(admin: Intake, body: dict[str, Any]) -> None:
+    assert _admin(admin, "POST", json=body).status_code == 422
+
+
+@pytest.mark.parametrize("header", [{}, {"X-Admin-Key": "wrong"}, {"X-Admin-Key": API_KEY}])
+def test_webhooks_need_the_admin_key(admin: Intake, header: dict[str, str]) -> None:
+    assert admin.api.get(PATH, headers=header).status_code in (401, 404)
+    response = admin.api.post(
+        PATH, json={"newsroom": "daily", "url": "https://hooks.example/x"}, headers=header
+    )
+    assert response.status_code in (401, 404)
+    assert WebhookStore(admin.redis, admin.settings.key_prefix).endpoints() == []

@@ -1,0 +1,1 @@
+"""Webhook delivery: the verdict stream POSTed, signed, to newsrooms\x27 endpoints."""
