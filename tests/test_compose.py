@@ -21,11 +21,12 @@ def _services() -> dict[str, Any]:
 
 def test_services_have_healthchecks_and_wait_for_healthy_redis() -> None:
     services = _services()
-    assert {"redis", "intake", "worker"} <= set(services)
-    for name in ("redis", "intake", "worker"):
+    assert {"redis", "intake", "worker", "webhooks"} <= set(services)
+    for name in ("redis", "intake", "worker", "webhooks"):
         assert "healthcheck" in services[name], name
-    for name in ("intake", "worker"):
+    for name in ("intake", "worker", "webhooks"):
         assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert services["webhooks"]["command"] == ["claimcheck", "webhooks", "deliver"]
     assert services["worker"]["deploy"]["replicas"] >= 1
     assert "--appendonly" in services["redis"]["command"]
 

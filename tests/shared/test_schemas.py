@@ -79,7 +79,7 @@ def test_api_answers_read_the_record_as_stored() -> None:
     answer = ExtractedClaim.model_validate(record, from_attributes=True)
     assert list(answer.model_dump()) == [
         "claim_id", "text", "source_text", "start", "end", "speaker", "attributed",
-        "checkworthiness", "entities",
+        "checkworthiness", "entities", "quote_start", "quote_end",
     ]  # fmt: skip
 
 

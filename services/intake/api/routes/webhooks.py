@@ -19,13 +19,17 @@ from services.intake.api.auth import Admin
 from services.intake.api.body import check_content_type, parse_json, read_body, validate
 from services.intake.api.context import Context
 from services.intake.api.errors import ApiError
-from services.intake.api.routes.admin import ADMIN_ERRORS, ADMIN_MAX_BODY_BYTES
+from services.intake.api.routes.admin import ADMIN_ERRORS
 from shared.keys_store import NEWSROOM_PATTERN
 from shared.webhook_store import Endpoint
 
 logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1/admin/webhooks", tags=["admin"])
+
+WEBHOOK_MAX_BODY_BYTES = 65_536
+"""A URL of 2,048 characters and a few event names fit many times over."""
+_ERRORS = ADMIN_ERRORS | {413: {"description": "Body over 65536 bytes"}}
 
 EventType = Literal["verdict", "article.completed", "verdict.reviewed", "verdict.updated"]
 
@@ -34,7 +38,11 @@ class NewWebhookRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     newsroom: str = Field(pattern=NEWSROOM_PATTERN, description="lowercase, digits, _ . -")
-    url: str = Field(max_length=2048, description="http:// or https:// URL that takes POSTs")
+    url: str = Field(
+        max_length=2048,
+        pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$",
+        description="http:// or https:// URL that takes POSTs",
+    )
     events: list[EventType] | None = Field(
         default=None, min_length=1, description="Entry types to send (default: all)"
     )
@@ -76,7 +84,7 @@ class WebhookList(BaseModel):
     "",
     status_code=201,
     response_model=NewWebhookView,
-    responses=ADMIN_ERRORS,
+    responses=_ERRORS,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -87,7 +95,7 @@ class WebhookList(BaseModel):
 )
 async def add_webhook(request: Request, ctx: Context, _: Admin) -> NewWebhookView:
     check_content_type(request)
-    body = validate(NewWebhookRequest, parse_json(await read_body(request, ADMIN_MAX_BODY_BYTES)))
+    body = validate(NewWebhookRequest, parse_json(await read_body(request, WEBHOOK_MAX_BODY_BYTES)))
     events: list[str] | None = [str(e) for e in body.events] if body.events else None
     made = await run_in_threadpool(ctx.webhooks.add, body.newsroom, body.url, events)
     logger.info(
@@ -99,13 +107,13 @@ async def add_webhook(request: Request, ctx: Context, _: Admin) -> NewWebhookVie
     return NewWebhookView(**WebhookView.of(made).model_dump(), secret=made.secret)
 
 
-@router.get("", response_model=WebhookList, responses=ADMIN_ERRORS, summary="Every endpoint")
+@router.get("", response_model=WebhookList, responses=_ERRORS, summary="Every endpoint")
 def list_webhooks(ctx: Context, _: Admin, newsroom: str | None = None) -> WebhookList:
     return WebhookList(webhooks=[WebhookView.of(e) for e in ctx.webhooks.endpoints(newsroom)])
 
 
 @router.delete(
-    "/{endpoint_id}", response_model=WebhookView, responses=ADMIN_ERRORS, summary="Remove one"
+    "/{endpoint_id}", response_model=WebhookView, responses=_ERRORS, summary="Remove one"
 )
 def remove_webhook(endpoint_id: str, ctx: Context, _: Admin) -> WebhookView:
     removed = ctx.webhooks.remove(endpoint_id)
