@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from cli.commands import Subparsers, add_command, add_group
 from shared.errors import InputError
+from shared.rechecks import changes_of, recheck_citing
 from shared.settings import Settings
 
 
@@ -45,9 +47,57 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
         for path, stats in zip(paths, imported, strict=True):
             print(f"{path}: {stats} ({settings.kb_path})")
         print(f"knowledge base now holds {kb.count()} documents, {kb.sentence_count()} sentences")
+        updated = [doc_id for stats in imported for doc_id in stats.updated]
+        recheck(settings, kb.hashes(updated), updated, ())
     finally:
         kb.close()
     return 0
+
+
+def run_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.sources.registry import open_knowledge_base
+
+    kb = open_knowledge_base(settings, None)
+    try:
+        removed = kb.remove(list(args.ids))
+        missing = sorted(set(args.ids) - set(removed))
+        print(
+            f"removed {len(removed)} documents"
+            + (f"; not there: {', '.join(missing)}" if missing else "")
+        )
+        recheck(settings, {}, (), removed)
+    finally:
+        kb.close()
+    return 0
+
+
+def recheck(
+    settings: Settings,
+    hashes: Mapping[str, str | None],
+    updated: Iterable[str],
+    removed: Iterable[str],
+) -> None:
+    """With ``CLAIMCHECK_RECHECK_ON_CHANGE``: re-queue the claims citing what changed."""
+    changes = changes_of(updated, hashes, removed)
+    if not changes:
+        return
+    if not settings.recheck_on_change:
+        print(f"{len(changes)} documents changed or removed; CLAIMCHECK_RECHECK_ON_CHANGE is off")
+        return
+    from services.intake.api.queue import CeleryEnqueuer
+    from shared.redis_client import make_redis
+
+    client = make_redis(settings)
+    enqueuer = CeleryEnqueuer.from_settings(settings)
+    try:
+        report = recheck_citing(
+            client, settings.key_prefix, changes, enqueuer.enqueue,
+            limit=settings.recheck_max_per_import,
+        )  # fmt: skip
+    finally:
+        enqueuer.close()
+        client.close()
+    print(report)
 
 
 def run_import_wikipedia(args: argparse.Namespace, settings: Settings) -> int:
@@ -69,6 +119,7 @@ def run_import_wikipedia(args: argparse.Namespace, settings: Settings) -> int:
             bar.close()
         print(f"{dump}: {stats} ({settings.kb_path})")
         print(f"knowledge base now holds {kb.count()} documents, {kb.sentence_count()} sentences")
+        recheck(settings, kb.hashes(list(stats.updated)), stats.updated, ())
     finally:
         kb.close()
     return 0
@@ -130,3 +181,11 @@ def register(subparsers: Subparsers) -> None:
         action="store_true",
         help="index lexically only (faster); a later 'kb import' of any file embeds them",
     )
+    r = add_command(
+        kb,
+        "remove",
+        run_remove,
+        help="delete documents by id (claims citing them are re-checked with "
+        "CLAIMCHECK_RECHECK_ON_CHANGE)",
+    )
+    r.add_argument("ids", nargs="+", help="document ids, as imported")

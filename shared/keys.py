@@ -36,5 +36,13 @@ class Keys:
         """The sorted set of a newsroom's verdicts waiting for a review (auth off: ``-``)."""
         return f"{self.prefix}:review_queue:{newsroom_namespace(newsroom)}"
 
+    def cites(self, doc_id: str) -> str:
+        """The set of claims whose published verdict cites stored document ``doc_id``."""
+        return f"{self.prefix}:cites:{doc_id}"
+
+    def recheck(self, claim_id: str, doc_id: str, change: str) -> str:
+        """Marks that one change of a document re-queued a claim (so it is done once)."""
+        return f"{self.prefix}:recheck:{claim_id}:{doc_id}:{change}"
+
     def idempotency(self, scope: str, key: str) -> str:
         return f"{self.prefix}:idem:{scope}:{key}"

@@ -1,8 +1,10 @@
 """Exactly-once publication of verdicts to the Redis stream.
 
 One Lua script (``shared/lua/publish.lua``) does, atomically: refuse if the claim already
-has a verdict, ``XADD`` the verdict, write it to the claim's record, count it for its
-article and, when it is the article's last claim, ``XADD`` one ``article.completed`` entry.
+has a verdict for this revision, ``XADD`` the verdict (``verdict.updated`` for a re-check,
+:mod:`shared.rechecks`), write it to the claim's record, index it under each stored document
+its evidence came from, count it for its article and, when it is the article's last claim,
+``XADD`` one ``article.completed`` entry.
 A task delivered twice, or two workers racing on one claim, therefore publish one verdict
 and one completion.
 """
@@ -85,6 +87,7 @@ class VerdictPublisher:
             self._keys.article_done(article_id),
             self._keys.article_counts(article_id),
             self._keys.review_queue(verdict.newsroom),
+            *(self._keys.cites(doc_id) for doc_id in verdict.cited_documents()),
         ]
         args = [
             verdict.claim_id,
@@ -96,6 +99,7 @@ class VerdictPublisher:
             _now(),
             self._ttl,
             review_queue_score(verdict.checkworthiness) if verdict.needs_review else "",
+            verdict.revision,
         ]
         try:
             code, stream_id, completed = self._publish(keys=keys, args=args)

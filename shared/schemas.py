@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from shared.invisible import VISIBLE_PATTERN, has_visible
+from shared.skips import SKIP_REASONS as SKIP_REASONS
+from shared.skips import SkippedSentence as SkippedSentence
 
 Label = Literal["supported", "refuted", "not_enough_info", "conflicting"]
 LABELS: tuple[Label, ...] = ("supported", "refuted", "not_enough_info", "conflicting")
@@ -181,34 +183,6 @@ class ExtractedClaim(ExtractedDetails, ClaimText):
     relative dates resolved); ``article_text[start:end] == source_text``."""
 
 
-SkipReason = Literal[
-    "non_english", "unreadable", "question", "duplicate", "below_threshold",
-    "quote_rhetoric", "over_claim_limit",
-]  # fmt: skip
-SKIP_REASONS: tuple[str, ...] = get_args(SkipReason)
-
-
-class SkippedSentence(BaseModel):
-    """A sentence of the article that is not a claim, and why, so that an editor can disagree.
-
-    ``reason``: ``non_english`` (``language`` says which), ``unreadable`` (``detail``: the cue:
-    fragment, truncated, dangling_end, garbled_quote, repeated_word), ``question``,
-    ``duplicate`` (a repeat, or contained in a longer claim), ``below_threshold`` (``score``:
-    the model's check-worthiness against ``CLAIMCHECK_CHECKWORTHINESS_THRESHOLD``),
-    ``quote_rhetoric`` (a quotation scored below the threshold: no checkable content),
-    ``over_claim_limit`` (a claim beyond ``CLAIMCHECK_MAX_CLAIMS_PER_ARTICLE``, the least
-    check-worthy).
-    """
-
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
-    text: str = Field(description="article_text[start:end]")
-    reason: SkipReason
-    score: float | None = Field(default=None, ge=0, le=1, description="check-worthiness")
-    language: str | None = Field(default=None, description="ISO 639-1 code of the sentence")
-    detail: str | None = None
-
-
 class ArticleAccepted(BaseModel):
     article_id: str
     claims: list[ExtractedClaim]
@@ -267,6 +241,12 @@ class Evidence(BaseModel):
         "is when, ``rating`` the label given.",
     )
     note: str | None = Field(default=None, description="The editor's note on the ruling.")
+    doc_hash: str | None = Field(
+        default=None,
+        description="Content hash of the document the sentence came from (knowledge base): "
+        "when an import changes or removes the document, the claims citing it can be "
+        "re-checked (CLAIMCHECK_RECHECK_ON_CHANGE).",
+    )
 
 
 class SourceFailure(BaseModel):
@@ -333,6 +313,19 @@ class Verdict(ClaimDetails):
         description="The claim of the same newsroom and the same (normalised) text whose "
         "verdict, or editor's ruling, this one repeats without checking again.",
     )
+    revision: int = Field(
+        default=0,
+        ge=0,
+        description="0 for the first check; n for the n-th re-check after a document its "
+        "evidence came from changed (a `verdict.updated` entry).",
+    )
+    previous_label: Label | None = Field(
+        default=None, description="For a re-check: the label the claim had before."
+    )
+
+    def cited_documents(self) -> list[str]:
+        """Ids of the stored documents (with a content hash) its evidence came from."""
+        return sorted({e.doc_id for e in self.evidence if e.doc_hash})
 
 
 # --- editors' reviews -------------------------------------------------------------

@@ -133,6 +133,8 @@ class Settings(BaseSettings):
     webhook_retry_horizon_s: float = Field(default=24 * 3600.0, gt=0)
     webhook_lease_s: float = Field(default=60.0, gt=0)
     webhook_batch: int = Field(default=50, ge=1, le=1000)
+    recheck_on_change: bool = False
+    recheck_max_per_import: int = Field(default=1000, ge=0)
 
     # --- Verification ---------------------------------------------------------------
     kb_path: Path = Path("var/kb.sqlite3")

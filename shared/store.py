@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import redis
 from pydantic import BaseModel, Field
@@ -46,10 +47,17 @@ class ClaimRecord(ClaimDetails, ClaimText):
     """An editor's ruling on the verdict (written by :mod:`shared.reviews`)."""
     review_stream_id: str | None = None
     """The stream id of the review's ``verdict.reviewed`` entry."""
+    revision: int = 0
+    """How many times a changed document re-queued the claim (:mod:`shared.rechecks`)."""
 
     def stamp(self, verdict: Verdict) -> Verdict:
-        """``verdict`` with this claim's details and newsroom, as the stream carries it."""
-        return verdict.model_copy(update={**self.claim_fields(), "newsroom": self.newsroom})
+        """``verdict`` with this claim's details and newsroom, as the stream carries it; for
+        a re-check (:mod:`shared.rechecks`) also its revision and the label it had."""
+        update: dict[str, Any] = {**self.claim_fields(), "newsroom": self.newsroom}
+        if self.revision:
+            update["revision"] = self.revision
+            update["previous_label"] = self.verdict.label if self.verdict else None
+        return verdict.model_copy(update=update)
 
 
 class ArticleRecord(BaseModel):
@@ -132,6 +140,7 @@ def _claim_from_hash(data: dict[str, str]) -> ClaimRecord:
         stream_id=data.get("stream_id"),
         review=review,
         review_stream_id=data.get("review_stream_id"),
+        revision=int(data.get("revision") or 0),
         **_details_from_hash(data).claim_fields(),
     )
 

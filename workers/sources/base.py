@@ -37,6 +37,8 @@ class Passage:
     context_after: str = ""
     similarity: float | None = None
     """Cosine similarity of the sentence's embedding to the claim's, where computed."""
+    doc_hash: str | None = None
+    """The stored document's content hash, where the source keeps documents."""
 
 
 class Source(Protocol):

@@ -35,6 +35,9 @@ class ImportStats:
     """Sentences written for those documents."""
     embedded: int
     """Sentence embeddings computed (sentences that are new, changed, or lack one)."""
+    updated: tuple[str, ...] = ()
+    """Ids of documents that were there before with other text (verdicts citing them are
+    out of date: ``CLAIMCHECK_RECHECK_ON_CHANGE``)."""
 
     def __str__(self) -> str:
         return (

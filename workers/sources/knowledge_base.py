@@ -31,33 +31,23 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import numpy.typing as npt
 
 from shared.errors import PermanentSourceError, TransientSourceError
-from shared.jsonl import open_jsonl
 from workers.sources.base import Embedder, Passage
-from workers.sources.kb_documents import (
-    Document,
-    ImportStats,
-    digest,
-    read_documents,
-    whole_text,
-)
+from workers.sources.kb_documents import Document
+from workers.sources.kb_writer import KbWriter
 from workers.tokens import content_words, unique
-from workers.verification.sentences import collapse, sentence_spans
 
 log = logging.getLogger(__name__)
 
 SOURCE_NAME = "knowledge_base"
 MAX_QUERY_TOKENS = 32
-_IMPORT_CHUNK = 1000
-_EMBED_CHUNK = 256
 _BUSY_TIMEOUT_S = 5.0
 _TITLE_WEIGHT = 2.0
 _TEXT_WEIGHT = 1.0
@@ -68,12 +58,6 @@ _RRF_K = 60
 
 _SCHEMA_FILE = Path(__file__).resolve().parent / "data" / "kb_schema.sql"
 """Tables, FTS5 indexes and the triggers that keep them in step (read when a file opens)."""
-_UPSERT = """
-INSERT INTO documents (id, title, url, text) VALUES (?, ?, ?, ?)
-ON CONFLICT(id) DO UPDATE SET title = excluded.title, url = excluded.url, text = excluded.text
-WHERE documents.title IS NOT excluded.title OR documents.url IS NOT excluded.url
-   OR documents.text IS NOT excluded.text
-"""
 
 _SEARCH_DOCUMENTS = f"""
 SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?
@@ -85,7 +69,8 @@ SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH ? ORDER BY bm25(senten
 """
 
 _HIT = """
-SELECT s.rowid, s.doc_rowid, s.position, s.start, s."end", s.text, d.id, d.title, d.url
+SELECT s.rowid, s.doc_rowid, s.position, s.start, s."end", s.text, d.id, d.title, d.url,
+       d.sentences_hash
 FROM sentences AS s JOIN documents AS d ON d.rowid = s.doc_rowid WHERE s.rowid = ?
 """
 
@@ -134,7 +119,7 @@ class _Vectors:
     """More vectors than ``dense_in_memory_max``: none are held."""
 
 
-class KnowledgeBase:
+class KnowledgeBase(KbWriter):
     """A persistent sentence index of reference documents; implements ``Source``.
 
     ``embedder`` (the process's sentence-embedding model) makes import store sentence
@@ -171,153 +156,6 @@ class KnowledgeBase:
             if columns and "sentences_hash" not in columns:  # a file from before sentences
                 self._conn.execute("ALTER TABLE documents ADD COLUMN sentences_hash TEXT")
             self._conn.executescript(_SCHEMA_FILE.read_text(encoding="utf-8"))
-
-    # --- writing -----------------------------------------------------------------------
-
-    def import_jsonl(self, path: Path | str) -> ImportStats:
-        """Upsert every row of a JSONL file ``{"id","title","text","url"?}``; all or nothing.
-
-        A malformed row aborts the whole import with an :class:`InputError` that names the
-        file and line. Documents imported before sentences existed are split too.
-        """
-        (stats,) = self.import_files([path])
-        return stats
-
-    def import_files(self, paths: Sequence[Path | str]) -> list[ImportStats]:
-        """:meth:`import_jsonl` of several files in one transaction: a bad row in any of
-        them leaves the base as it was. One :class:`ImportStats` per file, in order."""
-        sources = [Path(p) for p in paths]
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                done: list[ImportStats] = []
-                for source in sources:
-                    with open_jsonl(source) as handle:
-                        done.append(self._import(handle, source))
-                if any(stats.changed or stats.embedded for stats in done):
-                    self._conn.execute("UPDATE kb_meta SET value = value + 1 WHERE key = 'version'")
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-        for source, stats in zip(sources, done, strict=True):
-            log.info("%s: %s into %s", source, stats, self.path)
-        return done
-
-    def import_batch(self, docs: Sequence[Document], meta: Mapping[str, int]) -> ImportStats:
-        """Upsert ``docs`` and set ``kb_meta``'s ``meta`` keys in a transaction of their own."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                (last,) = self._conn.execute("SELECT max(rowid) FROM sentences").fetchone()
-                changed, sentences = self._write_chunk(docs) if docs else (0, 0)
-                embedded = self._embed_missing(last or 0) if self.embedder is not None else 0
-                self._conn.executemany("INSERT OR REPLACE INTO kb_meta VALUES (?, ?)", meta.items())
-                if changed or embedded:
-                    self._conn.execute("UPDATE kb_meta SET value = value + 1 WHERE key = 'version'")
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-        return ImportStats(len(docs), changed, sentences, embedded)
-
-    def meta(self, key: str) -> int | None:
-        """A ``kb_meta`` value (such as an import's resume marker); None when unset."""
-        with self._lock:
-            row = self._conn.execute("SELECT value FROM kb_meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else int(row[0])
-
-    def _import(self, handle: IO[str], source: Path) -> ImportStats:
-        read = changed = sentences = 0
-        chunk: list[Document] = []
-        for doc in read_documents(handle, source, self.max_document_chars):
-            chunk.append(doc)
-            if len(chunk) >= _IMPORT_CHUNK:
-                n, s = self._write_chunk(chunk)
-                read, changed, sentences = read + len(chunk), changed + n, sentences + s
-                chunk.clear()
-        if chunk:
-            n, s = self._write_chunk(chunk)
-            read, changed, sentences = read + len(chunk), changed + n, sentences + s
-        n, s = self._split_unindexed()  # documents from a file made before sentences
-        changed, sentences = changed + n, sentences + s
-        embedded = self._embed_missing() if self.embedder is not None else 0
-        return ImportStats(read=read, changed=changed, sentences=sentences, embedded=embedded)
-
-    def _write_chunk(self, chunk: Sequence[Document]) -> tuple[int, int]:
-        """Upsert documents; split those whose text changed. -> (documents, sentences)."""
-        self._conn.executemany(_UPSERT, [(d.id, d.title, d.url, d.text) for d in chunk])
-        marks = ",".join("?" * len(chunk))
-        rows = self._conn.execute(
-            f"SELECT rowid, text, sentences_hash FROM documents WHERE id IN ({marks})",
-            [d.id for d in chunk],
-        ).fetchall()
-        return self._split([(rowid, text) for rowid, text, done in rows if done != digest(text)])
-
-    def _split_unindexed(self) -> tuple[int, int]:
-        rows = self._conn.execute(
-            "SELECT rowid, text FROM documents WHERE sentences_hash IS NULL"
-        ).fetchall()
-        return self._split(rows)
-
-    def _split(self, rows: Sequence[tuple[int, str]]) -> tuple[int, int]:
-        written = 0
-        for rowid, text in rows:
-            written += self._split_document(rowid, text)
-        return len(rows), written
-
-    def _split_document(self, doc_rowid: int, text: str) -> int:
-        """Replace a document's sentences; unchanged sentences keep their embedding."""
-        kept = {
-            text_hash: (blob, model)
-            for text_hash, blob, model in self._conn.execute(
-                "SELECT text_hash, embedding, embedding_model FROM sentences "
-                "WHERE doc_rowid = ? AND embedding IS NOT NULL",
-                (doc_rowid,),
-            )
-        }
-        self._conn.execute("DELETE FROM sentences WHERE doc_rowid = ?", (doc_rowid,))
-        spans = sentence_spans(text) or whole_text(text)
-        rows = []
-        for position, (start, end) in enumerate(spans):
-            sentence = collapse(text[start:end])
-            text_hash = digest(sentence)
-            blob, model = kept.get(text_hash, (None, None))
-            rows.append((doc_rowid, position, start, end, sentence, text_hash, blob, model))
-        self._conn.executemany(
-            'INSERT INTO sentences (doc_rowid, position, start, "end", text, text_hash, '
-            "embedding, embedding_model) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        self._conn.execute(
-            "UPDATE documents SET sentences_hash = ? WHERE rowid = ?", (digest(text), doc_rowid)
-        )
-        return len(rows)
-
-    def _embed_missing(self, last: int = 0) -> int:
-        embedder = self.embedder
-        assert embedder is not None
-        done = 0
-        while True:
-            rows = self._conn.execute(
-                "SELECT rowid, text FROM sentences WHERE rowid > ? AND "
-                "(embedding IS NULL OR embedding_model IS NOT ?) ORDER BY rowid LIMIT ?",
-                (last, embedder.model_id, _EMBED_CHUNK),
-            ).fetchall()
-            if not rows:
-                return done
-            vectors = embedder.embed([text for _, text in rows])
-            self._conn.executemany(
-                "UPDATE sentences SET embedding = ?, embedding_model = ? WHERE rowid = ?",
-                [
-                    (vectors[i].astype("<f2").tobytes(), embedder.model_id, rowid)
-                    for i, (rowid, _) in enumerate(rows)
-                ],
-            )
-            done += len(rows)
-            last = rows[-1][0]
-            if done % (_EMBED_CHUNK * 40) == 0:
-                log.info("embedded %d sentences", done)
 
     # --- reading -----------------------------------------------------------------------
 
@@ -438,9 +276,9 @@ class KnowledgeBase:
         return self._vectors
 
     def _passage(self, rowid: int, score: float, similarity: float | None) -> Passage:
-        (_, doc_rowid, position, start, end, text, doc_id, title, url) = self._conn.execute(
-            _HIT, (rowid,)
-        ).fetchone()
+        (_, doc_rowid, position, start, end, text, doc_id, title, url, doc_hash) = (
+            self._conn.execute(_HIT, (rowid,)).fetchone()
+        )
         width = self.config.context_sentences
         around = self._conn.execute(
             "SELECT position, text FROM sentences WHERE doc_rowid = ? "
@@ -461,6 +299,7 @@ class KnowledgeBase:
             context_before=before,
             context_after=after,
             similarity=None if similarity is None else round(similarity, 6),
+            doc_hash=doc_hash,
         )
 
     def count(self) -> int:

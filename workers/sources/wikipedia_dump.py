@@ -119,6 +119,8 @@ class DumpImportStats:
     changed: int = 0
     sentences: int = 0
     embedded: int = 0
+    updated: tuple[str, ...] = ()
+    """Documents that were there before with other text."""
     seconds: float = 0.0
 
     def rate(self, count: int) -> float:
@@ -348,6 +350,7 @@ class _Importer:
         self.stats.changed += done.changed
         self.stats.sentences += done.sentences
         self.stats.embedded += done.embedded
+        self.stats.updated += done.updated
 
 
 def import_pages(

@@ -361,6 +361,7 @@ def _evidence_item(candidate: Candidate, score: StanceScore) -> Evidence:
         end=candidate.end,
         link=fragment_link(passage.url, candidate.text),
         context=context or None,
+        doc_hash=passage.doc_hash,
     )
 
 

@@ -56,6 +56,27 @@ def test_upsert_by_id_replaces_text_and_index(kb: KnowledgeBase, tmp_path: Path)
     kb.close()
 
 
+def test_an_import_names_the_documents_it_changed_and_hits_carry_their_hash(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    first = kb.import_jsonl(_write_jsonl(tmp_path / "a.jsonl", DOCS))
+    assert first.updated == ()  # new documents are not changes
+    hit = kb.search("coffee beans", 1)[0]
+    assert hit.doc_hash == kb.hashes(["coffee"])["coffee"] and hit.doc_hash
+    same = kb.import_jsonl(_write_jsonl(tmp_path / "b.jsonl", DOCS))
+    assert same.updated == ()  # the same text again: nothing changed
+    rows = [
+        DOCS[0],
+        {"id": "coffee", "title": "Coffee", "text": "Coffee is brewed from green beans."},
+    ]
+    again = kb.import_jsonl(_write_jsonl(tmp_path / "c.jsonl", rows))
+    assert again.updated == ("coffee",)
+    assert kb.hashes(["coffee"])["coffee"] != hit.doc_hash
+    assert kb.remove(["rain", "nope"]) == ["rain"]
+    assert kb.count() == 2 and kb.search("clouds", 5) == []
+    kb.close()
+
+
 def test_persists_across_instances(tmp_path: Path) -> None:
     path = tmp_path / "kb.sqlite3"
     with KnowledgeBase(path) as kb:

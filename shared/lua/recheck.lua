@@ -1,0 +1,11 @@
+-- Re-queues a claim for a change of one document its verdict cited, once per change.
+-- KEYS: claim, the change's marker (Keys.recheck). ARGV: marker TTL in seconds.
+-- Returns -1 for an unknown claim, 0 when there is nothing to do (no verdict yet: its check
+-- reads the new document anyway; or this change already re-queued it), else the claim's
+-- new revision.
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if not redis.call('HGET', KEYS[1], 'stream_id') then return 0 end
+if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', tonumber(ARGV[1])) then return 0 end
+local revision = redis.call('HINCRBY', KEYS[1], 'revision', 1)
+redis.call('HSET', KEYS[1], 'status', 'queued')
+return revision

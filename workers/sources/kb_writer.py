@@ -1,0 +1,243 @@
+"""The knowledge base's writing side: imports (one transaction each), sentence splitting,
+embedding, and removal. :class:`~workers.sources.knowledge_base.KnowledgeBase` inherits it;
+see that module for the file's layout.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import IO
+
+from shared.jsonl import open_jsonl
+from workers.sources.base import Embedder
+from workers.sources.kb_documents import (
+    Document,
+    ImportStats,
+    digest,
+    read_documents,
+    whole_text,
+)
+from workers.verification.sentences import collapse, sentence_spans
+
+log = logging.getLogger("workers.sources.knowledge_base")
+
+_IMPORT_CHUNK = 1000
+_EMBED_CHUNK = 256
+_UPSERT = """
+INSERT INTO documents (id, title, url, text) VALUES (?, ?, ?, ?)
+ON CONFLICT(id) DO UPDATE SET title = excluded.title, url = excluded.url, text = excluded.text
+WHERE documents.title IS NOT excluded.title OR documents.url IS NOT excluded.url
+   OR documents.text IS NOT excluded.text
+"""
+
+
+class KbWriter:
+    """Imports into, and removal from, one open knowledge-base file."""
+
+    path: Path
+    embedder: Embedder | None
+    max_document_chars: int
+    _conn: sqlite3.Connection
+    _lock: threading.Lock
+
+    # --- writing -----------------------------------------------------------------------
+
+    def import_jsonl(self, path: Path | str) -> ImportStats:
+        """Upsert every row of a JSONL file ``{"id","title","text","url"?}``; all or nothing.
+
+        A malformed row aborts the whole import with an :class:`InputError` that names the
+        file and line. Documents imported before sentences existed are split too.
+        """
+        (stats,) = self.import_files([path])
+        return stats
+
+    def import_files(self, paths: Sequence[Path | str]) -> list[ImportStats]:
+        """:meth:`import_jsonl` of several files in one transaction: a bad row in any of
+        them leaves the base as it was. One :class:`ImportStats` per file, in order."""
+        sources = [Path(p) for p in paths]
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                done: list[ImportStats] = []
+                for source in sources:
+                    with open_jsonl(source) as handle:
+                        done.append(self._import(handle, source))
+                if any(stats.changed or stats.embedded for stats in done):
+                    self._conn.execute("UPDATE kb_meta SET value = value + 1 WHERE key = 'version'")
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        for source, stats in zip(sources, done, strict=True):
+            log.info("%s: %s into %s", source, stats, self.path)
+        return done
+
+    def import_batch(self, docs: Sequence[Document], meta: Mapping[str, int]) -> ImportStats:
+        """Upsert ``docs`` and set ``kb_meta``'s ``meta`` keys in a transaction of their own."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                (last,) = self._conn.execute("SELECT max(rowid) FROM sentences").fetchone()
+                changed, sentences, updated = self._write_chunk(docs) if docs else (0, 0, [])
+                embedded = self._embed_missing(last or 0) if self.embedder is not None else 0
+                self._conn.executemany("INSERT OR REPLACE INTO kb_meta VALUES (?, ?)", meta.items())
+                if changed or embedded:
+                    self._conn.execute("UPDATE kb_meta SET value = value + 1 WHERE key = 'version'")
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        return ImportStats(len(docs), changed, sentences, embedded, tuple(updated))
+
+    def meta(self, key: str) -> int | None:
+        """A ``kb_meta`` value (such as an import's resume marker); None when unset."""
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM kb_meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def _import(self, handle: IO[str], source: Path) -> ImportStats:
+        read = changed = sentences = 0
+        updated: list[str] = []
+        chunk: list[Document] = []
+        for doc in read_documents(handle, source, self.max_document_chars):
+            chunk.append(doc)
+            if len(chunk) >= _IMPORT_CHUNK:
+                n, s, u = self._write_chunk(chunk)
+                read, changed, sentences = read + len(chunk), changed + n, sentences + s
+                updated += u
+                chunk.clear()
+        if chunk:
+            n, s, u = self._write_chunk(chunk)
+            read, changed, sentences = read + len(chunk), changed + n, sentences + s
+            updated += u
+        n, s = self._split_unindexed()  # documents from a file made before sentences
+        changed, sentences = changed + n, sentences + s
+        embedded = self._embed_missing() if self.embedder is not None else 0
+        return ImportStats(read, changed, sentences, embedded, tuple(updated))
+
+    def _write_chunk(self, chunk: Sequence[Document]) -> tuple[int, int, list[str]]:
+        """Upsert documents; split those whose text changed. -> (documents, sentences, ids of
+        the documents that were there before with other text)."""
+        marks = ",".join("?" * len(chunk))
+        ids = [d.id for d in chunk]
+        before = dict(
+            self._conn.execute(
+                f"SELECT id, sentences_hash FROM documents WHERE id IN ({marks})", ids
+            ).fetchall()
+        )
+        self._conn.executemany(_UPSERT, [(d.id, d.title, d.url, d.text) for d in chunk])
+        rows = self._conn.execute(
+            f"SELECT rowid, id, text, sentences_hash FROM documents WHERE id IN ({marks})", ids
+        ).fetchall()
+        stale = [
+            (rowid, doc_id, text) for rowid, doc_id, text, done in rows if done != digest(text)
+        ]
+        updated = [doc_id for _, doc_id, _ in stale if before.get(doc_id) is not None]
+        n, s = self._split([(rowid, text) for rowid, _, text in stale])
+        return n, s, updated
+
+    def hashes(self, ids: Sequence[str]) -> dict[str, str | None]:
+        """The content hash of each of these documents that is stored."""
+        out: dict[str, str | None] = {}
+        with self._lock:
+            for start in range(0, len(ids), 500):
+                part = list(ids[start : start + 500])
+                marks = ",".join("?" * len(part))
+                out.update(
+                    self._conn.execute(
+                        f"SELECT id, sentences_hash FROM documents WHERE id IN ({marks})", part
+                    ).fetchall()
+                )
+        return out
+
+    def remove(self, ids: Sequence[str]) -> list[str]:
+        """Delete these documents (and their sentences); the ids that were there."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                found = [
+                    r[0]
+                    for r in self._conn.execute(
+                        f"SELECT id FROM documents WHERE id IN ({marks})", list(ids)
+                    ).fetchall()
+                ]
+                self._conn.execute(f"DELETE FROM documents WHERE id IN ({marks})", list(ids))
+                if found:
+                    self._conn.execute("UPDATE kb_meta SET value = value + 1 WHERE key = 'version'")
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        return found
+
+    def _split_unindexed(self) -> tuple[int, int]:
+        rows = self._conn.execute(
+            "SELECT rowid, text FROM documents WHERE sentences_hash IS NULL"
+        ).fetchall()
+        return self._split(rows)
+
+    def _split(self, rows: Sequence[tuple[int, str]]) -> tuple[int, int]:
+        written = 0
+        for rowid, text in rows:
+            written += self._split_document(rowid, text)
+        return len(rows), written
+
+    def _split_document(self, doc_rowid: int, text: str) -> int:
+        """Replace a document's sentences; unchanged sentences keep their embedding."""
+        kept = {
+            text_hash: (blob, model)
+            for text_hash, blob, model in self._conn.execute(
+                "SELECT text_hash, embedding, embedding_model FROM sentences "
+                "WHERE doc_rowid = ? AND embedding IS NOT NULL",
+                (doc_rowid,),
+            )
+        }
+        self._conn.execute("DELETE FROM sentences WHERE doc_rowid = ?", (doc_rowid,))
+        spans = sentence_spans(text) or whole_text(text)
+        rows = []
+        for position, (start, end) in enumerate(spans):
+            sentence = collapse(text[start:end])
+            text_hash = digest(sentence)
+            blob, model = kept.get(text_hash, (None, None))
+            rows.append((doc_rowid, position, start, end, sentence, text_hash, blob, model))
+        self._conn.executemany(
+            'INSERT INTO sentences (doc_rowid, position, start, "end", text, text_hash, '
+            "embedding, embedding_model) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        self._conn.execute(
+            "UPDATE documents SET sentences_hash = ? WHERE rowid = ?", (digest(text), doc_rowid)
+        )
+        return len(rows)
+
+    def _embed_missing(self, last: int = 0) -> int:
+        embedder = self.embedder
+        assert embedder is not None
+        done = 0
+        while True:
+            rows = self._conn.execute(
+                "SELECT rowid, text FROM sentences WHERE rowid > ? AND "
+                "(embedding IS NULL OR embedding_model IS NOT ?) ORDER BY rowid LIMIT ?",
+                (last, embedder.model_id, _EMBED_CHUNK),
+            ).fetchall()
+            if not rows:
+                return done
+            vectors = embedder.embed([text for _, text in rows])
+            self._conn.executemany(
+                "UPDATE sentences SET embedding = ?, embedding_model = ? WHERE rowid = ?",
+                [
+                    (vectors[i].astype("<f2").tobytes(), embedder.model_id, rowid)
+                    for i, (rowid, _) in enumerate(rows)
+                ],
+            )
+            done += len(rows)
+            last = rows[-1][0]
+            if done % (_EMBED_CHUNK * 40) == 0:
+                log.info("embedded %d sentences", done)
