@@ -115,6 +115,8 @@ def format_verdict_line(
     review = "review" if verdict.get("needs_review") else "      "
     confidence = float(verdict.get("confidence") or 0.0)
     claim = _shorten(str(verdict.get("claim") or verdict.get("source_text") or ""), 100)
+    if verdict.get("revision"):
+        claim = f"(re-checked, was {verdict.get('previous_label') or '?'}) {claim}"
     line = (
         f"{_clock(stream_id)}  {shown} {confidence:.2f} {review}  {claim}"
         f"  [{verdict.get('article_id') or verdict.get('claim_id')}]"

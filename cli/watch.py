@@ -78,7 +78,7 @@ def render(entry: StreamEntry, *, as_json: bool, colour: bool, verbose: bool) ->
     """The text ``watch`` prints for one entry (None: an entry type it does not show)."""
     if as_json:
         return json.dumps({"id": entry.stream_id, "type": entry.type, "data": entry.data})
-    if entry.type == "verdict":
+    if entry.type in ("verdict", "verdict.updated"):
         return format_verdict_line(
             entry.data, stream_id=entry.stream_id, colour=colour, verbose=verbose
         )

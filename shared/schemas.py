@@ -20,7 +20,7 @@ Label = Literal["supported", "refuted", "not_enough_info", "conflicting"]
 LABELS: tuple[Label, ...] = ("supported", "refuted", "not_enough_info", "conflicting")
 Stance = Literal["supports", "refutes", "neutral"]
 ClaimState = Literal["queued", "checking", "done", "failed"]
-EntryType = Literal["verdict", "article.completed", "verdict.reviewed"]
+EntryType = Literal["verdict", "article.completed", "verdict.reviewed", "verdict.updated"]
 
 VERIFY_TASK_NAME = "claimcheck.verify_claim"
 """The Celery task name the intake enqueues; the intake never imports the task itself."""

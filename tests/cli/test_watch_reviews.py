@@ -53,3 +53,19 @@ def test_what_a_reviewer_typed_cannot_drive_the_terminal() -> None:
     assert "\033[2J" not in line and "\u202e" not in line and "\u0007" not in line
     assert "reviewed by Eve[2J" in line and ": a bc" in line and "\n" not in line
     assert "\033[31mrefuted" in line  # our own colour stays
+
+
+def test_a_recheck_is_a_verdict_line_saying_what_it_was(
+    settings_factory: SettingsFactory, redis_client: redis.Redis
+) -> None:
+    settings = settings_factory()
+    first = {"claim_id": "clm_1", "article_id": "art_1", "label": "supported", "claim": "C."}
+    updated = {**first, "label": "refuted", "revision": 1, "previous_label": "supported"}
+    for type_, data in (("verdict", first), ("verdict.updated", updated)):
+        redis_client.xadd(settings.verdict_stream, {"type": type_, "data": json.dumps(data)})
+    args = build_parser().parse_args(["watch", "--from-beginning", "--count", "2"])
+    out = io.StringIO()
+    assert watch(args, settings, out=out) == 0
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2 and "re-checked" not in lines[0]
+    assert "refuted" in lines[1] and "(re-checked, was supported) C." in lines[1]

@@ -119,7 +119,7 @@
     } catch (err) {
       return;
     }
-    if (type === "verdict") onVerdict(id, payload);
+    if (type === "verdict" || type === "verdict.updated") onVerdict(id, payload);
     else if (type === "article.completed") onCompleted(id, payload);
     else if (type === "verdict.reviewed") onReviewed(id, payload);
   }
