@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install demo test test-fast lint format bench bench-fairness bench-sse bench-sources bench-extract eval eval-open eval-checkworthiness eval-matching factchecks-import train-embedding export-embedding train-stance train-checkworthiness serve worker kb-starter compose-check clean soak
+.PHONY: install demo test test-fast lint format bench bench-kb bench-fairness bench-sse bench-sources bench-extract eval eval-open eval-checkworthiness eval-matching factchecks-import train-embedding export-embedding train-stance train-checkworthiness serve worker kb-starter compose-check clean soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,9 @@ FACTCHECK_FILES ?= ../shared/data/factchecks/liar.jsonl
 FACTCHECK_PUBLISHER ?= PolitiFact
 factchecks-import: ## import fact-checks (default: the LIAR archive) into CLAIMCHECK_FACTCHECK_ARCHIVE_PATH
 	$(BIN)/claimcheck factchecks import $(FACTCHECK_FILES) --publisher "$(FACTCHECK_PUBLISHER)"
+
+bench-kb: ## dense retrieval at 10k/100k/1M vectors: ANN index vs exact scan (about 20 minutes on 2 cores)
+	$(BIN)/claimcheck-lab bench-kb
 
 bench-extract: ## claim extraction speed on one core (a 5,000-word article)
 	$(BIN)/claimcheck-lab bench-extract --words $${BENCH_WORDS:-5000}

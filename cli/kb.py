@@ -15,11 +15,15 @@ import argparse
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cli.commands import Subparsers, add_command, add_group
 from shared.errors import InputError
 from shared.rechecks import changes_of, recheck_citing
 from shared.settings import Settings
+
+if TYPE_CHECKING:
+    from workers.sources.knowledge_base import KnowledgeBase
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -48,6 +52,7 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{path}: {stats} ({settings.kb_path})")
         print(f"knowledge base now holds {kb.count()} documents, {kb.sentence_count()} sentences")
         updated = [doc_id for stats in imported for doc_id in stats.updated]
+        refresh_ann_index(kb)
         recheck(settings, kb.hashes(updated), updated, ())
     finally:
         kb.close()
@@ -65,7 +70,27 @@ def run_remove(args: argparse.Namespace, settings: Settings) -> int:
             f"removed {len(removed)} documents"
             + (f"; not there: {', '.join(missing)}" if missing else "")
         )
+        refresh_ann_index(kb)
         recheck(settings, {}, (), removed)
+    finally:
+        kb.close()
+    return 0
+
+
+def refresh_ann_index(kb: KnowledgeBase, *, force: bool = False) -> None:
+    """Rebuild the ANN index when the base is over the in-memory threshold (or ``force``)."""
+    if force or kb.needs_ann_index():
+        meta = kb.build_ann_index()
+        print(f"ANN index: {meta.count} sentence vectors in {meta.seconds:.1f} s ({kb.path}.ann)")
+
+
+def run_build_index(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.context import build_process_embedder
+    from workers.sources.registry import open_knowledge_base
+
+    kb = open_knowledge_base(settings, build_process_embedder(settings))
+    try:
+        refresh_ann_index(kb, force=True)
     finally:
         kb.close()
     return 0
@@ -119,6 +144,7 @@ def run_import_wikipedia(args: argparse.Namespace, settings: Settings) -> int:
             bar.close()
         print(f"{dump}: {stats} ({settings.kb_path})")
         print(f"knowledge base now holds {kb.count()} documents, {kb.sentence_count()} sentences")
+        refresh_ann_index(kb)
         recheck(settings, kb.hashes(list(stats.updated)), stats.updated, ())
     finally:
         kb.close()
@@ -189,3 +215,10 @@ def register(subparsers: Subparsers) -> None:
         "CLAIMCHECK_RECHECK_ON_CHANGE)",
     )
     r.add_argument("ids", nargs="+", help="document ids, as imported")
+    add_command(
+        kb,
+        "build-index",
+        run_build_index,
+        help="(re)build the approximate-nearest-neighbour index of the sentence vectors "
+        "(done after each import of a base over CLAIMCHECK_KB_DENSE_IN_MEMORY_MAX)",
+    )

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from cli.commands import Register, build_program, run
 from lab import (
     bench,
+    bench_ann,
     bench_extract,
     bench_fairness,
     bench_sources,
@@ -33,6 +34,7 @@ COMMANDS: tuple[Register, ...] = (
     eval_matching.register,
     bench.register,
     bench_extract.register,
+    bench_ann.register,
     bench_fairness.register,
     bench_sse.register,
     bench_sources.register,

@@ -42,7 +42,8 @@ ENTRY_TYPES: tuple[EntryType, ...] = get_args(EntryType)
 """The entry types the stream carries: ``verdict`` (a claim was checked),
 ``article.completed`` (every claim of an article was), ``verdict.reviewed`` (an editor
 ruled on a verdict) and ``verdict.updated`` (a claim checked again after a document its
-evidence came from changed: a verdict with ``revision`` and ``previous_label``). Consumers skip types they do not know, so new ones can be added."""
+evidence came from changed: a verdict with ``revision`` and ``previous_label``).
+Consumers skip types they do not know, so new ones can be added."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ TARGETS = [
     "train-embedding",
     "export-embedding",
     "bench-extract",
+    "bench-kb",
     "bench-sources",
     "bench-sse",
     "bench-fairness",

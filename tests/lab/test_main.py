@@ -17,6 +17,7 @@ LAB_COMMANDS = {
     "eval-matching",
     "bench",
     "bench-extract",
+    "bench-kb",
     "bench-fairness",
     "bench-sse",
     "bench-sources",

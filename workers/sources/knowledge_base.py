@@ -40,6 +40,7 @@ import numpy.typing as npt
 
 from shared.errors import PermanentSourceError, TransientSourceError
 from workers.sources.base import Embedder, Passage
+from workers.sources.kb_ann import AnnIndex, AnnMeta
 from workers.sources.kb_documents import Document
 from workers.sources.kb_writer import KbWriter
 from workers.tokens import content_words, unique
@@ -105,7 +106,8 @@ class SearchConfig:
     """Sentences taken from the embedding search."""
     dense_in_memory_max: int = 50_000
     """Up to this many embedded sentences the dense search scans them all (held in memory,
-    about 1.5 kB each); above it, it scores only the lexical candidates."""
+    about 1.5 kB each); above it, it searches the ANN index (:mod:`~workers.sources.kb_ann`)
+    where one was built for this version of the base, else scores the lexical candidates."""
     context_sentences: int = 1
     """Neighbours on each side given as a hit's context."""
 
@@ -146,6 +148,7 @@ class KnowledgeBase(KbWriter):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._vectors: _Vectors | None = None
+        self._ann_cache: tuple[int, AnnIndex | None] | None = None
         self._conn = sqlite3.connect(
             str(self.path), timeout=_BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
         )
@@ -228,7 +231,20 @@ class KnowledgeBase(KbWriter):
                 if pos < len(vectors.rowids) and vectors.rowids[pos] == rowid:
                     similarity[rowid] = float(sims[pos])
             return similarity, ranked
-        similarity = {}
+        similarity = self._candidate_similarity(vector, candidates)
+        ann = self._ann()
+        if ann is not None:  # a base too large to scan: the whole of it, approximately
+            keys, near = ann.search(vector, self.config.dense_sentences)
+            similarity.update(zip(keys, near, strict=True))
+            return similarity, keys
+        ranked = sorted(similarity, key=lambda r: -similarity[r])[: self.config.dense_sentences]
+        return similarity, ranked
+
+    def _candidate_similarity(
+        self, vector: npt.NDArray[np.float32], candidates: Sequence[int]
+    ) -> dict[int, float]:
+        """Cosine of the claim to the lexical candidates' stored vectors."""
+        similarity: dict[int, float] = {}
         unique_ids = list(dict.fromkeys(candidates))
         for start in range(0, len(unique_ids), 500):
             part = unique_ids[start : start + 500]
@@ -240,8 +256,58 @@ class KnowledgeBase(KbWriter):
             ):
                 row = np.frombuffer(blob, dtype="<f2").astype(np.float32)
                 similarity[int(rowid)] = float(row @ vector)
-        ranked = sorted(similarity, key=lambda r: -similarity[r])[: self.config.dense_sentences]
-        return similarity, ranked
+        return similarity
+
+    def _version(self) -> int:
+        (version,) = self._conn.execute(
+            "SELECT value FROM kb_meta WHERE key = 'version'"
+        ).fetchone()
+        return int(version)
+
+    def _ann(self) -> AnnIndex | None:
+        """The saved ANN index, when it was built for this version of the base."""
+        version = self._version()
+        if self._ann_cache is None or self._ann_cache[0] != version:
+            self._ann_cache = (
+                version,
+                AnnIndex.load(self.path, version=version, model_id=self._model_id()),
+            )
+        return self._ann_cache[1]
+
+    def needs_ann_index(self) -> bool:
+        """Whether the base has more embedded sentences than the dense search scans."""
+        with self._lock:
+            (n,) = self._conn.execute(
+                "SELECT count(*) FROM sentences WHERE embedding_model IS ?", (self._model_id(),)
+            ).fetchone()
+        return self.embedder is not None and int(n) > self.config.dense_in_memory_max
+
+    def build_ann_index(self, *, threads: int = 0) -> AnnMeta:
+        """(Re)build the ANN index of every embedded sentence and save it beside the file."""
+        with self._lock:
+            version = self._version()
+            rows = self._conn.execute(
+                "SELECT rowid, embedding FROM sentences WHERE embedding IS NOT NULL "
+                "AND embedding_model IS ? ORDER BY rowid",
+                (self._model_id(),),
+            )
+            rowids: list[int] = []
+            chunks: list[npt.NDArray[np.float16]] = []
+            while batch := rows.fetchmany(10_000):
+                rowids += [int(r) for r, _ in batch]
+                chunks.append(np.frombuffer(b"".join(b for _, b in batch), dtype="<f2"))
+        dimension = self.embedder.dimension if self.embedder is not None else 0
+        matrix = (
+            np.concatenate(chunks).reshape(len(rowids), dimension).astype(np.float32)
+            if rowids
+            else np.zeros((0, dimension), dtype=np.float32)
+        )
+        built = AnnIndex.build(
+            self.path, np.asarray(rowids, dtype=np.int64), matrix, version=version,
+            model_id=self._model_id(), threads=threads,
+        )  # fmt: skip
+        self._ann_cache = (version, built)
+        return built.meta
 
     def _model_id(self) -> str | None:
         return self.embedder.model_id if self.embedder is not None else None

@@ -39,6 +39,7 @@ from typing import Any, Final, Literal
 import httpx
 import redis
 
+from shared.errors import StoreUnavailableError
 from shared.settings import Settings
 from shared.webhook_signature import headers_for
 from shared.webhook_store import Attempt, DeadLetter, Endpoint, WebhookStore
@@ -156,7 +157,7 @@ class Deliverer:
         while not stop.is_set():
             try:
                 self.run_once()
-            except redis.RedisError as exc:
+            except (redis.RedisError, StoreUnavailableError) as exc:
                 logger.warning("webhooks: Redis unavailable (%s); retrying in 1 s", exc)
                 stop.wait(1.0)
 

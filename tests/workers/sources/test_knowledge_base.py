@@ -268,3 +268,32 @@ def test_dense_retrieval_finds_a_paraphrase_without_shared_words(
                 assert [h.doc_id for h in hits] == []  # nothing lexical to start from
             lexical = kb.search("coffee beans", 1)[0]
             assert lexical.doc_id == "coffee" and lexical.similarity is not None
+
+
+def test_over_the_threshold_the_ann_index_searches_every_vector(
+    tmp_path: Path, embedding_model: OnnxEmbedder
+) -> None:
+    docs = [
+        *DOCS,
+        {"id": "car", "title": "Vehicles", "text": "Automobiles burn petrol in engines."},
+    ]
+    path = tmp_path / "kb.sqlite3"
+    config = SearchConfig(dense_in_memory_max=0)
+    with KnowledgeBase(path, embedder=embedding_model, config=config) as kb:
+        kb.import_jsonl(_write_jsonl(tmp_path / "a.jsonl", docs))
+        assert kb.needs_ann_index()
+        assert kb.search("cars run on gasoline", 2) == []  # no index yet: lexical only
+        meta = kb.build_ann_index()
+        assert meta.count == kb.sentence_count() == 4
+        assert (tmp_path / "kb.sqlite3.ann").is_file()
+        hits = kb.search("cars run on gasoline", 2)
+        assert hits[0].doc_id == "car" and hits[0].similarity is not None
+        assert hits[0].similarity > 0.3
+    # another process opens the saved index; an import makes it stale until rebuilt
+    with KnowledgeBase(path, embedder=embedding_model, config=config) as kb:
+        assert kb.search("cars run on gasoline", 1)[0].doc_id == "car"
+        tea = {"id": "tea", "title": "Tea", "text": "Tea is hot."}
+        kb.import_jsonl(_write_jsonl(tmp_path / "b.jsonl", [tea]))
+        assert kb.search("cars run on gasoline", 2) == []
+        kb.build_ann_index()
+        assert kb.search("cars run on gasoline", 1)[0].doc_id == "car"
