@@ -297,3 +297,15 @@ def test_over_the_threshold_the_ann_index_searches_every_vector(
         assert kb.search("cars run on gasoline", 2) == []
         kb.build_ann_index()
         assert kb.search("cars run on gasoline", 1)[0].doc_id == "car"
+
+
+def test_usearch_then_onnxruntime_import_without_crashing() -> None:
+    # usearch 2.26 (numkong) loaded before onnxruntime killed the process with SIGSEGV
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import usearch.index, onnxruntime; print('ok')"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-500:]
