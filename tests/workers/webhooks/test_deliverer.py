@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -12,9 +12,17 @@ import redis
 
 from shared.settings import Settings
 from shared.webhook_signature import verify
-from shared.webhook_store import WebhookStore
+from shared.webhook_store import Endpoint, WebhookStore
 from tests.conftest import SettingsFactory
-from tests.local_http import Reply, ServerFactory, always, http_server_factory, in_turn
+from tests.local_http import (
+    Handler,
+    LocalHttpServer,
+    Reply,
+    ServerFactory,
+    always,
+    http_server_factory,
+    in_turn,
+)
 from workers.webhooks.deliverer import Deliverer, DeliveryConfig, message_id
 
 pytestmark = pytest.mark.timeout(60)
@@ -35,21 +43,33 @@ class Clock:
         return self.now
 
 
-DelivererFactory = Callable[..., Deliverer]
+class Hooks:
+    """One test's namespace: its store, receivers, entries and deliverers."""
 
+    def __init__(self, settings: Settings, client: redis.Redis, servers: ServerFactory) -> None:
+        self.settings, self.redis, self._servers = settings, client, servers
+        self.store = WebhookStore(client, settings.key_prefix)
+        self.made: list[Deliverer] = []
 
-@pytest.fixture
-def deliverer_factory(
-    settings_factory: SettingsFactory, redis_client: redis.Redis
-) -> Iterator[tuple[Settings, DelivererFactory]]:
-    settings = settings_factory()
-    made: list[Deliverer] = []
+    def receiver(
+        self, handler: Handler, newsroom: str = "daily"
+    ) -> tuple[LocalHttpServer, Endpoint]:
+        """A real HTTP server registered as ``newsroom``'s endpoint (before what follows)."""
+        server = self._servers(handler)
+        endpoint = self.store.add(newsroom, server.url + "/hook", None)
+        time.sleep(0.002)  # entries published from now on come after the registration
+        return server, endpoint
 
-    def make(clock: Clock | None = None, **overrides: object) -> Deliverer:
+    def publish(self, newsroom: str | None = "daily", claim: str = "clm_1") -> str:
+        data = {"claim_id": claim, "label": "supported", "newsroom": newsroom}
+        entry = {"type": "verdict", "data": json.dumps(data)}
+        return str(self.redis.xadd(self.settings.verdict_stream, entry))
+
+    def deliverer(self, clock: Clock | None = None, **overrides: object) -> Deliverer:
         values: dict[str, object] = {
-            "stream": settings.verdict_stream,
-            "key_prefix": settings.key_prefix,
-            "consumer": f"test-{len(made)}",
+            "stream": self.settings.verdict_stream,
+            "key_prefix": self.settings.key_prefix,
+            "consumer": f"test-{len(self.made)}",
             "timeout_s": 1.0,
             "retry_base_s": 1.0,
             "retry_max_s": 10.0,
@@ -58,35 +78,29 @@ def deliverer_factory(
             "block_ms": 10,
         }
         values.update(overrides)
-        d = Deliverer(redis_client, DeliveryConfig(**values), clock=clock or time.time)  # type: ignore[arg-type]
+        config = DeliveryConfig(**values)  # type: ignore[arg-type]
+        d = Deliverer(self.redis, config, clock=clock or time.time)
         d.ensure_group()
-        made.append(d)
+        self.made.append(d)
         return d
 
-    yield settings, make
-    for d in made:
+
+@pytest.fixture
+def hooks(
+    settings_factory: SettingsFactory, redis_client: redis.Redis, http_server: ServerFactory
+) -> Iterator[Hooks]:
+    made = Hooks(settings_factory(), redis_client, http_server)
+    yield made
+    for d in made.made:
         d.close()
 
 
-def publish(client: redis.Redis, settings: Settings, newsroom: str | None, claim: str) -> str:
-    data = {"claim_id": claim, "label": "supported", "newsroom": newsroom}
-    return str(client.xadd(settings.verdict_stream, {"type": "verdict", "data": json.dumps(data)}))
-
-
-def test_a_verdict_is_posted_signed_to_its_newsrooms_endpoint_only(
-    deliverer_factory: tuple[Settings, DelivererFactory],
-    redis_client: redis.Redis,
-    http_server: ServerFactory,
-) -> None:
-    settings, make = deliverer_factory
-    ours, theirs = http_server(always(Reply(204))), http_server(always(Reply(200)))
-    store = WebhookStore(redis_client, settings.key_prefix)
-    mine = store.add("daily", ours.url + "/hook", None)
-    store.add("weekly", theirs.url + "/hook", None)
-    time.sleep(0.002)  # entries published after the endpoints were registered
-    entry = publish(redis_client, settings, "daily", "clm_1")
-    publish(redis_client, settings, None, "clm_2")  # no newsroom: sent nowhere
-    deliverer = make()
+def test_a_verdict_is_posted_signed_to_its_newsrooms_endpoint_only(hooks: Hooks) -> None:
+    ours, mine = hooks.receiver(always(Reply(204)))
+    theirs, _ = hooks.receiver(always(Reply(200)), newsroom="weekly")
+    entry = hooks.publish("daily", "clm_1")
+    hooks.publish(None, "clm_2")  # no newsroom: sent nowhere
+    deliverer = hooks.deliverer()
     deliverer.run_once()
     assert len(ours.requests) == 1 and theirs.requests == []
     request = ours.requests[0]
@@ -95,159 +109,107 @@ def test_a_verdict_is_posted_signed_to_its_newsrooms_endpoint_only(
     assert event["type"] == "verdict" and event["data"]["claim_id"] == "clm_1"
     assert request.headers["webhook-id"] == message_id(entry)
     with pytest.raises(ValueError):
-        verify(store.add("daily", ours.url, None).secret, request.headers, request.body)
+        verify(hooks.store.add("daily", ours.url, None).secret, request.headers, request.body)
     # acknowledged: another round sends nothing again
     deliverer.run_once()
     assert len(ours.requests) == 1
-    assert redis_client.xpending(settings.verdict_stream, "claimcheck-webhooks")["pending"] == 0
+    pending = hooks.redis.xpending(hooks.settings.verdict_stream, "claimcheck-webhooks")
+    assert pending["pending"] == 0
 
 
 def test_event_filter_and_registration_time_decide_what_is_sent(
-    deliverer_factory: tuple[Settings, DelivererFactory],
-    redis_client: redis.Redis,
-    http_server: ServerFactory,
+    hooks: Hooks, http_server: ServerFactory
 ) -> None:
-    settings, make = deliverer_factory
+    hooks.publish("daily", "clm_before")  # before the endpoint existed
+    time.sleep(0.002)
     server = http_server(always(Reply(200)))
-    store = WebhookStore(redis_client, settings.key_prefix)
-    publish(redis_client, settings, "daily", "clm_before")  # before the endpoint existed
+    hooks.store.add("daily", server.url, ["article.completed"])
     time.sleep(0.002)
-    store.add("daily", server.url, ["article.completed"])
-    time.sleep(0.002)
-    publish(redis_client, settings, "daily", "clm_after")
-    redis_client.xadd(
-        settings.verdict_stream,
-        {"type": "article.completed", "data": json.dumps({"article_id": "a", "newsroom": "daily"})},
+    hooks.publish("daily", "clm_after")
+    completed = {"article_id": "a", "newsroom": "daily"}
+    hooks.redis.xadd(
+        hooks.settings.verdict_stream, {"type": "article.completed", "data": json.dumps(completed)}
     )
-    make().run_once()
+    hooks.deliverer().run_once()
     assert [r.json()["type"] for r in server.requests] == ["article.completed"]
 
 
-def test_5xx_and_timeouts_are_retried_with_the_same_id_then_delivered(
-    deliverer_factory: tuple[Settings, DelivererFactory],
-    redis_client: redis.Redis,
-    http_server: ServerFactory,
-) -> None:
-    settings, make = deliverer_factory
-    server = http_server(in_turn(Reply(503), Reply(200, delay_s=2.0), Reply(200)))
-    store = WebhookStore(redis_client, settings.key_prefix)
-    store.add("daily", server.url, None)
-    time.sleep(0.002)
-    entry = publish(redis_client, settings, "daily", "clm_1")
+def test_5xx_and_timeouts_are_retried_with_the_same_id_then_delivered(hooks: Hooks) -> None:
+    server, _ = hooks.receiver(in_turn(Reply(503), Reply(200, delay_s=2.0), Reply(200)))
+    entry = hooks.publish()
     clock = Clock()
-    deliverer = make(clock)
+    deliverer = hooks.deliverer(clock)
     deliverer.run_once()  # 503: a retry is scheduled
-    assert store.pending_retries() == 1
+    assert hooks.store.pending_retries() == 1
     for _ in range(2):  # the hanging answer times out, then the third attempt succeeds
         clock.now += 20.0
         deliverer.run_once()
-    assert store.pending_retries() == 0
+    assert hooks.store.pending_retries() == 0
     ids = {r.headers["webhook-id"] for r in server.requests}
     assert len(server.requests) == 3 and ids == {message_id(entry)}
-    assert store.dead_letters() == []
+    assert hooks.store.dead_letters() == []
 
 
-def test_429_waits_for_retry_after(
-    deliverer_factory: tuple[Settings, DelivererFactory],
-    redis_client: redis.Redis,
-    http_server: ServerFactory,
-) -> None:
-    settings, make = deliverer_factory
-    server = http_server(in_turn(Reply(429, headers={"Retry-After": "30"}), Reply(200)))
-    store = WebhookStore(redis_client, settings.key_prefix)
-    store.add("daily", server.url, None)
-    time.sleep(0.002)
-    publish(redis_client, settings, "daily", "clm_1")
+def test_429_waits_for_retry_after(hooks: Hooks) -> None:
+    server, _ = hooks.receiver(in_turn(Reply(429, headers={"Retry-After": "30"}), Reply(200)))
+    hooks.publish()
     clock = Clock()
-    deliverer = make(clock, retry_base_s=0.01)
+    deliverer = hooks.deliverer(clock, retry_base_s=0.01)
     deliverer.run_once()
     clock.now += 20.0  # backoff alone (<= 10 s) would be due; Retry-After says 30
     deliverer.run_once()
     assert len(server.requests) == 1
     clock.now += 11.0
     deliverer.run_once()
-    assert len(server.requests) == 2 and store.pending_retries() == 0
+    assert len(server.requests) == 2 and hooks.store.pending_retries() == 0
 
 
-def test_410_disables_the_endpoint_and_a_refusal_is_dead_lettered(
-    deliverer_factory: tuple[Settings, DelivererFactory],
-    redis_client: redis.Redis,
-    http_server: ServerFactory,
-) -> None:
-    settings, make = deliverer_factory
-    gone, refusing = http_server(always(Reply(410))), http_server(always(Reply(400)))
-    store = WebhookStore(redis_client, settings.key_prefix)
-    g = store.add("daily", gone.url, None)
-    r = store.add("daily", refusing.url, None)
-    time.sleep(0.002)
-    publish(redis_client, settings, "daily", "clm_1")
-    publish(redis_client, settings, "daily", "clm_2")
-    make().run_once()
+def test_410_disables_the_endpoint_and_a_refusal_is_dead_lettered(hooks: Hooks) -> None:
+    gone, g = hooks.receiver(always(Reply(410)))
+    refusing, r = hooks.receiver(always(Reply(400)))
+    hooks.publish("daily", "clm_1")
+    hooks.publish("daily", "clm_2")
+    hooks.deliverer().run_once()
     assert len(gone.requests) == 1  # disabled after the first 410: clm_2 is not sent there
     assert len(refusing.requests) == 2
-    endpoint = store.get(g.endpoint_id)
+    endpoint = hooks.store.get(g.endpoint_id)
     assert endpoint is not None and endpoint.disabled and endpoint.disabled_reason == "410 Gone"
-    letters = store.dead_letters("daily")
+    letters = hooks.store.dead_letters("daily")
     assert sorted((d.endpoint_id, d.last_error) for d in letters) == sorted(
         [(g.endpoint_id, "HTTP 410 (endpoint disabled)")]
         + [(r.endpoint_id, "HTTP 400 (refused)")] * 2
     )
-    assert store.dead_letters("weekly") == [] and store.pending_retries() == 0
+    assert hooks.store.dead_letters("weekly") == [] and hooks.store.pending_retries() == 0
 
 
-def test_a_delivery_failing_past_the_horizon_is_dead_lettered(
-    deliverer_factory: tuple[Settings, DelivererFactory],
-    redis_client: redis.Redis,
-    http_server: ServerFactory,
-) -> None:
-    settings, make = deliverer_factory
-    server = http_server(always(Reply(500)))
-    store = WebhookStore(redis_client, settings.key_prefix)
-    store.add("daily", server.url, None)
-    time.sleep(0.002)
-    publish(redis_client, settings, "daily", "clm_1")
+def test_a_delivery_failing_past_the_horizon_is_dead_lettered(hooks: Hooks) -> None:
+    hooks.receiver(always(Reply(500)))
+    hooks.publish()
     clock = Clock()
-    deliverer = make(clock, horizon_s=25.0)
+    deliverer = hooks.deliverer(clock, horizon_s=25.0)
     for _ in range(10):
         deliverer.run_once()
         clock.now += 11.0
-    (letter,) = store.dead_letters()
+    (letter,) = hooks.store.dead_letters()
     assert letter.last_error == "HTTP 500 (gave up)" and 2 <= letter.attempts <= 4
-    assert store.pending_retries() == 0
+    assert hooks.store.pending_retries() == 0
 
 
-def test_connection_refused_is_retried(
-    deliverer_factory: tuple[Settings, DelivererFactory],
-    redis_client: redis.Redis,
-    http_server: ServerFactory,
-) -> None:
-    settings, make = deliverer_factory
-    server = http_server(always(Reply(200)))
-    url = server.url
+def test_connection_refused_is_retried(hooks: Hooks) -> None:
+    server, _ = hooks.receiver(always(Reply(200)))
     server.stop()
-    store = WebhookStore(redis_client, settings.key_prefix)
-    store.add("daily", url, None)
-    time.sleep(0.002)
-    publish(redis_client, settings, "daily", "clm_1")
-    make().run_once()
-    assert store.pending_retries() == 1
-    assert store.dead_letters() == []
+    hooks.publish()
+    hooks.deliverer().run_once()
+    assert hooks.store.pending_retries() == 1
+    assert hooks.store.dead_letters() == []
 
 
-def test_an_entry_left_by_a_dead_deliverer_is_taken_over(
-    deliverer_factory: tuple[Settings, DelivererFactory],
-    redis_client: redis.Redis,
-    http_server: ServerFactory,
-) -> None:
-    settings, make = deliverer_factory
-    server = http_server(always(Reply(200)))
-    store = WebhookStore(redis_client, settings.key_prefix)
-    store.add("daily", server.url, None)
-    time.sleep(0.002)
-    entry = publish(redis_client, settings, "daily", "clm_1")
-    survivor = make(lease_s=0.05)
+def test_an_entry_left_by_a_dead_deliverer_is_taken_over(hooks: Hooks) -> None:
+    server, _ = hooks.receiver(always(Reply(200)))
+    entry = hooks.publish()
+    survivor = hooks.deliverer(lease_s=0.05)
     # a deliverer read the entry and died before sending it
-    redis_client.xreadgroup("claimcheck-webhooks", "dead-one", {settings.verdict_stream: ">"})
+    hooks.redis.xreadgroup("claimcheck-webhooks", "dead-one", {hooks.settings.verdict_stream: ">"})
     survivor.run_once()
     assert server.requests == []  # still leased to the dead one
     time.sleep(0.1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,6 +35,21 @@ ADMIN_ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """``openapi_extra`` declaring ``model`` as the required JSON body (read by hand)."""
+    schema = model.model_json_schema()
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+async def read_model(request: Request, model: type[M], max_bytes: int) -> M:
+    """Read like the other POSTs: content type, size before reading, strict JSON, model."""
+    check_content_type(request)
+    return validate(model, parse_json(await read_body(request, max_bytes)))
+
+
 class NewKeyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -63,18 +79,11 @@ class KeyList(BaseModel):
     status_code=201,
     response_model=NewKeyView,
     responses=ADMIN_ERRORS,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": NewKeyRequest.model_json_schema()}},
-        }
-    },
+    openapi_extra=json_body(NewKeyRequest),
     summary="Make a key for a newsroom (shown once)",
 )
 async def add_key(request: Request, ctx: Context, _: Admin) -> NewKeyView:
-    # read like the other POSTs: content type, size before reading, strict JSON, then model
-    check_content_type(request)
-    body = validate(NewKeyRequest, parse_json(await read_body(request, ADMIN_MAX_BODY_BYTES)))
+    body = await read_model(request, NewKeyRequest, ADMIN_MAX_BODY_BYTES)
     made = await run_in_threadpool(ctx.keys.add, body.newsroom)
     logger.info(
         "admin: key %s made for newsroom %s",

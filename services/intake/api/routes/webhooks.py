@@ -16,10 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from services.intake.api.auth import Admin
-from services.intake.api.body import check_content_type, parse_json, read_body, validate
 from services.intake.api.context import Context
 from services.intake.api.errors import ApiError
-from services.intake.api.routes.admin import ADMIN_ERRORS
+from services.intake.api.routes.admin import ADMIN_ERRORS, json_body, read_model
 from shared.keys_store import NEWSROOM_PATTERN
 from shared.webhook_store import Endpoint
 
@@ -85,17 +84,11 @@ class WebhookList(BaseModel):
     status_code=201,
     response_model=NewWebhookView,
     responses=_ERRORS,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": NewWebhookRequest.model_json_schema()}},
-        }
-    },
+    openapi_extra=json_body(NewWebhookRequest),
     summary="Register a newsroom's webhook endpoint (its secret shown once)",
 )
 async def add_webhook(request: Request, ctx: Context, _: Admin) -> NewWebhookView:
-    check_content_type(request)
-    body = validate(NewWebhookRequest, parse_json(await read_body(request, WEBHOOK_MAX_BODY_BYTES)))
+    body = await read_model(request, NewWebhookRequest, WEBHOOK_MAX_BODY_BYTES)
     events: list[str] | None = [str(e) for e in body.events] if body.events else None
     made = await run_in_threadpool(ctx.webhooks.add, body.newsroom, body.url, events)
     logger.info(
