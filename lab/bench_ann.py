@@ -1,4 +1,9 @@
-"""``claimcheck-lab bench-kb``: how dense retrieval's cost grows with the knowledge base.
+"""``claimcheck-lab bench-kb``: how retrieval's cost grows with the knowledge base.
+
+``--lexical`` measures the other half instead: a knowledge base of each size imported
+without embeddings, its BM25 search (sentences and documents) timed on dev claims. The
+public data has about 100,000 distinct documents; larger sizes add documents that join the
+texts of two of them.
 
 For each size (default 10,000, 100,000 and 1,000,000 sentence vectors) it builds the ANN
 index the knowledge base uses (:mod:`workers.sources.kb_ann`) and times, for the same
@@ -97,6 +102,71 @@ def measure(matrix: Matrix, queries: Matrix, k: int, workdir: Path) -> dict[str,
     }
 
 
+def lexical_documents(data_dir: Path, size: int, seed: int = 7) -> list[dict[str, str]]:
+    """``size`` documents: the public data's distinct ones first (about 100,000), then
+    documents joining the texts of two of them (titled by the first)."""
+    from lab.bench_kb import build_documents
+
+    docs = build_documents(data_dir, size, at_most=True)
+    rng = np.random.default_rng(seed)
+    real = len(docs)
+    for i in range(real, size):
+        a, b = rng.integers(0, real, 2)
+        text = f"{docs[a]['text']} {docs[b]['text']}"
+        docs.append({"id": f"mix-{i}", "title": docs[a]["title"], "text": text})
+    return docs
+
+
+def measure_lexical(
+    docs: list[dict[str, str]], queries: list[str], workdir: Path
+) -> dict[str, Any]:
+    """Import ``docs`` into a lexical-only knowledge base and time its searches."""
+    from lab.bench_kb import write_jsonl
+    from workers.sources.knowledge_base import KnowledgeBase
+
+    path = workdir / f"lexical-{len(docs)}.sqlite3"
+    source = workdir / f"lexical-{len(docs)}.jsonl"
+    write_jsonl(docs, source)
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    started = time.perf_counter()
+    with KnowledgeBase(path) as kb:
+        kb.import_jsonl(source)
+        imported = time.perf_counter() - started
+        latencies = []
+        for q in queries:
+            t = time.perf_counter()
+            kb.search(q, 5)
+            latencies.append((time.perf_counter() - t) * 1000)
+    size_mb = path.stat().st_size / 1e6
+    for done in (path, source):
+        done.unlink(missing_ok=True)
+    return {
+        "documents": len(docs),
+        "import_s": round(imported, 1),
+        "sqlite_mb": round(size_mb, 1),
+        "p50_ms": round(float(np.percentile(latencies, 50)), 1),
+        "p95_ms": round(float(np.percentile(latencies, 95)), 1),
+    }
+
+
+def run_lexical(args: argparse.Namespace, data: Path, workdir: Path) -> list[dict[str, Any]]:
+    from lab.bench_kb import dev_claims
+
+    queries = dev_claims(data, args.queries)
+    print("documents  import s  SQLite MB  BM25 search p50/p95 ms (no embeddings)")
+    rows = []
+    for size in sorted(args.sizes):
+        row = measure_lexical(lexical_documents(data, size), queries, workdir)
+        rows.append(row)
+        print(
+            f"{row['documents']:>9,}  {row['import_s']:>8.1f}  {row['sqlite_mb']:>9.1f}  "
+            f"{row['p50_ms']:>6.1f}/{row['p95_ms']:<6.1f}",
+            flush=True,
+        )
+    return rows
+
+
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     from lab.bench_kb import CACHE_DIR, DEFAULT_DATA_DIR
 
@@ -106,6 +176,11 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     workdir = Path(args.workdir or CACHE_DIR)
     workdir.mkdir(parents=True, exist_ok=True)
+    if args.lexical:
+        rows = run_lexical(args, data, workdir)
+        if args.json:
+            Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
+        return 0
     t = time.perf_counter()
     base, queries = real_vectors(data, args.real, args.queries)
     print(
@@ -147,3 +222,9 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument("--data-dir", help="the public datasets (default ../shared/data)")
     p.add_argument("--workdir", help="where the indexes are built (default var/bench-kb)")
     p.add_argument("--json", help="also write the rows to this JSON file")
+    p.add_argument(
+        "--lexical",
+        action="store_true",
+        help="instead: BM25 search of a lexical-only knowledge base of each size (documents "
+        "of the public data, then joins of two of them)",
+    )

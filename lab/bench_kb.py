@@ -230,8 +230,11 @@ def _round_robin(streams: Sequence[Iterator[T]]) -> Iterator[T]:
                 yield item
 
 
-def build_documents(data_dir: Path, count: int, *, starter: Path | None = None) -> list[Doc]:
-    """The first ``count`` distinct documents; ValueError when the data has fewer."""
+def build_documents(
+    data_dir: Path, count: int, *, starter: Path | None = None, at_most: bool = False
+) -> list[Doc]:
+    """The first ``count`` distinct documents; ValueError when the data has fewer (with
+    ``at_most``: every distinct document it has, up to ``count``)."""
     if count < 1:
         raise ValueError("the knowledge base needs at least one document")
     docs: list[Doc] = []
@@ -246,6 +249,8 @@ def build_documents(data_dir: Path, count: int, *, starter: Path | None = None) 
         docs.append(doc)
         if len(docs) == count:
             return docs
+    if at_most:
+        return docs
     raise ValueError(
         f"{data_dir} has only {len(docs)} distinct documents for the knowledge base, "
         f"{count} asked (--kb-docs)"

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lab.bench_ann import Matrix, grown, measure
+from lab.bench_ann import Matrix, grown, measure, measure_lexical
 
 
 def _unit(n: int, d: int = 32, seed: int = 0) -> Matrix:
@@ -32,3 +32,14 @@ def test_measure_reports_latency_size_and_recall(tmp_path: Path) -> None:
     assert row["vectors"] == 2000 and row["index_mb"] > 0
     assert row["recall@10"] >= 0.9 and row["ann_p95_ms"] >= row["ann_p50_ms"] > 0
     assert list(tmp_path.iterdir()) == []  # the index files are removed again
+
+
+@pytest.mark.timeout(60)
+def test_measure_lexical_imports_and_times_bm25_search(tmp_path: Path) -> None:
+    docs = [
+        {"id": f"d{i}", "title": f"Topic {i}", "text": f"City number {i} has {i * 1000} people."}
+        for i in range(300)
+    ]
+    row = measure_lexical(docs, ["How many people live in city number 42?"], tmp_path)
+    assert row["documents"] == 300 and row["sqlite_mb"] > 0 and row["p95_ms"] >= row["p50_ms"]
+    assert list(tmp_path.iterdir()) == []
