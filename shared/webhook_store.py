@@ -172,6 +172,13 @@ class WebhookStore:
         pipe.hdel(self._attempt, _member(entry_id, endpoint_id))
         self._call("record the delivery", pipe.execute)
 
+    def forget(self, entry_id: str, endpoint_id: str) -> None:
+        """Drop a pending retry (its endpoint was removed): nothing is sent or recorded."""
+        pipe = self._redis.pipeline()
+        pipe.zrem(self._retry, _member(entry_id, endpoint_id))
+        pipe.hdel(self._attempt, _member(entry_id, endpoint_id))
+        self._call("drop the retry", pipe.execute)
+
     def schedule(self, attempt: Attempt, due_at: float) -> None:
         """Keep ``attempt`` for another try at ``due_at`` (Unix seconds)."""
         member = _member(attempt.entry_id, attempt.endpoint_id)

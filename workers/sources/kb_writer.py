@@ -46,6 +46,10 @@ class KbWriter:
 
     # --- writing -----------------------------------------------------------------------
 
+    def _bump_version(self) -> None:
+        """Tell searching processes the base changed (they reload vectors and the index)."""
+        self._conn.execute("UPDATE kb_meta SET value = value + 1 WHERE key = 'version'")
+
     def import_jsonl(self, path: Path | str) -> ImportStats:
         """Upsert every row of a JSONL file ``{"id","title","text","url"?}``; all or nothing.
 
@@ -67,7 +71,7 @@ class KbWriter:
                     with open_jsonl(source) as handle:
                         done.append(self._import(handle, source))
                 if any(stats.changed or stats.embedded for stats in done):
-                    self._conn.execute("UPDATE kb_meta SET value = value + 1 WHERE key = 'version'")
+                    self._bump_version()
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
@@ -86,7 +90,7 @@ class KbWriter:
                 embedded = self._embed_missing(last or 0) if self.embedder is not None else 0
                 self._conn.executemany("INSERT OR REPLACE INTO kb_meta VALUES (?, ?)", meta.items())
                 if changed or embedded:
-                    self._conn.execute("UPDATE kb_meta SET value = value + 1 WHERE key = 'version'")
+                    self._bump_version()
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
@@ -170,7 +174,7 @@ class KbWriter:
                 ]
                 self._conn.execute(f"DELETE FROM documents WHERE id IN ({marks})", list(ids))
                 if found:
-                    self._conn.execute("UPDATE kb_meta SET value = value + 1 WHERE key = 'version'")
+                    self._bump_version()
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")

@@ -216,7 +216,8 @@ class KnowledgeBase(KbWriter):
         self, vector: npt.NDArray[np.float32], candidates: Sequence[int]
     ) -> tuple[dict[int, float], list[int]]:
         """Cosine of the claim to sentences -> (rowid -> similarity, best rowids first)."""
-        vectors = self._memory_vectors()
+        version = self._version()
+        vectors = self._memory_vectors(version)
         if vectors is not None:
             sims = vectors.matrix @ vector
             k = min(self.config.dense_sentences, len(sims))
@@ -232,7 +233,7 @@ class KnowledgeBase(KbWriter):
                     similarity[rowid] = float(sims[pos])
             return similarity, ranked
         similarity = self._candidate_similarity(vector, candidates)
-        ann = self._ann()
+        ann = self._ann(version)
         if ann is not None:  # a base too large to scan: the whole of it, approximately
             keys, near = ann.search(vector, self.config.dense_sentences)
             similarity.update(zip(keys, near, strict=True))
@@ -264,9 +265,8 @@ class KnowledgeBase(KbWriter):
         ).fetchone()
         return int(version)
 
-    def _ann(self) -> AnnIndex | None:
+    def _ann(self, version: int) -> AnnIndex | None:
         """The saved ANN index, when it was built for this version of the base."""
-        version = self._version()
         if self._ann_cache is None or self._ann_cache[0] != version:
             self._ann_cache = (
                 version,
@@ -312,12 +312,9 @@ class KnowledgeBase(KbWriter):
     def _model_id(self) -> str | None:
         return self.embedder.model_id if self.embedder is not None else None
 
-    def _memory_vectors(self) -> _Vectors | None:
-        """Every sentence vector, reloaded when an import changed the base; None when the
-        base has more than ``dense_in_memory_max`` of them."""
-        (version,) = self._conn.execute(
-            "SELECT value FROM kb_meta WHERE key = 'version'"
-        ).fetchone()
+    def _memory_vectors(self, version: int) -> _Vectors | None:
+        """Every sentence vector, reloaded when an import changed the base (``version``);
+        None when the base has more than ``dense_in_memory_max`` of them."""
         cached = self._vectors
         if cached is not None and cached.version == version:
             return None if cached.too_many else cached

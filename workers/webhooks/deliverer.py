@@ -34,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Final, Literal
 
 import httpx
@@ -92,8 +93,6 @@ def _entry_ms(entry_id: str) -> int:
 
 
 def _created_ms(endpoint: Endpoint) -> int:
-    from datetime import datetime
-
     return int(datetime.fromisoformat(endpoint.created_at).timestamp() * 1000)
 
 
@@ -206,7 +205,7 @@ class Deliverer:
     def _retry(self, attempt: Attempt) -> int:
         endpoint = self.store.get(attempt.endpoint_id)
         if endpoint is None or endpoint.newsroom != attempt.newsroom:
-            self.store.mark_sent(attempt.entry_id, attempt.endpoint_id)  # removed: drop it
+            self.store.forget(attempt.entry_id, attempt.endpoint_id)  # removed: drop it
             return 0
         if endpoint.disabled:
             self._dead(endpoint, attempt, f"endpoint disabled ({endpoint.disabled_reason})")

@@ -111,7 +111,7 @@ def framed(speaker: str, content: str) -> str:
     """``<speaker> said that <content>`` (the content's first word lower-cased unless a name)."""
     content = content.strip().rstrip(_QUOTE_EDGE)
     first = content.split(" ", 1)[0]
-    if first.lower() in stop_words("en") or first.lower() in ("every", "each"):
+    if first.lower() in stop_words("en"):
         content = content[:1].lower() + content[1:]
     if not content.endswith((".", "!", "?")):
         content += "."

@@ -195,6 +195,20 @@ def test_a_delivery_failing_past_the_horizon_is_dead_lettered(hooks: Hooks) -> N
     assert hooks.store.pending_retries() == 0
 
 
+def test_a_retry_of_a_removed_endpoint_is_dropped(hooks: Hooks) -> None:
+    server, endpoint = hooks.receiver(always(Reply(500)))
+    entry = hooks.publish()
+    clock = Clock()
+    deliverer = hooks.deliverer(clock)
+    deliverer.run_once()
+    assert hooks.store.pending_retries() == 1
+    hooks.store.remove(endpoint.endpoint_id)
+    clock.now += 20.0
+    deliverer.run_once()
+    assert len(server.requests) == 1 and hooks.store.pending_retries() == 0
+    assert hooks.store.already_sent(entry) == set() and hooks.store.dead_letters() == []
+
+
 def test_connection_refused_is_retried(hooks: Hooks) -> None:
     server, _ = hooks.receiver(always(Reply(200)))
     server.stop()
