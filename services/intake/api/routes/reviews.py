@@ -17,7 +17,7 @@ from services.intake.api.body import read_submission
 from services.intake.api.context import Context
 from services.intake.api.errors import ERROR_RESPONSES, READ_RESPONSES, ApiError
 from services.intake.api.idempotency import HEADER, fingerprint, parse_key
-from services.intake.api.reviews import accept_review, find_claim, review_queue
+from services.intake.api.reviews import CURSOR_PATTERN, accept_review, find_claim, review_queue
 from services.intake.api.routes.common import REPLAYED_HEADER, json_request_body
 from services.intake.api.submissions import run_once
 from shared.claimreview import claim_review
@@ -76,7 +76,10 @@ def get_review_queue(
     newsroom: Newsroom,
     limit: Annotated[int, Query(ge=1, le=MAX_QUEUE_PAGE, description="items per page")] = 20,
     cursor: Annotated[
-        str | None, Query(max_length=1000, description="next_cursor of the page before")
+        str | None,
+        Query(
+            max_length=1000, pattern=CURSOR_PATTERN, description="next_cursor of the page before"
+        ),
     ] = None,
 ) -> ReviewQueue:
     """Verdicts with ``needs_review: true`` and no review, most check-worthy first."""
