@@ -24,11 +24,13 @@ from lab import (
     checkworthiness,
     eval_matching,
     evaluate,
+    newsroom_eval,
     soak,
 )
 
 COMMANDS: tuple[Register, ...] = (
     evaluate.register,
+    newsroom_eval.register,
     calibrate.register,
     checkworthiness.register,
     eval_matching.register,

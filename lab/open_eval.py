@@ -95,6 +95,7 @@ class CorpusDocument:
     id: str
     title: str
     text: str
+    url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from shared.skips import SkippedSentence as SkippedSentence
 Label = Literal["supported", "refuted", "not_enough_info", "conflicting"]
 LABELS: tuple[Label, ...] = ("supported", "refuted", "not_enough_info", "conflicting")
 Stance = Literal["supports", "refutes", "neutral"]
+AlignmentResult = Literal["agree", "conflict", "unaligned"]
+SlotKind = Literal["date", "quantity", "name", "polarity"]
 ClaimState = Literal["queued", "checking", "done", "failed"]
 EntryType = Literal["verdict", "article.completed", "verdict.reviewed", "verdict.updated"]
 
@@ -241,12 +243,28 @@ class Evidence(BaseModel):
         "is when, ``rating`` the label given.",
     )
     note: str | None = Field(default=None, description="The editor's note on the ruling.")
+    alignment: AlignmentResult | None = Field(
+        default=None,
+        description="How the sentence lines up with the claim over typed details (dates, "
+        "quantities, names, polarity): agree, conflict (the verdict's ``conflicts`` say which "
+        "detail) or unaligned (about another fact); None for evidence that is not a sentence.",
+    )
     doc_hash: str | None = Field(
         default=None,
         description="Content hash of the document the sentence came from (knowledge base): "
         "when an import changes or removes the document, the claims citing it can be "
         "re-checked (CLAIMCHECK_RECHECK_ON_CHANGE).",
     )
+
+
+class DetailConflict(BaseModel):
+    """A detail the claim states one way and a source sentence another."""
+
+    slot: SlotKind = Field(description="What kind of detail: date, quantity, name or polarity.")
+    claim: str = Field(description="The detail as the claim states it.")
+    source: str = Field(description="The detail as the source sentence states it.")
+    doc_id: str = Field(description="The document of the sentence.")
+    sentence: str = Field(description="The source sentence.")
 
 
 class SourceFailure(BaseModel):
@@ -283,7 +301,15 @@ class Verdict(ClaimDetails):
     evidence: list[Evidence] = Field(default_factory=list)
     sources_failed: list[SourceFailure] = Field(default_factory=list)
     reason: str | None = Field(
-        default=None, description="Why the verdict could not be reached normally, if so."
+        default=None,
+        description="Why the verdict is what it is, in words a journalist reads (\"The "
+        "source says 4 January 2022, not 4 March 2022.\"), and why it could not be reached "
+        "normally, if so.",
+    )
+    conflicts: list[DetailConflict] = Field(
+        default_factory=list,
+        description="The details of the claim a source sentence states otherwise, the "
+        "deciding one first.",
     )
     failed: bool = Field(
         default=False,

@@ -5,6 +5,7 @@
 * :data:`WORD` and :func:`words`: the one definition of a word; :data:`MATCH_TOKEN` the
   token retrieval matches on.
 * :func:`stop_words`: spaCy's stop-word list of a language.
+* :func:`stem`: the light suffix stripper retrieval and slot alignment match words with.
 """
 
 from __future__ import annotations
@@ -76,3 +77,24 @@ def stop_words(lang: str) -> frozenset[str]:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return frozenset(w.lower() for w in module.STOP_WORDS)
+
+
+def stem(token: str) -> str:
+    """A deliberately light suffix stripper: enough to match "talks"/"talk", "held"/"held"."""
+    if len(token) <= 3 or token.isdigit():
+        return token
+    for suffix, replacement, min_len in (
+        ("ies", "y", 5),
+        ("ly", "", 7),
+        ("ing", "", 6),
+        ("ed", "", 5),
+        ("es", "", 5),
+        ("s", "", 4),
+    ):
+        if token.endswith(suffix) and len(token) >= min_len and not token.endswith("ss"):
+            token = token[: len(token) - len(suffix)] + replacement
+            break
+    # fold a final silent "e" so "interfere" and "interfered" meet at "interfer"
+    if len(token) > 4 and token.endswith("e") and not token.endswith("ee"):
+        token = token[:-1]
+    return token

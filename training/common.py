@@ -178,6 +178,20 @@ def export_base_weights(out: Path) -> dict[str, Any]:
     return {"file": str(src), "sha256": sha256_file(src)}
 
 
+def write_tokenizer(src: Path, dst: Path, max_len: int) -> None:
+    """The base tokenizer as the runtime scorers read it: pairs truncated longest-first at
+    ``max_len``, no padding (the scorer pads per batch)."""
+    tok = json.loads(src.read_text(encoding="utf-8"))
+    tok["truncation"] = {
+        "direction": "Right",
+        "max_length": max_len,
+        "strategy": "LongestFirst",
+        "stride": 0,
+    }
+    tok["padding"] = None
+    dst.write_text(json.dumps(tok, ensure_ascii=False), encoding="utf-8")
+
+
 def write_json(path: Path, obj: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from training import config as C
-from training.common import sha256_file, write_json
+from training.common import sha256_file, write_json, write_tokenizer
 from training.model import CrossEncoder, load_base, load_trainable
 
 TASKS: dict[str, tuple[C.TrainConfig, tuple[str, ...]]] = {
@@ -82,15 +82,7 @@ def export_task(task: str, data: Path, weights: Path, out: Path) -> dict[str, An
         export_fp32(model, fp32)
         quantize(fp32, out / "model.onnx")
         # parity check fp32 torch vs int8 onnx on a few pairs
-    tok = json.loads((data / "tokenizer.json").read_text(encoding="utf-8"))
-    tok["truncation"] = {
-        "direction": "Right",
-        "max_length": cfg.max_len,
-        "strategy": "LongestFirst",
-        "stride": 0,
-    }
-    tok["padding"] = None
-    (out / "tokenizer.json").write_text(json.dumps(tok, ensure_ascii=False), encoding="utf-8")
+    write_tokenizer(data / "tokenizer.json", out / "tokenizer.json", cfg.max_len)
     metrics = json.loads((weights / f"{task}.metrics.json").read_text())
     conf_path = out / "config.json"
     old = json.loads(conf_path.read_text()) if conf_path.exists() else {}

@@ -380,6 +380,15 @@ def tokenize_pairs(
 def build_dev(
     data_root: Path, tok: Any, inputs: dict[str, str], sample_per_file: int | None
 ) -> TokenSet:
+    return tokenize_pairs(tok, *dev_rows(data_root, inputs, sample_per_file))
+
+
+def dev_rows(
+    data_root: Path, inputs: dict[str, str], sample_per_file: int | None
+) -> tuple[list[str], list[str], list[int], list[int], list[str]]:
+    """(claims, evidences, labels, groups, group names) of the dev files, evidence joined
+    as :func:`evidence_text` (and ``training.evaluate``) builds it; a fixed-seed sample of
+    ``sample_per_file`` rows per file when given. Adds each file's sha256 to ``inputs``."""
     rng = random.Random(C.SEED + 1)
     a: list[str] = []
     b: list[str] = []
@@ -398,7 +407,7 @@ def build_dev(
             b.append(r["_evidence"])
             y.append(LABEL_ID[r["label"]])
             g.append(len(names) - 1)
-    return tokenize_pairs(tok, a, b, y, g, names)
+    return a, b, y, g, names
 
 
 def dev_report(logits: np.ndarray, dev: TokenSet) -> tuple[float, dict[str, Any]]:

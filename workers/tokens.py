@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from shared.text import MATCH_TOKEN, stop_words
+from shared.text import stem as stem  # re-exported: retrieval and the scorers import it here
 
 _RSQUO = "\u2019"  # typographic apostrophe
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w])")
@@ -70,27 +71,6 @@ def words(text: str) -> list[str]:
         token = _CONTRACTIONS.get(token, token).replace("'", "")
         out.append(token)
     return out
-
-
-def stem(token: str) -> str:
-    """A deliberately light suffix stripper: enough to match "talks"/"talk", "held"/"held"."""
-    if len(token) <= 3 or token.isdigit():
-        return token
-    for suffix, replacement, min_len in (
-        ("ies", "y", 5),
-        ("ly", "", 7),
-        ("ing", "", 6),
-        ("ed", "", 5),
-        ("es", "", 5),
-        ("s", "", 4),
-    ):
-        if token.endswith(suffix) and len(token) >= min_len and not token.endswith("ss"):
-            token = token[: len(token) - len(suffix)] + replacement
-            break
-    # fold a final silent "e" so "interfere" and "interfered" meet at "interfer"
-    if len(token) > 4 and token.endswith("e") and not token.endswith("ee"):
-        token = token[:-1]
-    return token
 
 
 def content_words(text: str) -> list[str]:

@@ -38,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from shared.schemas import Label
+from shared.slots import Alignment
 from workers.tokens import content_stems, coverage
 from workers.verification.mismatch import Mismatch, mismatch
 from workers.verification.stance import StanceScore
@@ -69,17 +70,26 @@ class Judged:
     overlap: float
     """Share of the claim's content words the sentence contains."""
     mismatch: Mismatch
+    alignment: Alignment = field(default_factory=lambda: Alignment("unaligned"))
+    """The sentence lined up with the claim over typed slots."""
 
 
 def judge_sentences(
-    claim: str, sentences: Sequence[str], scores: Sequence[StanceScore]
+    claim: str,
+    sentences: Sequence[str],
+    scores: Sequence[StanceScore],
+    alignments: Sequence[Alignment] | None = None,
 ) -> list[Judged]:
     stems = content_stems(claim)
+    aligned = alignments or [Alignment("unaligned")] * len(sentences)
     out = []
-    for sentence, score in zip(sentences, scores, strict=True):
+    for sentence, score, alignment in zip(sentences, scores, aligned, strict=True):
         out.append(
             Judged(
-                score=score, overlap=coverage(stems, sentence), mismatch=mismatch(claim, sentence)
+                score=score,
+                overlap=coverage(stems, sentence),
+                mismatch=mismatch(claim, sentence),
+                alignment=alignment,
             )
         )
     return out

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from shared.errors import PermanentSourceError, TransientSourceError
-from shared.schemas import Evidence, JudgeOpinion, Label, SourceFailure, Verdict
+from shared.schemas import DetailConflict, Evidence, JudgeOpinion, Label, SourceFailure, Verdict
 from shared.settings import Settings
 from shared.text_fragment import fragment_link
 from workers.sources.base import Passage, Source
@@ -41,6 +41,7 @@ from workers.verification.aggregate import (
     is_relevant,
     stance_of,
 )
+from workers.verification.alignment import aligned_first, align
 from workers.verification.attribution import reported_content
 from workers.verification.calibration import VerdictCalibration
 from workers.verification.candidates import (
@@ -49,8 +50,9 @@ from workers.verification.candidates import (
     select,
     sentences_of,
 )
-from workers.verification.decision import DecisionModel, Judged, judge_sentences
+from workers.verification.decision import DecisionModel, Judged, Outcome, judge_sentences
 from workers.verification.stance import StanceScore, StanceScorer
+from workers.verification.verdict_policy import EvidenceDecision, decide_on_evidence
 
 if TYPE_CHECKING:
     from shared.store import ClaimRecord
@@ -185,10 +187,11 @@ class Verifier:
         passages = [p for p in passages if not is_archive_passage(p) or _is_rated(p)]
         rated = [p for p in passages if _is_rated(p)]  # e.g. google_factcheck: not scored
         assessment = self.assess(statement, [p for p in passages if not _is_rated(p)])
-        label, confidence, needs_review = self._decide(assessment)
+        decided = self._decide(assessment)
+        label, confidence, needs_review = decided.label, decided.confidence, decided.needs_review
         if failures and not passages:
             confidence = 0.0  # nothing was looked at: no confidence in "not enough info"
-        evidence_items = self._evidence(assessment, label) + _rated_evidence(rated)
+        evidence_items = self._evidence(assessment, decided) + _rated_evidence(rated)
         if _contradicting_factcheck(rated, label):
             needs_review = True  # a published fact-check of this claim says otherwise
         opinion = self._ask_judge(statement, label, evidence_items)
@@ -203,7 +206,8 @@ class Verifier:
             needs_review=needs_review or bool(failures),
             evidence=evidence_items,
             sources_failed=failures,
-            reason=_failure_reason(failures),
+            reason=_join(decided.reason, _failure_reason(failures)),
+            conflicts=_conflicts(assessment, decided),
             checked=checked,
             checked_at=datetime.now(UTC),
             verifier_version=self.version,
@@ -212,7 +216,11 @@ class Verifier:
 
     def assess(self, claim: str, passages: Sequence[Passage]) -> Assessment:
         """Select the claim's best evidence sentences and judge each one."""
-        candidates = select(claim, sentences_of(passages), self.pairs_max)
+        sentences = sentences_of(passages)
+        alignments = align(claim, sentences)
+        candidates, aligned = aligned_first(
+            sentences, alignments, select(claim, sentences, self.pairs_max), self.pairs_max
+        )
         self.pairs_scored += len(candidates)
         texts = [c.text for c in candidates]
         scores = (
@@ -225,19 +233,21 @@ class Verifier:
                 f"scorer {self.scorer.name} returned {len(scores)} scores "
                 f"for {len(candidates)} sentences"
             )
-        return Assessment(candidates, scores, judge_sentences(claim, texts, scores))
+        return Assessment(candidates, scores, judge_sentences(claim, texts, scores, aligned))
 
-    def _decide(self, assessment: Assessment) -> tuple[Label, float, bool]:
-        """(label, confidence, needs_review) from the decision model, else the rules."""
+    def _decide(self, assessment: Assessment) -> EvidenceDecision:
+        """The verdict policy over the evidence: the alignment where it decides, else the
+        fitted decision model, else the rules (:mod:`~workers.verification.verdict_policy`)."""
         if self.decision is not None:
             outcome = self.decision.decide(assessment.judged)
-            return outcome.label, outcome.confidence, outcome.needs_review
-        decision = aggregate(assessment.scores, self.params)
-        confidence, needs_review = decision.confidence, decision.needs_review
-        if self.calibration is not None:
-            confidence = round(self.calibration(decision.label, confidence), 4)
-            needs_review = confidence < self.params.needs_review_threshold
-        return decision.label, confidence, needs_review
+        else:
+            decision = aggregate(assessment.scores, self.params)
+            confidence, needs_review = decision.confidence, decision.needs_review
+            if self.calibration is not None:
+                confidence = round(self.calibration(decision.label, confidence), 4)
+                needs_review = confidence < self.params.needs_review_threshold
+            outcome = Outcome(decision.label, confidence, needs_review, {})
+        return decide_on_evidence(outcome, assessment.judged)
 
     def _archive_verdict(
         self,
@@ -323,26 +333,41 @@ class Verifier:
     def _limit(self, source: Source) -> int:
         return self.search_limits.get(source.name, self.top_passages)
 
-    def _evidence(self, assessment: Assessment, label: Label) -> list[Evidence]:
-        """The sentences to show, the ones that decided first: the strongest support for a
-        ``supported`` verdict, refutation for ``refuted``, the closest for the others."""
+    def _evidence(self, assessment: Assessment, decided: EvidenceDecision) -> list[Evidence]:
+        """The sentences to show, the one that decided first, then by what they contributed
+        to the label: the conflicting and refuting sentences of a ``refuted`` verdict, the
+        agreeing and supporting ones of a ``supported`` verdict, the closest for the others.
+        A sentence's stance is the alignment's where it conflicts (refutes) or completely
+        agrees (supports), else the model's."""
+        label = decided.label
+        items = [
+            (i, _evidence_item(c, s, j))
+            for i, (c, s, j) in enumerate(
+                zip(assessment.candidates, assessment.scores, assessment.judged, strict=True)
+            )
+            if is_relevant(s, self.params) or j.alignment.result != "unaligned"
+        ]
+        wanted = {"supported": "supports", "refuted": "refutes"}.get(label)
 
-        def weight(pair: tuple[Candidate, StanceScore]) -> tuple[float, float]:
-            candidate, score = pair
-            if label == "supported":
-                return (-score.supports, -candidate.rank)
-            if label == "refuted":
-                return (-score.refutes, -candidate.rank)
-            return (-max(score.supports, score.refutes, score.relevance / 2), -candidate.rank)
+        def weight(item: tuple[int, Evidence]) -> tuple[bool, bool, float, float]:
+            i, evidence = item
+            score, candidate = assessment.scores[i], assessment.candidates[i]
+            strength = {"supported": score.supports, "refuted": score.refutes}.get(
+                label, max(score.supports, score.refutes, score.relevance / 2)
+            )
+            return (i != decided.deciding, evidence.stance != wanted, -strength, -candidate.rank)
 
-        pairs = list(zip(assessment.candidates, assessment.scores, strict=True))
-        relevant = [p for p in pairs if is_relevant(p[1], self.params)]
-        ranked = sorted(relevant, key=weight)
-        return [_evidence_item(c, s) for c, s in ranked[: self.top_evidence]]
+        ranked = [evidence for _, evidence in sorted(items, key=weight)]
+        return ranked[: self.top_evidence]
 
 
-def _evidence_item(candidate: Candidate, score: StanceScore) -> Evidence:
+def _evidence_item(candidate: Candidate, score: StanceScore, judged: Judged) -> Evidence:
     stance = stance_of(score)
+    alignment = judged.alignment
+    if alignment.result == "conflict":
+        stance = "refutes"
+    elif alignment.complete and stance == "neutral":
+        stance = "supports"
     strength = {"supports": score.supports, "refutes": score.refutes, "neutral": score.neutral}
     passage = candidate.passage
     context = " … ".join(part for part in (passage.context_before, passage.context_after) if part)
@@ -361,6 +386,7 @@ def _evidence_item(candidate: Candidate, score: StanceScore) -> Evidence:
         end=candidate.end,
         link=fragment_link(passage.url, candidate.text),
         context=context or None,
+        alignment=alignment.result,
         doc_hash=passage.doc_hash,
     )
 
@@ -400,6 +426,24 @@ def _contradicting_factcheck(rated: Sequence[Passage], label: str) -> bool:
         p.score >= CONTRADICTION_SIMILARITY and p.label is not None and p.label == opposite
         for p in rated
     )
+
+
+def _conflicts(assessment: Assessment, decided: EvidenceDecision) -> list[DetailConflict]:
+    return [
+        DetailConflict(
+            slot=conflict.kind,
+            claim=conflict.claim,
+            source=conflict.source,
+            doc_id=assessment.candidates[i].passage.doc_id,
+            sentence=assessment.candidates[i].text,
+        )
+        for i, conflict in decided.conflicts
+    ]
+
+
+def _join(*parts: str | None) -> str | None:
+    kept = [p for p in parts if p]
+    return " ".join(kept) if kept else None
 
 
 def _failure_reason(failures: Sequence[SourceFailure]) -> str | None:

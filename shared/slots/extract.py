@@ -1,0 +1,59 @@
+"""Every typed slot of a text: dates first, then quantities (so a year is never a count),
+then names (so "25 December" is never a name), then polarity; and the content words left,
+which say what the text is about."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from shared.slots.dates import find_dates
+from shared.slots.model import Slots
+from shared.slots.names import find_names
+from shared.slots.polarity import find_polarity
+from shared.slots.quantities import find_quantities
+from shared.text import MATCH_TOKEN, stem, stop_words
+
+
+def extract(text: str, known_names: Iterable[str] = ()) -> Slots:
+    """The slots of ``text``; ``known_names`` (a knowledge base's titles) are names even as
+    a sentence's first word."""
+    known = tuple(known_names)
+    if not known:
+        return _extract_cached(text)
+    return _extract(text, known)
+
+
+@lru_cache(maxsize=4096)
+def _extract_cached(text: str) -> Slots:
+    return _extract(text, ())
+
+
+def _extract(text: str, known: tuple[str, ...]) -> Slots:
+    taken: list[tuple[int, int]] = []
+    dates = find_dates(text, taken)
+    quantities = find_quantities(text, taken)
+    names = find_names(text, taken, known)
+    polarity = find_polarity(text)
+    return Slots(
+        text=text,
+        dates=tuple(dates),
+        quantities=tuple(quantities),
+        names=tuple(names),
+        polarity=polarity,
+        content=frozenset(_content(text, taken)),
+    )
+
+
+def _content(text: str, spans: list[tuple[int, int]]) -> set[str]:
+    """Stems of the content words outside the dates and quantities (names' words count:
+    they say who)."""
+    out: set[str] = set()
+    stops = stop_words("en")
+    for match in MATCH_TOKEN.finditer(text):
+        if any(s <= match.start() < e for s, e in spans):
+            continue
+        token = match.group(0).lower().replace("’", "'").split("'")[0]
+        if len(token) > 1 and token not in stops and not token.isdigit():
+            out.add(stem(token))
+    return out
