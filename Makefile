@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install demo test test-fast lint format bench bench-kb bench-fairness bench-sse bench-sources bench-extract eval eval-open eval-checkworthiness eval-matching factchecks-import train-embedding export-embedding train-stance train-checkworthiness serve worker kb-starter compose-check clean soak
+.PHONY: install demo test test-fast lint format bench bench-kb bench-fairness bench-sse bench-sources bench-extract eval eval-open eval-checkworthiness eval-matching factchecks-import train-embedding export-embedding train-stance train-checkworthiness gpu-bundle gpu-reassemble serve worker kb-starter compose-check clean soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -101,6 +101,16 @@ train-checkworthiness: $(TRAIN_VENV)/bin/python ## fine-tune the check-worthines
 	$(TRAIN_PY) -m training.checkworthiness train --data .traindata --out artifacts/checkworthiness $(CW_TRAIN_ARGS)
 	$(TRAIN_PY) -m training.checkworthiness export --weights artifacts/checkworthiness --out services/intake/extraction/models/checkworthiness
 	$(TRAIN_PY) -m training.checkworthiness evaluate --model services/intake/extraction/models/checkworthiness
+
+# Stance v3 on a lent GPU machine (training/gpu.sh says how): the bundle it trains from, built
+# here (var/gpu-bundle, carried to the machine), then the returned files joined into a model dir.
+GPU_BUNDLE ?= var/gpu-bundle
+GPU_RETURNED ?= var/gpu-returned
+gpu-bundle: $(TRAIN_VENV)/bin/python ## stance v3: tokenized pairs + meta for one GPU run (training/gpu.sh)
+	nice -n 10 env $(TRAIN_PY) -m training.stance_v3 prepare --out $(GPU_BUNDLE)
+
+gpu-reassemble: $(TRAIN_VENV)/bin/python ## stance v3: a GPU run's files (GPU_RETURNED=dir) -> workers/models/stance-v3-candidate
+	$(TRAIN_PY) -m training.stance_v3 reassemble --from $(GPU_RETURNED) --bundle $(GPU_BUNDLE) --out workers/models/stance-v3-candidate --weights-out artifacts/stance-v3
 
 # CPU: about 8 minutes on 2 cores (fine-tune 2 epochs on ct20-snopes.train, export, fit fusion).
 train-embedding: $(TRAIN_VENV)/bin/python ## fine-tune the claim-matching embedding model, export int8 ONNX, fit fusion

@@ -15,6 +15,8 @@ _COLOURS = {
 _RESET = "\033[0m"
 _SENTENCE_WIDTH = 160
 """Evidence sentences longer than this are cut (at a word) with an ellipsis."""
+_DETAIL_WIDTH = 80
+"""A conflicting detail longer than this is cut the same way."""
 
 
 def format_verdict(verdict: dict[str, Any], *, colour: bool = False) -> str:
@@ -51,10 +53,17 @@ def _evidence_body(item: dict[str, Any], *, indent: str, limit: int) -> str:
 
 
 def _reason_and_failures(verdict: dict[str, Any]) -> str:
-    """The verdict's reason and failed sources, one indented line each, if any."""
+    """The verdict's reason, each detail the claim states one way and a source sentence
+    another (``conflict (date): claim 4 March 2022 · source 4 January 2022``, the deciding
+    one first) and the failed sources, one indented line each, if any."""
     lines = ""
     if verdict.get("reason"):
-        lines += f"\n    reason: {verdict['reason']}"
+        lines += f"\n    reason: {_clean(str(verdict['reason']))}"
+    for conflict in verdict.get("conflicts") or []:
+        slot = _clean(str(conflict.get("slot") or "detail"))
+        claim = _shorten(str(conflict.get("claim") or "?"), _DETAIL_WIDTH)
+        source = _shorten(str(conflict.get("source") or "?"), _DETAIL_WIDTH)
+        lines += f"\n    conflict ({slot}): claim {claim} · source {source}"
     failed = verdict.get("sources_failed") or []
     if failed:
         lines += "\n    sources failed: " + ", ".join(str(f["source"]) for f in failed)

@@ -19,7 +19,7 @@ import argparse
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,11 @@ if TYPE_CHECKING:
     from workers.verification.pipeline import Verifier
 
 CACHE_DIR = Path("var/calibrate")
+OPEN_SUFFIX = "(open)"
+"""The file name suffix of a dev file judged on its pooled corpus. Those rows are fitted on
+but not held to the precision target when choosing review thresholds: their labels are
+artefacts of the pooling (FEVER-symmetric's twin claims share their evidence, so half the
+verdicts are wrong by construction), not what a newsroom's knowledge base gives."""
 OPEN_ROWS_MAX = 1000
 """Claims per dev file judged on retrieved evidence (a fixed hash sample of the file):
 enough to fit on, about 8 minutes for all dev files on two cores."""
@@ -46,6 +51,10 @@ class JudgedRow:
     sentences: list[str]
     scores: list[list[float]]
     """[supports, refutes, neutral] per sentence"""
+    titles: list[str] = field(default_factory=list)
+    """The titles of the documents the sentences came from (names the alignment knows)."""
+    similarities: list[float | None] = field(default_factory=list)
+    """Each sentence's embedding cosine to the claim, where retrieval computed it."""
 
 
 def run_from_reviews(args: argparse.Namespace, settings: Settings) -> int:
@@ -95,18 +104,27 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
             if not args.given_only:
                 rows += judged_open_rows(path, verifier, model_dir, settings, args.limit)
                 print(f"judged {path.name} with evidence retrieved from its corpus", flush=True)
+        for folder in newsroom_dev_sets(args.data_dir or DEFAULT_DATA_DIR):
+            rows += judged_newsroom_rows(folder, verifier, model_dir, settings)
+            print(f"judged newsroom set {folder.name} with retrieval from its KB", flush=True)
     finally:
         close_verifier(verifier)
-    report = fit_and_report(rows, target=args.target, exempt=frozenset(args.exempt))
+    exempt = set(args.exempt) | {f"{name} {OPEN_SUFFIX}" for name in args.exempt}
+    exempt |= {row.file for row in rows if row.file.endswith(OPEN_SUFFIX)}
+    report = fit_and_report(rows, target=args.target, exempt=frozenset(exempt))
     target = model_dir / DECISION_FILE
     target.write_text(report + "\n", encoding="utf-8")
     print(f"-> {target}")
     return 0
 
 
+CACHE_VERSION = "3"
+"""Bumped when a judged row gains a field (3: titles and similarities for the alignment)."""
+
+
 def _cache_path(path: Path, model_dir: Path, kind: str, extra: str) -> Path:
     key = hashlib.sha256(
-        (model_dir / "model.onnx").read_bytes()[-65536:] + extra.encode()
+        (model_dir / "model.onnx").read_bytes()[-65536:] + f"{extra}:{CACHE_VERSION}".encode()
     ).hexdigest()[:12]
     return CACHE_DIR / f"{path.stem}-{kind}-{key}.jsonl"
 
@@ -128,17 +146,53 @@ def _write_cache(cache: Path, rows: list[JudgedRow]) -> None:
 
 
 def _judged(row_id: str, file: str, label: str, claim: str, assessment: Any) -> JudgedRow:
+    from workers.verification.candidates import GIVEN_SOURCE
+
+    candidates = assessment.candidates
     return JudgedRow(
         id=row_id,
         file=file,
         label=label,
         claim=claim,
-        sentences=[c.text for c in assessment.candidates],
+        sentences=[c.text for c in candidates],
         scores=[
             [round(s.supports, 5), round(s.refutes, 5), round(s.neutral, 5)]
             for s in assessment.scores
         ],
+        titles=sorted({c.passage.title for c in candidates if c.passage.source != GIVEN_SOURCE}),
+        similarities=[c.passage.similarity for c in candidates],
     )
+
+
+def judged_newsroom_rows(
+    folder: Path, verifier: Verifier, model_dir: Path, settings: Settings
+) -> list[JudgedRow]:
+    """A newsroom dev set's claims judged on what its knowledge base returns, as the
+    service would (``claimcheck-lab eval-newsroom``), with their gold labels."""
+    cache = _cache_path(folder / "claims.jsonl", model_dir, f"newsroom-{folder.name}", "")
+    cached = _read_cache(cache)
+    if cached is not None:
+        return cached
+    from lab.newsroom_eval import read_claims, read_documents
+    from lab.open_eval import ensure_kb
+    from workers.context import build_process_embedder
+    from workers.sources.registry import open_knowledge_base
+
+    built = ensure_kb(
+        read_documents(folder), f"newsroom-{folder.name}", CACHE_DIR / "open", settings
+    )
+    embedder = build_process_embedder(settings)
+    out: list[JudgedRow] = []
+    with open_knowledge_base(settings, embedder, built.path) as kb:
+        for claim in read_claims(folder / "claims.jsonl"):
+            assessment = verifier.assess(
+                claim.claim, kb.search(claim.claim, settings.kb_top_sentences)
+            )
+            out.append(
+                _judged(claim.id, f"newsroom/{folder.name}", claim.label, claim.claim, assessment)
+            )
+    _write_cache(cache, out)
+    return out
 
 
 def judged_open_rows(
@@ -176,7 +230,11 @@ def judged_open_rows(
             label = row.label if found else "not_enough_info"
             out.append(
                 _judged(
-                    f"{path.name}:{row.id}", f"{path.name} (open)", label, row.claim, assessment
+                    f"{path.name}:{row.id}",
+                    f"{path.name} {OPEN_SUFFIX}",
+                    label,
+                    row.claim,
+                    assessment,
                 )
             )
     _write_cache(cache, out)
@@ -222,22 +280,34 @@ def _rows(path: Path, limit: int | None) -> Iterator[dict[str, Any]]:
             yield row
 
 
+def newsroom_dev_sets(data_dir: Path) -> list[Path]:
+    """The newsroom-style dev sets (``newsroom/*/``, all dev in DATA.md)."""
+    from lab.newsroom_eval import discover_sets
+
+    return discover_sets([data_dir / "newsroom"])
+
+
 def dev_matrix(rows: list[JudgedRow]) -> Any:
     import numpy as np
 
     from lab.decision_fit import DevRows, label_index
+    from workers.verification.alignment import align_texts
     from workers.verification.decision import features, judge_sentences
     from workers.verification.stance import StanceScore
 
     vectors = []
+    judged = []
     for row in rows:
         scores = [StanceScore(s, r, n, 1.0 - n) for s, r, n in row.scores]
-        vectors.append(features(judge_sentences(row.claim, row.sentences, scores)))
+        alignments = align_texts(row.claim, row.sentences, row.titles, row.similarities or None)
+        judged.append(judge_sentences(row.claim, row.sentences, scores, alignments))
+        vectors.append(features(judged[-1]))
     return DevRows(
         ids=[r.id for r in rows],
         files=[r.file for r in rows],
         x=np.array(vectors),
         y=label_index([r.label for r in rows]),
+        judged=judged,
     )
 
 
@@ -252,8 +322,8 @@ def fit_and_report(
 
     dev = dev_matrix(rows)
     fit = fit_decision(dev, target=target, exempt=exempt, meta={"dev_rows": len(rows)})
-    probs = fit.oof_probabilities
     thresholds = fit.model.review_thresholds
+    policy = fit.policy
     print(f"temperature {fit.model.temperature:.3f}; review thresholds {thresholds}")
     print(
         f"{'dev file (left out)':<26} {'rows':>5} {'acc':>6} {'mF1':>6} {'ECE':>6} "
@@ -263,7 +333,7 @@ def fit_and_report(
     for name in [*files, "pooled"]:
         mask = np.array([name in ("pooled", f) for f in dev.files])
         gold = [CLASSES[i] for i in dev.y[mask]]
-        new = _metrics(gold, probs[mask], thresholds)
+        new = _policy_metrics(gold, [p for p, m in zip(policy, mask, strict=True) if m])
         old = _old_rule(dev.x[mask], gold)
         print(
             f"{name:<26} {int(mask.sum()):>5} {new['accuracy']:6.3f} {new['macro_f1']:6.3f} "
@@ -273,16 +343,14 @@ def fit_and_report(
     return fit.model.to_json()
 
 
-def _metrics(gold: list[str], probs: Any, thresholds: dict[str, float]) -> dict[str, float]:
-    from workers.verification.decision import CLASSES
-
-    predicted = [CLASSES[i] for i in probs.argmax(axis=1)]
-    confidence = probs.max(axis=1).tolist()
-    decided = [
-        p in ("supported", "refuted") and c >= thresholds.get(p, 2.0)
-        for p, c in zip(predicted, confidence, strict=True)
-    ]
-    return _summary(gold, predicted, confidence, decided)
+def _policy_metrics(gold: list[str], decisions: list[Any]) -> dict[str, float]:
+    """Scores of the verdict policy's held-out decisions (label, confidence, review)."""
+    return _summary(
+        gold,
+        [d.label for d in decisions],
+        [d.confidence for d in decisions],
+        [d.label in ("supported", "refuted") and not d.needs_review for d in decisions],
+    )
 
 
 def _summary(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -27,9 +27,16 @@ from workers.verification.decision import (
     CLASSES,
     DecisionModel,
     FloatArray,
+    Judged,
+    Outcome,
     fit_logistic,
     fit_temperature,
     softmax,
+)
+from workers.verification.verdict_policy import (
+    RULE_KEYS,
+    EvidenceDecision,
+    decide_on_evidence,
 )
 
 THRESHOLD_GRID = tuple(round(0.34 + 0.01 * i, 2) for i in range(66))
@@ -43,6 +50,8 @@ class DevRows:
     files: list[str]
     x: FloatArray
     y: npt.NDArray[np.int64]
+    judged: list[list[Judged]] = field(default_factory=list)
+    """Each row's judged sentences (with their alignment): what the verdict policy reads."""
 
     def weights(self) -> FloatArray:
         """Each file weighs the same in total."""
@@ -111,10 +120,66 @@ def _precision(
     return float((predicted[decided] == gold[decided]).sum()) / n if n else 0.0
 
 
+def choose_rule_thresholds(
+    probs: FloatArray,
+    rows: DevRows,
+    model_thresholds: dict[str, float],
+    *,
+    target: float,
+    min_decided: int,
+    exempt: frozenset[str] = frozenset(),
+) -> tuple[dict[str, float], list[EvidenceDecision]]:
+    """The review thresholds of the alignment's own decisions (:data:`RULE_KEYS`: a
+    refutation per kind of conflicting detail, a support), chosen like the model's on the
+    held-out predictions, and every row's held-out decision under the whole policy."""
+
+    def decisions(thresholds: dict[str, float]) -> list[EvidenceDecision]:
+        return [
+            decide_on_evidence(_outcome(p, model_thresholds), judged, thresholds)
+            for p, judged in zip(probs, rows.judged, strict=True)
+        ]
+
+    unreviewed = decisions({})
+    files = np.array(rows.files)
+    held = ~np.isin(files, sorted(exempt))
+    chosen: dict[str, float] = {}
+    for key in RULE_KEYS:
+        from_rule = np.array([d.rule == key for d in unreviewed])
+        confidence = np.array([d.confidence for d in unreviewed])
+        predicted = label_index([d.label for d in unreviewed])
+        for t in THRESHOLD_GRID:
+            decided = from_rule & (confidence >= t) & held
+            if decided.sum() < min_decided:
+                break
+            if _precision(decided, predicted, rows.y) < target:
+                continue
+            if all(
+                _precision(decided & (files == f), predicted, rows.y) >= target
+                for f in set(rows.files) - exempt
+                if (decided & (files == f)).sum() >= min_decided
+            ):
+                chosen[key] = t
+                break
+    return chosen, decisions({**model_thresholds, **chosen})
+
+
+def _outcome(probs: FloatArray, thresholds: dict[str, float]) -> Outcome:
+    k = int(probs.argmax())
+    confidence = float(probs[k])
+    return Outcome(
+        label=CLASSES[k],
+        confidence=round(confidence, 4),
+        needs_review=confidence < thresholds.get(CLASSES[k], 2.0),
+        probabilities={c: float(p) for c, p in zip(CLASSES, probs, strict=True)},
+    )
+
+
 @dataclass(frozen=True)
 class FitReport:
     model: DecisionModel
     oof_probabilities: FloatArray
+    policy: list[EvidenceDecision]
+    """Each row's held-out decision under the whole verdict policy."""
 
 
 def fit_decision(
@@ -134,6 +199,12 @@ def fit_decision(
     thresholds = choose_thresholds(
         probs, rows, target=target, min_decided=min_decided, exempt=exempt
     )
+    policy: list[EvidenceDecision] = []
+    if rows.judged:
+        rules, policy = choose_rule_thresholds(
+            probs, rows, thresholds, target=target, min_decided=min_decided, exempt=exempt
+        )
+        thresholds = {**thresholds, **rules}
     w, b, mean, scale = fit_logistic(rows.x, rows.y, weights, l2=l2)
     model = DecisionModel(
         weights=w,
@@ -150,7 +221,7 @@ def fit_decision(
             **(meta or {}),
         },
     )
-    return FitReport(model=model, oof_probabilities=probs)
+    return FitReport(model=model, oof_probabilities=probs, policy=policy)
 
 
 def label_index(labels: Sequence[str]) -> npt.NDArray[np.int64]:

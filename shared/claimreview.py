@@ -5,14 +5,16 @@ fact-check readers map back to the label: ``False`` (refuted, 1), ``Mixture``
 (conflicting, 3), ``True`` (supported, 5), ``Unproven`` (not_enough_info, ``-1``: off the
 scale, it is no truth rating; readers go by the name). ``itemReviewed`` is the ``Claim``:
 where it appeared (the article's URL, or a lone claim's source URL) and who made it (the
-speaker, where one was found).
+speaker, where one was found). ``reviewBody`` is the editor's note, followed, for a claim
+ruled false or mixed, by what the sources say of the details the claim states otherwise
+(the verdict's ``conflicts``: "The source says 4 January 2022, not 4 March 2022.").
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from shared.schemas import Label, Review
+from shared.schemas import DetailConflict, Label, Review
 from shared.store import ArticleRecord, ClaimRecord
 
 WORST_RATING: Final = 1
@@ -24,6 +26,36 @@ RATINGS: Final[dict[Label, tuple[int, str]]] = {
     "not_enough_info": (-1, "Unproven"),
 }
 """Each label's ``ratingValue`` and ``alternateName``."""
+CONFLICTS_SHOWN_FOR: Final[frozenset[Label]] = frozenset({"refuted", "conflicting"})
+"""The rulings whose ``reviewBody`` says which details the sources state otherwise (a
+detail stated otherwise does not explain a ruling that the claim is true or unproven)."""
+_NO_NEGATION: Final = "stated without negation"
+"""How a polarity conflict names the side that states the fact without a negation."""
+
+
+def _says(conflict: DetailConflict) -> str | None:
+    """What the source says of one detail, as a sentence; None where a side is empty."""
+    claim, source = conflict.claim.strip(), conflict.source.strip()
+    if not claim or not source:
+        return None
+    if conflict.slot == "polarity" and source == _NO_NEGATION:
+        return f"The source states it without the negation (“{claim}”)."
+    if conflict.slot == "polarity" and claim == _NO_NEGATION:
+        return f"The source says “{source}”, a negation the claim does not make."
+    return f"The source says {source}, not {claim}."
+
+
+def review_body(claim: ClaimRecord, review: Review) -> str | None:
+    """The editor's note, then (for a ruling in :data:`CONFLICTS_SHOWN_FOR`) one sentence
+    per detail of the claim a source states otherwise, the deciding one first; each sentence
+    once, and none the note already holds. None: nothing to say."""
+    parts = [review.note] if review.note else []
+    if review.label in CONFLICTS_SHOWN_FOR and claim.verdict is not None:
+        for conflict in claim.verdict.conflicts:
+            said = _says(conflict)
+            if said and not any(said in part for part in parts):
+                parts.append(said)
+    return " ".join(parts) or None
 
 
 def _item_reviewed(claim: ClaimRecord, article: ArticleRecord | None) -> dict[str, Any]:
@@ -61,6 +93,7 @@ def claim_review(
         document["author"] = {"@type": "Organization", "name": claim.newsroom}
     if review.url:
         document["url"] = review.url
-    if review.note:
-        document["reviewBody"] = review.note
+    body = review_body(claim, review)
+    if body:
+        document["reviewBody"] = body
     return document

@@ -32,7 +32,13 @@ from shared.errors import ClaimcheckError, ClaimNotFoundError, StoreUnavailableE
 from shared.keys import Keys
 from shared.lua import read_script
 from shared.publisher import PublisherConfig
-from shared.rulings import Ruling, claim_key, rulings_key
+from shared.rulings import (
+    Ruling,
+    claim_key,
+    details_signature,
+    ruling_details_key,
+    rulings_key,
+)
 from shared.schemas import Review, ReviewSubmission, VerdictReviewed
 from shared.settings import Settings
 from shared.store import ClaimRecord
@@ -148,11 +154,13 @@ class ReviewRecorder:
             self._maxlen,
             claim_key(claim.text),
             _ruling(claim, review).model_dump_json(),
+            details_signature(claim.text),
         ]
         keys = [
             self._keys.claim(claim.claim_id),
             self._stream,
             rulings_key(self._prefix, claim.newsroom),
+            ruling_details_key(self._prefix, claim.newsroom),
         ]
         try:
             reply: list[str] = self._script(keys=keys, args=args)

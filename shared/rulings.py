@@ -13,12 +13,17 @@ normalised text equals a ruling's, or whose embedding is close enough, is decide
 Only the newsroom's own hash is ever read, so one newsroom never sees another's rulings.
 
 :func:`normalise_claim` is also what "the same claim" means for reusing verdicts
-(:mod:`shared.reuse`).
+(:mod:`shared.reuse`); it keeps every symbol that changes what a claim states. A ruling
+decides a claim worded differently only when both state the same typed details
+(:func:`same_details`): "in 2017" is never "in 2018", "2.5 million" never "2.5 billion".
+The rulings are also indexed by those details (:func:`ruling_details_key`), so finding
+the candidates for a claim costs one read, not one per ruling.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Callable
@@ -32,19 +37,47 @@ from shared.errors import StoreUnavailableError
 from shared.keys import newsroom_namespace
 from shared.schemas import Label
 
-_NOT_WORD = re.compile(r"[\W_]+")
+_TOKEN = re.compile(
+    r"(?:(?<![^\W_])[-\u2212](?=\d))?[^\W_]+|[%$\u20ac\u00a3\u00a5\u20b9<>\u2264\u2265\u00b1^]"
+)
+_SUPERSCRIPT = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+")
 _T = TypeVar("_T")
 
 
 def normalise_claim(text: str) -> str:
     """A claim's text for comparing claims: Unicode compatibility forms folded, lower
-    case, every run of punctuation, symbols and white space made one space, trimmed.
+    case, words and the symbols that change what a claim states kept (% $ € £ ¥ < > ≤ ≥ ±,
+    a minus sign before a number, an exponent: "10⁶" is ``10 ^ 6``), the rest of the
+    punctuation dropped, one space between tokens.
 
-    "The bridge cost $2.5 billion." and "the bridge  cost 2.5 billion" are the same
-    (``the bridge cost 2 5 billion``); "2.5" and "25" stay apart.
+    "The bridge cost $2.5 billion." and "the bridge  cost $2.5 billion" are the same
+    (``the bridge cost $ 2 5 billion``); "2.5" and "25", "$15" and "€15", ">50%" and
+    "<50%", "-4" and "4", "10⁶" and "106" stay apart.
     """
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return _NOT_WORD.sub(" ", folded).strip()
+    raised = _SUPERSCRIPT.sub(lambda m: "^" + m.group(0), text)
+    folded = unicodedata.normalize("NFKC", raised).casefold()
+    return " ".join(t.replace("\u2212", "-") for t in _TOKEN.findall(folded))
+
+
+def same_details(a: str, b: str) -> bool:
+    """Whether two claims state the same details: every date, number, scale, unit,
+    currency, bound, sign, name and the polarity (:meth:`shared.slots.Slots.signature`).
+    Text similarity alone never makes two claims the same."""
+    return details_signature(a) == details_signature(b)
+
+
+def details_signature(text: str) -> str:
+    """A digest of the claim's typed details (equal for claims that state the same)."""
+    from shared.slots import extract
+
+    joined = "\n".join(extract(text).signature())
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:32]
+
+
+def ruling_document(text: str) -> str:
+    """The document id under which verdicts decided by the ruling on ``text`` cite it: a
+    later ruling on that text re-checks them (:func:`shared.rechecks.recheck_citing`)."""
+    return f"ruling:{claim_key(text)}"
 
 
 def claim_key(text: str) -> str:
@@ -55,6 +88,14 @@ def claim_key(text: str) -> str:
 def rulings_key(prefix: str, newsroom: str | None) -> str:
     """The Redis hash of a newsroom's rulings."""
     return f"{prefix}:rulings:{newsroom_namespace(newsroom)}"
+
+
+def ruling_details_key(prefix: str, newsroom: str | None) -> str:
+    """The Redis hash of a newsroom's rulings by their details: field
+    :func:`details_signature`, value a JSON list of the :func:`claim_key` s ruled with those
+    details. Finding the rulings a claim could match reads one field, however many rulings
+    the newsroom has."""
+    return f"{prefix}:rulings_by_details:{newsroom_namespace(newsroom)}"
 
 
 class Ruling(BaseModel):
@@ -86,10 +127,26 @@ class RulingIndex:
         return Ruling.model_validate_json(raw) if raw else None
 
     def all(self, newsroom: str | None) -> dict[str, Ruling]:
-        """Every ruling of the newsroom, by :func:`claim_key` of its text."""
+        """Every ruling of the newsroom, by :func:`claim_key` of its text (the export)."""
         key = self._key(newsroom)
         rows: dict[str, str] = redis_call(lambda: self._redis.hgetall(key), "read rulings")
         return {field: Ruling.model_validate_json(raw) for field, raw in rows.items()}
+
+    def with_details(self, newsroom: str | None, text: str) -> dict[str, Ruling]:
+        """The newsroom's rulings on claims that state the same details as ``text``
+        (:func:`same_details`), by :func:`claim_key` of their text."""
+        index, signature = ruling_details_key(self._prefix, newsroom), details_signature(text)
+        raw_keys: str | None = redis_call(
+            lambda: self._redis.hget(index, signature), "read the rulings index"
+        )
+        fields: list[str] = json.loads(raw_keys) if raw_keys else []
+        if not fields:
+            return {}
+        key = self._key(newsroom)
+        rows: list[str | None] = redis_call(lambda: self._redis.hmget(key, fields), "read rulings")
+        return {
+            f: Ruling.model_validate_json(raw) for f, raw in zip(fields, rows, strict=True) if raw
+        }
 
     def _key(self, newsroom: str | None) -> str:
         return rulings_key(self._prefix, newsroom)

@@ -302,8 +302,8 @@ class Verdict(ClaimDetails):
     sources_failed: list[SourceFailure] = Field(default_factory=list)
     reason: str | None = Field(
         default=None,
-        description="Why the verdict is what it is, in words a journalist reads (\"The "
-        "source says 4 January 2022, not 4 March 2022.\"), and why it could not be reached "
+        description='Why the verdict is what it is, in words a journalist reads ("The '
+        'source says 4 January 2022, not 4 March 2022."), and why it could not be reached '
         "normally, if so.",
     )
     conflicts: list[DetailConflict] = Field(

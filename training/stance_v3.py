@@ -120,9 +120,7 @@ def check_train_files(data_root: Path) -> list[str]:
     for rel in wanted:
         if any(m in rel for m in EVAL_ONLY_MARKERS) or not rel.endswith(".train.jsonl"):
             raise SystemExit(f"{rel} is not a training file (DATA.md): refusing to train on it")
-    present = {
-        f"verification/{p.name}" for p in (data_root / "verification").glob("*.train.jsonl")
-    }
+    present = {f"verification/{p.name}" for p in (data_root / "verification").glob("*.train.jsonl")}
     unknown = sorted(present - wanted)
     missing = sorted(wanted - present)
     if unknown or missing:
@@ -262,7 +260,7 @@ def _dir_mib(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-def prepare(  # noqa: C901 (one pass over every input, read top to bottom)
+def prepare(
     data_root: Path,
     out: Path,
     *,

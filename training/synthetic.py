@@ -28,7 +28,7 @@ import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,14 +63,14 @@ KIND_SHARES: dict[str, float] = {
     "number": 0.16,
     "scale": 0.04,
     "unit": 0.04,
-    "name": 0.28,
-    "negation": 0.24,
+    "name": 0.32,
+    "negation": 0.12,  # mostly insertions: kept small so "not" alone does not mean refuted
     "identity": 0.35,
     "coarser": 0.65,
     "same_doc": 1.0,
 }
 LEFTOVER_CAP = 1.5  # a kind fills the quota others left, up to this multiple of its own
-MAX_PER_SENTENCE: dict[str, int] = {"refuted": 2, "supported": 1, "not_enough_info": 1}
+MAX_PER_SENTENCE: dict[str, int] = {"refuted": 2, "supported": 2, "not_enough_info": 1}
 MIN_WORDS, MAX_WORDS = 6, 45
 # not_enough_info partners: share a content word, little else
 NEI_MAX_JACCARD = 0.3
@@ -230,8 +230,10 @@ def swap_year(s: str, kn: Knowledge, rng: random.Random) -> str | None:
 _MONTHS_ALT = "|".join(MONTHS)
 _DAY_MONTH = re.compile(r"\b([1-9]|[12]\d|3[01]) (" + _MONTHS_ALT + r")\b")
 _MONTH_DAY = re.compile(r"\b(" + _MONTHS_ALT + r") ([1-9]|[12]\d|3[01])\b(?![\d:])")
+# words before a month alone ("in May") that make it a date, not a name or a verb
 _MONTH_ONLY_BEFORE = frozenset(
-    "in of early late mid during each every from through last next since until".split()
+    {"in", "of", "early", "late", "mid", "during", "each", "every", "from", "through"}
+    | {"last", "next", "since", "until"}
 )
 
 
@@ -300,12 +302,13 @@ def _new_number(value: float, kind: str, text: str, have: set[float], rng: rando
     return f"{new_f:,.{decimals}f}" if "," in text else f"{new_f:.{decimals}f}"
 
 
-_RANGE_BEFORE = re.compile(r"(?:\d\s*(?:--|[-–—])|[-–—/])\s*$")
-_RANGE_AFTER = re.compile(r"^\s*(?:--|[-–—/])")
+_DASHES = "-\u2013\u2014"  # hyphen, en dash, em dash
+_RANGE_BEFORE = re.compile(r"(?:\d\s*(?:--|[" + _DASHES + r"])|[" + _DASHES + r"/])\s*$")
+_RANGE_AFTER = re.compile(r"^\s*(?:--|[" + _DASHES + r"/])")
 
 
 def _plain_number(s: str, start: int, end: int) -> bool:
-    """Not a day ("May 5", "5 May"), not an end of a range ("2015–16", "1 -- 3"), not a
+    """Not a day ("May 5", "5 May"), not an end of a range ("2015-16", "1 -- 3"), not a
     number directly after another one ("2015 16 season")."""
     before, after = s[:start], s[end:]
     prev = before.split()[-1:]
@@ -357,7 +360,7 @@ def swap_unit(s: str, kn: Knowledge, rng: random.Random) -> str | None:
         if _qualified(s, m.start()):
             continue
         word = m.group(3)
-        dim = kn.unit_dimension[word.lower()] if word.lower() in kn.unit_dimension else ""
+        dim = kn.unit_dimension.get(word.lower(), "")
         if not dim:
             continue
         # a second measurement of that dimension is a conversion ("100 metres (330 ft)")
@@ -375,8 +378,9 @@ def swap_unit(s: str, kn: Knowledge, rng: random.Random) -> str | None:
 
 _TOKEN = re.compile(r"\S+")
 _INITIAL = re.compile(r"[A-Z]\.")
-_OPEN = "(\"'“‘["
-_CLOSE = ",.;:)\"'”’]!?"
+_OPEN = "(\"'\u201c\u2018["  # opening brackets and quotes
+_CLOSE = ",.;:)\"'\u201d\u2019]!?"
+_POSSESSIVE = ("'s", "\u2019s")
 
 
 def name_runs(s: str, kn: Knowledge) -> list[tuple[int, int, str]]:
@@ -405,7 +409,7 @@ def name_runs(s: str, kn: Knowledge) -> list[tuple[int, int, str]]:
         lead = len(raw) - len(raw.lstrip(_OPEN))
         core = raw[lead:].rstrip(_CLOSE)
         broken = len(core) + lead < len(raw)
-        if core.endswith(("'s", "’s")):
+        if core.endswith(_POSSESSIVE):
             core, broken = core[:-2], True
         is_name = (
             i >= subject_end
@@ -428,9 +432,7 @@ def name_runs(s: str, kn: Knowledge) -> list[tuple[int, int, str]]:
     return runs
 
 
-def swap_name(
-    s: str, kn: Knowledge, rng: random.Random, pool: Sequence[str] = ()
-) -> str | None:
+def swap_name(s: str, kn: Knowledge, rng: random.Random, pool: Sequence[str] = ()) -> str | None:
     """One capitalised name swapped for a name of the same length (in words) taken from
     the other sentences of the document (``pool``)."""
     runs = name_runs(s, kn)
@@ -502,9 +504,8 @@ def toggle_negation(s: str, kn: Knowledge, rng: random.Random) -> str | None:
 # ---- (b) supported: the sentence itself, or a coarser claim --------------------------------
 
 _PAREN = re.compile(r"\s*\([^()]{1,200}\)")
-_DATE_ON = re.compile(
-    r"\bon (?:(?:[1-9]|[12]\d|3[01]) )?(" + _MONTHS_ALT + r")(?: (?:[1-9]|[12]\d|3[01]))?,? (\d{4})\b"
-)
+_DAY = r"(?:[1-9]|[12]\d|3[01])"
+_DATE_ON = re.compile(rf"\bon (?:{_DAY} )?({_MONTHS_ALT})(?: {_DAY})?,? (\d{{4}})\b")
 _DATE_IN_MONTH = re.compile(r"\bin (" + _MONTHS_ALT + r") (\d{4})\b")
 _TRAILING_TIME = re.compile(
     r",? (?:in|on|during) (?:(?:early|late|mid-?) ?)?(?:(?:[1-9]|[12]\d|3[01]) )?"
@@ -633,9 +634,7 @@ def docs_from_rows(rows: Iterable[dict[str, Any]], dataset: str) -> list[Doc]:
         for ev in r["evidence"]:
             if ev and ev.strip():
                 groups.setdefault(key, {}).setdefault(normalize_text(ev), case)
-    return [
-        Doc(key, dataset, tuple(sents), tuple(sents.values())) for key, sents in groups.items()
-    ]
+    return [Doc(key, dataset, tuple(sents), tuple(sents.values())) for key, sents in groups.items()]
 
 
 # ---- assembly ----------------------------------------------------------------------------
@@ -660,6 +659,37 @@ REFUTERS: dict[str, RefuteFn] = {
 }
 
 
+def sentence_pairs(
+    doc: Doc,
+    i: int,
+    names: Sequence[Sequence[tuple[int, int, str]]],
+    words: Sequence[set[str]],
+    kn: Knowledge,
+    rngs: dict[str, random.Random],
+) -> list[SynthPair]:
+    """Every candidate pair of sentence ``i`` of ``doc``: one per refuting kind that
+    applies, the identity, one coarser claim, one same-document not_enough_info pair."""
+    s = doc.sentences[i]
+    made: list[SynthPair] = []
+    for kind, fn in REFUTERS.items():
+        claim = fn(s, kn, rngs[kind])
+        if claim and claim != s:
+            made.append(SynthPair(normalize_text(claim), s, "refuted", kind))
+    pool = [n for j, runs in enumerate(names) if j != i for _a, _b, n in runs]
+    named = swap_name(s, kn, rngs["name"], pool)
+    if named and named != s:
+        made.append(SynthPair(normalize_text(named), s, "refuted", "name"))
+    made.append(SynthPair(s, s, "supported", "identity"))
+    coarse = coarser_claims(s, kn)
+    if coarse:
+        sub, claim = rngs["coarser-pick"].choice(coarse)
+        made.append(SynthPair(normalize_text(claim), s, "supported", f"coarser-{sub}"))
+    partner = nei_partner(i, doc.sentences, words, doc.cases, rngs["same_doc"])
+    if partner is not None:
+        made.append(SynthPair(s, partner, "not_enough_info", "same_doc"))
+    return made
+
+
 def candidates(
     docs: Sequence[Doc], kn: Knowledge, seed: int | str, blocked: frozenset[str] | set[str]
 ) -> tuple[dict[str, list[tuple[int, SynthPair]]], dict[str, int]]:
@@ -669,7 +699,6 @@ def candidates(
     out: dict[str, list[tuple[int, SynthPair]]] = defaultdict(list)
     stats: Counter[str] = Counter()
     seen: set[str] = set()
-    sid = 0
     for doc in docs:
         names = [name_runs(s, kn) for s in doc.sentences]
         words = [content_words(s) for s in doc.sentences]
@@ -685,31 +714,47 @@ def candidates(
             if text_key(s) in blocked:
                 stats["blocked_sentence"] += 1
                 continue
-            sid += 1
             stats["used"] += 1
-            made: list[SynthPair] = []
-            for kind, fn in REFUTERS.items():
-                claim = fn(s, kn, rngs[kind])
-                if claim and claim != s:
-                    made.append(SynthPair(normalize_text(claim), s, "refuted", kind))
-            pool = [n for j, runs in enumerate(names) if j != i for _a, _b, n in runs]
-            named = swap_name(s, kn, rngs["name"], pool)
-            if named and named != s:
-                made.append(SynthPair(normalize_text(named), s, "refuted", "name"))
-            made.append(SynthPair(s, s, "supported", "identity"))
-            coarse = coarser_claims(s, kn)
-            if coarse:
-                sub, claim = rngs["coarser-pick"].choice(coarse)
-                made.append(SynthPair(normalize_text(claim), s, "supported", f"coarser-{sub}"))
-            partner = nei_partner(i, doc.sentences, words, doc.cases, rngs["same_doc"])
-            if partner is not None:
-                made.append(SynthPair(s, partner, "not_enough_info", "same_doc"))
-            for p in made:
+            for p in sentence_pairs(doc, i, names, words, kn, rngs):
                 if text_key(p.claim) in blocked:
                     stats["blocked_claim"] += 1
                     continue
-                out[p.kind.split("-")[0]].append((sid, p))
+                out[p.kind.split("-")[0]].append((stats["used"], p))
     return dict(out), dict(stats)
+
+
+@dataclass
+class _Fill:
+    """The pairs of one label being chosen (see :func:`select`)."""
+
+    label: str
+    want: int
+    pools: dict[str, list[tuple[int, SynthPair]]]
+    seen_pairs: set[tuple[str, str]]
+    chosen: list[SynthPair]
+    taken: Counter[str] = field(default_factory=Counter)
+    pos: Counter[str] = field(default_factory=Counter)
+    per_sentence: Counter[int] = field(default_factory=Counter)
+
+    def take(self, kind: str, limit: int) -> None:
+        pool = self.pools[kind]
+        while self.taken[kind] < limit and self.pos[kind] < len(pool) and self.full < self.want:
+            sid, p = pool[self.pos[kind]]
+            self.pos[kind] += 1
+            key = (p.claim, p.evidence)
+            if self.per_sentence[sid] >= MAX_PER_SENTENCE[self.label] or key in self.seen_pairs:
+                continue
+            self.per_sentence[sid] += 1
+            self.seen_pairs.add(key)
+            self.chosen.append(p)
+            self.taken[kind] += 1
+
+    @property
+    def full(self) -> int:
+        return sum(self.taken.values())
+
+    def left(self, kind: str) -> bool:
+        return self.pos[kind] < len(self.pools[kind])
 
 
 def select(
@@ -737,36 +782,18 @@ def select(
         pools = {k: list(cands.get(k, [])) for k in kinds}
         for k in kinds:
             rng.shuffle(pools[k])
+        fill = _Fill(label, want, pools, seen_pairs, chosen)
         norm = sum(kind_shares[k] for k in kinds)
         quota = {k: round(want * kind_shares[k] / norm) for k in kinds}
-        per_sentence: Counter[int] = Counter()
-        taken: Counter[str] = Counter()
-        pos = dict.fromkeys(kinds, 0)
-
-        def take(kind: str, limit: int) -> None:
-            pool = pools[kind]
-            while taken[kind] < limit and pos[kind] < len(pool) and sum(taken.values()) < want:
-                sid, p = pool[pos[kind]]
-                pos[kind] += 1
-                key = (p.claim, p.evidence)
-                if per_sentence[sid] >= MAX_PER_SENTENCE[label] or key in seen_pairs:
-                    continue
-                per_sentence[sid] += 1
-                seen_pairs.add(key)
-                chosen.append(p)
-                taken[kind] += 1
-
         # the scarcest kinds first, so the per-sentence cap does not starve them
         for k in sorted(kinds, key=lambda k: len(pools[k]) / max(1, quota[k])):
-            take(k, quota[k])
+            fill.take(k, quota[k])
         # the rest round-robin, a few at a time, no kind beyond LEFTOVER_CAP x its quota
         cap = {k: max(quota[k], int(LEFTOVER_CAP * quota[k])) for k in kinds}
-        while sum(taken.values()) < want and any(
-            pos[k] < len(pools[k]) and taken[k] < cap[k] for k in kinds
-        ):
+        while fill.full < want and any(fill.left(k) and fill.taken[k] < cap[k] for k in kinds):
             for k in kinds:
-                take(k, min(cap[k], taken[k] + 64))
-        report[label] = {"wanted": want, "taken": dict(taken), "quota": quota}
+                fill.take(k, min(cap[k], fill.taken[k] + 64))
+        report[label] = {"wanted": want, "taken": dict(fill.taken), "quota": quota}
     chosen.sort(key=lambda p: (p.label, p.kind, p.claim, p.evidence))
     rng.shuffle(chosen)
     report["total"] = len(chosen)

@@ -32,6 +32,7 @@ from workers.verification.decision import DecisionModel
 from workers.verification.lexical import LexicalStanceScorer
 from workers.verification.pipeline import Verifier, VerifierConfig
 from workers.verification.stance import StanceScorer
+from workers.verification.verdict_policy import VerdictPolicy
 
 if TYPE_CHECKING:
     from workers.sources.factchecks.embedding import OnnxEmbedder
@@ -163,6 +164,23 @@ def build_repeats(
     )
 
 
+def build_policy(
+    settings: Settings,
+    client: redis.Redis,
+    verifier: Verifier,
+    embedder: OnnxEmbedder | None = None,
+) -> VerdictPolicy:
+    """The verdict policy of a worker (or of ``verify-batch`` given a Redis URL)."""
+    return VerdictPolicy(
+        repeats=build_repeats(settings, client, verifier, embedder),
+        review_maps=(
+            NewsroomCalibration(settings.review_calibration_dir)
+            if settings.review_calibration_dir is not None
+            else None
+        ),
+    )
+
+
 @dataclass
 class WorkerContext:
     """Everything a task needs, built once per worker process."""
@@ -172,10 +190,8 @@ class WorkerContext:
     store: ClaimStore
     publisher: VerdictPublisher
     verifier: Verifier
-    repeats: Repeats | None = None
-    """Decides repeats of rulings and earlier checks (None: every claim is checked)."""
-    review_maps: NewsroomCalibration | None = None
-    """Newsrooms' confidence maps fitted on their rulings (None: off)."""
+    policy: VerdictPolicy = field(default_factory=VerdictPolicy)
+    """Settles each claim's verdict: rulings and reuse, the check, newsrooms' maps."""
 
     @classmethod
     def build(cls, settings: Settings) -> WorkerContext:
@@ -188,12 +204,7 @@ class WorkerContext:
             store=ClaimStore.from_settings(client, settings),
             publisher=VerdictPublisher.from_settings(client, settings),
             verifier=verifier,
-            repeats=build_repeats(settings, client, verifier, embedder),
-            review_maps=(
-                NewsroomCalibration(settings.review_calibration_dir)
-                if settings.review_calibration_dir is not None
-                else None
-            ),
+            policy=build_policy(settings, client, verifier, embedder),
         )
 
     def close(self) -> None:

@@ -102,25 +102,24 @@ def verify_and_publish(
 ) -> PublishResult:
     """Verify a claim marked as being checked and publish its verdict.
 
-    With ``ctx.repeats``, a claim an editor's ruling or an earlier check of the newsroom
-    decides is not verified (:mod:`workers.reuse`), and a verdict the verifier reached is
-    indexed for later repeats once published.
+    The verdict policy (:class:`~workers.verification.verdict_policy.VerdictPolicy`)
+    settles it: a claim an editor's ruling or an earlier check of the newsroom decides is
+    not verified (:mod:`workers.reuse`), and a verdict the verifier reached is indexed for
+    later repeats once published.
     """
     clog = claim_logger(log, claim.claim_id, claim.article_id)
     started = time.perf_counter()
-    repeats = ctx.repeats
-    decision = _store(lambda: repeats.decide(claim)) if repeats is not None else None
-    if decision is not None and decision.verdict is not None:
-        verdict = decision.verdict
+    settled = ctx.policy.verdict(
+        claim, lambda: ctx.verifier.verify_claim(claim, tolerate_source_errors=final_attempt)
+    )
+    verdict = settled.verdict
+    if not settled.checked:
         clog.info("decided without a check: %s", verdict.reason or verdict.reused_from)
-    else:
-        verdict = ctx.verifier.verify_claim(claim, tolerate_source_errors=final_attempt)
-        if ctx.review_maps is not None:
-            verdict = ctx.review_maps.apply(verdict, claim.newsroom)
     result = ctx.publisher.publish(verdict)
     _log_published(clog, verdict, result, time.perf_counter() - started, claim.created_at_ms)
-    if repeats is not None and decision is not None and result.published:
-        _remember(repeats, claim, verdict, decision.sources, clog)
+    repeats, repeat = ctx.policy.repeats, settled.repeat
+    if repeats is not None and repeat is not None and result.published:
+        _remember(repeats, claim, verdict, repeat.sources, clog)
     return result
 
 

@@ -3,8 +3,15 @@
 A ruling (:mod:`shared.rulings`) matches a new claim of the same newsroom when
 
 * their normalised texts are equal (:func:`shared.rulings.normalise_claim`), or
-* with an embedding model at hand, the cosine of their embeddings is at least
-  :data:`RULING_MIN_COSINE`; the closest such ruling matches.
+* with an embedding model at hand, both state the same typed details (dates, numbers,
+  scales, units, currencies, bounds, signs, names, polarity:
+  :func:`shared.rulings.same_details`) and the cosine of their embeddings is at least
+  :data:`RULING_MIN_COSINE`; the closest such ruling matches. Only the rulings with the
+  claim's details are read and embedded, however many the newsroom has.
+
+A verdict a ruling decided cites the ruling as a document (:func:`ruling_document`), so a
+later ruling on that text re-checks it (the review route calls
+:func:`shared.rechecks.recheck_citing`): a corrected ruling reaches its repeats.
 
 The verdict takes the editor's label, with the ruling as its one evidence item (source
 ``newsroom``: reviewer, date, note), ``needs_review: false`` (an editor has ruled) and a
@@ -14,6 +21,7 @@ same claim, checked once.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -22,7 +30,7 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
-from shared.rulings import Ruling, RulingIndex
+from shared.rulings import Ruling, RulingIndex, ruling_document
 from shared.schemas import Evidence, Stance, Verdict
 from shared.store import ClaimRecord
 from workers.sources.base import Embedder
@@ -73,7 +81,7 @@ class RulingMatcher:
             return RulingMatch(exact, 1.0, exact=True)
         if self.embedder is None:
             return None
-        rulings = self.index.all(newsroom)
+        rulings = self.index.with_details(newsroom, text)  # never one with other details
         if not rulings:
             return None
         keys = list(rulings)
@@ -104,7 +112,7 @@ def ruling_evidence(match: RulingMatch, newsroom: str | None) -> Evidence:
     note = f": {ruling.note}" if ruling.note else ""
     return Evidence(
         source=SOURCE_NAME,
-        doc_id=ruling.claim_id,
+        doc_id=ruling_document(ruling.text),
         title=ruling.text,
         url=ruling.url,
         text=f'{ruling.reviewer} ruled the claim "{ruling.text}" {ruling.label} on {date}{note}',
@@ -115,7 +123,14 @@ def ruling_evidence(match: RulingMatch, newsroom: str | None) -> Evidence:
         rating=ruling.label,
         reviewer=ruling.reviewer,
         note=ruling.note,
+        doc_hash=ruling_hash(ruling),
     )
+
+
+def ruling_hash(ruling: Ruling) -> str:
+    """What a ruling's verdicts cite it at: a new ruling on the text is a new hash."""
+    payload = f"{ruling.claim_id}\n{ruling.label}\n{ruling.reviewed_at.isoformat()}"
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
 def ruling_verdict(claim: ClaimRecord, match: RulingMatch) -> Verdict:

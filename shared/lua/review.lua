@@ -1,7 +1,7 @@
 -- Records an editor's review of a claim's verdict and appends its verdict.reviewed entry.
--- KEYS: claim, stream, the newsroom's rulings hash
+-- KEYS: claim, stream, the newsroom's rulings hash, the newsroom's rulings-by-details hash
 -- ARGV: fingerprint, review_json, entry_json, reviewed_at, reviewed_at_us, maxlen,
---       ruling_field, ruling_json
+--       ruling_field, ruling_json, details_signature
 -- review_json and entry_json are JSON objects without "supersedes": when the claim already
 -- has a review, its reviewed_at is added to both as "supersedes".
 -- Returns {1, review json, stream id} when recorded; {0, stored review json, its stream id}
@@ -9,7 +9,8 @@
 -- claim; {-2} for a claim without a verdict; {-3, stored reviewed_at_us} when reviewed_at
 -- is not later than the stored review's (the caller retries with a later time).
 -- A recorded review is also the newsroom's ruling on the claim's text: ruling_json is set
--- as field ruling_field of the rulings hash (replacing an earlier ruling on that text).
+-- as field ruling_field of the rulings hash (replacing an earlier ruling on that text), and
+-- ruling_field is added to the JSON list at field details_signature of the details hash.
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
 if not redis.call('HGET', KEYS[1], 'stream_id') then return {-2} end
 local stored = redis.call('HMGET', KEYS[1], 'review_fp', 'review', 'review_stream_id',
@@ -27,4 +28,13 @@ local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*',
 redis.call('HSET', KEYS[1], 'review', review, 'review_fp', ARGV[1], 'review_stream_id', id,
            'review_at', ARGV[4], 'review_at_us', ARGV[5])
 redis.call('HSET', KEYS[3], ARGV[7], ARGV[8])
+local same = cjson.decode(redis.call('HGET', KEYS[4], ARGV[9]) or '[]')
+local listed = false
+for _, field in ipairs(same) do
+  if field == ARGV[7] then listed = true end
+end
+if not listed then
+  table.insert(same, ARGV[7])
+  redis.call('HSET', KEYS[4], ARGV[9], cjson.encode(same))
+end
 return {1, review, id}

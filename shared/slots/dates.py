@@ -27,6 +27,10 @@ def _patterns() -> list[tuple[re.Pattern[str], str]]:
     flags = re.IGNORECASE
     return [
         (re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"), "iso"),
+        (
+            re.compile(rf"(?<![\d.,])(?:from\s+)?{year}\s*(?:[-\u2013]|to)\s*(?:1\d|20)?\d\d\b"),
+            "range",
+        ),
         (re.compile(rf"\b{day}\s+(?:of\s+)?{month},?\s+{year}\b", flags), "dmy"),
         (re.compile(rf"\b{month}\s+{day},?\s+{year}\b", flags), "mdy"),
         (re.compile(rf"\b{qualifier}{month},?\s+(?:of\s+)?{year}\b", flags), "my"),
@@ -71,7 +75,11 @@ def find_dates(text: str, taken: list[tuple[int, int]]) -> list[DateSlot]:
                 if anchor_match
                 else None
             )
-            if kind == "y" and anchor is None and _is_count(text, end):
+            if (
+                kind == "y"
+                and anchor is None
+                and (_is_count(text, end) or _in_name(text, start, end))
+            ):
                 continue
             if kind in {"dm", "md", "m"} and _looks_like_may_verb(match.group(0)):
                 continue
@@ -94,6 +102,17 @@ def find_dates(text: str, taken: list[tuple[int, int]]) -> list[DateSlot]:
     return sorted(found, key=lambda d: d.span.start)
 
 
+_CAPITAL_BEFORE = re.compile(r"\b[A-Z][\w'\u2019.-]*\s$")
+_CAPITAL_AFTER = re.compile(r"\s[A-Z]")
+
+
+def _in_name(text: str, start: int, end: int) -> bool:
+    """ "Rio 2016 Olympic Games", "Baku 2015 European Games": a year inside a name."""
+    return bool(_CAPITAL_BEFORE.search(text[max(0, start - 30) : start])) and bool(
+        _CAPITAL_AFTER.match(text, end)
+    )
+
+
 def _looks_like_may_verb(text: str) -> bool:
     return text.split()[0].lower() == "may" and text.split()[0] != "May"
 
@@ -108,5 +127,5 @@ def _is_count(text: str, end: int) -> bool:
         return False
     word = match.group(1)
     plural_noun = word.endswith("s") and not word.endswith("ss") and word not in stop_words("en")
-    return word in lexicon().units or word in lexicon().scales or plural_noun
-
+    lex = lexicon()
+    return word in lex.units or word in lex.scales or word in lex.count_nouns or plural_noun

@@ -12,7 +12,7 @@ from shared.slots.model import Slots
 from shared.slots.names import find_names
 from shared.slots.polarity import find_polarity
 from shared.slots.quantities import find_quantities
-from shared.text import MATCH_TOKEN, stem, stop_words
+from shared.text import MATCH_TOKEN, normalize_text, stem, stop_words, words
 
 
 def extract(text: str, known_names: Iterable[str] = ()) -> Slots:
@@ -29,19 +29,22 @@ def _extract_cached(text: str) -> Slots:
     return _extract(text, ())
 
 
-def _extract(text: str, known: tuple[str, ...]) -> Slots:
+def _extract(raw: str, known: tuple[str, ...]) -> Slots:
+    text = normalize_text(raw)
     taken: list[tuple[int, int]] = []
     dates = find_dates(text, taken)
     quantities = find_quantities(text, taken)
     names = find_names(text, taken, known)
     polarity = find_polarity(text)
+    content = _content(text, taken)
     return Slots(
         text=text,
         dates=tuple(dates),
         quantities=tuple(quantities),
         names=tuple(names),
         polarity=polarity,
-        content=frozenset(_content(text, taken)),
+        content=frozenset(content),
+        stems=frozenset({stem(w.lower()) for w in words(text)} | content),
     )
 
 
@@ -53,7 +56,7 @@ def _content(text: str, spans: list[tuple[int, int]]) -> set[str]:
     for match in MATCH_TOKEN.finditer(text):
         if any(s <= match.start() < e for s, e in spans):
             continue
-        token = match.group(0).lower().replace("’", "'").split("'")[0]
+        token = match.group(0).lower().replace("\u2019", "'").split("'")[0]
         if len(token) > 1 and token not in stops and not token.isdigit():
             out.add(stem(token))
     return out

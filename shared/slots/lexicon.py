@@ -50,14 +50,31 @@ class Lexicon:
     months: dict[str, int]
     month_qualifiers: tuple[str, ...]
     date_anchors: dict[str, str]
+    count_nouns: frozenset[str]
     negations: tuple[str, ...]
     antonyms: dict[str, frozenset[str]]
     """word -> the words that reverse it."""
+    negative_words: frozenset[str]
+    """Words that say no without a negation ("banned", "against", "ineffective")."""
+    related_names: frozenset[frozenset[str]]
+    """Pairs of folded names that never contradict each other ("british", "english")."""
 
 
 @cache
 def lexicon() -> Lexicon:
     q, d, p = _read("quantities.json"), _read("dates.json"), _read("polarity.json")
+    related = {
+        frozenset({a.casefold(), b.casefold()})
+        for group in _read("names.json")["broader"]
+        for a in group[:1]
+        for b in group[1:]
+    } | {
+        frozenset({a.casefold(), b.casefold()})
+        for group in _read("names.json")["broader"]
+        for a in group[1:]
+        for b in group[1:]
+        if a != b
+    }
     units = {
         name.lower(): Unit(dimension, float(factor))
         for dimension, table in q["units"].items()
@@ -84,6 +101,9 @@ def lexicon() -> Lexicon:
         months=dict(d["months"]),
         month_qualifiers=tuple(d["month_qualifiers"]),
         date_anchors=dict(d["anchors"]),
+        count_nouns=frozenset(d["count_nouns"]),
         negations=tuple(p["negations"]),
         antonyms={k: frozenset(v) for k, v in antonyms.items()},
+        negative_words=frozenset(p["negative_words"]),
+        related_names=frozenset(related),
     )

@@ -104,6 +104,8 @@ class Slots:
     polarity: PolaritySlot
     content: frozenset[str]
     """Stems of the content words outside the slots: what the statement is about."""
+    stems: frozenset[str] = frozenset()
+    """Stems of every word (and the content stems): what a name or a word is looked up in."""
 
     def signature(self) -> tuple[str, ...]:
         """Every detail that changes what the text states, canonical and sorted: two

@@ -14,17 +14,16 @@ from shared.slots.model import PolaritySlot, Span
 @cache
 def _negation() -> re.Pattern[str]:
     cues = [c for c in lexicon().negations if c != "n't"]
-    return re.compile(rf"(?:\b(?:{alternation(cues)})\b|n[’']t\b)", re.IGNORECASE)
+    return re.compile(rf"(?:\b(?:{alternation(cues)})\b|n[\u2019']t\b)", re.IGNORECASE)
 
 
 @cache
 def _antonym_words() -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{alternation(lexicon().antonyms)})\b", re.IGNORECASE)
+    # "more than 10", "less than": a bound of a quantity, not a word to reverse
+    return re.compile(rf"\b(?:{alternation(lexicon().antonyms)})\b(?!\s+than\b)", re.IGNORECASE)
 
 
 def find_polarity(text: str) -> PolaritySlot:
-    negations = tuple(
-        Span(m.start(), m.end(), m.group(0)) for m in _negation().finditer(text)
-    )
+    negations = tuple(Span(m.start(), m.end(), m.group(0)) for m in _negation().finditer(text))
     words = frozenset(" ".join(m.group(0).lower().split()) for m in _antonym_words().finditer(text))
     return PolaritySlot(negations=negations, words=words)

@@ -17,17 +17,17 @@ from shared.slots.model import QuantitySlot, Span, overlaps
 from shared.text import stem, stop_words
 
 _CORE = re.compile(
-    r"(?<![\w.,/:])(?P<sign>[-−+](?=[$€£¥₹₩₽\d]))?"
+    r"(?<![\w.,/:])(?<!\d[-\u2013])(?P<sign>[-\u2212+](?=[$€£¥₹₩₽\d]))?"
     r"(?P<cur>US\$|HK\$|A\$|C\$|R\$|[$€£¥₹₩₽])?\s?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?)"
     r"(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)?(?![:\d])"
 )
 _DIFFERENCE = re.compile(
     r"\s+(?:[A-Za-z]+\s+)?(?:more|less|fewer|larger|smaller|higher|lower|greater|longer|shorter|bigger)\s+than\b",
     re.IGNORECASE,
 )
-_NAME_BEFORE = re.compile(r"(?:\b[A-Z][\w'’.]*\s|[A-Za-z]-)$")
-_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+_NAME_BEFORE = re.compile(r"(?:\b[A-Z][\w'\u2019.]*\s|[A-Za-z]-)$")
+_WORD = re.compile(r"[A-Za-z][\w'\u2019-]*")
 
 
 @cache
@@ -37,12 +37,17 @@ def _tail() -> dict[str, re.Pattern[str]]:
     return {
         "suffix": re.compile(rf"(?P<s>{alternation(lex.suffix_scales)})\b", re.IGNORECASE),
         "percent": re.compile(rf"\s*(?P<p>{alternation(lex.percent)})(?!\w)", re.IGNORECASE),
-        "scale": re.compile(rf"[\s-]+(?P<s>{alternation(set(lex.scales) - lex.suffix_scales)})\b", re.IGNORECASE),
+        "scale": re.compile(
+            rf"[\s-]+(?P<s>{alternation(set(lex.scales) - lex.suffix_scales)})\b", re.IGNORECASE
+        ),
         "unit": re.compile(rf"[\s-]*(?P<u>{alternation(lex.units)})(?![\w/])", re.IGNORECASE),
         "currency": re.compile(rf"\s+(?P<c>{currency_words})\b", re.IGNORECASE),
         "operator": re.compile(rf"(?:^|\W)(?P<o>{alternation(lex.operators)})\s+$", re.IGNORECASE),
         "symbol": re.compile(rf"(?P<o>{alternation(lex.operator_symbols)})\s*$"),
-        "words": re.compile(rf"\b(?P<w>{alternation(lex.number_words)})(?:[\s-](?P<u>{_units_words()}))?\b", re.IGNORECASE),
+        "words": re.compile(
+            rf"\b(?P<w>{alternation(lex.number_words)})(?:[\s-](?P<u>{_units_words()}))?\b",
+            re.IGNORECASE,
+        ),
         "ordinal": re.compile(rf"\b(?P<w>{alternation(lex.ordinals)})\b", re.IGNORECASE),
     }
 
@@ -62,6 +67,14 @@ def _scaled_exponent(num: float, sup: str | None) -> float:
     return float(num) ** exponent
 
 
+def _decimal(raw: str) -> str:
+    """ "1,378,000" -> "1378000"; "1,5" (a decimal comma) -> "1.5"."""
+    head, _, tail = raw.partition(",")
+    if tail and len(tail) < 3 and "," not in tail:
+        return f"{head}.{tail}"
+    return raw.replace(",", "")
+
+
 def _precision(raw: str) -> float:
     decimals = len(raw.split(".")[1]) if "." in raw else 0
     return 0.5 * 10.0 ** (-decimals)
@@ -74,9 +87,9 @@ def find_quantities(text: str, taken: list[tuple[int, int]]) -> list[QuantitySlo
         start, end = match.span()
         if overlaps(start, end, taken) or _glued_to_name(text, match):
             continue
-        raw = match.group("num").replace(",", "")
+        raw = _decimal(match.group("num"))
         value = _scaled_exponent(float(raw), match.group("sup"))
-        sign = -1.0 if match.group("sign") in {"-", "−"} else 1.0
+        sign = -1.0 if match.group("sign") in {"-", "\u2212"} else 1.0
         currency = lexicon().currency_symbols.get(match.group("cur") or "")
         quantity = _finish(text, start, end, value * sign, _precision(raw), currency)
         if quantity is not None:
@@ -144,7 +157,7 @@ def _counted_noun(text: str, end: int) -> str | None:
         lower = word.lower()
         if word[0].isupper() or lower in stop_words("en") or lower in lexicon().scales:
             continue
-        return stem(lower.strip("'’"))
+        return stem(lower.strip("'\u2019"))
     return None
 
 
@@ -167,9 +180,9 @@ def _glued_to_name(text: str, match: re.Match[str]) -> bool:
     if named is None:
         return False
     word = named.group(0).strip().rstrip("-").lower()
-    sentence_start = before[: named.start()].strip() == "" or before[: named.start()].rstrip().endswith(
-        (".", "!", "?")
-    )
+    sentence_start = before[: named.start()].strip() == "" or before[
+        : named.start()
+    ].rstrip().endswith((".", "!", "?"))
     return not (sentence_start and word in stop_words("en")) and word not in lexicon().months
 
 
@@ -181,7 +194,9 @@ def _number_words(text: str, taken: list[tuple[int, int]]) -> list[QuantitySlot]
         word = " ".join(match.group("w").lower().split())
         if overlaps(start, end, taken) or _is_pronoun_one(text, word, start, end):
             continue
-        value = lex.number_words[word] + (lex.number_words[match.group("u").lower()] if match.group("u") else 0)
+        value = lex.number_words[word] + (
+            lex.number_words[match.group("u").lower()] if match.group("u") else 0
+        )
         quantity = _finish(text, start, end, value, 0.0, None)
         if quantity is not None:
             found.append(quantity)
@@ -210,7 +225,9 @@ def _is_pronoun_one(text: str, word: str, start: int, end: int) -> bool:
         return False
     after = text[end : end + 4].lower()
     before = text[max(0, start - 8) : start].lower()
-    return after.startswith(" of") or before.rstrip().endswith(("no", "the", "any", "every", "each"))
+    return after.startswith(" of") or before.rstrip().endswith(
+        ("no", "the", "any", "every", "each")
+    )
 
 
 def _ordinals(text: str, taken: list[tuple[int, int]]) -> list[QuantitySlot]:
@@ -248,7 +265,11 @@ def _merge_durations(text: str, found: list[QuantitySlot]) -> list[QuantitySlot]
             and _JOINER.match(text[last.span.end : quantity.span.start])
         ):
             out[-1] = QuantitySlot(
-                span=Span(last.span.start, quantity.span.end, " ".join(text[last.span.start : quantity.span.end].split())),
+                span=Span(
+                    last.span.start,
+                    quantity.span.end,
+                    " ".join(text[last.span.start : quantity.span.end].split()),
+                ),
                 value=last.value + quantity.value,
                 dimension="duration",
                 operator=last.operator,
@@ -257,4 +278,3 @@ def _merge_durations(text: str, found: list[QuantitySlot]) -> list[QuantitySlot]
         else:
             out.append(quantity)
     return out
-

@@ -13,7 +13,7 @@ from cli.main import build_parser
 from shared.publisher import VerdictPublisher
 from shared.redis_client import make_redis
 from shared.reviews import ReviewRecorder
-from shared.schemas import Label, ReviewSubmission
+from shared.schemas import DetailConflict, Label, ReviewSubmission
 from shared.settings import Settings
 from shared.store import ClaimRecord, ClaimStore
 from tests.conftest import SettingsFactory
@@ -21,7 +21,13 @@ from tests.shared import factories
 from workers.sources.factchecks.formats import read_factchecks
 
 
-def _ruled(settings: Settings, claim_id: str, newsroom: str, label: Label) -> None:
+def _ruled(
+    settings: Settings,
+    claim_id: str,
+    newsroom: str,
+    label: Label,
+    conflicts: list[DetailConflict] | None = None,
+) -> None:
     client = make_redis(settings)
     try:
         store = ClaimStore.from_settings(client, settings)
@@ -29,9 +35,9 @@ def _ruled(settings: Settings, claim_id: str, newsroom: str, label: Label) -> No
             claim_id=claim_id, text=f"Claim {claim_id} is true.", newsroom=newsroom
         )
         store.save([record])
-        VerdictPublisher.from_settings(client, settings).publish(
-            record.stamp(factories.verdict(record, "supported", 0.4))
-        )
+        verdict = factories.verdict(record, "supported", 0.4)
+        verdict = verdict.model_copy(update={"conflicts": conflicts or []})
+        VerdictPublisher.from_settings(client, settings).publish(record.stamp(verdict))
         stored = store.get_claim(claim_id)
         assert stored is not None
         submission = ReviewSubmission(label=label, reviewer="J. Editor", note="Checked by phone.")
@@ -80,3 +86,31 @@ def test_since_filters_and_a_bad_date_is_one_line(
     assert json.loads(capsys.readouterr().out) == []
     with pytest.raises(InputError, match="--since 'soon' is not an ISO 8601 date"):
         _export(settings, "--newsroom", "daily-planet", "--since", "soon")
+
+
+def test_a_ruling_on_a_verdict_with_conflicts_says_what_the_source_says(
+    settings_factory: SettingsFactory, redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    settings = settings_factory()
+    date = DetailConflict(
+        slot="date",
+        claim="4 March 2022",
+        source="4 January 2022",
+        doc_id="doc-1",
+        sentence="It was signed on 4 January 2022.",
+    )
+    _ruled(settings, "clm_false", "daily-planet", "refuted", [date])
+    _ruled(settings, "clm_true", "daily-planet", "supported", [date])
+    _ruled(settings, "clm_gone", "daily-planet", "refuted", [date])
+    # an expired record: the ruling alone has no verdict, so only the note
+    redis_client.delete(ClaimStore.from_settings(redis_client, settings).keys.claim("clm_gone"))
+    out = tmp_path / "rulings.json"
+    assert _export(settings, "--newsroom", "daily-planet", "--output", str(out)) == 0
+    bodies = {d["claimReviewed"]: d["reviewBody"] for d in json.loads(out.read_text("utf-8"))}
+    assert bodies == {
+        "Claim clm_false is true.": "Checked by phone. "
+        "The source says 4 January 2022, not 4 March 2022.",
+        "Claim clm_true is true.": "Checked by phone.",
+        "Claim clm_gone is true.": "Checked by phone.",
+    }
+    assert [fc.label for fc in read_factchecks(out)] == ["refuted", "supported", "refuted"]

@@ -136,16 +136,55 @@ def test_watch_verbose_shows_every_item_with_stance_score_sentence_and_link() ->
     assert format_verdict_line(verdict, stream_id="1700000000000-0") == lines[0]
 
 
+CONFLICTS = [
+    {
+        "slot": "name",
+        "claim": "Da Nang",
+        "source": "Lima",
+        "doc_id": "apec-2016",
+        "sentence": "The 2016 APEC summit took place in Lima.",
+    },
+    {
+        "slot": "date",
+        "claim": "2017",
+        "source": "2016\x1b]0;pwned\x07 " + "very " * 30 + "long",
+        "doc_id": "apec-2016",
+        "sentence": "The 2016 APEC summit took place in Lima.",
+    },
+]
+
+
+def test_each_conflict_follows_the_reason_on_its_own_line() -> None:
+    verdict = _verdict(
+        _evidence(stance="refutes", text="The 2016 APEC summit took place in Lima."),
+        label="refuted",
+        reason="The source says Lima, not Da\x1b[31m Nang.",
+        conflicts=CONFLICTS,
+        sources_failed=[{"source": "wikipedia", "reason": "timeout"}],
+    )
+    lines = format_verdict(verdict).splitlines()
+    assert lines[3:5] == [
+        "    reason: The source says Lima, not Da[31m Nang.",
+        "    conflict (name): claim Da Nang · source Lima",
+    ]
+    assert lines[5].startswith("    conflict (date): claim 2017 · source 2016]0;pwned very very ")
+    assert lines[5].endswith("…") and len(lines[5]) < 120
+    assert lines[6:] == ["    sources failed: wikipedia"]
+    assert "\x1b" not in "".join(lines) and "\x07" not in "".join(lines)
+    # the one-line watch shows none of it; -v shows it after the evidence
+    line = format_verdict_line(verdict, stream_id="1700000000000-0")
+    assert "\n" not in line
+    verbose = format_verdict_line(verdict, stream_id="1700000000000-0", verbose=True)
+    assert verbose.splitlines()[3:] == lines[3:]
+
+
 @pytest.fixture
 def http_server() -> Iterator[ServerFactory]:
     yield from http_server_factory()
 
 
-def test_submit_wait_prints_the_deciding_sentence_and_its_link(
-    http_server: ServerFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """``claimcheck submit --wait`` against a stand-in intake."""
-    verdict = _verdict(_evidence())
+def _submit_wait(server: ServerFactory, verdict: dict[str, Any], tmp_path: Path) -> None:
+    """``claimcheck submit --wait`` against a stand-in intake that has ``verdict`` ready."""
     claim = {"claim_id": "clm_1", "verdict": verdict}
 
     def intake(request: Request) -> Reply:
@@ -161,17 +200,38 @@ def test_submit_wait_prints_the_deciding_sentence_and_its_link(
             return Reply(json_body=body)
         return Reply(status=404)
 
-    server = http_server(intake)
+    http = server(intake)
     article = tmp_path / "article.txt"
     article.write_text("The APEC summit of 2017 was held in Da Nang.", encoding="utf-8")
     args = build_parser().parse_args(
-        ["submit", str(article), "--wait", "--api-url", server.url, "--timeout", "30"]
+        ["submit", str(article), "--wait", "--api-url", http.url, "--timeout", "30"]
     )
     assert submit(args, load_settings(auth_enabled=False)) == 0
+
+
+def test_submit_wait_prints_the_deciding_sentence_and_its_link(
+    http_server: ServerFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _submit_wait(http_server, _verdict(_evidence()), tmp_path)
     assert capsys.readouterr().out.splitlines() == [
         "article art_1: 1 claims queued",
         "[supported 0.81] The APEC summit of 2017 was held in Da Nang.",
         f"    evidence (supports, 0.74): “{SENTENCE}”",
         f"        APEC Vietnam 2017 <{LINK}>",
+        "article art_1 completed: 1 claims (supported=1)",
+    ]
+
+
+def test_submit_wait_prints_the_reason_and_each_conflict(
+    http_server: ServerFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    verdict = _verdict(
+        label="refuted", reason="The source says Lima, not Da Nang.", conflicts=CONFLICTS[:1]
+    )
+    _submit_wait(http_server, verdict, tmp_path)
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "[refuted 0.81] The APEC summit of 2017 was held in Da Nang.",
+        "    reason: The source says Lima, not Da Nang.",
+        "    conflict (name): claim Da Nang · source Lima",
         "article art_1 completed: 1 claims (supported=1)",
     ]

@@ -94,6 +94,44 @@ def test_one_line_per_verdict_and_evidence_with_verbose(
     ]
 
 
+def test_verbose_prints_the_reason_and_each_conflict_the_deciding_one_first(
+    settings_factory: SettingsFactory, redis_client: redis.Redis
+) -> None:
+    settings = settings_factory()
+    conflicts = [
+        {
+            "slot": "date",
+            "claim": "4 March 2022",
+            "source": "4 January 2022",
+            "doc_id": "ceasefire",
+            "sentence": "The ceasefire was signed on 4 January 2022.",
+        },
+        {
+            "slot": "quantity",
+            "claim": "12",
+            "source": "40\x1b[2J",
+            "doc_id": "ceasefire",
+            "sentence": "40 delegates signed.",
+        },
+    ]
+    refuted = {
+        **VERDICT,
+        "label": "refuted",
+        "evidence": [],
+        "reason": "The source says 4 January 2022, not 4 March 2022.",
+        "conflicts": conflicts,
+    }
+    _add(redis_client, settings, refuted)
+    plain = _watch(settings, "--from-beginning", "--count", "1", "--group", "plain")
+    verbose = _watch(settings, "--from-beginning", "--count", "1", "--group", "verbose", "-v")
+    assert verbose == [
+        plain[0],
+        "    reason: The source says 4 January 2022, not 4 March 2022.",
+        "    conflict (date): claim 4 March 2022 · source 4 January 2022",
+        "    conflict (quantity): claim 12 · source 40[2J",
+    ]
+
+
 def test_colour_marks_the_label() -> None:
     line = format_verdict_line(VERDICT, stream_id="1700000000000-0", colour=True)
     assert "\033[32msupported" in line and "\n" not in line

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from cli.processes import wait_until
 from tests.e2e.conftest import SEED_ARTICLE, Stack, StackFactory
 
 pytestmark = pytest.mark.e2e
@@ -130,3 +131,48 @@ def _spread(verdicts: list[dict[str, Any]]) -> float:
     """Milliseconds from the first verdict's check to the last's: the worker's time."""
     times = sorted(datetime.fromisoformat(str(v["checked_at"])) for v in verdicts)
     return (times[-1] - times[0]).total_seconds() * 1000
+
+
+def test_a_corrected_ruling_reaches_the_repeats_it_decided(stack_factory: StackFactory) -> None:
+    stack = stack_factory(auth_enabled=True, api_keys={"daily-planet": PLANET_KEY})
+    stack.start_worker()
+    stack.start_intake()
+    with stack.http(**{"X-API-Key": PLANET_KEY}) as planet:
+        first = planet.post("/v1/claims", json={"text": CLAIM}).json()["claim_id"]
+        _verdict(stack, first)
+        wrong = {"label": "refuted", "reviewer": "Jane Editor", "note": "It was 14 to 1."}
+        assert planet.post(f"/v1/claims/{first}/review", json=wrong).status_code == 201
+        repeat_id = planet.post("/v1/claims", json={"text": CLAIM}).json()["claim_id"]
+        assert _verdict(stack, repeat_id)["label"] == "refuted"
+
+        fixed = {"label": "supported", "reviewer": "Sam Chief", "note": "It was 15 to 0."}
+        assert planet.post(f"/v1/claims/{first}/review", json=fixed).status_code == 201
+
+        def updates() -> list[dict[str, Any]]:
+            return [e.data for e in stack.entries() if e.type == "verdict.updated"]
+
+        wait_until(lambda: bool(updates()), timeout=90, what="verdict.updated", group=stack.group)
+        stack.wait_queue_empty()
+        [update] = updates()
+        assert (update["claim_id"], update["revision"]) == (repeat_id, 1)
+        assert (update["label"], update["previous_label"]) == ("supported", "refuted")
+        assert not update["needs_review"] and "Sam Chief" in update["evidence"][0]["text"]
+        assert planet.get(f"/v1/claims/{repeat_id}").json()["verdict"]["label"] == "supported"
+
+
+def test_a_ruling_never_decides_a_claim_with_other_details(stack_factory: StackFactory) -> None:
+    stack = stack_factory(auth_enabled=True, api_keys={"daily-planet": PLANET_KEY})
+    stack.start_worker()
+    stack.start_intake()
+    apec_2017 = "The APEC summit of 2017 was held in Da Nang."
+    with stack.http(**{"X-API-Key": PLANET_KEY}) as planet:
+        ruled = planet.post("/v1/claims", json={"text": apec_2017}).json()["claim_id"]
+        _verdict(stack, ruled)
+        ruling = {"label": "supported", "reviewer": "Jane Editor"}
+        assert planet.post(f"/v1/claims/{ruled}/review", json=ruling).status_code == 201
+        other = planet.post("/v1/claims", json={"text": apec_2017.replace("2017", "2018")}).json()[
+            "claim_id"
+        ]
+        verdict = _verdict(stack, other)
+    assert verdict["reused_from"] is None and verdict["verifier_version"] != "ruling"
+    assert all(e["source"] != "newsroom" for e in verdict["evidence"])

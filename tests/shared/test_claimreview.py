@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from shared.claimreview import RATINGS, claim_review
-from shared.schemas import LABELS, Label, Review
+from shared.schemas import LABELS, DetailConflict, Label, Review, SlotKind, Verdict
 from shared.store import ArticleRecord, ClaimRecord
 from workers.sources.factchecks.formats import parse_document, read_factchecks
 
@@ -97,3 +97,75 @@ def test_what_we_export_the_fact_check_reader_reads_back(label: Label, tmp_path:
     path = tmp_path / "export.json"
     path.write_text(json.dumps([doc]), encoding="utf-8")
     assert [fc.label for fc in read_factchecks(path)] == [label]
+
+
+def _with_conflicts(*conflicts: tuple[SlotKind, str, str]) -> ClaimRecord:
+    claim = _claim()
+    verdict = Verdict(
+        claim_id=claim.claim_id,
+        article_id=claim.article_id,
+        claim=claim.text,
+        label="refuted",
+        confidence=0.8,
+        needs_review=True,
+        conflicts=[
+            DetailConflict(
+                slot=slot,
+                claim=said,
+                source=source,
+                doc_id="accounts",
+                sentence="The bridge cost 55 million dollars, the accounts say.",
+            )
+            for slot, said, source in conflicts
+        ],
+        reason="The source says 55 million dollars, not 40 million dollars.",
+        checked_at=REVIEWED_AT,
+        verifier_version="test",
+    )
+    return claim.model_copy(update={"verdict": verdict})
+
+
+def test_a_false_or_mixed_ruling_says_what_the_source_says_of_each_conflicting_detail() -> None:
+    claim = _with_conflicts(
+        ("quantity", "40 million dollars", "55 million dollars"),
+        ("date", "2021", "2019"),
+        ("quantity", "40 million dollars", "55 million dollars"),  # said once
+        ("date", "", ""),  # nothing to say
+    )
+    doc = claim_review(claim, _review(note="The council's accounts say otherwise."), ARTICLE)
+    assert doc["reviewBody"] == (
+        "The council's accounts say otherwise. "
+        "The source says 55 million dollars, not 40 million dollars. "
+        "The source says 2019, not 2021."
+    )
+    # without a note, the sources' words alone; a mixed ruling says them too
+    assert claim_review(claim, _review("conflicting"), ARTICLE)["reviewBody"] == (
+        "The source says 55 million dollars, not 40 million dollars. "
+        "The source says 2019, not 2021."
+    )
+    # a note that already says it is not repeated
+    said = "Wrong. The source says 2019, not 2021."
+    assert claim_review(claim, _review(note=said), ARTICLE)["reviewBody"] == (
+        "Wrong. The source says 2019, not 2021. "
+        "The source says 55 million dollars, not 40 million dollars."
+    )
+
+
+@pytest.mark.parametrize("label", ["supported", "not_enough_info"])
+def test_a_true_or_unproven_ruling_keeps_the_note_alone(label: Label) -> None:
+    claim = _with_conflicts(("date", "2021", "2019"))
+    assert claim_review(claim, _review(label, note="Confirmed."))["reviewBody"] == "Confirmed."
+    assert "reviewBody" not in claim_review(claim, _review(label))
+
+
+def test_a_polarity_conflict_reads_as_a_sentence() -> None:
+    claim = _with_conflicts(
+        ("polarity", "was not approved", "stated without negation"),
+        ("polarity", "stated without negation", "never approved it"),
+        ("polarity", "rose", "fell"),
+    )
+    assert claim_review(claim, _review())["reviewBody"] == (
+        "The source states it without the negation (“was not approved”). "
+        "The source says “never approved it”, a negation the claim does not make. "
+        "The source says fell, not rose."
+    )

@@ -27,7 +27,7 @@ REPEAT = "  un security council Resolution 2254 was adopted unanimously in Decem
 
 def _ctx(context_factory: ContextFactory, **overrides: Any) -> WorkerContext:
     ctx = context_factory(**overrides)
-    ctx.repeats = build_repeats(ctx.settings, ctx.redis, ctx.verifier)
+    ctx.policy.repeats = build_repeats(ctx.settings, ctx.redis, ctx.verifier)
     return ctx
 
 
@@ -187,6 +187,6 @@ def test_without_repeats_every_claim_is_checked(
     context_factory: ContextFactory, newsroom: str | None
 ) -> None:
     ctx = context_factory()
-    assert ctx.repeats is None
+    assert ctx.policy.repeats is None
     _check(ctx, _claim(ctx, newsroom=newsroom))
     assert _check(ctx, _claim(ctx, REPEAT, newsroom=newsroom))["reused_from"] is None

@@ -62,7 +62,7 @@ def test_the_worker_applies_the_claims_newsroom_map(
     context_factory: ContextFactory, tmp_path: Path
 ) -> None:
     ctx = context_factory(review_calibration_dir=tmp_path)
-    ctx.review_maps = NewsroomCalibration(tmp_path)
+    ctx.policy.review_maps = NewsroomCalibration(tmp_path)
     _write_map(tmp_path, "daily-planet", 0.5)
     ids = []
     for newsroom in ("daily-planet", "daily-star"):

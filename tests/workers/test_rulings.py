@@ -10,7 +10,7 @@ import pytest
 from shared.publisher import VerdictPublisher
 from shared.redis_client import make_redis
 from shared.reviews import ReviewRecorder
-from shared.rulings import RulingIndex
+from shared.rulings import RulingIndex, claim_key, ruling_document
 from shared.schemas import Label, ReviewSubmission
 from shared.store import ClaimRecord, ClaimStore
 from tests.conftest import SettingsFactory
@@ -28,7 +28,7 @@ NEGATED = "UN Security Council resolution 2254 was rejected in December 2015."
 
 def _ctx(context_factory: ContextFactory) -> WorkerContext:
     ctx = context_factory()
-    ctx.repeats = build_repeats(ctx.settings, ctx.redis, ctx.verifier)
+    ctx.policy.repeats = build_repeats(ctx.settings, ctx.redis, ctx.verifier)
     return ctx
 
 
@@ -80,9 +80,10 @@ def test_a_ruled_claim_decides_its_repeat(context_factory: ContextFactory) -> No
     [evidence] = repeat["evidence"]
     assert (evidence["source"], evidence["doc_id"], evidence["stance"]) == (
         "newsroom",
-        ruled,
+        ruling_document(SUPPORTED),
         "refutes",
     )
+    assert evidence["doc_hash"]  # cited: a later ruling on the text re-checks the repeat
     assert (evidence["reviewer"], evidence["note"], evidence["rating"]) == (
         "Jane Editor",
         "The vote was 14 to 1.",
@@ -121,7 +122,7 @@ def test_rulings_do_not_cross_newsrooms_either_way(context_factory: ContextFacto
 
 def test_a_ruling_decides_even_with_reuse_off(context_factory: ContextFactory) -> None:
     ctx = context_factory(reuse_ttl_s=0)
-    ctx.repeats = build_repeats(ctx.settings, ctx.redis, ctx.verifier)
+    ctx.policy.repeats = build_repeats(ctx.settings, ctx.redis, ctx.verifier)
     ruled = _claim(ctx)
     _check(ctx, ruled)
     _review(ctx, ruled, "refuted")
@@ -170,3 +171,48 @@ def test_a_negated_claim_or_another_newsroom_does_not_match(
     assert matcher.find("daily-planet", "The Eiffel Tower is in Paris.") is None
     assert matcher.find("daily-star", PARAPHRASE) is None
     assert matcher.find("daily-star", SUPPORTED) is None
+
+
+@pytest.mark.parametrize(
+    ("ruled", "other"),
+    [
+        (
+            "The APEC summit of 2017 was held in Da Nang.",
+            "The APEC summit of 2018 was held in Da Nang.",
+        ),
+        ("Da Nang has 2.5 million residents.", "Da Nang has 2.5 billion residents."),
+        ("Turnout in Da Nang was >50%.", "Turnout in Da Nang was <50%."),
+        ("A ticket to the APEC summit cost $15.", "A ticket to the APEC summit cost €15."),
+        ("The low in Da Nang was -4 degrees.", "The low in Da Nang was 4 degrees."),
+        ("Da Nang ran the test 10⁶ times.", "Da Nang ran the test 106 times."),
+    ],
+)
+def test_a_ruling_never_matches_a_claim_with_other_details(
+    settings_factory: SettingsFactory, embedder: OnnxEmbedder, ruled: str, other: str
+) -> None:
+    settings = settings_factory()
+    client = make_redis(settings)
+    store = ClaimStore.from_settings(client, settings)
+    claim = factories.claim(text=ruled).model_copy(update={"newsroom": "daily-planet"})
+    store.save([claim])
+    VerdictPublisher.from_settings(client, settings).publish(factories.verdict(claim))
+    record = store.get_claim(claim.claim_id)
+    assert record is not None
+    ReviewRecorder.from_settings(client, settings).record(
+        record, ReviewSubmission(label="supported", reviewer="Jane Editor")
+    )
+    matcher = RulingMatcher(RulingIndex(client, settings.key_prefix), embedder)
+    assert matcher.find("daily-planet", ruled) is not None
+    assert float(embedder.embed([ruled])[0] @ embedder.embed([other])[0]) >= 0.8  # look-alikes
+    assert matcher.find("daily-planet", other) is None
+
+
+def test_finding_a_ruling_reads_only_the_rulings_with_the_claims_details(
+    settings_factory: SettingsFactory, embedder: OnnxEmbedder
+) -> None:
+    matcher, _ = _ruled_matcher(settings_factory, embedder)
+    index = matcher.index
+    assert list(index.with_details("daily-planet", PARAPHRASE)) == [claim_key(SUPPORTED)]
+    assert index.with_details("daily-planet", SUPPORTED.replace("2015", "2016")) == {}
+    matcher.find("daily-planet", PARAPHRASE)
+    assert set(matcher._vectors) == {claim_key(SUPPORTED)}  # one ruling embedded, not all

@@ -14,6 +14,10 @@ from collections.abc import Sequence
 from shared.slots import Alignment, compare, extract
 from workers.verification.candidates import GIVEN_SOURCE, Candidate
 
+COMPLETE_COVERAGE = 0.99
+"""Share of the claim's content words a completely agreeing sentence must hold to count as
+stating the claim (verbatim or a close paraphrase)."""
+
 
 SIMILAR = 0.75
 """Embedding cosine from which a sentence counts as worded like the claim, so its predicate
@@ -21,19 +25,58 @@ need not share the claim's words ("long" and "length")."""
 
 
 def align(claim: str, candidates: Sequence[Candidate]) -> list[Alignment]:
-    """Each candidate sentence compared with the claim, in the candidates' order.
+    """Each candidate sentence compared with the claim, in the candidates' order."""
+    return align_texts(
+        claim,
+        [c.text for c in candidates],
+        [c.passage.title for c in candidates if c.passage.source != GIVEN_SOURCE],
+        [c.passage.similarity for c in candidates],
+    )
+
+
+def align_texts(
+    claim: str,
+    sentences: Sequence[str],
+    titles: Sequence[str] = (),
+    similarities: Sequence[float | None] | None = None,
+) -> list[Alignment]:
+    """:func:`align` on plain texts (what the decision is fitted on).
 
     The names the sentences and titles give are names in the claim too, so a claim that
     opens with one ("Eagle landed ...") has it as a name.
     """
-    sentences = [extract(c.text) for c in candidates]
-    known = {c.passage.title for c in candidates if c.passage.source != GIVEN_SOURCE}
-    known |= {n.span.text for s in sentences for n in s.names}
+    slots = [extract(s) for s in sentences]
+    known = set(titles) | {n.span.text for s in slots for n in s.names}
     claim_slots = extract(claim, known)
+    close = similarities or [None] * len(sentences)
     return [
-        compare(claim_slots, s, similar=(c.passage.similarity or 0.0) >= SIMILAR)
-        for c, s in zip(candidates, sentences, strict=True)
+        compare(claim_slots, s, similar=(cos or 0.0) >= SIMILAR)
+        for s, cos in zip(slots, close, strict=True)
     ]
+
+
+def conflicting(alignments: Sequence[Alignment]) -> list[int]:
+    """Indices of the sentences whose conflict stands, strongest first (subject named, then
+    names and words covered): a conflict whose every detail another aligned sentence
+    states as the claim does is about a look-alike, and does not count."""
+    confirmed = {d for a in alignments if a.result == "agree" for d in a.agreed}
+    kept = [
+        i
+        for i, a in enumerate(alignments)
+        if a.result == "conflict" and not all(c.claim in confirmed for c in a.conflicts)
+    ]
+    return sorted(kept, key=lambda i: _strength(alignments[i]), reverse=True)
+
+
+def complete(alignments: Sequence[Alignment]) -> list[int]:
+    """Indices of the sentences that state every detail of the claim and most of its words,
+    strongest first."""
+    kept = [i for i, a in enumerate(alignments) if a.complete and a.coverage >= COMPLETE_COVERAGE]
+    return sorted(kept, key=lambda i: _strength(alignments[i]), reverse=True)
+
+
+def _strength(a: Alignment) -> tuple[bool, float, float]:
+    return (a.subject, a.name_coverage, a.coverage)
 
 
 def aligned_first(

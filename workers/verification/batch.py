@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -25,7 +25,9 @@ from typing import IO
 from shared.errors import InputError
 from shared.jsonl import iter_objects, jsonl_job, required_text, row_id
 from shared.schemas import LABELS, Verdict
+from shared.store import ClaimRecord
 from workers.verification.pipeline import Verifier
+from workers.verification.verdict_policy import VerdictPolicy
 
 MAX_EVIDENCE_CHARS = 100_000
 """Given evidence per row, in characters: about 40 pages of text, far more than a claim's
@@ -70,12 +72,18 @@ def verify_batch(
     *,
     progress: bool,
     max_evidence_chars: int = MAX_EVIDENCE_CHARS,
+    policy: VerdictPolicy | None = None,
+    newsroom: str | None = None,
 ) -> BatchStats:
     """Verify every row of ``input_path`` and write one result row each to ``output_path``.
 
-    A malformed row stops the run with an :class:`InputError` naming its line. The
-    progress bar (tqdm) is shown only when ``progress`` is set and stderr is a terminal.
+    Each verdict is settled by the verdict policy the service uses (``policy``; without
+    one, no newsroom's rulings or earlier checks: every claim is checked), as a claim of
+    ``newsroom``. A malformed row stops the run with an :class:`InputError` naming its
+    line. The progress bar (tqdm) is shown only when ``progress`` is set and stderr is a
+    terminal.
     """
+    policy = policy or VerdictPolicy()
     input_path, output_path = Path(input_path), Path(output_path)
     stats = BatchStats()
     started = time.perf_counter()
@@ -84,9 +92,8 @@ def verify_batch(
     ) as job:
         rows = read_rows(job.source, where=str(input_path), max_evidence_chars=max_evidence_chars)
         for row in rows:
-            verdict = verifier.verify(
-                str(row.id), row.claim, evidence=row.evidence, tolerate_source_errors=False
-            )
+            record = ClaimRecord(claim_id=str(row.id), text=row.claim, newsroom=newsroom)
+            verdict = policy.verdict(record, _checker(verifier, record, row.evidence)).verdict
             job.write(output_row(row.id, verdict))
             stats.rows += 1
             stats.labels[verdict.label] += 1
@@ -95,6 +102,18 @@ def verify_batch(
             job.advance()
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _checker(
+    verifier: Verifier, record: ClaimRecord, evidence: list[str] | None
+) -> Callable[[], Verdict]:
+    def check() -> Verdict:
+        verdict = verifier.verify(
+            record.claim_id, record.text, evidence=evidence, tolerate_source_errors=False
+        )
+        return record.stamp(verdict)
+
+    return check
 
 
 def output_row(row_id: str | int, verdict: Verdict) -> dict[str, object]:

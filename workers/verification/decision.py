@@ -40,6 +40,7 @@ import numpy.typing as npt
 from shared.schemas import Label
 from shared.slots import Alignment
 from workers.tokens import content_stems, coverage
+from workers.verification.alignment import complete, conflicting
 from workers.verification.mismatch import Mismatch, mismatch
 from workers.verification.stance import StanceScore
 
@@ -58,6 +59,12 @@ FEATURES: tuple[str, ...] = (
     "support_x_month",
     "support_x_name",
     "support_x_negation",
+    "conflict_date",
+    "conflict_quantity",
+    "conflict_name",
+    "conflict_polarity",
+    "align_complete",
+    "align_none",
 )
 FloatArray = npt.NDArray[np.float64]
 
@@ -95,12 +102,28 @@ def judge_sentences(
     return out
 
 
+def alignment_features(alignments: Sequence[Alignment]) -> dict[str, float]:
+    """What the alignment says of the evidence set: the strongest standing conflict (its
+    words and names covered) by the kind of detail (dates and quantities are read more
+    surely than names and polarity), the best complete agreement (its words covered), and
+    whether no sentence is about the claim's fact at all."""
+    conflicts, agreements = conflicting(alignments), complete(alignments)
+    out = {f"conflict_{kind}": 0.0 for kind in ("date", "quantity", "name", "polarity")}
+    if conflicts:
+        best = alignments[conflicts[0]]
+        out[f"conflict_{best.conflicts[0].kind}"] = best.coverage * best.name_coverage
+    out["align_complete"] = alignments[agreements[0]].coverage if agreements else 0.0
+    out["align_none"] = float(all(a.result == "unaligned" for a in alignments))
+    return out
+
+
 def features(judged: Sequence[Judged]) -> FloatArray:
     """The evidence set as one vector, in the order of :data:`FEATURES`."""
     if not judged:
         vector = np.zeros(len(FEATURES))
         vector[FEATURES.index("min_neutral")] = 1.0
         vector[FEATURES.index("mean_neutral")] = 1.0
+        vector[FEATURES.index("align_none")] = 1.0
         return vector
     sup = np.array([j.score.supports for j in judged])
     ref = np.array([j.score.refutes for j in judged])
@@ -124,6 +147,7 @@ def features(judged: Sequence[Judged]) -> FloatArray:
         "support_x_month": sup[best] * m.month,
         "support_x_name": sup[best] * m.name,
         "support_x_negation": sup[best] * m.negation,
+        **alignment_features([j.alignment for j in judged]),
     }
     return np.array([float(values[name]) for name in FEATURES])
 

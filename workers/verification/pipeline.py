@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from shared.errors import PermanentSourceError, TransientSourceError
-from shared.schemas import DetailConflict, Evidence, JudgeOpinion, Label, SourceFailure, Verdict
+from shared.schemas import DetailConflict, Evidence, JudgeOpinion, SourceFailure, Verdict
 from shared.settings import Settings
 from shared.text_fragment import fragment_link
 from workers.sources.base import Passage, Source
@@ -41,7 +42,7 @@ from workers.verification.aggregate import (
     is_relevant,
     stance_of,
 )
-from workers.verification.alignment import aligned_first, align
+from workers.verification.alignment import align, aligned_first
 from workers.verification.attribution import reported_content
 from workers.verification.calibration import VerdictCalibration
 from workers.verification.candidates import (
@@ -52,7 +53,12 @@ from workers.verification.candidates import (
 )
 from workers.verification.decision import DecisionModel, Judged, Outcome, judge_sentences
 from workers.verification.stance import StanceScore, StanceScorer
-from workers.verification.verdict_policy import EvidenceDecision, decide_on_evidence
+from workers.verification.verdict_policy import (
+    Checks,
+    EvidenceDecision,
+    decide_on_evidence,
+    settle,
+)
 
 if TYPE_CHECKING:
     from shared.store import ClaimRecord
@@ -135,6 +141,8 @@ class Verifier:
         self.version = f"{scorer.name}-{PIPELINE_REVISION}"
         self.pairs_scored = 0
         """How many (claim, sentence) pairs this verifier has scored: for throughput figures."""
+        self.align_seconds = 0.0
+        """Time spent lining sentences up with claims (typed slots): for cost figures."""
         self.factcheck_threshold = config.factcheck_threshold
 
     def verify_claim(self, claim: ClaimRecord, *, tolerate_source_errors: bool) -> Verdict:
@@ -188,26 +196,30 @@ class Verifier:
         rated = [p for p in passages if _is_rated(p)]  # e.g. google_factcheck: not scored
         assessment = self.assess(statement, [p for p in passages if not _is_rated(p)])
         decided = self._decide(assessment)
-        label, confidence, needs_review = decided.label, decided.confidence, decided.needs_review
-        if failures and not passages:
-            confidence = 0.0  # nothing was looked at: no confidence in "not enough info"
-        evidence_items = self._evidence(assessment, decided) + _rated_evidence(rated)
-        if _contradicting_factcheck(rated, label):
-            needs_review = True  # a published fact-check of this claim says otherwise
-        opinion = self._ask_judge(statement, label, evidence_items)
-        if opinion is not None and opinion.agrees is False:
-            needs_review = True  # the judge disagrees: a person should look
+        evidence_items = self._evidence(assessment, decided)
+        opinion = self._ask_judge(statement, decided.label, evidence_items)
+        checks = Checks(
+            sources_failed=bool(failures),
+            nothing_read=bool(failures) and not passages,
+            factcheck_contradicts=_contradicting_factcheck(rated, decided.label),
+            judge_disagrees=opinion is not None and opinion.agrees is False,
+        )
+        settled = settle(decided, checks, [e.stance for e in evidence_items])
+        if settled.label != decided.label:
+            evidence_items = self._evidence(assessment, settled)
+        evidence_items += _rated_evidence(rated)
+        label, confidence, needs_review = settled.label, settled.confidence, settled.needs_review
         return Verdict(
             claim_id=claim_id,
             article_id=article_id,
             claim=claim,
             label=label,
             confidence=confidence,
-            needs_review=needs_review or bool(failures),
+            needs_review=needs_review,
             evidence=evidence_items,
             sources_failed=failures,
-            reason=_join(decided.reason, _failure_reason(failures)),
-            conflicts=_conflicts(assessment, decided),
+            reason=_join(settled.reason, _failure_reason(failures)),
+            conflicts=_conflicts(assessment, settled),
             checked=checked,
             checked_at=datetime.now(UTC),
             verifier_version=self.version,
@@ -217,7 +229,9 @@ class Verifier:
     def assess(self, claim: str, passages: Sequence[Passage]) -> Assessment:
         """Select the claim's best evidence sentences and judge each one."""
         sentences = sentences_of(passages)
+        started = time.perf_counter()
         alignments = align(claim, sentences)
+        self.align_seconds += time.perf_counter() - started
         candidates, aligned = aligned_first(
             sentences, alignments, select(claim, sentences, self.pairs_max), self.pairs_max
         )
@@ -247,7 +261,8 @@ class Verifier:
                 confidence = round(self.calibration(decision.label, confidence), 4)
                 needs_review = confidence < self.params.needs_review_threshold
             outcome = Outcome(decision.label, confidence, needs_review, {})
-        return decide_on_evidence(outcome, assessment.judged)
+        thresholds = self.decision.review_thresholds if self.decision is not None else {}
+        return decide_on_evidence(outcome, assessment.judged, thresholds)
 
     def _archive_verdict(
         self,

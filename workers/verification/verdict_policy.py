@@ -26,22 +26,44 @@ kept where the verification dev files did not move (docs/verdicts.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from shared.schemas import Label
-from shared.slots import SlotConflict
+import redis
+
+from shared.errors import StoreUnavailableError
+from shared.schemas import Label, Stance, Verdict
+from shared.slots import Alignment, SlotConflict
+from workers.verification.alignment import complete, conflicting
 from workers.verification.decision import Judged, Outcome
 
-SUPPORT_COVERAGE = 0.75
-"""Share of the claim's content words a completely agreeing sentence must hold."""
-MODEL_ALONE = 0.85
-"""The model's confidence from which it decides with no aligned sentence."""
-REVIEW_BELOW = 0.80
-"""Confidence under which an alignment-decided verdict goes to review."""
+if TYPE_CHECKING:
+    from shared.store import ClaimRecord
+    from workers.reuse import Decision as RepeatDecision
+    from workers.reuse import Repeats
+    from workers.review_calibration import NewsroomCalibration
+
 SUBJECT_CONFLICT = 0.7
 """The most confidence a conflict in the subject's name gets ("Jim Lovell served as" against
 "Charles Duke served as"): a slip, or a sentence about a look-alike; a person looks."""
+
+
+RULE_KEYS: tuple[str, ...] = (
+    "rule:refuted:date",
+    "rule:refuted:quantity",
+    "rule:refuted:name",
+    "rule:refuted:polarity",
+    "rule:supported",
+)
+"""The alignment's own decisions, each with its review threshold: a refutation by the kind
+of detail that conflicts (a date or a quantity is read more surely than a name or a
+negation, so each kind earns its own threshold on dev files)."""
+
+
+def rule_key(label: str, kind: str | None = None) -> str:
+    """The review threshold key of the alignment's own decisions of ``label``."""
+    return f"rule:{label}:{kind}" if kind else f"rule:{label}"
 
 
 @dataclass(frozen=True)
@@ -51,71 +73,111 @@ class EvidenceDecision:
     needs_review: bool
     deciding: int | None = None
     """Index (into the judged sentences) of the sentence that decided, if one did."""
+    rule: str | None = None
+    """The alignment's rule that decided (its review-threshold key), if one did."""
     conflicts: list[tuple[int, SlotConflict]] = field(default_factory=list)
     """Every conflicting detail, with the sentence that states it, the deciding one first."""
     reason: str | None = None
 
 
-def _strength(j: Judged) -> tuple[bool, float, float]:
-    return (j.alignment.subject, j.alignment.name_coverage, j.alignment.coverage)
+def decide_on_evidence(
+    model: Outcome, judged: Sequence[Judged], thresholds: Mapping[str, float]
+) -> EvidenceDecision:
+    """The label, confidence and review flag of the evidence set (rules in the docstring).
 
-
-def decide_on_evidence(model: Outcome, judged: Sequence[Judged]) -> EvidenceDecision:
-    """The label, confidence and review flag of the evidence set (rules in the docstring)."""
-    confirmed = {d for j in judged if j.alignment.result == "agree" for d in j.alignment.agreed}
-    conflicting = sorted(
-        (
-            i
-            for i, j in enumerate(judged)
-            if j.alignment.result == "conflict"
-            and not all(c.claim in confirmed for c in j.alignment.conflicts)
-        ),
-        key=lambda i: (_strength(judged[i]), judged[i].score.refutes),
-        reverse=True,
-    )
-    complete = sorted(
-        (
-            i
-            for i, j in enumerate(judged)
-            if j.alignment.complete and j.alignment.coverage >= SUPPORT_COVERAGE
-        ),
-        key=lambda i: (_strength(judged[i]), judged[i].score.supports),
-        reverse=True,
-    )
-    conflicts = [(i, c) for i in conflicting for c in judged[i].alignment.conflicts]
-    if conflicting and not (complete and _strength(judged[complete[0]]) >= _strength(judged[conflicting[0]])):
-        best = judged[conflicting[0]]
-        confidence = _confidence(best, best.score.refutes + best.score.neutral)
+    ``model`` is the fitted decision's outcome; ``thresholds`` the review thresholds of
+    the alignment's own decisions (``rule:refuted``, ``rule:supported``), chosen with the
+    model's on dev files the fit did not see.
+    """
+    alignments = [j.alignment for j in judged]
+    conflicts, agreements = conflicting(alignments), complete(alignments)
+    listed = [(i, c) for i in conflicts for c in alignments[i].conflicts]
+    if conflicts and not (agreements and _beats(alignments, agreements[0], conflicts[0])):
+        best = judged[conflicts[0]]
+        confidence = model.probabilities.get("refuted") or _confidence(
+            best, best.score.refutes + best.score.neutral
+        )
         if best.alignment.subject_conflict:
             confidence = min(confidence, SUBJECT_CONFLICT)
         first = best.alignment.conflicts[0]
         return EvidenceDecision(
             "refuted",
             confidence,
-            confidence < REVIEW_BELOW,
-            deciding=conflicting[0],
-            conflicts=conflicts,
+            confidence < thresholds.get(rule_key("refuted", first.kind), 2.0),
+            deciding=conflicts[0],
+            rule=rule_key("refuted", first.kind),
+            conflicts=listed,
             reason=f"The source says {first.source}, not {first.claim}.",
         )
-    if complete and judged[complete[0]].score.refutes < 0.5:
-        best = judged[complete[0]]
-        confidence = _confidence(best, best.score.supports + best.score.neutral)
+    if agreements and judged[agreements[0]].score.refutes < 0.5:
+        best = judged[agreements[0]]
+        confidence = model.probabilities.get("supported") or _confidence(
+            best, best.score.supports + best.score.neutral
+        )
         agreed = ", ".join(best.alignment.agreed)
         return EvidenceDecision(
             "supported",
             confidence,
-            confidence < REVIEW_BELOW,
-            deciding=complete[0],
+            confidence < thresholds.get(rule_key("supported"), 2.0),
+            deciding=agreements[0],
+            rule=rule_key("supported"),
             reason=f"The source states the same{': ' + agreed if agreed else ''}.",
         )
-    if all(j.alignment.result == "unaligned" for j in judged) and model.confidence < MODEL_ALONE:
-        return EvidenceDecision(
-            "not_enough_info",
-            round(max(0.5, 1.0 - max((j.alignment.coverage for j in judged), default=0.0) / 2), 4),
-            True,
-            reason="No source sentence states this claim's fact.",
+    reason = (
+        "No source sentence states this claim's fact."
+        if model.label == "not_enough_info" and all(a.result == "unaligned" for a in alignments)
+        else None
+    )
+    return EvidenceDecision(model.label, model.confidence, model.needs_review, reason=reason)
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What bears on a verdict besides its evidence sentences."""
+
+    sources_failed: bool = False
+    """A source failed: the verdict was reached without it."""
+    nothing_read: bool = False
+    """Sources failed and nothing at all was read."""
+    factcheck_contradicts: bool = False
+    """A published fact-check of this claim says the opposite."""
+    judge_disagrees: bool = False
+    """The LLM judge reads the evidence otherwise."""
+
+
+_STANCE_OF: dict[str, Stance] = {"supported": "supports", "refuted": "refutes"}
+_AGAINST: dict[str, Stance] = {"supported": "refutes", "refuted": "supports"}
+
+
+def settle(decision: EvidenceDecision, checks: Checks, shown: Sequence[Stance]) -> EvidenceDecision:
+    """The evidence decision with everything else that bears on it: a verdict's label
+    agrees with the evidence it shows (a ``supported`` or ``refuted`` verdict without one
+    shown sentence of that stance says ``not_enough_info`` and goes to review); nothing
+    read means no confidence; a failed source, a contradicting fact-check or a disagreeing
+    judge send it to review."""
+    label, confidence, needs_review = decision.label, decision.confidence, decision.needs_review
+    reason = decision.reason
+    wanted = _STANCE_OF.get(label)
+    if wanted is not None and wanted not in shown:
+        against = _AGAINST[label]
+        reason = f"Leaning {label}, but no sentence shown {wanted} it" + (
+            f"; {shown.count(against)} {against} it." if against in shown else "."
         )
-    return EvidenceDecision(model.label, model.confidence, model.needs_review)
+        label, needs_review = "not_enough_info", True
+    if checks.nothing_read:
+        confidence = 0.0
+    needs_review = needs_review or (
+        checks.sources_failed or checks.factcheck_contradicts or checks.judge_disagrees
+    )
+    return replace(
+        decision, label=label, confidence=confidence, needs_review=needs_review, reason=reason
+    )
+
+
+def _beats(alignments: Sequence[Alignment], agreeing: int, conflicting: int) -> bool:
+    """The agreeing sentence covers the claim at least as well as the conflicting one."""
+    a, c = alignments[agreeing], alignments[conflicting]
+    return (a.subject, a.name_coverage, a.coverage) >= (c.subject, c.name_coverage, c.coverage)
 
 
 def _confidence(best: Judged, model_share: float) -> float:
@@ -124,3 +186,53 @@ def _confidence(best: Judged, model_share: float) -> float:
     a = best.alignment
     value = 0.45 + 0.3 * a.coverage + 0.15 * a.name_coverage + 0.1 * min(1.0, model_share)
     return round(min(1.0, value), 4)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A claim's verdict as the policy settled it."""
+
+    verdict: Verdict
+    repeat: RepeatDecision | None
+    """What the newsroom's memory said (None without one): its sources' fingerprint indexes
+    a checked verdict for later repeats."""
+
+    @property
+    def checked(self) -> bool:
+        """The verifier reached it (not a ruling or a reused verdict)."""
+        return self.repeat is None or self.repeat.verdict is None
+
+
+class VerdictPolicy:
+    """The one place a claim's verdict is settled, for the Celery task and ``verify-batch``
+    alike: the newsroom's memory first (an editor's ruling on the same claim, or a fresh
+    check of it: :class:`~workers.reuse.Repeats`, which tells claims apart by their typed
+    details), else the check (:meth:`Verifier.verify`, whose label, confidence and review
+    flag come from :func:`decide_on_evidence` and :func:`settle`), then the newsroom's
+    confidence map fitted on its editors' rulings, which can only send more to review.
+    """
+
+    def __init__(
+        self,
+        repeats: Repeats | None = None,
+        review_maps: NewsroomCalibration | None = None,
+    ) -> None:
+        self.repeats = repeats
+        self.review_maps = review_maps
+
+    def verdict(self, claim: ClaimRecord, check: Callable[[], Verdict]) -> Settled:
+        """``claim``'s verdict; ``check`` verifies it when the newsroom's memory does not
+        decide it. A Redis failure of the memory raises :class:`StoreUnavailableError`."""
+        repeat = None
+        if self.repeats is not None:
+            repeats = self.repeats
+            try:
+                repeat = repeats.decide(claim)
+            except redis.RedisError as exc:
+                raise StoreUnavailableError(f"Redis store failed: {exc}") from exc
+            if repeat.verdict is not None:
+                return Settled(repeat.verdict, repeat)
+        verdict = check()
+        if self.review_maps is not None:
+            verdict = self.review_maps.apply(verdict, claim.newsroom)
+        return Settled(verdict, repeat)

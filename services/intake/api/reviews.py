@@ -13,16 +13,22 @@ queue holds the claims submitted without a newsroom.
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from typing import Any
 
 from services.intake.api.context import IntakeContext
 from services.intake.api.errors import ApiError
 from services.intake.api.ids import is_claim_id
-from shared.errors import ClaimNotFoundError
+from shared.errors import ClaimNotFoundError, StoreUnavailableError
+from shared.rechecks import recheck_citing
 from shared.reviews import NotCheckedError, ReviewRecorder
+from shared.rulings import ruling_document
 from shared.schemas import ReviewAccepted, ReviewQueue, ReviewQueueItem, ReviewSubmission
 from shared.store import ClaimRecord
+
+log = logging.getLogger(__name__)
 
 _CHUNK = 200
 _QUEUE_FIELDS = ("newsroom", "status", "review_fp", "checkworthiness")
@@ -61,12 +67,34 @@ def accept_review(
         ) from None
     except ClaimNotFoundError:
         raise _not_found(claim_id) from None
+    if outcome.recorded:
+        recheck_repeats(ctx, record)
     return ReviewAccepted(
         claim_id=claim_id,
         recorded=outcome.recorded,
         stream_id=outcome.stream_id,
         review=outcome.review,
     )
+
+
+def recheck_repeats(ctx: IntakeContext, record: ClaimRecord) -> None:
+    """Re-queue the claims an earlier ruling on this text decided: they are checked again,
+    follow the new ruling and publish ``verdict.updated`` (at most
+    ``CLAIMCHECK_RECHECK_MAX_PER_IMPORT`` per ruling; the review stands if this fails)."""
+    change = {ruling_document(record.text): f"review-{time.time_ns()}"}
+    try:
+        report = recheck_citing(
+            ctx.redis,
+            ctx.settings.key_prefix,
+            change,
+            ctx.enqueuer.enqueue,
+            limit=ctx.settings.recheck_max_per_import,
+        )
+    except StoreUnavailableError as exc:
+        log.warning("review recorded; its repeats were not re-queued: %s", exc)
+        return
+    if report.requeued:
+        log.info("review of %s re-queued %d repeats", record.claim_id, len(report.requeued))
 
 
 # --- the queue ------------------------------------------------------------------------

@@ -7,7 +7,7 @@
 "use strict";
 
 (function () {
-  const { $, stats, headers, storeApiKey, setStatus, el, pretty, needKey, renderEvidence, highlight } =
+  const { $, stats, headers, storeApiKey, setStatus, el, pretty, needKey, renderEvidence, renderWhy, highlight } =
     window.claimcheck;
   const review = window.claimcheck.review;
   const LABELS = ["supported", "refuted", "conflicting", "not_enough_info"];
@@ -133,6 +133,7 @@
     if (v.needs_review) review.queueAdd(review.queueItemOf(v));
     if (state.openArticle && state.openArticle.article_id === v.article_id) {
       colourClaim(v.claim_id, v.label);
+      updateArticleClaim(v.claim_id);
     }
     const addedAt = Number(id.split("-")[0]);
     if (addedAt >= state.loadedAt) {
@@ -164,10 +165,9 @@
       el("span", { className: "confidence", text: "confidence " + confidence }),
       v.needs_review ? el("span", { className: "review", text: "needs review" }) : null,
     ]);
-    const children = [head, el("p", { className: "claim", text: v.claim || v.source_text || "" })];
+    const children = [head, ...renderWhy(v), el("p", { className: "claim", text: v.claim || v.source_text || "" })];
     const top = (v.evidence || [])[0];
     if (top) children.push(renderEvidence(top));
-    if (v.reason) children.push(el("p", { className: "evidence", text: "reason: " + v.reason }));
     // a lone claim (POST /v1/claims) has no article to open
     if (v.article_id) {
       children.push(el("div", { className: "meta" }, [el("span", { text: "article " }), articleLink(v.article_id)]));
@@ -242,6 +242,27 @@
     const claims = article.claims.filter((c) => c.end > c.start).sort((a, b) => a.start - b.start);
     highlight(view, text, claims, 0, text.length, (c) => state.verdicts.get(c.claim_id), article.skipped_sentences || []);
     if (!text) view.textContent = "(the intake did not return the article text)";
+    const ordered = article.claims.slice().sort((a, b) => (a.start || 0) - (b.start || 0));
+    $("article-claims").replaceChildren(...ordered.map(renderArticleClaim));
+  }
+
+  // One claim of the open article under the text: its label, then why (conflicts, reason).
+  function renderArticleClaim(c) {
+    const v = state.verdicts.get(c.claim_id);
+    const label = v ? v.label : "pending";
+    return el("li", { className: "article-claim", "data-claim-id": c.claim_id, "data-label": label }, [
+      el("div", { className: "row" }, [
+        el("span", { className: "badge label-" + label, text: pretty(label) }),
+        el("span", { className: "claim", text: c.text || c.source_text || "" }),
+      ]),
+      ...(v ? renderWhy(v) : []),
+    ]);
+  }
+
+  function updateArticleClaim(claimId) {
+    const claim = state.openArticle.claims.find((c) => c.claim_id === claimId);
+    const shown = [...$("article-claims").children].find((li) => li.dataset.claimId === claimId);
+    if (claim && shown) shown.replaceWith(renderArticleClaim(claim));
   }
 
   function colourClaim(claimId, label) {

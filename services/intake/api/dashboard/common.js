@@ -91,6 +91,22 @@ window.claimcheck = (function () {
     ]);
   }
 
+  // Why the verdict is what it is, shown under its label: each detail the claim states one
+  // way and a source sentence another ("claim: X · source: Y", its kind as a small label,
+  // the sentence on hover), the deciding one first; then the verdict's reason.
+  function renderWhy(v) {
+    const shown = (v.conflicts || []).map((c) => {
+      const said = " claim: " + (c.claim || "—") + " · source: " + (c.source || "—");
+      const hover = c.sentence ? "“" + c.sentence + "”" : null;
+      return el("p", { className: "conflict", "data-slot": c.slot, title: hover }, [
+        el("span", { className: "slot", text: c.slot || "detail" }),
+        el("span", { className: "conflict-text", text: said }),
+      ]);
+    });
+    if (v.reason) shown.push(el("p", { className: "evidence reason", text: "reason: " + v.reason }));
+    return shown;
+  }
+
   // Append text[from:to] to view with each of the claims (sorted by start) marked in the
   // colour of its verdict (verdictOf(claim), or pending).
   // Why a sentence is not a claim, as the hover text of its greyed span.
@@ -138,5 +154,5 @@ window.claimcheck = (function () {
     view.append(document.createTextNode(text.slice(at, to)));
   }
 
-  return { $, stats, headers, storeApiKey, setStatus, el, pretty, needKey, renderEvidence, highlight };
+  return { $, stats, headers, storeApiKey, setStatus, el, pretty, needKey, renderEvidence, renderWhy, highlight };
 })();

@@ -5,7 +5,7 @@
 "use strict";
 
 window.claimcheck.review = (function () {
-  const { $, headers, el, pretty, needKey, renderEvidence, highlight } = window.claimcheck;
+  const { $, headers, el, pretty, needKey, renderEvidence, renderWhy, highlight } = window.claimcheck;
   const REVIEWER_STORE = "claimcheck.reviewer";
   const REVIEW_LABELS = ["supported", "refuted", "not_enough_info", "conflicting"];
   const QUEUE_PAGE = 20;
@@ -137,9 +137,9 @@ window.claimcheck.review = (function () {
     const attrs = { "data-claim-id": item.claim_id, "data-article-id": item.article_id, "data-label": v.label };
     entry.node = el("li", Object.assign({ className: "queue-item" }, attrs), [
       head,
+      ...renderWhy(v),
       entry.context,
       ...(evidence.length ? evidence : [el("p", { className: "evidence", text: "no evidence found" })]),
-      v.reason ? el("p", { className: "evidence", text: "reason: " + v.reason }) : null,
       el("div", { className: "row review-actions", role: "group", "aria-label": "your ruling" }, entry.buttons),
       entry.note,
       entry.result,

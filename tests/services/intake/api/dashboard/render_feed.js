@@ -8,10 +8,11 @@
 // PAGE_JSON (optional) is {"routes": {path prefix: [[status, body], ...]}, "actions": [...]}:
 // each request to a path answers the next of its replies (the last one repeats; unknown
 // paths 404), and once the page settled the actions run in order, the page settling after
-// each: {"set": element id, "value": v}, {"click": element id}, or
-// {"review": claim id, "label": l, "note"?: n} (types the note, clicks the label's button).
-// The output has the feed, the review queue, the requests made and the texts of a few
-// elements by id.
+// each: {"set": element id, "value": v}, {"click": element id},
+// {"review": claim id, "label": l, "note"?: n} (types the note, clicks the label's button),
+// or {"open": article id} (clicks the article's button in the feed: the article view).
+// The output has the feed, the review queue, the article view's claims, the requests made
+// and the texts of a few elements by id.
 "use strict";
 
 const fs = require("fs");
@@ -197,6 +198,9 @@ function act(action) {
     const nodes = [...walk(item)];
     if (action.note !== undefined) nodes.find((n) => n.tagName === "TEXTAREA").value = action.note;
     click(nodes.find((n) => n.tagName === "BUTTON" && n.dataset.label === action.label));
+  } else if ("open" in action) {
+    const buttons = document.getElementById("feed").children.flatMap((n) => [...walk(n)]);
+    click(buttons.find((n) => n.tagName === "BUTTON" && n.textContent === action.open));
   }
 }
 
@@ -214,6 +218,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
     JSON.stringify({
       feed: document.getElementById("feed").children,
       queue: document.getElementById("review-queue").children,
+      article: document.getElementById("article-claims").children,
       requests,
       texts,
       hidden,

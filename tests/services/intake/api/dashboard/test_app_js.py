@@ -66,3 +66,118 @@ def test_a_lone_claim_shows_no_article_button(article: dict[str, Any]) -> None:
     assert _buttons(item) == []
     assert not [n for n in _walk(item) if n["text"] == "article "]
     assert item["attributes"]["data-claim-id"] == "clm_lone"
+
+
+HOSTILE = '<img src=x onerror="window.pwned=1"> & <b>bold</b>'
+SENTENCE = "The ceasefire was signed on 4 January 2022 in Geneva."
+CONFLICTS = [
+    {
+        "slot": "date",
+        "claim": "4 March 2022",
+        "source": "4 January 2022",
+        "doc_id": "ceasefire",
+        "sentence": SENTENCE,
+    },
+    {
+        "slot": "quantity",
+        "claim": HOSTILE,
+        "source": "12 <i>delegates</i>",
+        "doc_id": "ceasefire",
+        "sentence": HOSTILE,
+    },
+]
+REASON = "The source says 4 January 2022, not 4 March 2022."
+
+
+def _run(entries: list[tuple[str, str, dict[str, Any]]], page: dict[str, Any]) -> dict[str, Any]:
+    assert NODE is not None
+    index = str(DASHBOARD_DIR / "index.html")
+    done = subprocess.run(
+        [NODE, str(HARNESS), index, json.dumps(entries), json.dumps(page)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out: dict[str, Any] = json.loads(done.stdout)
+    return out
+
+
+def _text(node: dict[str, Any]) -> str:
+    return str(node["text"]) + "".join(_text(c) for c in node["children"])
+
+
+def _why(node: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """The conflicts and reason among ``node``'s children: (class, text, hover) each."""
+    return [
+        (child["className"], _text(child), child["attributes"].get("title"))
+        for child in node["children"]
+        if child["className"] in ("conflict", "evidence reason")
+    ]
+
+
+EXPECTED_WHY = [
+    ("conflict", "date claim: 4 March 2022 · source: 4 January 2022", f"“{SENTENCE}”"),
+    ("conflict", f"quantity claim: {HOSTILE} · source: 12 <i>delegates</i>", f"“{HOSTILE}”"),
+    ("evidence reason", f"reason: {REASON}", None),
+]
+
+
+def test_a_card_shows_each_conflict_and_the_reason_right_under_its_label() -> None:
+    verdict = _verdict(
+        "clm_c", label="refuted", conflicts=CONFLICTS, reason=REASON, article_id="art_1"
+    )
+    [item] = _render([("1-0", "verdict", verdict)])
+    head, *rest = item["children"]
+    assert "refuted" in _text(head)
+    assert _why(item) == EXPECTED_WHY
+    # right under the label row, before the claim
+    shown = [c["className"] for c in rest[:4]]
+    assert shown == ["conflict", "conflict", "evidence reason", "claim"]
+    [slot] = [n for n in _walk(rest[0]) if n["className"] == "slot"]
+    assert slot["text"] == "date"
+    assert rest[0]["attributes"]["data-slot"] == "date"
+    # source text stays text: no element is made of it
+    assert {n["tag"] for n in _walk(item)} <= {"li", "div", "span", "p", "button"}
+
+
+def test_a_card_without_conflicts_or_reason_shows_neither() -> None:
+    [item] = _render([("1-0", "verdict", _verdict("clm_plain"))])
+    assert _why(item) == []
+
+
+def test_the_article_view_shows_each_claim_with_its_label_conflicts_and_reason() -> None:
+    text = "The ceasefire was signed on 4 March 2022. Prices rose. Unchecked so far."
+    claims = [
+        {"claim_id": "clm_pending", "text": "Unchecked so far.", "start": 56, "end": 73},
+        {"claim_id": "clm_c", "text": text[:41], "start": 0, "end": 41},
+        {
+            "claim_id": "clm_s",
+            "text": "Prices rose.",
+            "start": 42,
+            "end": 54,
+            "verdict": _verdict("clm_s", reason="The source states the same: rose."),
+        },
+    ]
+    article = {"article_id": "art_1", "text": text, "claims": claims}
+    stream = _verdict(
+        "clm_c", label="refuted", conflicts=CONFLICTS, reason=REASON, article_id="art_1"
+    )
+    out = _run(
+        [("1-0", "verdict", stream)],
+        {"routes": {"/v1/articles/art_1": [[200, article]]}, "actions": [{"open": "art_1"}]},
+    )
+    assert [r["url"] for r in out["requests"] if r["url"].startswith("/v1/articles")] == [
+        "/v1/articles/art_1"
+    ]
+    shown = out["article"]
+    assert [li["attributes"]["data-claim-id"] for li in shown] == ["clm_c", "clm_s", "clm_pending"]
+    assert [li["attributes"]["data-label"] for li in shown] == ["refuted", "supported", "pending"]
+    refuted, supported, pending = shown
+    assert _text(refuted["children"][0]) == "refutedThe ceasefire was signed on 4 March 2022."
+    assert _why(refuted) == EXPECTED_WHY
+    assert _why(supported) == [
+        ("evidence reason", "reason: The source states the same: rose.", None)
+    ]
+    assert _why(pending) == [] and "pending" in _text(pending)

@@ -268,3 +268,43 @@ def test_a_claim_deep_in_a_long_paragraph_shows_the_text_around_it_cut_at_spaces
     assert SOURCE in shown and len(shown) < len(SOURCE) + 2 * 280 + 10
     assert shown[2:-2] in text  # whole words: cut at spaces
     assert text[text.index(shown[2:-2]) - 1] == " "
+
+
+def test_a_queued_claim_shows_its_conflicts_and_the_reason_under_the_models_label() -> None:
+    conflicts = [
+        {
+            "slot": "quantity",
+            "claim": "5 percent",
+            "source": "2 percent",
+            "doc_id": "stats",
+            "sentence": "Tax receipts fell 2% in 2023.",
+        },
+        {
+            "slot": "name",
+            "claim": HOSTILE,
+            "source": "Shelbyville",
+            "doc_id": "stats",
+            "sentence": HOSTILE,
+        },
+    ]
+    reason = "The source says 2 percent, not 5 percent."
+    item = {**_in_article(), "verdict": {**_in_article()["verdict"], "conflicts": conflicts}}
+    item["verdict"]["reason"] = reason
+    routes = {
+        "/v1/review-queue": [_queue(item)],
+        "/v1/articles/art_1": [[200, {"article_id": "art_1", "text": ARTICLE_TEXT, "claims": []}]],
+    }
+    out = _run([], routes, [])
+    [queued] = out["queue"]
+    head, *rest = queued["children"]
+    assert "model: refuted" in _text(head)
+    why = [(c["className"], _text(c), c["attributes"].get("title")) for c in rest[:3]]
+    sentence = "“Tax receipts fell 2% in 2023.”"
+    assert why == [
+        ("conflict", "quantity claim: 5 percent · source: 2 percent", sentence),
+        ("conflict", f"name claim: {HOSTILE} · source: Shelbyville", f"“{HOSTILE}”"),
+        ("evidence reason", f"reason: {reason}", None),
+    ]
+    # then the claim in its article
+    assert "review-context" in rest[3]["className"]
+    assert not [n for n in _walk(queued) if n["tag"] in ("img", "b")]
