@@ -308,6 +308,7 @@ def dev_matrix(rows: list[JudgedRow]) -> Any:
         x=np.array(vectors),
         y=label_index([r.label for r in rows]),
         judged=judged,
+        retrieved=[r.file.endswith(OPEN_SUFFIX) or r.file.startswith("newsroom/") for r in rows],
     )
 
 

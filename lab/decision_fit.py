@@ -52,6 +52,8 @@ class DevRows:
     y: npt.NDArray[np.int64]
     judged: list[list[Judged]] = field(default_factory=list)
     """Each row's judged sentences (with their alignment): what the verdict policy reads."""
+    retrieved: list[bool] = field(default_factory=list)
+    """Whether each row's sentences were retrieved (not given with the claim)."""
 
     def weights(self) -> FloatArray:
         """Each file weighs the same in total."""
@@ -134,9 +136,10 @@ def choose_rule_thresholds(
     held-out predictions, and every row's held-out decision under the whole policy."""
 
     def decisions(thresholds: dict[str, float]) -> list[EvidenceDecision]:
+        retrieved = rows.retrieved or [False] * len(rows.judged)
         return [
-            decide_on_evidence(_outcome(p, model_thresholds), judged, thresholds)
-            for p, judged in zip(probs, rows.judged, strict=True)
+            decide_on_evidence(_outcome(p, model_thresholds), judged, thresholds, retrieved=r)
+            for p, judged, r in zip(probs, rows.judged, retrieved, strict=True)
         ]
 
     unreviewed = decisions({})
@@ -146,7 +149,10 @@ def choose_rule_thresholds(
     for key in RULE_KEYS:
         from_rule = np.array([d.rule == key for d in unreviewed])
         confidence = np.array([d.confidence for d in unreviewed])
-        predicted = label_index([d.label for d in unreviewed])
+        # "conflicting" (equally strong agreement and conflict) is never a dev file's label
+        predicted = np.array(
+            [CLASSES.index(d.label) if d.label in CLASSES else -1 for d in unreviewed]
+        )
         for t in THRESHOLD_GRID:
             decided = from_rule & (confidence >= t) & held
             if decided.sum() < min_decided:

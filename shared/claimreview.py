@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from shared.schemas import DetailConflict, Label, Review
 from shared.store import ArticleRecord, ClaimRecord
+from shared.verdict_parts import explain_conflict
 
 WORST_RATING: Final = 1
 BEST_RATING: Final = 5
@@ -29,20 +30,11 @@ RATINGS: Final[dict[Label, tuple[int, str]]] = {
 CONFLICTS_SHOWN_FOR: Final[frozenset[Label]] = frozenset({"refuted", "conflicting"})
 """The rulings whose ``reviewBody`` says which details the sources state otherwise (a
 detail stated otherwise does not explain a ruling that the claim is true or unproven)."""
-_NO_NEGATION: Final = "stated without negation"
-"""How a polarity conflict names the side that states the fact without a negation."""
 
 
 def _says(conflict: DetailConflict) -> str | None:
     """What the source says of one detail, as a sentence; None where a side is empty."""
-    claim, source = conflict.claim.strip(), conflict.source.strip()
-    if not claim or not source:
-        return None
-    if conflict.slot == "polarity" and source == _NO_NEGATION:
-        return f"The source states it without the negation (“{claim}”)."
-    if conflict.slot == "polarity" and claim == _NO_NEGATION:
-        return f"The source says “{source}”, a negation the claim does not make."
-    return f"The source says {source}, not {claim}."
+    return explain_conflict(conflict.slot, conflict.claim, conflict.source)
 
 
 def review_body(claim: ClaimRecord, review: Review) -> str | None:

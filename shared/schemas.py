@@ -15,12 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from shared.invisible import VISIBLE_PATTERN, has_visible
 from shared.skips import SKIP_REASONS as SKIP_REASONS
 from shared.skips import SkippedSentence as SkippedSentence
+from shared.verdict_parts import AlignmentResult as AlignmentResult
+from shared.verdict_parts import DetailConflict as DetailConflict
+from shared.verdict_parts import JudgeOpinion as JudgeOpinion
+from shared.verdict_parts import Label as Label
+from shared.verdict_parts import SlotKind as SlotKind
+from shared.verdict_parts import SourceFailure as SourceFailure
 
-Label = Literal["supported", "refuted", "not_enough_info", "conflicting"]
 LABELS: tuple[Label, ...] = ("supported", "refuted", "not_enough_info", "conflicting")
 Stance = Literal["supports", "refutes", "neutral"]
-AlignmentResult = Literal["agree", "conflict", "unaligned"]
-SlotKind = Literal["date", "quantity", "name", "polarity"]
 ClaimState = Literal["queued", "checking", "done", "failed"]
 EntryType = Literal["verdict", "article.completed", "verdict.reviewed", "verdict.updated"]
 
@@ -245,46 +248,14 @@ class Evidence(BaseModel):
     note: str | None = Field(default=None, description="The editor's note on the ruling.")
     alignment: AlignmentResult | None = Field(
         default=None,
-        description="How the sentence lines up with the claim over typed details (dates, "
-        "quantities, names, polarity): agree, conflict (the verdict's ``conflicts`` say which "
-        "detail) or unaligned (about another fact); None for evidence that is not a sentence.",
+        description="How the sentence lines up with the claim's typed details: agree, "
+        "conflict (see the verdict's conflicts) or unaligned; None for a non-sentence.",
     )
     doc_hash: str | None = Field(
         default=None,
         description="Content hash of the document the sentence came from (knowledge base): "
         "when an import changes or removes the document, the claims citing it can be "
         "re-checked (CLAIMCHECK_RECHECK_ON_CHANGE).",
-    )
-
-
-class DetailConflict(BaseModel):
-    """A detail the claim states one way and a source sentence another."""
-
-    slot: SlotKind = Field(description="What kind of detail: date, quantity, name or polarity.")
-    claim: str = Field(description="The detail as the claim states it.")
-    source: str = Field(description="The detail as the source sentence states it.")
-    doc_id: str = Field(description="The document of the sentence.")
-    sentence: str = Field(description="The source sentence.")
-
-
-class SourceFailure(BaseModel):
-    source: str
-    reason: str
-
-
-class JudgeOpinion(BaseModel):
-    """What the optional LLM judge made of the claim and the top evidence (issue 5)."""
-
-    model: str
-    stance: Label | None = Field(
-        default=None, description="The judge's label; None when it gave no valid answer."
-    )
-    justification: str | None = None
-    agrees: bool | None = Field(
-        default=None, description="Whether the judge's stance equals the verdict's label."
-    )
-    error: str | None = Field(
-        default=None, description="Why the judge gave no usable answer (after its retries)."
     )
 
 

@@ -79,7 +79,7 @@ def stop_words(lang: str) -> frozenset[str]:
     return frozenset(w.lower() for w in module.STOP_WORDS)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def stem(token: str) -> str:
     """A deliberately light suffix stripper: enough to match "talks"/"talk", "held"/"held"."""
     if len(token) <= 3 or token.isdigit():

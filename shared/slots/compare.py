@@ -39,6 +39,7 @@ from shared.slots.model import (
     Slots,
 )
 from shared.text import stem, stop_words, words
+from shared.verdict_parts import NO_NEGATION
 
 ALIGN_COVERAGE = 0.5
 """Share of the claim's content stems the sentence must contain to be about its fact."""
@@ -427,12 +428,10 @@ def _polarity_conflicts(claim: Slots, sentence: Slots, *, negation: bool) -> lis
         out.append(
             SlotConflict(
                 "polarity",
-                _phrase(claim.text, mine.negations[0].start)
-                if mine.negated
-                else "stated without negation",
+                _phrase(claim.text, mine.negations[0].start) if mine.negated else NO_NEGATION,
                 _phrase(sentence.text, theirs.negations[0].start)
                 if theirs.negated
-                else "stated without negation",
+                else NO_NEGATION,
             )
         )
     return out

@@ -14,17 +14,22 @@ from shared.slots.polarity import find_polarity
 from shared.slots.quantities import find_quantities
 from shared.text import MATCH_TOKEN, normalize_text, stem, stop_words, words
 
+EXTRACT_CACHE = 512
+"""Texts whose slots a process keeps (a knowledge-base sentence retrieved for one claim is
+often retrieved for the next); small enough that a long batch's memory stays flat."""
 
-def extract(text: str, known_names: Iterable[str] = ()) -> Slots:
+
+def extract(text: str, known_names: Iterable[str] = (), *, cache: bool = True) -> Slots:
     """The slots of ``text``; ``known_names`` (a knowledge base's titles) are names even as
-    a sentence's first word."""
+    a sentence's first word. ``cache``: keep them for the next call with the same text (a
+    sentence a source returns again); off for one-off texts (evidence given with a claim)."""
     known = tuple(known_names)
-    if not known:
+    if not known and cache:
         return _extract_cached(text)
     return _extract(text, known)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=EXTRACT_CACHE)
 def _extract_cached(text: str) -> Slots:
     return _extract(text, ())
 

@@ -151,12 +151,15 @@ def _unit_at(text: str, end: int) -> tuple[tuple[str, float], int] | None:
 
 
 def _counted_noun(text: str, end: int) -> str | None:
-    """The stem of the noun a bare number counts: the first lower-case content word among
-    the next three words ("four F-1 engines" -> "engin")."""
+    """The stem of the noun a bare number counts: the first lower-case word among the next
+    three, names skipped ("four F-1 engines" -> "engin"); none when a function word comes
+    first ("resolution 2254 was adopted": a number, not a count of adoptions)."""
     for word in _WORD.findall(text[end : end + 60])[:3]:
         lower = word.lower()
-        if word[0].isupper() or lower in stop_words("en") or lower in lexicon().scales:
+        if word[0].isupper() or lower in lexicon().scales:
             continue
+        if lower in stop_words("en"):
+            return None
         return stem(lower.strip("'\u2019"))
     return None
 

@@ -11,6 +11,7 @@ from tests.cli.parsers import subcommands, undescribed
 LAB_COMMANDS = {
     "eval",
     "eval-open",
+    "eval-newsroom",
     "calibrate",
     "checkworthiness",
     "eval-checkworthiness",

@@ -60,7 +60,8 @@ def _gpu_side(args: list[str]) -> str:
 @pytest.mark.timeout(240)
 def test_prepare_train_resume_export_reassemble(tmp_path: Path) -> None:
     _needs()
-    from training.stance_v3 import prepare, reassemble, score_pair
+    from training.stance_v3_bundle import prepare
+    from training.stance_v3_reassemble import reassemble, score_pair
 
     bundle, out, run_dir = tmp_path / "bundle", tmp_path / "out", tmp_path / "run"
     meta = prepare(

@@ -1,4 +1,4 @@
-"""Stance v3 synthetic pairs (training/synthetic.py) and the bundle's pair table
+"""Stance v3 synthetic pairs (training/synthetic*.py) and the bundle's pair table
 (training/pair_table.py): pure Python / numpy, no torch, no data folder."""
 
 from __future__ import annotations
@@ -11,23 +11,18 @@ import pytest
 
 from training.common import content_words
 from training.pair_table import PairTable, pair_lengths
-from training.synthetic import (
-    Doc,
-    Knowledge,
-    coarser_claims,
-    docs_from_rows,
-    eligible,
-    fever_passages,
-    make_synthetic,
+from training.synthetic import make_synthetic
+from training.synthetic_claims import coarser_claims, nei_partner
+from training.synthetic_docs import Doc, docs_from_rows, eligible, fever_passages, text_key
+from training.synthetic_knowledge import Knowledge
+from training.synthetic_swaps import (
     name_runs,
-    nei_partner,
     swap_date,
     swap_name,
     swap_number,
     swap_scale,
     swap_unit,
     swap_year,
-    text_key,
     toggle_negation,
 )
 

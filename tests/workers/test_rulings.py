@@ -173,38 +173,40 @@ def test_a_negated_claim_or_another_newsroom_does_not_match(
     assert matcher.find("daily-star", SUPPORTED) is None
 
 
-@pytest.mark.parametrize(
-    ("ruled", "other"),
-    [
-        (
-            "The APEC summit of 2017 was held in Da Nang.",
-            "The APEC summit of 2018 was held in Da Nang.",
-        ),
-        ("Da Nang has 2.5 million residents.", "Da Nang has 2.5 billion residents."),
-        ("Turnout in Da Nang was >50%.", "Turnout in Da Nang was <50%."),
-        ("A ticket to the APEC summit cost $15.", "A ticket to the APEC summit cost €15."),
-        ("The low in Da Nang was -4 degrees.", "The low in Da Nang was 4 degrees."),
-        ("Da Nang ran the test 10⁶ times.", "Da Nang ran the test 106 times."),
-    ],
-)
+LOOK_ALIKES = [
+    (
+        "The APEC summit of 2017 was held in Da Nang.",
+        "The APEC summit of 2018 was held in Da Nang.",
+    ),
+    ("Da Nang has 2.5 million residents.", "Da Nang has 2.5 billion residents."),
+    ("Turnout in Da Nang was >50%.", "Turnout in Da Nang was <50%."),
+    ("A ticket to the APEC summit cost $15.", "A ticket to the APEC summit cost \u20ac15."),
+    ("The low in Da Nang was -4 degrees.", "The low in Da Nang was 4 degrees."),
+    ("Da Nang ran the test 10\u2076 times.", "Da Nang ran the test 106 times."),
+]
+
+
 def test_a_ruling_never_matches_a_claim_with_other_details(
-    settings_factory: SettingsFactory, embedder: OnnxEmbedder, ruled: str, other: str
+    settings_factory: SettingsFactory, embedder: OnnxEmbedder
 ) -> None:
     settings = settings_factory()
     client = make_redis(settings)
     store = ClaimStore.from_settings(client, settings)
-    claim = factories.claim(text=ruled).model_copy(update={"newsroom": "daily-planet"})
-    store.save([claim])
-    VerdictPublisher.from_settings(client, settings).publish(factories.verdict(claim))
-    record = store.get_claim(claim.claim_id)
-    assert record is not None
-    ReviewRecorder.from_settings(client, settings).record(
-        record, ReviewSubmission(label="supported", reviewer="Jane Editor")
-    )
+    recorder = ReviewRecorder.from_settings(client, settings)
+    for ruled, _ in LOOK_ALIKES:
+        claim = factories.claim(text=ruled).model_copy(update={"newsroom": "daily-planet"})
+        store.save([claim])
+        VerdictPublisher.from_settings(client, settings).publish(factories.verdict(claim))
+        record = store.get_claim(claim.claim_id)
+        assert record is not None
+        recorder.record(record, ReviewSubmission(label="supported", reviewer="Jane Editor"))
     matcher = RulingMatcher(RulingIndex(client, settings.key_prefix), embedder)
-    assert matcher.find("daily-planet", ruled) is not None
-    assert float(embedder.embed([ruled])[0] @ embedder.embed([other])[0]) >= 0.8  # look-alikes
-    assert matcher.find("daily-planet", other) is None
+    close = 0
+    for ruled, other in LOOK_ALIKES:
+        assert matcher.find("daily-planet", ruled) is not None
+        assert matcher.find("daily-planet", other) is None, other
+        close += float(embedder.embed([ruled])[0] @ embedder.embed([other])[0]) >= RULING_MIN_COSINE
+    assert close >= 3  # by their embeddings alone, most would have matched
 
 
 def test_finding_a_ruling_reads_only_the_rulings_with_the_claims_details(

@@ -26,11 +26,13 @@ need not share the claim's words ("long" and "length")."""
 
 def align(claim: str, candidates: Sequence[Candidate]) -> list[Alignment]:
     """Each candidate sentence compared with the claim, in the candidates' order."""
+    given = all(c.passage.source == GIVEN_SOURCE for c in candidates)
     return align_texts(
         claim,
         [c.text for c in candidates],
         [c.passage.title for c in candidates if c.passage.source != GIVEN_SOURCE],
         [c.passage.similarity for c in candidates],
+        cache=not given,
     )
 
 
@@ -39,13 +41,15 @@ def align_texts(
     sentences: Sequence[str],
     titles: Sequence[str] = (),
     similarities: Sequence[float | None] | None = None,
+    *,
+    cache: bool = True,
 ) -> list[Alignment]:
     """:func:`align` on plain texts (what the decision is fitted on).
 
     The names the sentences and titles give are names in the claim too, so a claim that
     opens with one ("Eagle landed ...") has it as a name.
     """
-    slots = [extract(s) for s in sentences]
+    slots = [extract(s, cache=cache) for s in sentences]
     known = set(titles) | {n.span.text for s in slots for n in s.names}
     claim_slots = extract(claim, known)
     close = similarities or [None] * len(sentences)

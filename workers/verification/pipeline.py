@@ -30,30 +30,33 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from shared.errors import PermanentSourceError, TransientSourceError
-from shared.schemas import DetailConflict, Evidence, JudgeOpinion, SourceFailure, Verdict
+from shared.schemas import (
+    Evidence,
+    JudgeOpinion,
+    SourceFailure,
+    Verdict,
+)
 from shared.settings import Settings
-from shared.text_fragment import fragment_link
 from workers.sources.base import Passage, Source
 from workers.sources.factchecks.decision import evidence_of, is_archive_passage, strong_match
 from workers.sources.resilience import ResilientSource
 from workers.verification.aggregate import (
     AggregationParams,
     aggregate,
-    is_relevant,
-    stance_of,
 )
 from workers.verification.alignment import align, aligned_first
 from workers.verification.attribution import reported_content
 from workers.verification.calibration import VerdictCalibration
 from workers.verification.candidates import (
-    Candidate,
     given_passages,
     select,
     sentences_of,
 )
-from workers.verification.decision import DecisionModel, Judged, Outcome, judge_sentences
-from workers.verification.stance import StanceScore, StanceScorer
+from workers.verification.decision import DecisionModel, Outcome, judge_sentences
+from workers.verification.evidence import Assessment, detail_conflicts, shown_evidence
+from workers.verification.stance import StanceScorer
 from workers.verification.verdict_policy import (
+    RULE_KEYS,
     Checks,
     EvidenceDecision,
     decide_on_evidence,
@@ -67,15 +70,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PIPELINE_REVISION = 2
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """A claim's evidence set as judged: the sentences read, their scores, their signals."""
-
-    candidates: list[Candidate]
-    scores: list[StanceScore]
-    judged: list[Judged]
 
 
 @dataclass(frozen=True)
@@ -195,8 +189,8 @@ class Verifier:
         passages = [p for p in passages if not is_archive_passage(p) or _is_rated(p)]
         rated = [p for p in passages if _is_rated(p)]  # e.g. google_factcheck: not scored
         assessment = self.assess(statement, [p for p in passages if not _is_rated(p)])
-        decided = self._decide(assessment)
-        evidence_items = self._evidence(assessment, decided)
+        decided = self._decide(assessment, retrieved=evidence is None)
+        evidence_items = shown_evidence(assessment, decided, self.params, self.top_evidence)
         opinion = self._ask_judge(statement, decided.label, evidence_items)
         checks = Checks(
             sources_failed=bool(failures),
@@ -206,7 +200,7 @@ class Verifier:
         )
         settled = settle(decided, checks, [e.stance for e in evidence_items])
         if settled.label != decided.label:
-            evidence_items = self._evidence(assessment, settled)
+            evidence_items = shown_evidence(assessment, settled, self.params, self.top_evidence)
         evidence_items += _rated_evidence(rated)
         label, confidence, needs_review = settled.label, settled.confidence, settled.needs_review
         return Verdict(
@@ -219,7 +213,7 @@ class Verifier:
             evidence=evidence_items,
             sources_failed=failures,
             reason=_join(settled.reason, _failure_reason(failures)),
-            conflicts=_conflicts(assessment, settled),
+            conflicts=detail_conflicts(assessment, settled),
             checked=checked,
             checked_at=datetime.now(UTC),
             verifier_version=self.version,
@@ -249,7 +243,7 @@ class Verifier:
             )
         return Assessment(candidates, scores, judge_sentences(claim, texts, scores, aligned))
 
-    def _decide(self, assessment: Assessment) -> EvidenceDecision:
+    def _decide(self, assessment: Assessment, *, retrieved: bool) -> EvidenceDecision:
         """The verdict policy over the evidence: the alignment where it decides, else the
         fitted decision model, else the rules (:mod:`~workers.verification.verdict_policy`)."""
         if self.decision is not None:
@@ -261,8 +255,12 @@ class Verifier:
                 confidence = round(self.calibration(decision.label, confidence), 4)
                 needs_review = confidence < self.params.needs_review_threshold
             outcome = Outcome(decision.label, confidence, needs_review, {})
-        thresholds = self.decision.review_thresholds if self.decision is not None else {}
-        return decide_on_evidence(outcome, assessment.judged, thresholds)
+        thresholds = (
+            self.decision.review_thresholds
+            if self.decision is not None
+            else dict.fromkeys(RULE_KEYS, self.params.needs_review_threshold)
+        )
+        return decide_on_evidence(outcome, assessment.judged, thresholds, retrieved=retrieved)
 
     def _archive_verdict(
         self,
@@ -348,63 +346,6 @@ class Verifier:
     def _limit(self, source: Source) -> int:
         return self.search_limits.get(source.name, self.top_passages)
 
-    def _evidence(self, assessment: Assessment, decided: EvidenceDecision) -> list[Evidence]:
-        """The sentences to show, the one that decided first, then by what they contributed
-        to the label: the conflicting and refuting sentences of a ``refuted`` verdict, the
-        agreeing and supporting ones of a ``supported`` verdict, the closest for the others.
-        A sentence's stance is the alignment's where it conflicts (refutes) or completely
-        agrees (supports), else the model's."""
-        label = decided.label
-        items = [
-            (i, _evidence_item(c, s, j))
-            for i, (c, s, j) in enumerate(
-                zip(assessment.candidates, assessment.scores, assessment.judged, strict=True)
-            )
-            if is_relevant(s, self.params) or j.alignment.result != "unaligned"
-        ]
-        wanted = {"supported": "supports", "refuted": "refutes"}.get(label)
-
-        def weight(item: tuple[int, Evidence]) -> tuple[bool, bool, float, float]:
-            i, evidence = item
-            score, candidate = assessment.scores[i], assessment.candidates[i]
-            strength = {"supported": score.supports, "refuted": score.refutes}.get(
-                label, max(score.supports, score.refutes, score.relevance / 2)
-            )
-            return (i != decided.deciding, evidence.stance != wanted, -strength, -candidate.rank)
-
-        ranked = [evidence for _, evidence in sorted(items, key=weight)]
-        return ranked[: self.top_evidence]
-
-
-def _evidence_item(candidate: Candidate, score: StanceScore, judged: Judged) -> Evidence:
-    stance = stance_of(score)
-    alignment = judged.alignment
-    if alignment.result == "conflict":
-        stance = "refutes"
-    elif alignment.complete and stance == "neutral":
-        stance = "supports"
-    strength = {"supports": score.supports, "refutes": score.refutes, "neutral": score.neutral}
-    passage = candidate.passage
-    context = " … ".join(part for part in (passage.context_before, passage.context_after) if part)
-    return Evidence(
-        source=passage.source,
-        doc_id=passage.doc_id,
-        title=passage.title,
-        url=passage.url,
-        text=candidate.text,
-        stance=stance,
-        score=round(min(1.0, max(0.0, strength[stance])), 4),
-        publisher=passage.publisher,
-        published=passage.published,
-        rating=passage.rating,
-        start=candidate.start,
-        end=candidate.end,
-        link=fragment_link(passage.url, candidate.text),
-        context=context or None,
-        alignment=alignment.result,
-        doc_hash=passage.doc_hash,
-    )
-
 
 def _search(
     source: Source, claim: str, limit: int
@@ -441,19 +382,6 @@ def _contradicting_factcheck(rated: Sequence[Passage], label: str) -> bool:
         p.score >= CONTRADICTION_SIMILARITY and p.label is not None and p.label == opposite
         for p in rated
     )
-
-
-def _conflicts(assessment: Assessment, decided: EvidenceDecision) -> list[DetailConflict]:
-    return [
-        DetailConflict(
-            slot=conflict.kind,
-            claim=conflict.claim,
-            source=conflict.source,
-            doc_id=assessment.candidates[i].passage.doc_id,
-            sentence=assessment.candidates[i].text,
-        )
-        for i, conflict in decided.conflicts
-    ]
 
 
 def _join(*parts: str | None) -> str | None:
