@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install demo test test-fast lint format bench bench-kb bench-fairness bench-sse bench-sources bench-extract eval eval-open eval-checkworthiness eval-matching factchecks-import train-embedding export-embedding train-stance train-checkworthiness gpu-bundle gpu-reassemble serve worker kb-starter compose-check clean soak
+.PHONY: install demo test test-fast lint format bench bench-kb bench-fairness bench-sse bench-sources bench-extract eval eval-open eval-newsroom eval-checkworthiness eval-matching factchecks-import train-embedding export-embedding train-stance train-checkworthiness gpu-bundle gpu-reassemble serve worker kb-starter compose-check clean soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ bench: ## end-to-end claims/s and latency through the HTTP API against a 100,000
 
 eval: ## verdict quality on every labelled file in ../shared/data/verification
 	$(BIN)/claimcheck-lab eval
+
+eval-newsroom: ## verdicts on the newsroom-style sets (a KB with look-alikes, single claims), with retrieval
+	$(BIN)/claimcheck-lab eval-newsroom
 
 EVAL_OPEN_ARGS ?=
 eval-open: ## verdict quality when the verifier retrieves the evidence (each file's pooled evidence as a knowledge base)

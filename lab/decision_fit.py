@@ -95,24 +95,42 @@ def choose_thresholds(
     """label -> lowest threshold meeting ``target`` pooled and per file (see module doc)."""
     predicted = probs.argmax(axis=1)
     confidence = probs.max(axis=1)
-    files = np.array(rows.files)
-    held = ~np.isin(files, sorted(exempt))
     chosen: dict[str, float] = {}
     for k, label in enumerate(CLASSES):
-        for t in THRESHOLD_GRID:
-            decided = (predicted == k) & (confidence >= t) & held
-            if decided.sum() < min_decided:
-                break
-            if _precision(decided, predicted, rows.y) < target:
-                continue
-            if all(
-                _precision(decided & (files == f), predicted, rows.y) >= target
-                for f in set(rows.files) - exempt
-                if (decided & (files == f)).sum() >= min_decided
-            ):
-                chosen[label] = t
-                break
+        t = _lowest_threshold(
+            predicted == k, predicted, confidence, rows, target, min_decided, exempt
+        )
+        if t is not None:
+            chosen[label] = t
     return chosen
+
+
+def _lowest_threshold(
+    candidates: npt.NDArray[np.bool_],
+    predicted: npt.NDArray[np.int64],
+    confidence: FloatArray,
+    rows: DevRows,
+    target: float,
+    min_decided: int,
+    exempt: frozenset[str],
+) -> float | None:
+    """The lowest threshold at which the ``candidates`` decided are right at least
+    ``target`` of the time, pooled and in every file with ``min_decided`` of them; None."""
+    files = np.array(rows.files)
+    held = ~np.isin(files, sorted(exempt))
+    for t in THRESHOLD_GRID:
+        decided = candidates & (confidence >= t) & held
+        if decided.sum() < min_decided:
+            return None
+        if _precision(decided, predicted, rows.y) < target:
+            continue
+        if all(
+            _precision(decided & (files == f), predicted, rows.y) >= target
+            for f in set(rows.files) - exempt
+            if (decided & (files == f)).sum() >= min_decided
+        ):
+            return t
+    return None
 
 
 def _precision(
@@ -143,29 +161,15 @@ def choose_rule_thresholds(
         ]
 
     unreviewed = decisions({})
-    files = np.array(rows.files)
-    held = ~np.isin(files, sorted(exempt))
+    confidence = np.array([d.confidence for d in unreviewed])
+    # "conflicting" (equally strong agreement and conflict) is never a dev file's label
+    predicted = np.array([CLASSES.index(d.label) if d.label in CLASSES else -1 for d in unreviewed])
     chosen: dict[str, float] = {}
     for key in RULE_KEYS:
         from_rule = np.array([d.rule == key for d in unreviewed])
-        confidence = np.array([d.confidence for d in unreviewed])
-        # "conflicting" (equally strong agreement and conflict) is never a dev file's label
-        predicted = np.array(
-            [CLASSES.index(d.label) if d.label in CLASSES else -1 for d in unreviewed]
-        )
-        for t in THRESHOLD_GRID:
-            decided = from_rule & (confidence >= t) & held
-            if decided.sum() < min_decided:
-                break
-            if _precision(decided, predicted, rows.y) < target:
-                continue
-            if all(
-                _precision(decided & (files == f), predicted, rows.y) >= target
-                for f in set(rows.files) - exempt
-                if (decided & (files == f)).sum() >= min_decided
-            ):
-                chosen[key] = t
-                break
+        t = _lowest_threshold(from_rule, predicted, confidence, rows, target, min_decided, exempt)
+        if t is not None:
+            chosen[key] = t
     return chosen, decisions({**model_thresholds, **chosen})
 
 
