@@ -36,6 +36,7 @@ from pydantic import BaseModel
 from shared.errors import StoreUnavailableError
 from shared.keys import newsroom_namespace
 from shared.schemas import Label
+from shared.slots import extract
 
 _TOKEN = re.compile(
     r"(?:(?<![^\W_])[-\u2212](?=\d))?[^\W_]+|[%$\u20ac\u00a3\u00a5\u20b9<>\u2264\u2265\u00b1^]"
@@ -68,8 +69,6 @@ def same_details(a: str, b: str) -> bool:
 
 def details_signature(text: str) -> str:
     """A digest of the claim's typed details (equal for claims that state the same)."""
-    from shared.slots import extract
-
     joined = "\n".join(extract(text).signature())
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:32]
 
