@@ -17,6 +17,7 @@ TARGETS = [
     "bench",
     "eval",
     "eval-open",
+    "eval-newsroom",
     "eval-checkworthiness",
     "eval-matching",
     "factchecks-import",
