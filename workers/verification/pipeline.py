@@ -69,7 +69,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PIPELINE_REVISION = 2
+PIPELINE_REVISION = 3
+"""Raised when the same inputs get a different verdict (3: typed-slot alignment and the
+verdict policy): reuse never repeats a verdict the verifier of another revision reached."""
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def test_seed_article_claims_against_the_starter_corpus(
     verdict = verifier.verify("c1", claim, article_id="a1", tolerate_source_errors=False)
     assert verdict.label == label
     assert verdict.claim_id == "c1" and verdict.article_id == "a1" and verdict.claim == claim
-    assert verdict.verifier_version == "lexical-2"
+    assert verdict.verifier_version == "lexical-3"
     assert verdict.sources_failed == [] and "failed" not in (verdict.reason or "")
     if label != "not_enough_info":
         top = verdict.evidence[0]
