@@ -69,17 +69,19 @@ def conflicting(alignments: Sequence[Alignment]) -> list[int]:
         for i, a in enumerate(alignments)
         if a.result == "conflict" and not all(c.claim in confirmed for c in a.conflicts)
     ]
-    return sorted(kept, key=lambda i: _strength(alignments[i]), reverse=True)
+    return sorted(kept, key=lambda i: strength(alignments[i]), reverse=True)
 
 
 def complete(alignments: Sequence[Alignment]) -> list[int]:
     """Indices of the sentences that state every detail of the claim and most of its words,
     strongest first."""
     kept = [i for i, a in enumerate(alignments) if a.complete and a.coverage >= COMPLETE_COVERAGE]
-    return sorted(kept, key=lambda i: _strength(alignments[i]), reverse=True)
+    return sorted(kept, key=lambda i: strength(alignments[i]), reverse=True)
 
 
-def _strength(a: Alignment) -> tuple[bool, float, float]:
+def strength(a: Alignment) -> tuple[bool, float, float]:
+    """How surely a sentence is about the claim's fact: its subject named, then the share of
+    the claim's names and of its words it holds."""
     return (a.subject, a.name_coverage, a.coverage)
 
 

@@ -38,7 +38,7 @@ from shared.errors import StoreUnavailableError
 from shared.schemas import Label, Stance, Verdict
 from shared.slots import Alignment, SlotConflict
 from shared.verdict_parts import explain_conflict
-from workers.verification.alignment import complete, conflicting
+from workers.verification.alignment import complete, conflicting, strength
 from workers.verification.decision import Judged, Outcome
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def decide_on_evidence(
     if (
         conflicts
         and agreements
-        and _strength(alignments[agreements[0]]) == _strength(alignments[conflicts[0]])
+        and strength(alignments[agreements[0]]) == strength(alignments[conflicts[0]])
     ):
         first = alignments[conflicts[0]].conflicts[0]
         return EvidenceDecision(
@@ -209,11 +209,7 @@ def settle(decision: EvidenceDecision, checks: Checks, shown: Sequence[Stance]) 
 
 def _beats(alignments: Sequence[Alignment], agreeing: int, conflicting: int) -> bool:
     """The agreeing sentence covers the claim better than the conflicting one."""
-    return _strength(alignments[agreeing]) > _strength(alignments[conflicting])
-
-
-def _strength(a: Alignment) -> tuple[bool, float, float]:
-    return (a.subject, a.name_coverage, a.coverage)
+    return strength(alignments[agreeing]) > strength(alignments[conflicting])
 
 
 def _confidence(best: Judged, model_share: float) -> float:
