@@ -241,6 +241,13 @@ class _TimedScorer:
         self.pairs += len(sentences)
         return scores
 
+    def score_passage(self, claim: str, sentences: Sequence[str]) -> StanceScore:
+        started = time.perf_counter()
+        score = self.inner.score_passage(claim, sentences)
+        self.seconds += time.perf_counter() - started
+        self.pairs += 1
+        return score
+
 
 @dataclass(frozen=True)
 class OfflineStance:

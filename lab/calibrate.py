@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli.commands import Subparsers, add_command
+from lab.decision_fit import OPEN_SUFFIX
 from lab.evaluate import DEFAULT_DATA_DIR
 from shared.jsonl import iter_objects
 from shared.settings import Settings
@@ -32,11 +33,6 @@ if TYPE_CHECKING:
     from workers.verification.pipeline import Verifier
 
 CACHE_DIR = Path("var/calibrate")
-OPEN_SUFFIX = "(open)"
-"""The file name suffix of a dev file judged on its pooled corpus. Those rows are fitted on
-but not held to the precision target when choosing review thresholds: their labels are
-artefacts of the pooling (FEVER-symmetric's twin claims share their evidence, so half the
-verdicts are wrong by construction), not what a newsroom's knowledge base gives."""
 OPEN_ROWS_MAX = 1000
 """Claims per dev file judged on retrieved evidence (a fixed hash sample of the file):
 enough to fit on, about 8 minutes for all dev files on two cores."""
@@ -55,6 +51,8 @@ class JudgedRow:
     """The titles of the documents the sentences came from (names the alignment knows)."""
     similarities: list[float | None] = field(default_factory=list)
     """Each sentence's embedding cosine to the claim, where retrieval computed it."""
+    joined: list[float] | None = None
+    """[supports, refutes, neutral] of the sentences read together (two or more)."""
 
 
 def run_from_reviews(args: argparse.Namespace, settings: Settings) -> int:
@@ -99,7 +97,7 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     rows: list[JudgedRow] = []
     try:
         for path, _ in discover(directory, ["dev"]):
-            rows += judged_rows(path, verifier, model_dir, settings.stance_pairs_max, args.limit)
+            rows += judged_rows(path, verifier, model_dir, args.limit)
             print(f"judged {path.name} with its given evidence", flush=True)
             if not args.given_only:
                 rows += judged_open_rows(path, verifier, model_dir, settings, args.limit)
@@ -118,13 +116,18 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-CACHE_VERSION = "3"
-"""Bumped when a judged row gains a field (3: titles and similarities for the alignment)."""
+CACHE_VERSION = "4"
+"""Bumped when a judged row gains a field (3: titles and similarities for the alignment;
+4: the joined pass, sentences read with their context, the early exit)."""
 
 
-def _cache_path(path: Path, model_dir: Path, kind: str, extra: str) -> Path:
+def _cache_path(path: Path, model_dir: Path, kind: str, extra: str, verifier: Verifier) -> Path:
+    reading = (
+        f"{verifier.pairs_max}:{verifier.joined_max}:{getattr(verifier.scorer, 'context_words', 0)}"
+    )
     key = hashlib.sha256(
-        (model_dir / "model.onnx").read_bytes()[-65536:] + f"{extra}:{CACHE_VERSION}".encode()
+        (model_dir / "model.onnx").read_bytes()[-65536:]
+        + f"{extra}:{reading}:{CACHE_VERSION}".encode()
     ).hexdigest()[:12]
     return CACHE_DIR / f"{path.stem}-{kind}-{key}.jsonl"
 
@@ -161,6 +164,15 @@ def _judged(row_id: str, file: str, label: str, claim: str, assessment: Any) -> 
         ],
         titles=sorted({c.passage.title for c in candidates if c.passage.source != GIVEN_SOURCE}),
         similarities=[c.passage.similarity for c in candidates],
+        joined=(
+            None
+            if assessment.joined is None
+            else [
+                round(assessment.joined.supports, 5),
+                round(assessment.joined.refutes, 5),
+                round(assessment.joined.neutral, 5),
+            ]
+        ),
     )
 
 
@@ -169,7 +181,7 @@ def judged_newsroom_rows(
 ) -> list[JudgedRow]:
     """A newsroom dev set's claims judged on what its knowledge base returns, as the
     service would (``claimcheck-lab eval-newsroom``), with their gold labels."""
-    cache = _cache_path(folder / "claims.jsonl", model_dir, f"newsroom-{folder.name}", "")
+    cache = _cache_path(folder / "claims.jsonl", model_dir, f"newsroom-{folder.name}", "", verifier)
     cached = _read_cache(cache)
     if cached is not None:
         return cached
@@ -205,9 +217,7 @@ def judged_open_rows(
     the gold label is ``not_enough_info``), else ``not_enough_info`` (what was read does
     not decide the claim, whatever the full evidence would say).
     """
-    cache = _cache_path(
-        path, model_dir, "open", f"{settings.stance_pairs_max}:{settings.kb_top_sentences}:{limit}"
-    )
+    cache = _cache_path(path, model_dir, "open", f"{settings.kb_top_sentences}:{limit}", verifier)
     cached = _read_cache(cache)
     if cached is not None:
         return cached
@@ -251,10 +261,10 @@ def _sample(rows: list[Any], n: int) -> list[Any]:
 
 
 def judged_rows(
-    path: Path, verifier: Verifier, model_dir: Path, pairs_max: int, limit: int | None
+    path: Path, verifier: Verifier, model_dir: Path, limit: int | None
 ) -> list[JudgedRow]:
     """The file's rows judged by the verifier (cached; conflicting gold rows left out)."""
-    cache = _cache_path(path, model_dir, "given", f"{pairs_max}:{limit}")
+    cache = _cache_path(path, model_dir, "given", f"{limit}", verifier)
     cached = _read_cache(cache)
     if cached is not None:
         return cached
@@ -301,7 +311,11 @@ def dev_matrix(rows: list[JudgedRow]) -> Any:
         scores = [StanceScore(s, r, n, 1.0 - n) for s, r, n in row.scores]
         alignments = align_texts(row.claim, row.sentences, row.titles, row.similarities or None)
         judged.append(judge_sentences(row.claim, row.sentences, scores, alignments))
-        vectors.append(features(judged[-1]))
+        joined = None
+        if row.joined is not None:
+            sup, ref, nei = row.joined
+            joined = StanceScore(sup, ref, nei, 1.0 - nei)
+        vectors.append(features(judged[-1], joined))
     return DevRows(
         ids=[r.id for r in rows],
         files=[r.file for r in rows],
@@ -318,11 +332,24 @@ def fit_and_report(
     """Fit on ``rows``, print the out-of-fold report; the model's JSON."""
     import numpy as np
 
-    from lab.decision_fit import fit_decision
+    from lab.decision_fit import FEATURE_SETS, choose_features, fit_decision
     from workers.verification.decision import CLASSES
 
     dev = dev_matrix(rows)
-    fit = fit_decision(dev, target=target, exempt=exempt, meta={"dev_rows": len(rows)})
+    chosen, table = choose_features(dev, l2=L2)
+    print_feature_table(table, chosen)
+    fit = fit_decision(
+        dev,
+        target=target,
+        exempt=exempt,
+        names=FEATURE_SETS[chosen],
+        l2=L2,
+        meta={
+            "dev_rows": len(rows),
+            "feature_set": chosen,
+            "held_out_accuracy": {k: round(v["mean"], 4) for k, v in table.items()},
+        },
+    )
     thresholds = fit.model.review_thresholds
     policy = fit.policy
     print(f"temperature {fit.model.temperature:.3f}; review thresholds {thresholds}")
@@ -342,6 +369,27 @@ def fit_and_report(
             f"{old['accuracy']:.3f} / {old['decided_precision']:.3f} / {old['coverage']:.3f}"
         )
     return fit.model.to_json()
+
+
+L2 = 1e-3
+"""The decision's L2 penalty (standardised features)."""
+
+
+def print_feature_table(table: dict[str, dict[str, float]], chosen: str) -> None:
+    """Held-out (leave-one-dataset-out) accuracy of each feature set per dev file."""
+    files = [f for f in next(iter(table.values())) if f != "mean"]
+    given = [f for f in files if not f.endswith(OPEN_SUFFIX) and "/" not in f]
+    print("held-out accuracy of the argmax, each dev dataset left out of the fit:")
+    print(
+        f"{'feature set':<28} {'mean':>6} {'given':>6}  " + " ".join(f"{f[:14]:>14}" for f in files)
+    )
+    for name, accuracy in table.items():
+        mark = " *" if name == chosen else ""
+        mean_given = sum(accuracy[f] for f in given) / len(given) if given else 0.0
+        print(
+            f"{name + mark:<28} {accuracy['mean']:6.3f} {mean_given:6.3f}  "
+            + " ".join(f"{accuracy[f]:14.3f}" for f in files)
+        )
 
 
 def _policy_metrics(gold: list[str], decisions: list[Any]) -> dict[str, float]:

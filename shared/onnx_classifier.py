@@ -9,6 +9,8 @@ thread-safe, and the lazy creation is guarded by a lock.
 from __future__ import annotations
 
 import json
+import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,9 @@ class OnnxClassifier:
         self._runtime = ProcessLocalSession(
             self.model_dir, threads=threads, setup_tokenizer=self._setup_tokenizer
         )
+        self._longer: dict[tuple[int, int], Any] = {}
+        """(pid, max_len) -> a tokenizer truncating at another length (joined passages)."""
+        self._longer_lock = threading.Lock()
 
     def _setup_tokenizer(self, tok: Any) -> None:
         tok.enable_truncation(max_length=self.max_len, strategy="longest_first")
@@ -50,9 +55,31 @@ class OnnxClassifier:
     def _load(self) -> tuple[Any, Any]:
         return self._runtime.get()
 
-    def logits(self, texts: Sequence[str], pairs: Sequence[str] | None = None) -> FloatArray:
+    def _tokenizer(self, max_len: int | None) -> tuple[Any, Any]:
+        """The session and a tokenizer truncating at ``max_len`` (default: the model's)."""
+        session, tok = self._load()
+        if max_len is None or max_len == self.max_len:
+            return session, tok
+        key = (os.getpid(), max_len)
+        with self._longer_lock:
+            if key not in self._longer:
+                from tokenizers import Tokenizer
+
+                longer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+                longer.enable_truncation(max_length=max_len, strategy="longest_first")
+                longer.enable_padding(pad_id=0, pad_token="[PAD]")
+                self._longer[key] = longer
+            return session, self._longer[key]
+
+    def logits(
+        self,
+        texts: Sequence[str],
+        pairs: Sequence[str] | None = None,
+        *,
+        max_len: int | None = None,
+    ) -> FloatArray:
         """Raw logits, one row per input; ``pairs`` gives the second segment if any."""
-        return self.outputs(texts, pairs, names=("logits",))[0]
+        return self.outputs(texts, pairs, names=("logits",), max_len=max_len)[0]
 
     def outputs(
         self,
@@ -60,12 +87,15 @@ class OnnxClassifier:
         pairs: Sequence[str] | None = None,
         *,
         names: Sequence[str] = ("logits",),
+        max_len: int | None = None,
     ) -> list[FloatArray]:
-        """The graph outputs ``names`` (float, one row per input), from one run per batch."""
+        """The graph outputs ``names`` (float, one row per input), from one run per batch
+        of inputs of about the same length; ``max_len`` truncates elsewhere than the
+        model's ``max_len`` (tokens, longest segment first)."""
         n = len(texts)
         if n == 0:
             return [np.zeros((0, len(self.labels)), dtype=np.float32) for _ in names]
-        session, tok = self._load()
+        session, tok = self._tokenizer(max_len)
         out: list[FloatArray] = []
         # sort by length so that each batch pads little
         order = sorted(range(n), key=lambda i: len(texts[i]) + (len(pairs[i]) if pairs else 0))
@@ -87,9 +117,17 @@ class OnnxClassifier:
                 buf[idx] = res
         return out
 
-    def probabilities(self, texts: Sequence[str], pairs: Sequence[str] | None = None) -> FloatArray:
+    def probabilities(
+        self,
+        texts: Sequence[str],
+        pairs: Sequence[str] | None = None,
+        *,
+        max_len: int | None = None,
+    ) -> FloatArray:
         """Softmax of (logits + logit_bias) / temperature, both tuned on dev files."""
-        z = (self.logits(texts, pairs) + self.logit_bias) / np.float32(self.temperature)
+        z = (self.logits(texts, pairs, max_len=max_len) + self.logit_bias) / np.float32(
+            self.temperature
+        )
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
         probs: FloatArray = (e / e.sum(axis=1, keepdims=True)).astype(np.float32)

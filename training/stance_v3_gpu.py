@@ -7,7 +7,7 @@ nothing else, so it runs under a bare CUDA image's python.
 1. Starts from the shipped int8 stance model: its weights recovered from
    ``workers/models/stance/model.onnx`` (:mod:`training.from_onnx`; the file's sha256 must
    be the bundle's), word embeddings included and frozen.
-2. Scores the dev pairs (the initial model), then trains: bf16 autocast on CUDA, length-
+2. Scores the dev pairs (the initial model), then trains: bf16 autocast (CUDA and CPU), length-
    bucketed dynamic padding, AdamW, cross-entropy on the 3-way labels and the partial-
    label loss -log(P(refuted) + P(not_enough_info)) on ``not_supported`` (binary files).
    The learning rate warms up and decays linearly over ``progress = max(step / steps,
@@ -82,6 +82,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--stop-after", type=int, default=0, help="(tests) leave after N steps")
     p.add_argument("--log-every", type=int, default=100)
     p.add_argument("--device", choices=("auto", "cuda", "cpu"), default="auto")
+    p.add_argument("--no-bf16", action="store_true", help="fp32 (bf16 autocast by default)")
     p.add_argument("--threads", type=int, default=0, help="onnxruntime / CPU threads")
     p.add_argument("--no-onnx-eval", action="store_true", help="skip the int8 dev scores")
     p.add_argument("--seed", type=int, default=cfg.seed)

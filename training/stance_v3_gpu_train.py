@@ -2,7 +2,7 @@
 
 The initial weights are recovered from ``workers/models/stance/model.onnx`` (or the
 bundle's embedded fp16 copy), word embeddings included and frozen. The loop: bf16
-autocast on CUDA, length-bucketed dynamic padding, AdamW, cross-entropy on the 3-way
+autocast (CUDA and CPU), length-bucketed dynamic padding, AdamW, cross-entropy on the 3-way
 labels and the partial-label loss -log(P(refuted) + P(not_enough_info)) on
 ``not_supported``; a linear warm-up and decay over ``progress = max(step / steps, seconds
 / budget)``; dev scores after each epoch (or ``--eval-every`` steps), the best weights
@@ -177,7 +177,7 @@ def evaluate(
     out: Path,
 ) -> None:
     te = time.time()
-    logits = predict(model, dev, args.eval_batch_size, device)
+    logits = predict(model, dev, args.eval_batch_size, device, bf16=not args.no_bf16)
     score, rep = dev_report(logits, dev)
     rec = {
         "step": run.step,
@@ -245,7 +245,7 @@ def train_loop(  # noqa: C901 (one loop with its stops, read top to bottom)
     base_s = run.train_s
     last_t, last_pairs, loss_acc, loss_n = time.time(), run.pairs, 0.0, 0
     last_eval = run.step if run.history else -1
-    autocast = device.type == "cuda"
+    autocast = not args.no_bf16  # bf16 on CUDA and on CPUs (38 against 22 pairs/s here)
 
     def progress() -> float:
         return max(run.step / total, (base_s + time.time() - t_start) / args.budget_s)

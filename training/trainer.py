@@ -61,14 +61,21 @@ def length_batches(ts: TokenSet, bs: int, rng: np.random.Generator) -> list[np.n
 
 
 @torch.no_grad()
-def predict(model: CrossEncoder, ts: TokenSet, bs: int, device: torch.device) -> np.ndarray:
+def predict(
+    model: CrossEncoder, ts: TokenSet, bs: int, device: torch.device, *, bf16: bool | None = None
+) -> np.ndarray:
+    """Logits of every pair, shortest first. ``bf16``: autocast (default: on CUDA only)."""
+    autocast = device.type == "cuda" if bf16 is None else bf16
     model.eval()
     lens = ts.offsets[1:] - ts.offsets[:-1]
     order = np.argsort(lens, kind="stable")
     out = np.zeros((len(ts), model.classifier.out_features), dtype=np.float32)
     for s in range(0, len(order), bs):
         idx = order[s : s + bs]
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+        with (
+            torch.inference_mode(),
+            torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast),
+        ):
             logits = model(**collate(ts, idx, device))
         out[idx] = logits.float().cpu().numpy()
     model.train()

@@ -138,6 +138,7 @@ def build_scorer(settings: Settings) -> StanceScorer:
         stance_model_dir(settings),
         threads=settings.onnx_threads,
         batch_size=settings.onnx_batch_size,
+        context_words=settings.stance_context_words,
     )
 
 

@@ -106,3 +106,15 @@ def aligned_first(
             picked.append(candidate)
             seen.add(candidate.text)
     return picked, [by_text[c.text] for c in picked]
+
+
+def decisive_only(
+    candidates: Sequence[Candidate], alignments: Sequence[Alignment]
+) -> tuple[list[Candidate], list[Alignment]]:
+    """The early exit: where an aligned sentence decides (a standing conflict, or every
+    detail the same), only the aligned sentences (first in ``candidates``, see
+    :func:`aligned_first`) are worth reading; otherwise all of them."""
+    if not (conflicting(alignments) or complete(alignments)):
+        return list(candidates), list(alignments)
+    kept = [i for i, a in enumerate(alignments) if a.result != "unaligned"]
+    return [candidates[i] for i in kept], [alignments[i] for i in kept]

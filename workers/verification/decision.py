@@ -65,7 +65,27 @@ FEATURES: tuple[str, ...] = (
     "conflict_polarity",
     "align_complete",
     "align_none",
+    "joined_support",
+    "joined_refute",
+    "joined_neutral",
 )
+"""Every feature :func:`features` computes; a fitted model reads the subset it names."""
+COMPACT: tuple[str, ...] = (
+    "max_support",
+    "max_refute",
+    "min_neutral",
+    "joined_support",
+    "joined_refute",
+    "joined_neutral",
+    "conflict_date",
+    "conflict_quantity",
+    "conflict_name",
+    "conflict_polarity",
+    "align_complete",
+    "align_none",
+)
+"""The few strong inputs (issue 21): each sentence's stance read with its context, one
+joined-evidence pass, and the alignment's verdict by kind of detail."""
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -117,13 +137,16 @@ def alignment_features(alignments: Sequence[Alignment]) -> dict[str, float]:
     return out
 
 
-def features(judged: Sequence[Judged]) -> FloatArray:
-    """The evidence set as one vector, in the order of :data:`FEATURES`."""
+def features(judged: Sequence[Judged], joined: StanceScore | None = None) -> FloatArray:
+    """The evidence set as one vector, in the order of :data:`FEATURES`.
+
+    ``joined`` is the score of the sentences read together as one passage; without it
+    (one sentence, or none) the best-supported sentence's own score stands in.
+    """
     if not judged:
         vector = np.zeros(len(FEATURES))
-        vector[FEATURES.index("min_neutral")] = 1.0
-        vector[FEATURES.index("mean_neutral")] = 1.0
-        vector[FEATURES.index("align_none")] = 1.0
+        for name in ("min_neutral", "mean_neutral", "align_none", "joined_neutral"):
+            vector[FEATURES.index(name)] = 1.0
         return vector
     sup = np.array([j.score.supports for j in judged])
     ref = np.array([j.score.refutes for j in judged])
@@ -149,6 +172,10 @@ def features(judged: Sequence[Judged]) -> FloatArray:
         "support_x_negation": sup[best] * m.negation,
         **alignment_features([j.alignment for j in judged]),
     }
+    together = joined or judged[best].score
+    values["joined_support"] = together.supports
+    values["joined_refute"] = together.refutes
+    values["joined_neutral"] = together.neutral
     return np.array([float(values[name]) for name in FEATURES])
 
 
@@ -162,10 +189,11 @@ class Outcome:
 
 @dataclass(frozen=True)
 class DecisionModel:
-    """Multinomial logistic regression over :data:`FEATURES`, with review thresholds."""
+    """Multinomial logistic regression over ``names`` (a subset of :data:`FEATURES`),
+    with review thresholds."""
 
     weights: FloatArray
-    """(features, classes)"""
+    """(len(names), classes)"""
     bias: FloatArray
     mean: FloatArray
     scale: FloatArray
@@ -176,16 +204,20 @@ class DecisionModel:
     """Support and refutation both at least this strong, each from a sentence covering at
     least half the claim -> ``conflicting``."""
     meta: dict[str, object] = field(default_factory=dict)
+    names: tuple[str, ...] = FEATURES
+    """The features read, in the order of ``weights``' rows."""
 
     def logits(self, x: FloatArray) -> FloatArray:
-        z: FloatArray = ((x - self.mean) / self.scale) @ self.weights + self.bias
+        """``x``: full feature vectors (:data:`FEATURES` order), one row per claim."""
+        columns = [FEATURES.index(name) for name in self.names]
+        z: FloatArray = ((x[..., columns] - self.mean) / self.scale) @ self.weights + self.bias
         return z
 
     def probabilities(self, x: FloatArray) -> FloatArray:
         return softmax(self.logits(x) / self.temperature)
 
-    def decide(self, judged: Sequence[Judged]) -> Outcome:
-        probs = self.probabilities(features(judged))
+    def decide(self, judged: Sequence[Judged], joined: StanceScore | None = None) -> Outcome:
+        probs = self.probabilities(features(judged, joined))
         i = int(np.argmax(probs))
         label: Label = CLASSES[i]
         confidence = float(probs[i])
@@ -204,7 +236,7 @@ class DecisionModel:
     def to_json(self) -> str:
         return json.dumps(
             {
-                "features": list(FEATURES),
+                "features": list(self.names),
                 "classes": list(CLASSES),
                 "weights": np.round(self.weights, 6).tolist(),
                 "bias": np.round(self.bias, 6).tolist(),
@@ -221,9 +253,14 @@ class DecisionModel:
     @classmethod
     def load(cls, path: Path) -> DecisionModel:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if tuple(data["features"]) != FEATURES or tuple(data["classes"]) != CLASSES:
-            raise ValueError(f"{path}: made for other features; refit with claimcheck calibrate")
+        unknown = set(data["features"]) - set(FEATURES)
+        if unknown or tuple(data["classes"]) != CLASSES:
+            raise ValueError(
+                f"{path}: made for other features ({', '.join(sorted(unknown)) or 'classes'}); "
+                "refit with claimcheck-lab calibrate"
+            )
         return cls(
+            names=tuple(data["features"]),
             weights=np.array(data["weights"], dtype=np.float64),
             bias=np.array(data["bias"], dtype=np.float64),
             mean=np.array(data["mean"], dtype=np.float64),

@@ -22,6 +22,8 @@ class Assessment:
     candidates: list[Candidate]
     scores: list[StanceScore]
     judged: list[Judged]
+    joined: StanceScore | None = None
+    """The sentences read together as one passage (two or more sentences)."""
 
 
 def shown_evidence(

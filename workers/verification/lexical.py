@@ -134,6 +134,9 @@ class LexicalStanceScorer:
             for i, sentence in enumerate(sentences)
         ]
 
+    def score_passage(self, claim: str, sentences: Sequence[str]) -> StanceScore:
+        return self._score_one(_parse_claim(claim), " ".join(sentences), "")
+
     def _score_one(self, claim: _Claim, sentence: str, context: str) -> StanceScore:
         p = self.params
         if not claim.stems:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from shared.onnx_classifier import OnnxClassifier
 from shared.text import normalize_text
@@ -20,15 +21,25 @@ class OnnxStanceScorer:
     """Scores (claim, sentence) pairs with the fine-tuned cross-encoder.
 
     ``relevance`` is ``1 - P(not_enough_info)``: a sentence the model reads as neither
-    supporting nor refuting the claim counts as not about it.
+    supporting nor refuting the claim counts as not about it. With ``context_words``, the
+    last that many words of a sentence's context (its document's title and the sentence
+    before it) are read before it, so "it" and "the company" resolve.
     """
 
     name = "onnx-stance"
 
     def __init__(
-        self, model_dir: Path = DEFAULT_MODEL_DIR, *, threads: int = 2, batch_size: int = 32
+        self,
+        model_dir: Path = DEFAULT_MODEL_DIR,
+        *,
+        threads: int = 2,
+        batch_size: int = 32,
+        context_words: int = 0,
+        passage_max_len: int = 256,
     ) -> None:
         self._clf = OnnxClassifier(model_dir, threads=threads, batch_size=batch_size)
+        self.context_words = context_words
+        self.passage_max_len = passage_max_len
         labels = self._clf.labels
         self._i_sup = labels.index("supported")
         self._i_ref = labels.index("refuted")
@@ -41,13 +52,30 @@ class OnnxStanceScorer:
     def score(
         self, claim: str, sentences: Sequence[str], *, context: Sequence[str] | None = None
     ) -> list[StanceScore]:
-        """Scores each sentence on its own; ``context`` is not used by this model."""
+        """Scores each sentence, read after the tail of its ``context`` (see the class)."""
         if not sentences:
             return []
-        claim = normalize_text(claim)
+        if context is not None and len(context) != len(sentences):
+            raise ValueError("context must have one entry per sentence")
+        texts = [normalize_text(t) for t in sentences]
+        if context is not None and self.context_words > 0:
+            texts = [
+                _with_context(text, normalize_text(c), self.context_words)
+                for text, c in zip(texts, context, strict=True)
+            ]
+        return self._scores(self._clf.probabilities([normalize_text(claim)] * len(texts), texts))
+
+    def score_passage(self, claim: str, sentences: Sequence[str]) -> StanceScore:
+        """The sentences joined into one passage, read at up to ``passage_max_len`` tokens:
+        where evidence decides only together ("the vaccine was approved"; "the approval
+        covers children")."""
+        passage = " ".join(normalize_text(t) for t in sentences)
         probs = self._clf.probabilities(
-            [claim] * len(sentences), [normalize_text(t) for t in sentences]
+            [normalize_text(claim)], [passage], max_len=self.passage_max_len
         )
+        return self._scores(probs)[0]
+
+    def _scores(self, probs: Any) -> list[StanceScore]:
         out = []
         for row in probs.tolist():
             sup, ref, nei = row[self._i_sup], row[self._i_ref], row[self._i_nei]
@@ -72,3 +100,9 @@ class OnnxStanceScorer:
             )
             for r in probs.tolist()
         ]
+
+
+def _with_context(sentence: str, context: str, words: int) -> str:
+    """The last ``words`` words of ``context``, then the sentence."""
+    tail = " ".join(context.split()[-words:])
+    return f"{tail} {sentence}" if tail else sentence

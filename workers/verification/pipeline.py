@@ -5,11 +5,15 @@
    :mod:`workers.sources.knowledge_base`); other passages (Wikipedia extracts, given
    evidence) are split into sentences here.
 2. **Select.** Only the best ``CLAIMCHECK_STANCE_PAIRS_MAX`` sentences reach the stance
-   model, taken in turn from each source's ranking (the knowledge base's fused rank; word
-   overlap with the claim for the others), so a claim's cost does not grow with the length
-   of the documents.
-3. **Judge.** The cross-encoder scores each (claim, sentence) pair; each pair also gets its
-   word overlap and mismatch signals (:mod:`workers.verification.mismatch`).
+   model: the ones the typed-slot alignment lines up with the claim first, then each
+   source's ranking in turn (the knowledge base's fused rank; word overlap with the claim
+   for the others), so a claim's cost does not grow with the length of the documents.
+   Where an aligned sentence decides (a conflicting detail, or every detail the same), only
+   the aligned sentences are read: the rest could not change the label.
+3. **Judge.** The cross-encoder scores each (claim, sentence) pair, the sentence read after
+   its context (document title, previous sentence), and the chosen sentences once more
+   joined into one passage; each pair also gets its word overlap and mismatch signals
+   (:mod:`workers.verification.mismatch`).
 4. **Decide.** :class:`~workers.verification.decision.DecisionModel` turns the whole
    evidence set into a label, a calibrated confidence and ``needs_review``. Without a
    fitted model (the lexical scorer) the rules of :mod:`workers.verification.aggregate`
@@ -44,7 +48,7 @@ from workers.verification.aggregate import (
     AggregationParams,
     aggregate,
 )
-from workers.verification.alignment import align, aligned_first
+from workers.verification.alignment import align, aligned_first, decisive_only
 from workers.verification.attribution import reported_content
 from workers.verification.calibration import VerdictCalibration
 from workers.verification.candidates import (
@@ -69,9 +73,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PIPELINE_REVISION = 3
+PIPELINE_REVISION = 4
 """Raised when the same inputs get a different verdict (3: typed-slot alignment and the
-verdict policy): reuse never repeats a verdict the verifier of another revision reached."""
+verdict policy; 4: sentences read with their context, the joined pass, three sentences per
+claim and the early exit, the compact decision): reuse never repeats a verdict the verifier
+of another revision reached."""
 
 
 @dataclass(frozen=True)
@@ -87,12 +93,15 @@ class VerifierConfig:
     needs_review_threshold: float
     factcheck_threshold: float | None = None
     """Match score from which an archived fact-check decides; None: never."""
+    joined_max: int = 3
+    """Best sentences read together once more as one passage (0 or 1: no joined pass)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> VerifierConfig:
         return cls(
             top_passages=settings.kb_top_passages,
             pairs_max=settings.stance_pairs_max,
+            joined_max=settings.stance_joined_max,
             top_evidence=settings.evidence_top_k,
             needs_review_threshold=settings.needs_review_threshold,
             factcheck_threshold=(
@@ -130,13 +139,15 @@ class Verifier:
         self.search_limits = dict(search_limits or {})
         """Results asked of a source by name (default ``top_passages``)."""
         self.pairs_max = config.pairs_max
+        self.joined_max = config.joined_max
         self.top_evidence = config.top_evidence
         self.params = params or AggregationParams(
             needs_review_threshold=config.needs_review_threshold
         )
         self.version = f"{scorer.name}-{PIPELINE_REVISION}"
         self.pairs_scored = 0
-        """How many (claim, sentence) pairs this verifier has scored: for throughput figures."""
+        """How many pairs (a claim with a sentence or a joined passage) this verifier has
+        scored: for throughput and pairs-per-claim figures."""
         self.align_seconds = 0.0
         """Time spent lining sentences up with claims (typed slots): for cost figures."""
         self.factcheck_threshold = config.factcheck_threshold
@@ -231,7 +242,7 @@ class Verifier:
         candidates, aligned = aligned_first(
             sentences, alignments, select(claim, sentences, self.pairs_max), self.pairs_max
         )
-        self.pairs_scored += len(candidates)
+        candidates, aligned = decisive_only(candidates, aligned)
         texts = [c.text for c in candidates]
         scores = (
             self.scorer.score(claim, texts, context=[c.context for c in candidates])
@@ -243,13 +254,20 @@ class Verifier:
                 f"scorer {self.scorer.name} returned {len(scores)} scores "
                 f"for {len(candidates)} sentences"
             )
-        return Assessment(candidates, scores, judge_sentences(claim, texts, scores, aligned))
+        joined = (
+            self.scorer.score_passage(claim, texts[: self.joined_max])
+            if self.joined_max > 1 and len(texts) > 1
+            else None
+        )
+        self.pairs_scored += len(candidates) + (joined is not None)
+        judged = judge_sentences(claim, texts, scores, aligned)
+        return Assessment(candidates, scores, judged, joined)
 
     def _decide(self, assessment: Assessment, *, retrieved: bool) -> EvidenceDecision:
         """The verdict policy over the evidence: the alignment where it decides, else the
         fitted decision model, else the rules (:mod:`~workers.verification.verdict_policy`)."""
         if self.decision is not None:
-            outcome = self.decision.decide(assessment.judged)
+            outcome = self.decision.decide(assessment.judged, assessment.joined)
         else:
             decision = aggregate(assessment.scores, self.params)
             confidence, needs_review = decision.confidence, decision.needs_review

@@ -37,3 +37,8 @@ class StanceScorer(Protocol):
         stance itself must come from the sentence.
         """
         ...
+
+    def score_passage(self, claim: str, sentences: Sequence[str]) -> StanceScore:
+        """How the ``sentences`` read together, joined into one passage, bear on the claim
+        (evidence that decides only together); one more pair per claim."""
+        ...

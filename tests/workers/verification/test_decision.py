@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from lab.decision_fit import DevRows, choose_thresholds, fit_decision
+from lab.decision_fit import DevRows, choose_features, choose_thresholds, fit_decision
 from workers.verification.decision import (
     CLASSES,
     FEATURES,
@@ -159,3 +160,65 @@ def test_support_that_fills_the_claims_slot_with_another_year_refutes() -> None:
         [_score(0.9, 0), _score(0.9, 0)],
     )
     assert model.decide(both).label == "supported"  # one supporting sentence states 2020
+
+
+def test_the_joined_pass_is_read_and_one_sentence_stands_in_for_it() -> None:
+    judged = judge_sentences(
+        CLAIM, ["Jane Doe is mayor.", "She took office in 2020."], [_score(0.3, 0.1)] * 2
+    )
+    x = dict(zip(FEATURES, features(judged, _score(0.9, 0.05)), strict=True))
+    assert x["joined_support"] == pytest.approx(0.9)
+    assert x["joined_refute"] == pytest.approx(0.05)
+    alone = dict(zip(FEATURES, features(judged[:1]), strict=True))
+    assert alone["joined_support"] == pytest.approx(0.3)  # the sentence itself
+
+
+def test_a_model_reads_only_the_features_it_was_fitted_on(tmp_path: Path) -> None:
+    rows = _synthetic(600, seed=7)
+    names = ("max_support", "max_refute", "top2_support")  # the three that carry the label
+    fit = fit_decision(rows, target=0.9, min_decided=10, names=names)
+    assert fit.model.names == names and fit.model.weights.shape == (3, 3)
+    path = tmp_path / "decision.json"
+    path.write_text(fit.model.to_json(), encoding="utf-8")
+    loaded = DecisionModel.load(path)
+    assert loaded.names == names
+    np.testing.assert_allclose(
+        loaded.probabilities(rows.x[:5]), fit.model.probabilities(rows.x[:5]), atol=1e-4
+    )
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["features"] = [*names[:2], "no_such_feature"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="no_such_feature"):
+        DecisionModel.load(path)
+
+
+def test_features_are_chosen_by_held_out_accuracy_over_datasets() -> None:
+    """One feature carries the label in every dataset; another only within each dataset
+    (its meaning flips from one to the next): fitted in-sample it looks as good, left out
+    it is worse than chance, so the held-out choice drops it."""
+    rng = np.random.default_rng(11)
+    n = 900
+    y = rng.integers(0, 3, n).astype(np.int64)
+    files = [["a.jsonl", "b.jsonl", "c.jsonl"][i % 3] for i in range(n)]
+    x = rng.normal(0, 1, (n, len(FEATURES)))
+    x[np.arange(n), y] += 1.0  # weak and general
+    shift = np.array([{"a.jsonl": 0, "b.jsonl": 1, "c.jsonl": 2}[f] for f in files])
+    habit = FEATURES.index("mean_neutral")
+    x[:, habit] = (y + shift) % 3 * 3.0  # strong, but a different code in every file
+    rows = DevRows(ids=[f"r{i}" for i in range(n)], files=files, x=x, y=y)
+    general = ("max_support", "max_refute", "top2_support")
+    best, table = choose_features(
+        rows, l2=1e-3, candidates={"general": general, "with habit": (*general, "mean_neutral")}
+    )
+    assert best == "general"
+    assert table["general"]["mean"] > table["with habit"]["mean"]
+
+
+def test_given_and_retrieved_rows_of_a_dev_file_are_left_out_together() -> None:
+    rows = DevRows(
+        ids=["1", "2", "3"],
+        files=["wice.dev.jsonl", "wice.dev.jsonl (open)", "newsroom/apollo11"],
+        x=np.zeros((3, len(FEATURES))),
+        y=np.zeros(3, dtype=np.int64),
+    )
+    assert rows.groups == ["wice.dev.jsonl", "wice.dev.jsonl", "newsroom/apollo11"]

@@ -141,3 +141,40 @@ def test_missing_model_dir(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text('{"labels": ["a"], "max_len": 8}')
     with pytest.raises(FileNotFoundError):
         OnnxStanceScorer(tmp_path)
+
+
+def test_context_is_read_before_the_sentence_it_resolves() -> None:
+    """ "It" names nothing alone; with the document's title and the previous sentence read
+    before it, the sentence is about the claim's subject."""
+    claim = "The Golden Gate Bridge opened in 1937."
+    sentence = "It opened to traffic in May 1937."
+    context = ["Golden Gate Bridge. The Golden Gate Bridge spans the strait in San Francisco."]
+    alone = OnnxStanceScorer(DEFAULT_MODEL_DIR, threads=2, context_words=0)
+    reading = OnnxStanceScorer(DEFAULT_MODEL_DIR, threads=2, context_words=24)
+    plain = alone.score(claim, [sentence], context=context)[0]
+    read = reading.score(claim, [sentence], context=context)[0]
+    assert plain == alone.score(claim, [sentence])[0]  # context_words=0 ignores it
+    assert read.supports > plain.supports
+
+
+def test_context_must_match_the_sentences(scorer: OnnxStanceScorer) -> None:
+    with pytest.raises(ValueError, match="one entry per sentence"):
+        scorer.score("A claim.", ["one", "two"], context=["only one"])
+
+
+def test_a_joined_passage_is_read_past_the_sentence_pairs_length() -> None:
+    """The claim's sentence comes after ~150 tokens of other text: cut at 128 tokens (the
+    sentence pairs' length) it is never seen and the passage is neutral; at 256 it is read
+    (the small model is unsure of so long a passage, but no longer calls it unrelated)."""
+    claim = "The Eiffel Tower is located in Paris."
+    filler = [
+        f"The committee met on day {i} to discuss the budget of the regional railway line."
+        for i in range(1, 10)
+    ]
+    sentences = [*filler, "The Eiffel Tower is a wrought-iron lattice tower in Paris, France."]
+    short = OnnxStanceScorer(DEFAULT_MODEL_DIR, threads=2, passage_max_len=128)
+    long = OnnxStanceScorer(DEFAULT_MODEL_DIR, threads=2, passage_max_len=256)
+    cut = short.score_passage(claim, sentences)
+    whole = long.score_passage(claim, sentences)
+    assert _top(cut) == "not_enough_info"
+    assert whole.neutral < cut.neutral - 0.2

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from shared.errors import PermanentSourceError, TransientSourceError
@@ -12,6 +14,7 @@ from workers.sources.base import Passage
 from workers.sources.knowledge_base import KnowledgeBase
 from workers.verification.lexical import LexicalStanceScorer
 from workers.verification.pipeline import Verifier, VerifierConfig
+from workers.verification.stance import StanceScore
 
 EVIDENCE = [
     "Resolution 2254 of the UN Security Council was adopted unanimously on 18 December 2015."
@@ -48,7 +51,7 @@ def test_seed_article_claims_against_the_starter_corpus(
     verdict = verifier.verify("c1", claim, article_id="a1", tolerate_source_errors=False)
     assert verdict.label == label
     assert verdict.claim_id == "c1" and verdict.article_id == "a1" and verdict.claim == claim
-    assert verdict.verifier_version == "lexical-3"
+    assert verdict.verifier_version == "lexical-4"
     assert verdict.sources_failed == [] and "failed" not in (verdict.reason or "")
     if label != "not_enough_info":
         top = verdict.evidence[0]
@@ -187,3 +190,57 @@ def test_a_stored_claim_is_checked_as_its_details_say_and_its_verdict_carries_th
     assert verdict.checked == "Resolution 2254 was adopted in December 2015."  # attributed
     assert verdict.claim_details() == record.claim_details()
     assert verdict.newsroom == "north"
+
+
+class _CountingScorer(LexicalStanceScorer):
+    """The lexical scorer, counting the pairs it is asked to read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sentences: list[str] = []
+        self.passages: list[list[str]] = []
+
+    def score(
+        self, claim: str, sentences: Sequence[str], *, context: Sequence[str] | None = None
+    ) -> list[StanceScore]:
+        self.sentences += sentences
+        return super().score(claim, sentences, context=context)
+
+    def score_passage(self, claim: str, sentences: Sequence[str]) -> StanceScore:
+        self.passages.append(list(sentences))
+        return super().score_passage(claim, sentences)
+
+
+OFF_TOPIC = [
+    "The council also discussed the situation in Yemen.",
+    "Several members spoke about humanitarian access.",
+    "The meeting ended in the afternoon.",
+    "Delegates thanked the presidency for its work.",
+]
+
+
+def test_an_aligned_sentence_that_decides_is_read_alone(settings: Settings) -> None:
+    """The early exit: a sentence stating the claim's year otherwise decides, so the
+    off-topic sentences are not read, and one sentence needs no joined pass."""
+    scorer = _CountingScorer()
+    verifier = Verifier([], scorer, VerifierConfig.from_settings(settings))
+    claim = "Resolution 2254 of the UN Security Council was adopted unanimously in 2016."
+    verdict = verifier.verify(
+        "c1", claim, evidence=[*OFF_TOPIC, *EVIDENCE], tolerate_source_errors=False
+    )
+    assert verdict.label == "refuted"
+    assert scorer.sentences == EVIDENCE and scorer.passages == []
+    assert verifier.pairs_scored == 1
+
+
+def test_without_a_deciding_sentence_the_best_few_are_read_and_once_joined(
+    settings: Settings,
+) -> None:
+    scorer = _CountingScorer()
+    config = VerifierConfig.from_settings(settings.model_copy(update={"stance_pairs_max": 3}))
+    verifier = Verifier([], scorer, config)
+    claim = "The council discussed humanitarian access in Yemen."
+    verifier.verify("c1", claim, evidence=OFF_TOPIC, tolerate_source_errors=False)
+    assert len(scorer.sentences) == 3  # of four
+    assert scorer.passages == [scorer.sentences]  # the same three, read together
+    assert verifier.pairs_scored == 4

@@ -32,17 +32,9 @@ def verifier(starter_kb_path: Path) -> Iterator[Verifier]:
         ("Dmitry Peskov is the press secretary of the Kremlin.", "supported", "Peskov"),
         ("The joint statement on Syria was released on 11 November 2017.", "supported", "2017"),
         # the same facts, deliberately falsified
-        pytest.param(
-            "The APEC summit in 2017 was held in Lima, Peru.",
-            "refuted",
-            "APEC",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known weakness: a place slip the slots cannot line up ('held in Lima' "
-                "against 'hosted ... Da Nang'); the unsure model's refutation of a retrieved, "
-                "unaligned set is said as not_enough_info, to review",
-            ),
-        ),
+        # a place slip the slots cannot line up ("held in Lima" against "hosted ... Da
+        # Nang"): the model reads it, with the sentence's context
+        ("The APEC summit in 2017 was held in Lima, Peru.", "refuted", "APEC"),
         (
             "UN Security Council resolution 2254 was rejected by the Security Council.",
             "refuted",
