@@ -336,18 +336,18 @@ def fit_and_report(
     from workers.verification.decision import CLASSES
 
     dev = dev_matrix(rows)
-    chosen, table = choose_features(dev, l2=L2)
-    print_feature_table(table, chosen)
+    chosen, table = choose_features(dev)
+    print_feature_table(table, chosen, _joined_argmax(dev))
     fit = fit_decision(
         dev,
         target=target,
         exempt=exempt,
-        names=FEATURE_SETS[chosen],
-        l2=L2,
+        names=FEATURE_SETS[chosen.features],
+        l2=chosen.l2,
         meta={
             "dev_rows": len(rows),
-            "feature_set": chosen,
-            "held_out_accuracy": {k: round(v["mean"], 4) for k, v in table.items()},
+            "feature_set": chosen.features,
+            "held_out_accuracy": {str(k): round(v["mean"], 4) for k, v in table.items()},
         },
     )
     thresholds = fit.model.review_thresholds
@@ -371,25 +371,34 @@ def fit_and_report(
     return fit.model.to_json()
 
 
-L2 = 1e-3
-"""The decision's L2 penalty (standardised features)."""
-
-
-def print_feature_table(table: dict[str, dict[str, float]], chosen: str) -> None:
-    """Held-out (leave-one-dataset-out) accuracy of each feature set per dev file."""
+def print_feature_table(table: dict[Any, dict[str, float]], chosen: Any, joined: Any) -> None:
+    """Held-out (leave-one-dataset-out) accuracy of each decision per dev file, and of the
+    stance model's own reading of the joined evidence (no fit) for reference."""
     files = [f for f in next(iter(table.values())) if f != "mean"]
     given = [f for f in files if not f.endswith(OPEN_SUFFIX) and "/" not in f]
     print("held-out accuracy of the argmax, each dev dataset left out of the fit:")
-    print(
-        f"{'feature set':<28} {'mean':>6} {'given':>6}  " + " ".join(f"{f[:14]:>14}" for f in files)
-    )
-    for name, accuracy in table.items():
-        mark = " *" if name == chosen else ""
+    print(f"{'decision':<36} {'mean':>6} {'given':>6}  " + " ".join(f"{f[:12]:>12}" for f in files))
+    rows = [*((str(c) + (" *" if c == chosen else ""), a) for c, a in table.items())]
+    rows.append(("joined-evidence argmax (no fit)", joined))
+    for name, accuracy in rows:
         mean_given = sum(accuracy[f] for f in given) / len(given) if given else 0.0
         print(
-            f"{name + mark:<28} {accuracy['mean']:6.3f} {mean_given:6.3f}  "
-            + " ".join(f"{accuracy[f]:14.3f}" for f in files)
+            f"{name:<36} {accuracy['mean']:6.3f} {mean_given:6.3f}  "
+            + " ".join(f"{accuracy[f]:12.3f}" for f in files)
         )
+
+
+def _joined_argmax(dev: Any) -> dict[str, float]:
+    """Per file: accuracy of the stance model's argmax over the joined pass (the one
+    sentence where there is one; not_enough_info where there is none)."""
+    import numpy as np
+
+    from lab.decision_fit import held_out_accuracy
+    from workers.verification.decision import FEATURES
+
+    columns = [FEATURES.index(n) for n in ("joined_support", "joined_refute", "joined_neutral")]
+    per_file = held_out_accuracy(dev, dev.x[:, columns])
+    return {**per_file, "mean": float(np.mean(list(per_file.values())))}
 
 
 def _policy_metrics(gold: list[str], decisions: list[Any]) -> dict[str, float]:

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lab.decision_fit import DevRows, choose_features, choose_thresholds, fit_decision
+from lab.decision_fit import Choice, DevRows, choose_features, choose_thresholds, fit_decision
 from workers.verification.decision import (
     CLASSES,
     FEATURES,
@@ -208,10 +208,12 @@ def test_features_are_chosen_by_held_out_accuracy_over_datasets() -> None:
     rows = DevRows(ids=[f"r{i}" for i in range(n)], files=files, x=x, y=y)
     general = ("max_support", "max_refute", "top2_support")
     best, table = choose_features(
-        rows, l2=1e-3, candidates={"general": general, "with habit": (*general, "mean_neutral")}
+        rows,
+        candidates={"general": general, "with habit": (*general, "mean_neutral")},
+        l2_grid=(1e-3,),
     )
-    assert best == "general"
-    assert table["general"]["mean"] > table["with habit"]["mean"]
+    assert best.features == "general"
+    assert table[best]["mean"] > table[Choice("with habit", 1e-3)]["mean"]
 
 
 def test_given_and_retrieved_rows_of_a_dev_file_are_left_out_together() -> None:
