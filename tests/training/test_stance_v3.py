@@ -1,7 +1,7 @@
 """The stance v3 GPU recipe end to end on the CPU, on a few hundred pairs.
 
 ``prepare`` writes a bundle from a 1 % sample of the train files; the GPU-side script
-(``training.stance_v3_gpu``, CUDA absent: CPU, fp32) runs in a subprocess that fails if
+(``training.stance_v3_gpu``, CUDA absent: CPU, bf16 autocast) runs in a subprocess that fails if
 it imported a package the GPU machine lacks; it trains two steps, stops (as if killed),
 resumes from its checkpoint for two more, exports the int8 ONNX in parts and scores dev;
 ``reassemble`` joins the parts into a model dir that onnxruntime scores a pair with.
