@@ -310,7 +310,9 @@ def dev_matrix(rows: list[JudgedRow]) -> Any:
     for row in rows:
         scores = [StanceScore(s, r, n, 1.0 - n) for s, r, n in row.scores]
         alignments = align_texts(row.claim, row.sentences, row.titles, row.similarities or None)
-        judged.append(judge_sentences(row.claim, row.sentences, scores, alignments))
+        judged.append(
+            judge_sentences(row.claim, row.sentences, scores, alignments, row.similarities or None)
+        )
         joined = None
         if row.joined is not None:
             sup, ref, nei = row.joined

@@ -55,6 +55,7 @@ FEATURE_SETS: dict[str, tuple[str, ...]] = {
     "compact without alignment": tuple(
         n for n in COMPACT if not n.startswith(("conflict_", "align_"))
     ),
+    "compact with retrieval": (*COMPACT, "best_similarity"),
     "all": FEATURES,
     "all without joined": tuple(n for n in FEATURES if not n.startswith("joined_")),
 }

@@ -68,6 +68,7 @@ FEATURES: tuple[str, ...] = (
     "joined_support",
     "joined_refute",
     "joined_neutral",
+    "best_similarity",
 )
 """Every feature :func:`features` computes; a fitted model reads the subset it names."""
 COMPACT: tuple[str, ...] = (
@@ -99,6 +100,8 @@ class Judged:
     mismatch: Mismatch
     alignment: Alignment = field(default_factory=lambda: Alignment("unaligned"))
     """The sentence lined up with the claim over typed slots."""
+    similarity: float | None = None
+    """The sentence's embedding cosine to the claim, where retrieval computed it."""
 
 
 def judge_sentences(
@@ -106,17 +109,20 @@ def judge_sentences(
     sentences: Sequence[str],
     scores: Sequence[StanceScore],
     alignments: Sequence[Alignment] | None = None,
+    similarities: Sequence[float | None] | None = None,
 ) -> list[Judged]:
     stems = content_stems(claim)
     aligned = alignments or [Alignment("unaligned")] * len(sentences)
+    close = similarities or [None] * len(sentences)
     out = []
-    for sentence, score, alignment in zip(sentences, scores, aligned, strict=True):
+    for sentence, score, alignment, cos in zip(sentences, scores, aligned, close, strict=True):
         out.append(
             Judged(
                 score=score,
                 overlap=coverage(stems, sentence),
                 mismatch=mismatch(claim, sentence),
                 alignment=alignment,
+                similarity=cos,
             )
         )
     return out
@@ -176,6 +182,8 @@ def features(judged: Sequence[Judged], joined: StanceScore | None = None) -> Flo
     values["joined_support"] = together.supports
     values["joined_refute"] = together.refutes
     values["joined_neutral"] = together.neutral
+    cosines = [j.similarity for j in judged if j.similarity is not None]
+    values["best_similarity"] = max(cosines) if cosines else 0.0
     return np.array([float(values[name]) for name in FEATURES])
 
 

@@ -260,7 +260,9 @@ class Verifier:
             else None
         )
         self.pairs_scored += len(candidates) + (joined is not None)
-        judged = judge_sentences(claim, texts, scores, aligned)
+        judged = judge_sentences(
+            claim, texts, scores, aligned, [c.passage.similarity for c in candidates]
+        )
         return Assessment(candidates, scores, judged, joined)
 
     def _decide(self, assessment: Assessment, *, retrieved: bool) -> EvidenceDecision:

@@ -171,6 +171,15 @@ def test_the_joined_pass_is_read_and_one_sentence_stands_in_for_it() -> None:
     assert x["joined_refute"] == pytest.approx(0.05)
     alone = dict(zip(FEATURES, features(judged[:1]), strict=True))
     assert alone["joined_support"] == pytest.approx(0.3)  # the sentence itself
+    assert x["best_similarity"] == 0.0  # given evidence: no retrieval cosine
+
+
+def test_the_retrieval_cosine_is_the_best_of_the_set() -> None:
+    judged = judge_sentences(
+        CLAIM, ["Jane Doe is mayor.", "Other news."], [_score(0.3, 0.1)] * 2, None, [0.81, None]
+    )
+    x = dict(zip(FEATURES, features(judged), strict=True))
+    assert x["best_similarity"] == pytest.approx(0.81)
 
 
 def test_a_model_reads_only_the_features_it_was_fitted_on(tmp_path: Path) -> None:
