@@ -167,18 +167,10 @@ class Settings(BaseSettings):
         "the stance model reads: a claim's cost does not grow with document length.",
     )
     stance_joined_max: int = Field(
-        default=3,
-        ge=0,
-        le=16,
-        description="Best sentences the stance model reads once more joined into one "
-        "passage (one more pair per claim; 0 or 1: no joined pass).",
+        default=3, ge=0, le=16, description="Best sentences read once more as one passage."
     )
     stance_context_words: int = Field(
-        default=24,
-        ge=0,
-        le=128,
-        description="Words of a sentence's context (document title, previous sentence) the "
-        "stance model reads before it (0: the sentence alone).",
+        default=24, ge=0, le=128, description="Context words read before each sentence."
     )
     evidence_top_k: int = Field(default=5, ge=1, le=50)
     needs_review_threshold: float = Field(default=0.6, ge=0, le=1)
