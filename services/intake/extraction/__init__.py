@@ -7,8 +7,9 @@ Language rules only: no HTTP, no Redis (the intake's HTTP side calls in through
   :mod:`.segmentation`, each sentence's language by :mod:`.language`;
 * :mod:`.filters`: what is skipped before scoring;
 * :mod:`.checkworthiness` (and its model in ``models/``), :mod:`.editorial`: what is a claim;
-* :mod:`.resolver`: the stand-alone text, by the rules of :mod:`.entities`,
-  :mod:`.article_index`, :mod:`.speakers`, :mod:`.references` and :mod:`.dates`;
+* :mod:`.resolver`: the stand-alone text, by the rules of :mod:`.entities` and
+  :mod:`.referents`, :mod:`.article_index`, :mod:`.speakers` (with :mod:`.adverbials`),
+  :mod:`.references`, :mod:`.anchored_dates` and :mod:`.dates`;
 * :mod:`.lexicon`: the words and world knowledge the rules know, from ``data/``;
 * :mod:`.extractor`: :class:`ClaimExtractor`, which runs the steps in order.
 """

@@ -40,13 +40,14 @@ def format_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def _month_shift(day: date, months: int) -> date:
+def month_shift(day: date, months: int) -> date:
+    """The first day of the month ``months`` after (or before) ``day``'s."""
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
 
 
 def _month_name(day: date, months: int) -> str:
-    shifted = _month_shift(day, months)
+    shifted = month_shift(day, months)
     return f"{MONTHS[shifted.month - 1]} {shifted.year}"
 
 

@@ -11,11 +11,12 @@ class Edits:
 
     items: list[tuple[int, int, str]] = field(default_factory=list)
 
-    def add(self, start: int, end: int, replacement: str) -> None:
-        """Replace ``text[start:end]`` unless an earlier edit overlaps it."""
+    def add(self, start: int, end: int, replacement: str) -> bool:
+        """Replace ``text[start:end]`` unless an earlier edit overlaps it; whether it will."""
         if any(s < end and start < e for s, e, _ in self.items):
-            return
+            return False
         self.items.append((start, end, replacement))
+        return True
 
     def apply(self, text: str, start: int, end: int) -> str:
         """``text[start:end]`` with the edits made."""

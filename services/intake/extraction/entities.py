@@ -7,8 +7,12 @@ organisations (``the Kremlin Dmitry`` + ``Peskov``) and calls a bare surname an 
   capitalised (and that is no stop word), and by a preceding capitalised word that is
   neither a title (``data/titles.json``) nor a stop word;
 * other mentions that a widened PERSON now overlaps are trimmed (or dropped);
-* a one-word entity, or a bare word, equal to the surname of a full name seen elsewhere
-  in the article becomes a PERSON.
+* names of things (``James Webb Space Telescope``, ``Robert F. Kennedy Bridge``) are not
+  PERSONs, whatever spaCy said (:func:`~services.intake.extraction.referents.mark_things`);
+* a one-word entity, or a bare word, that can only refer to people the article names in full
+  (:class:`~services.intake.extraction.referents.Referents`) becomes a PERSON; a one-word
+  PERSON that can only refer to one thing gets that thing's label. A word inside a compound
+  noun (``space telescope``) is left alone.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Final
 
 from services.intake.extraction.lexicon import TITLES, stop_words
 from services.intake.extraction.mentions import PERSON, Mention, SentenceInfo
+from services.intake.extraction.referents import Referents, in_compound, mark_things, person_cue
 
 _CAPITALISED: Final = re.compile(r"\b[A-Z][a-z]{2,}\b")
 _NEXT_LOWER_WORD: Final = re.compile(r"\s+([a-z][a-z'-]+)\b")
@@ -93,35 +98,43 @@ def _widen_people(text: str, sent: SentenceInfo, capitalised: Set[str]) -> None:
     sent.mentions = out
 
 
-def _surnames(sentences: list[SentenceInfo]) -> set[str]:
-    return {
-        m.text.split()[-1].lower()
-        for s in sentences
-        for m in s.mentions
-        if m.label == PERSON and len(m.text.split()) >= 2
-    }
+def _short_label(text: str, start: int, end: int, referents: Referents) -> str | None:
+    """The label of a one-word name that can only mean people, or only one thing."""
+    found = referents.antecedents(text[start:end], start, person=person_cue(text, start, end))
+    if found and all(r.person for r in found):
+        return PERSON
+    if len(found) == 1:
+        return found[0].label
+    return None
 
 
-def _name_surnames(text: str, sent: SentenceInfo, surnames: Set[str]) -> None:
+def _name_short_names(text: str, sent: SentenceInfo, referents: Referents) -> None:
     out: list[Mention] = []
     covered: list[tuple[int, int]] = []
     for m in sent.mentions:
-        if m.label != PERSON and " " not in m.text and m.text.lower() in surnames:
-            m = Mention(m.text, PERSON, m.start, m.end)
+        if " " not in m.text and not in_compound(text, m.start, m.end):
+            label = _short_label(text, m.start, m.end, referents)
+            if label is not None and label != m.label:
+                m = Mention(m.text, label, m.start, m.end)
         out.append(m)
         covered.append((m.start, m.end))
-    for word in _BARE_WORD.finditer(text[sent.start : sent.end]):
-        w_start, w_end = sent.start + word.start(), sent.start + word.end()
-        if word.group().lower() in surnames and not any(s <= w_start < e for s, e in covered):
+    for word in _BARE_WORD.finditer(text, sent.start, sent.end):
+        w_start, w_end = word.start(), word.end()
+        if any(s <= w_start < e for s, e in covered) or in_compound(text, w_start, w_end):
+            continue
+        if _short_label(text, w_start, w_end, referents) == PERSON:
             out.append(Mention(word.group(), PERSON, w_start, w_end))
     sent.mentions = sorted(out, key=lambda m: m.start)
 
 
-def repair_mentions(text: str, sentences: list[SentenceInfo]) -> None:
-    """Fix the small model's usual PERSON mistakes in place (see the module docstring)."""
+def repair_mentions(text: str, sentences: list[SentenceInfo]) -> Referents:
+    """Fix the small model's usual PERSON mistakes in place (see the module docstring);
+    the article's full names, for the rules that follow."""
     capitalised = set(_CAPITALISED.findall(text))
+    mark_things(text, sentences)
     for sent in sentences:
         _widen_people(text, sent, capitalised)
-    surnames = _surnames(sentences)
+    referents = Referents(text, sentences)
     for sent in sentences:
-        _name_surnames(text, sent, surnames)
+        _name_short_names(text, sent, referents)
+    return referents

@@ -13,7 +13,11 @@ For one article:
    headlines, machine-translation garble: :mod:`~services.intake.extraction.unreadable`) and
    repeated sentences are skipped before the model runs, never scored.
 3. **Check-worthiness** (:mod:`~services.intake.extraction.checkworthiness`): the MiniLM
-   classifier scores what is left, in batches; a sentence is a claim when its score is at
+   classifier scores what is left, in batches, as written (beside spaCy's NER); a sentence
+   that the stand-alone rules of step 4 rewrite (``the same day`` -> ``on 12 July 2022``)
+   is scored again on its resolved text, which replaces the first score, so that a statement
+   whose date or subject is in the sentence before is judged with it. A sentence is a claim
+   when its score is at
    least the threshold (``CLAIMCHECK_CHECKWORTHINESS_THRESHOLD``), or when an editorial
    rule (:mod:`~services.intake.extraction.editorial`: dated events, statements of a named
    speaker) keeps it. A quotation scored below the threshold is the speaker's rhetoric
@@ -96,6 +100,7 @@ class _Article:
                 Entity(text=m.text, label=m.label, start=m.start, end=m.end) for m in info.mentions
             ],
             rule=self.rules.get(sent.span.start),
+            stand_alone=standalone.stand_alone,
             quote_start=standalone.quote[0] if standalone.quote else None,
             quote_end=standalone.quote[1] if standalone.quote else None,
         )
@@ -154,6 +159,7 @@ class ClaimExtractor:
         candidates = [s for s in sents if s.outcome is None]
         scores = self._score([s.span.text for s in candidates], tag_entities)
         article = _Article(text, sents, published_at)
+        scores = self._rescore(article, candidates, scores)
         for sent, score in zip(candidates, scores, strict=True):
             self._decide(article, sent, score)
         mark_contained([s for s in sents if s.outcome == "claim"])
@@ -186,6 +192,25 @@ class ClaimExtractor:
             return scores
         tag_entities()
         return self.scorer.score(texts)
+
+    def _rescore(
+        self, article: _Article, candidates: list[Sentence], scores: list[float]
+    ) -> list[float]:
+        """``scores`` with those of the sentences the rules rewrite replaced by the score of
+        their resolved text (:attr:`Standalone.in_context`).
+
+        The first scores are of the text as written because the model runs beside spaCy's
+        NER, before the rules that need its entities. Both ways (side by side or one after
+        the other) score the same batches, so they give the same scores."""
+        resolved = [article.standalone(s).in_context for s in candidates]
+        changed = [i for i, s in enumerate(candidates) if resolved[i] != s.span.text]
+        if not changed:
+            return scores
+        again = self.scorer.score([resolved[i] for i in changed])
+        out = list(scores)
+        for i, score in zip(changed, again, strict=True):
+            out[i] = score
+        return out
 
     def _decide(self, article: _Article, sent: Sentence, score: float) -> None:
         """A claim by the model's score, or by an editorial rule (when rules are on)."""

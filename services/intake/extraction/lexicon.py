@@ -1,6 +1,7 @@
 """The words and tables the extraction rules know, read once from ``data/``.
 
-World knowledge (offices and the countries they lead, demonyms, titles) lives in JSON files
+World knowledge (offices and the countries they lead, demonyms, titles, the head nouns that
+make a name a thing and not a person) lives in JSON files
 beside this module, each with a ``_comment`` on what it holds and where it comes from; the
 stop words are spaCy's (:func:`shared.text.stop_words`) plus the few extras of
 ``data/stop_words.json``. English grammar the rules match on (reporting verbs, weekday and
@@ -42,6 +43,26 @@ COUNTRY_OF: Final[dict[str, str]] = dict(load_data("demonyms")["countries"])
 """Demonym or short form (lower case) -> the country's name (lower case)."""
 TITLES: Final = frozenset(load_data("titles")["titles"])
 """Words that precede a name without being part of it."""
+
+
+def _named_things() -> dict[str, dict[str, Any]]:
+    kinds: dict[str, dict[str, Any]] = load_data("named_things")["kinds"]
+    return kinds
+
+
+THING_HEADS: Final[dict[str, tuple[str, str]]] = {
+    head: (kind, str(entry["label"]))
+    for kind, entry in _named_things().items()
+    for head in entry["heads"]
+}
+"""Head noun (lower case, one or more words) -> the kind of thing a name ending in it names
+and the entity label it gets (``space telescope`` -> ``("artefact", "PRODUCT")``)."""
+THING_PREFIXES: Final[dict[str, tuple[str, str]]] = {
+    prefix: (kind, str(entry["label"]))
+    for kind, entry in _named_things().items()
+    for prefix in entry.get("prefixes", [])
+}
+"""Prefix (lower case) that opens a thing's name (``uss``) -> its kind and label."""
 WARMUP_SENTENCE: Final[str] = load_data("warmup")["sentence"]
 """What the intake's extractor analyses once before its first article."""
 

@@ -41,6 +41,17 @@ class Standalone:
     attributed: bool
     quote: tuple[int, int] | None = None
     """Article offsets of the quoted words, for a quoted sentence with a known speaker."""
+    in_context: str = ""
+    """The sentence as written with its references and dates resolved (no attribution cut,
+    no speaker frame): what the check-worthiness model scores."""
+    unresolved: tuple[str, ...] = ()
+    """References left as written because the article leaves open what they refer to
+    (``Webb`` after both the telescope and James E. Webb) or gives them no date."""
+
+    @property
+    def stand_alone(self) -> bool:
+        """Whether ``text`` reads on its own: no reference was left unresolved."""
+        return not self.unresolved
 
 
 def surname(name: str) -> str:

@@ -5,7 +5,8 @@ The rules work on plain strings and offsets (:mod:`~services.intake.extraction.m
 and apply in this order:
 
 1. **Entity repair** (:mod:`~services.intake.extraction.entities`): the small model's
-   PERSON mistakes fixed.
+   PERSON mistakes fixed, names of things told from people's, and the article's full names
+   collected (:mod:`~services.intake.extraction.referents`).
 2. **The article's index** (:mod:`~services.intake.extraction.article_index`): full names,
    the two leading people, roles, countries and their leaders, documents.
 3. **Speakers** (:mod:`~services.intake.extraction.speakers`): who says the sentence; an
@@ -13,9 +14,14 @@ and apply in this order:
 4. **Pronouns and short references** (:mod:`~services.intake.extraction.references`); in a
    first-person quote the quote's own pronouns instead, and the claim is framed as the
    speaker's (:mod:`~services.intake.extraction.quotes`).
-5. **Dates** (:mod:`~services.intake.extraction.dates`), given the publication date.
+5. **Dates**: those that take their date from an earlier one (``the same day``:
+   :mod:`~services.intake.extraction.anchored_dates`), then the relative ones, given the
+   publication date (:mod:`~services.intake.extraction.dates`).
 
-Then the quotation marks left unbalanced by a cut are tidied up.
+Then the quotation marks left unbalanced by a cut are tidied up. A reference the rules cannot
+resolve with confidence is left as written and named in ``Standalone.unresolved``: the claim
+is then not stand-alone. ``Standalone.in_context`` is the sentence with steps 4 and 5 only
+(the speaker's frame and a first-person quote's pronouns left out): what the model scores.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import re
 from datetime import date
 from typing import Final
 
+from services.intake.extraction.anchored_dates import AnchoredDates
 from services.intake.extraction.article_index import ArticleIndex
 from services.intake.extraction.dates import date_edits
 from services.intake.extraction.edits import Edits
@@ -72,13 +79,14 @@ class Resolver:
     """Applies the rules to the sentences of one article."""
 
     def __init__(self, text: str, sentences: list[SentenceInfo], published: date | None) -> None:
-        repair_mentions(text, sentences)
+        referents = repair_mentions(text, sentences)
         self.text = text
         self.sentences = sentences
         self.index = ArticleIndex(text, sentences)
         self.published = published
         self._speakers = Speakers(text, sentences, self.index)
-        self._references = References(text, sentences, self.index)
+        self._references = References(text, sentences, self.index, referents)
+        self._anchored = AnchoredDates(text, sentences, published)
 
     def resolve(self, sent: SentenceInfo) -> Standalone:
         """``sent`` as a stand-alone text, with its speaker."""
@@ -89,14 +97,14 @@ class Resolver:
         speaker = attribution.speaker
         quote = quote_span(text, body_start, cut or sent.end) if sent.quoted and speaker else None
         first_person = quote is not None and speaks_in_first_person(text, quote)
+        unresolved: list[str] = []
+        context = self._context_edits(sent, body_start, cut, unresolved, pronoun=not first_person)
         edits = Edits()
         if first_person and quote is not None and speaker is not None:
             other = other_person(self.index, self.sentences, sent.start, speaker)
             first_person_edits(text, quote, speaker, other, edits)
-        else:
-            self._references.pronoun(sent, body_start, edits)
-        self._references.references(sent, body_start, cut or sent.end, edits)
-        self._dates(sent, body_start, cut, edits)
+        for start, end, replacement in context.items:
+            edits.add(start, end, replacement)
         end = cut if cut is not None else sent.end
         out = edits.apply(text, body_start, end).strip()
         if cut is not None:
@@ -111,7 +119,27 @@ class Resolver:
             speaker=speaker,
             attributed=attribution.attributed,
             quote=(quote.start, quote.end) if quote is not None else None,
+            in_context=context.apply(text, sent.start, sent.end),
+            unresolved=tuple(unresolved),
         )
+
+    def _context_edits(
+        self,
+        sent: SentenceInfo,
+        body_start: int,
+        cut: int | None,
+        unresolved: list[str],
+        *,
+        pronoun: bool,
+    ) -> Edits:
+        """What the sentence's context resolves: pronouns (unless ``pronoun`` is false: a
+        first-person quote has its own), short references and dates."""
+        edits = Edits()
+        if pronoun:
+            self._references.pronoun(sent, body_start, edits)
+        self._references.references(sent, body_start, cut or sent.end, edits, unresolved)
+        self._dates(sent, body_start, cut, edits, unresolved)
+        return edits
 
     def _body_start(self, sent: SentenceInfo, cut: int | None) -> int:
         """Where the sentence's text starts: after list markers and dashes, and after an
@@ -127,9 +155,26 @@ class Resolver:
             body_start += 1
         return body_start
 
-    def _dates(self, sent: SentenceInfo, body_start: int, cut: int | None, edits: Edits) -> None:
+    def _dates(
+        self,
+        sent: SentenceInfo,
+        body_start: int,
+        cut: int | None,
+        edits: Edits,
+        unresolved: list[str],
+    ) -> None:
+        def inside(start: int, end: int) -> bool:
+            return start >= body_start and (cut is None or end <= cut)
+
+        for start, end, written in self._anchored.found(sent):
+            if not inside(start, end):
+                continue
+            if written is not None:
+                edits.add(start, end, written)
+            elif edits.add(start, end, self.text[start:end]):  # its words, and no other rule's
+                unresolved.append(self.text[start:end])
         if self.published is None:
             return
         for s, e, rep in date_edits(self.text[sent.start : sent.end], self.published):
-            if sent.start + s >= body_start and (cut is None or sent.start + e <= cut):
+            if inside(sent.start + s, sent.start + e):
                 edits.add(sent.start + s, sent.start + e, rep)

@@ -39,6 +39,10 @@ class CandidateClaim(ExtractedDetails):
     text: str
     rule: Rule | None = None
     """The editorial rule that kept a sentence the model scored below the threshold."""
+    stand_alone: bool = True
+    """False when ``text`` keeps a reference the rules could not resolve with confidence
+    (``Webb`` where the article named both the telescope and James E. Webb before; ``the
+    same day`` with no day before it): the article's words are left, not a guess."""
 
 
 @dataclass(frozen=True)

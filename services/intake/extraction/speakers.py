@@ -3,7 +3,9 @@
 A quoted sentence takes its speaker from the attribution in its paragraph (``"...," said
 Donald Trump``; ``"...", - the document says``); other sentences from ``..., said X.`` at
 their end, from ``According to X,`` or from a subject before a speech, thought or feeling
-verb (``X told CNN that``, ``X stressed``, ``X feels``). A sentence with a speaker, or in
+verb (``X told CNN that``, ``X stressed``, ``X feels``), leaving out a time or place that
+opens the sentence (``In May 2024 astronomers confirmed``: astronomers;
+:mod:`~services.intake.extraction.adverbials`). A sentence with a speaker, or in
 quotes, is an *attributed* statement: what someone says, not a fact about the world. The
 attribution clause after a quote, or at the end of a sentence, is cut from the stand-alone
 text (it is in ``speaker``).
@@ -15,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from services.intake.extraction.adverbials import without_adverbials
 from services.intake.extraction.article_index import ArticleIndex
 from services.intake.extraction.lexicon import SPEECH_VERBS
 from services.intake.extraction.mentions import PERSON, SentenceInfo, surname
@@ -35,6 +38,11 @@ _SUBJECT_SPEECH: Final = re.compile(
     re.IGNORECASE,
 )
 _NOT_A_SUBJECT: Final = re.compile(r"\b(?:that|which|who|if|when|it|there)\b", re.IGNORECASE)
+_PRONOUN_AND_MORE: Final = re.compile(r"(?i:he|she|they|we|i|you)\s+[a-z]")
+_PRONOUN_ADVERBS: Final = re.compile(
+    r"(?P<pronoun>(?i:he|she|they|we|i|you))"
+    r"(?:\s+(?:also|then|later|again|further|previously|earlier|once|still|now|[a-z]+ly))+$"
+)
 _CLAUSES: Final = re.compile(r",\s*(?:and|but|or|as|while)\b", re.IGNORECASE)
 _ACCORDING: Final = re.compile(
     r"\baccording to (?P<who>[^,;:.]{2,80}?)\s*(?:[,;:.!?]|$)", re.IGNORECASE
@@ -91,12 +99,22 @@ def subject_span(text: str, sent: SentenceInfo) -> tuple[int, int, str] | None:
     m = _SUBJECT_SPEECH.match(body, lead.end() if lead else 0)
     if m is None:
         return None
-    who = m.group("who").strip()
+    raw = m.group("who")
+    start = sent.start + m.start("who") + len(raw) - len(raw.lstrip())
+    span = without_adverbials(text, start, start + len(raw.strip()), sent.mentions)
+    if span is None:
+        return None  # "In the control room engineers said": where the adverbial ends is unknown
+    who = text[span[0] : span[1]]
+    adverbs = _PRONOUN_ADVERBS.fullmatch(who)
+    if adverbs is not None:  # "He also said": He
+        who, span = adverbs.group("pronoun"), (span[0], span[0] + adverbs.end("pronoun"))
     if len(who.split()) > MAX_SPEAKER_WORDS or _NOT_A_SUBJECT.search(who):
         return None
+    if _PRONOUN_AND_MORE.match(who):
+        return None  # "they fell by 4 percent, the central bank said": a clause, no speaker
     if _CLAUSES.search(who):
         return None  # "Prices rose, and wages fell, as analysts said": clauses, not a speaker
-    return sent.start + m.start("who"), sent.start + m.start("who") + len(who), who
+    return span[0], span[1], who
 
 
 class Speakers:
