@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install demo test test-fast lint format bench bench-kb bench-fairness bench-sse bench-sources bench-extract eval eval-open eval-newsroom eval-checkworthiness eval-matching factchecks-import train-embedding export-embedding train-stance train-checkworthiness gpu-bundle gpu-reassemble serve worker kb-starter compose-check clean soak
+.PHONY: install demo test test-fast lint format bench bench-kb bench-fairness bench-sse bench-sources bench-extract eval eval-open eval-newsroom eval-checkworthiness eval-matching eval-articles factchecks-import train-embedding export-embedding train-stance train-checkworthiness gpu-bundle gpu-reassemble serve worker kb-starter compose-check clean soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ bench-sse: ## SSE clients one intake holds at once (SSE_CLIENTS=200), memory per
 
 eval-matching: ## claim matching MAP@5/recall@5 and queries/s on ct20-snopes dev
 	$(BIN)/claimcheck-lab eval-matching
+
+EVAL_ARTICLES_ARGS ?=
+eval-articles: ## the claim extractor on the labelled articles in examples/articles (recall, referents, speakers; held-out apart)
+	$(BIN)/claimcheck-lab eval-articles $(EVAL_ARTICLES_ARGS)
 
 FACTCHECK_FILES ?= ../shared/data/factchecks/liar.jsonl
 FACTCHECK_PUBLISHER ?= PolitiFact

@@ -2,8 +2,9 @@
 
 Verdict quality (``eval``, ``eval-open``), the decision's fit (``calibrate``),
 check-worthiness (``checkworthiness``, ``eval-checkworthiness``), claim matching
-(``eval-matching``), speed (``bench``, ``bench-extract``, ``bench-fairness``, ``bench-sse``,
-``bench-sources``) and endurance (``soak``). Like ``claimcheck``, building the parser
+(``eval-matching``), the claim extractor on labelled articles (``eval-articles``), speed
+(``bench``, ``bench-extract``, ``bench-fairness``, ``bench-sse``, ``bench-sources``) and
+endurance (``soak``). Like ``claimcheck``, building the parser
 loads no model: each handler imports what it needs when it runs.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 from cli.commands import Register, build_program, run
 from lab import (
+    articles_eval,
     bench,
     bench_ann,
     bench_extract,
@@ -34,6 +36,7 @@ COMMANDS: tuple[Register, ...] = (
     calibrate.register,
     checkworthiness.register,
     eval_matching.register,
+    articles_eval.register,
     bench.register,
     bench_extract.register,
     bench_ann.register,

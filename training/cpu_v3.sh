@@ -11,7 +11,7 @@
 # Then: make cpu-v3-reassemble (int8 ONNX in workers/models/stance-v3-candidate) and
 # `training.stance evaluate` on the full dev files. Overrides: V3_BUDGET_S (training loop,
 # default 3600), V3_LR, V3_SYNTHETIC (synthetic pairs asked), V3_SAMPLE_FRAC (of each train
-# file), V3_DEV_PER_FILE, V3_EVAL_EVERY, V3_CKPT_EVERY, V3_ARGS, V3_DIR (default var/cpu-v3).
+# file), V3_DEV_PER_FILE, V3_PREPARE_ARGS (e.g. --no-binary), V3_EVAL_EVERY, V3_CKPT_EVERY, V3_ARGS, V3_DIR (default var/cpu-v3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${TRAIN_PY:-.venv-train/bin/python}"
@@ -26,9 +26,10 @@ mkdir -p "$DIR" "$RUN" "$OUT"
 export OMP_WAIT_POLICY=PASSIVE HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false PYTHONUNBUFFERED=1
 echo "=== $(date -u +%FT%TZ) stance v3 on the CPU ($(nproc) cores)" | tee -a "$LOG"
 if [ ! -f "$BUNDLE/meta.json" ]; then
+  # shellcheck disable=SC2086  # V3_PREPARE_ARGS is a list of options
   nice -n 10 "$PY" -m training.stance_v3 prepare --out "$BUNDLE" \
     --synthetic "${V3_SYNTHETIC:-40000}" --sample-frac "${V3_SAMPLE_FRAC:-1.0}" \
-    --dev-per-file "${V3_DEV_PER_FILE:-500}" 2>&1 | tee -a "$LOG"
+    --dev-per-file "${V3_DEV_PER_FILE:-500}" ${V3_PREPARE_ARGS:-} 2>&1 | tee -a "$LOG"
 fi
 RESUME=""
 if [ -f "$RUN/ckpt.pt" ]; then RESUME="--resume"; fi

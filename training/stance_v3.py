@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     pp.add_argument("--data-root", default=str(DEFAULT_DATA_ROOT))
     pp.add_argument("--out", default="var/gpu-bundle")
     pp.add_argument("--sample-frac", type=float, default=1.0, help="of each train file")
+    pp.add_argument("--no-binary", action="store_true", help="leave the binary files out")
     pp.add_argument("--synthetic", type=int, default=C.STANCE_V3_SYNTHETIC, help="pairs asked")
     pp.add_argument("--dev-per-file", type=int, default=None, help="sample of each dev file")
     pp.add_argument("--max-mib", type=float, default=DEFAULT_MAX_MIB, help="bundle size limit")
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
             Path(args.data_root),
             Path(args.out),
             sample_frac=args.sample_frac,
+            binary=not args.no_binary,
             synthetic_total=args.synthetic,
             dev_per_file=args.dev_per_file,
             max_mib=args.max_mib,

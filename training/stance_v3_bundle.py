@@ -244,6 +244,7 @@ def prepare(
     out: Path,
     *,
     sample_frac: float = 1.0,
+    binary: bool = True,
     synthetic_total: int = C.STANCE_V3_SYNTHETIC,
     dev_per_file: int | None = None,
     max_mib: float = DEFAULT_MAX_MIB,
@@ -265,7 +266,9 @@ def prepare(
     inputs: dict[str, str] = {}
     pairs = Pairs()
     rows_v1, neg_stats = v1_pairs(data_root, sample_frac, pairs, inputs)
-    rows_bin, bin_stats = binary_pairs(data_root, sample_frac, pairs, inputs)
+    rows_bin, bin_stats = (
+        binary_pairs(data_root, sample_frac, pairs, inputs) if binary else ({}, {})
+    )
     blocked, blocked_files = blocked_keys(data_root, inputs)
     log(f"blocked texts (dev / evaluation claims and evidence): {len(blocked)}")
     rows_by = {**rows_v1, **rows_bin}

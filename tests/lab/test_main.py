@@ -16,6 +16,7 @@ LAB_COMMANDS = {
     "checkworthiness",
     "eval-checkworthiness",
     "eval-matching",
+    "eval-articles",
     "bench",
     "bench-extract",
     "bench-kb",
@@ -40,6 +41,7 @@ def test_every_documented_command_parses() -> None:
         ["checkworthiness", "--input", "a", "--output", "b"],
         ["eval-checkworthiness", "--data-dir", "d"],
         ["eval-matching", "--fit"],
+        ["eval-articles", "--json", "--summary", "examples/articles"],
         ["soak", "--seconds", "60", "--rate", "5", "--scorer", "lexical"],
     ):
         assert parser.parse_args(argv).handler is not None
