@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cli.article_input import parse_published_at, read_article
 from cli.commands import Subparsers, add_command
+from cli.output import claim_texts
 from shared.schemas import SkippedSentence
 from shared.settings import Settings
 
@@ -41,8 +42,8 @@ def run_extract(args: argparse.Namespace, settings: Settings) -> int:
         rule = f" (rule: {claim.rule})" if claim.rule else ""
         print(f"{i:>3}. [{claim.start}:{claim.end}] {claim.checkworthiness:.2f}{rule} {kind}{who}")
         print(f"     {claim.text}")
-        if claim.text != claim.source_text:
-            print(f"     source: {claim.source_text}")
+        for line in claim_texts(claim.text, claim.source_text, stand_alone=claim.stand_alone):
+            print(f"     {line}")
     if skipped_sentences and not args.claims_only:
         print("skipped:")
     for skip in skipped_sentences if not args.claims_only else []:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,14 +20,50 @@ _DETAIL_WIDTH = 80
 """A conflicting detail longer than this is cut the same way."""
 
 
+NOT_STAND_ALONE = "not stand-alone: a reference is left as the article wrote it"
+"""The mark of a claim whose checked text may not read on its own (an editor can correct it)."""
+
+
+def claim_texts(
+    checked: str, original: str | None, *, stand_alone: bool = True, editor: str | None = None
+) -> list[str]:
+    """What is shown under a claim's checked text (the text the verifier checks), one line
+    each: the article's own sentence where it differs (``as written: …``); who corrected
+    the checked text, or :data:`NOT_STAND_ALONE` when the extractor kept the article's words
+    because it could not resolve a reference."""
+    lines = []
+    if original and _clean(original) != _clean(checked):
+        lines.append(f"as written: {_clean(original)}")
+    if editor:
+        lines.append(f"checked text corrected by {_clean(editor)}")
+    elif not stand_alone:
+        lines.append(NOT_STAND_ALONE)
+    return lines
+
+
+def verdict_texts(verdict: Mapping[str, Any], *, indent: str = "    ") -> str:
+    """:func:`claim_texts` of a verdict (or a claim answer: ``text`` for ``claim``), each
+    line indented, each after a line break; empty when there is nothing to add."""
+    edit = verdict.get("checked_text_edit") or {}
+    lines = claim_texts(
+        str(verdict.get("claim") or verdict.get("text") or ""),
+        verdict.get("source_text"),
+        stand_alone=verdict.get("stand_alone") is not False,
+        editor=edit.get("editor"),
+    )
+    return "".join(f"\n{indent}{line}" for line in lines)
+
+
 def format_verdict(verdict: dict[str, Any], *, colour: bool = False) -> str:
-    """Label, confidence and claim on one line; then the deciding evidence: its sentence
-    (quoted) and, below it, its title and the link that lands on the sentence."""
+    """Label, confidence and claim on one line, and below it the article's own sentence
+    where the checked claim differs (:func:`verdict_texts`); then the deciding evidence: its
+    sentence (quoted) and, below it, its title and the link that lands on the sentence."""
     label = str(verdict["label"])
     shown = f"{_COLOURS.get(label, '')}{label}{_RESET}" if colour else label
     review = " needs-review" if verdict.get("needs_review") else ""
     claim = _clean(str(verdict["claim"]))
     line = f"[{shown} {float(verdict['confidence']):.2f}{review}] {claim}"
+    line += verdict_texts(verdict)
     evidence = verdict.get("evidence") or []
     if evidence:
         top = evidence[0]
@@ -117,7 +154,8 @@ def format_verdict_line(
     verbose: bool = False,
 ) -> str:
     """``claimcheck watch``: one line per verdict (time it reached the stream, label,
-    confidence, review flag, claim, article); ``verbose`` adds every piece of evidence."""
+    confidence, review flag, claim, article); ``verbose`` adds the article's own sentence
+    where the checked claim differs (:func:`verdict_texts`) and every piece of evidence."""
     label = str(verdict.get("label", "?"))
     padded = f"{label:<15}"
     shown = f"{_COLOURS.get(label, '')}{padded}{_RESET}" if colour else padded
@@ -132,6 +170,7 @@ def format_verdict_line(
     )
     if not verbose:
         return line
+    line += verdict_texts(verdict)
     for rank, item in enumerate(verdict.get("evidence") or [], start=1):
         line += f"\n    {rank}. {_stance_and_score(item)}: "
         line += _evidence_body(item, indent=" " * 7, limit=_SENTENCE_WIDTH)

@@ -3,7 +3,10 @@
 The rating is on a 1 (false) to 5 (true) scale with a textual ``alternateName`` that
 fact-check readers map back to the label: ``False`` (refuted, 1), ``Mixture``
 (conflicting, 3), ``True`` (supported, 5), ``Unproven`` (not_enough_info, ``-1``: off the
-scale, it is no truth rating; readers go by the name). ``itemReviewed`` is the ``Claim``:
+scale, it is no truth rating; readers go by the name). ``claimReviewed`` is the article's own
+sentence (``source_text``; a lone claim's text), or the editor's checked text where an editor
+corrected it (:mod:`shared.checked_text`), never the extractor's rewrite: the newsroom
+publishes words it wrote or chose. ``itemReviewed`` is the ``Claim``:
 where it appeared (the article's URL, or a lone claim's source URL) and who made it (the
 speaker, where one was found). ``reviewBody`` is the editor's note, followed, for a claim
 ruled false or mixed, by what the sources say of the details the claim states otherwise
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from shared.checked_text import claim_reviewed_text
 from shared.schemas import DetailConflict, Label, Review
 from shared.store import ArticleRecord, ClaimRecord
 from shared.verdict_parts import explain_conflict
@@ -70,7 +74,9 @@ def claim_review(
     document: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "claimReviewed": claim.text,
+        "claimReviewed": claim_reviewed_text(
+            claim.text, claim.source_text, claim.checked_text_edit
+        ),
         "reviewRating": {
             "@type": "Rating",
             "ratingValue": value,

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from shared.checked_text import EditedClaim
 from shared.invisible import VISIBLE_PATTERN, has_visible
 from shared.skips import SKIP_REASONS as SKIP_REASONS
 from shared.skips import SkippedSentence as SkippedSentence
@@ -117,6 +118,10 @@ _QUOTE = (
     "For a direct quote with a known speaker: article_text[quote_start:quote_end] is the "
     "quoted words (without the quotation marks)."
 )
+_STAND_ALONE = (
+    "False when the extractor kept the article's words because it could not resolve a "
+    "reference with confidence: the text may not read on its own; an editor can correct it."
+)
 _CHECKWORTHINESS = (
     "P(checkworthy) from the trained check-worthiness model; at least 0.6 where an "
     "editorial rule (a dated event, a named speaker's reported statement) kept the sentence."
@@ -137,6 +142,7 @@ class ClaimDetails(BaseModel):
     end: int | None = Field(default=None, ge=0)
     speaker: str | None = Field(default=None, description=_SPEAKER)
     attributed: bool = Field(default=False, description=_ATTRIBUTED)
+    stand_alone: bool = Field(default=True, description=_STAND_ALONE)
     checkworthiness: float | None = Field(default=None, ge=0, le=1, description=_CHECKWORTHINESS)
     entities: list[Entity] = Field(default_factory=list)
     quote_start: int | None = Field(default=None, ge=0, description=_QUOTE)
@@ -173,7 +179,8 @@ class ExtractedDetails(ClaimDetails):
 
 
 class ClaimText(BaseModel):
-    """A claim's id and its stand-alone text: what the API's claim answers start with."""
+    """A claim's id and its checked text (stand-alone, or an editor's): what the API's claim
+    answers start with; ``source_text`` is the article's own sentence."""
 
     claim_id: str
     text: str
@@ -259,9 +266,10 @@ class Evidence(BaseModel):
     )
 
 
-class Verdict(ClaimDetails):
+class Verdict(EditedClaim, ClaimDetails):
     """The outcome of checking one claim, as published on the stream, with the claim's
-    details as extracted (from its record; ``claim`` is its stand-alone text)."""
+    details as extracted (from its record; ``claim`` is the text checked: its stand-alone
+    text, or an editor's correction of it, ``checked_text_edit``)."""
 
     claim_id: str
     article_id: str | None = None
@@ -313,8 +321,8 @@ class Verdict(ClaimDetails):
     revision: int = Field(
         default=0,
         ge=0,
-        description="0 for the first check; n for the n-th re-check after a document its "
-        "evidence came from changed (a `verdict.updated` entry).",
+        description="0 for the first check; n for the n-th re-check (a `verdict.updated` "
+        "entry): a document its evidence came from changed, or an editor corrected its text.",
     )
     previous_label: Label | None = Field(
         default=None, description="For a re-check: the label the claim had before."
@@ -407,7 +415,7 @@ class VerdictReviewed(BaseModel):
     )
 
 
-class ClaimStatus(ClaimDetails, ClaimText):
+class ClaimStatus(EditedClaim, ClaimDetails, ClaimText):
     """``GET /v1/claims/{id}``: the claim record as stored, its status, verdict and review."""
 
     status: ClaimState
@@ -416,7 +424,7 @@ class ClaimStatus(ClaimDetails, ClaimText):
     review: Review | None = None
 
 
-class ArticleClaimStatus(ClaimDetails, ClaimText):
+class ArticleClaimStatus(EditedClaim, ClaimDetails, ClaimText):
     """One claim of ``GET /v1/articles/{id}``: the same fields as ``GET /v1/claims/{id}``."""
 
     status: ClaimState
@@ -424,7 +432,7 @@ class ArticleClaimStatus(ClaimDetails, ClaimText):
     review: Review | None = None
 
 
-class ReviewQueueItem(ClaimDetails, ClaimText):
+class ReviewQueueItem(EditedClaim, ClaimDetails, ClaimText):
     """A verdict that needs an editor: the claim, where it came from, and the verdict."""
 
     article_id: str | None = None

@@ -16,6 +16,7 @@ from typing import Any
 import redis
 from pydantic import BaseModel, Field
 
+from shared.checked_text import EditedClaim, edit_from_hash, edit_mapping
 from shared.errors import StoreUnavailableError
 from shared.keys import Keys
 from shared.lua import read_script
@@ -31,9 +32,10 @@ from shared.schemas import (
 from shared.settings import Settings
 
 
-class ClaimRecord(ClaimDetails, ClaimText):
-    """A claim as the intake stored it. ``text`` is what workers verify (stand-alone);
-    its :class:`~shared.schemas.ClaimDetails` say where it came from."""
+class ClaimRecord(EditedClaim, ClaimDetails, ClaimText):
+    """A claim as the intake stored it. ``text`` is what workers verify (stand-alone, or an
+    editor's correction: ``checked_text_edit``, :mod:`shared.checked_text`); its
+    :class:`~shared.schemas.ClaimDetails` say where it came from."""
 
     article_id: str | None = None
     context: str | None = None
@@ -48,12 +50,17 @@ class ClaimRecord(ClaimDetails, ClaimText):
     review_stream_id: str | None = None
     """The stream id of the review's ``verdict.reviewed`` entry."""
     revision: int = 0
-    """How many times a changed document re-queued the claim (:mod:`shared.rechecks`)."""
+    """How many times the claim was re-queued: a changed document (:mod:`shared.rechecks`)
+    or an editor's checked text (:mod:`shared.checked_text`)."""
 
     def stamp(self, verdict: Verdict) -> Verdict:
-        """``verdict`` with this claim's details and newsroom, as the stream carries it; for
-        a re-check (:mod:`shared.rechecks`) also its revision and the label it had."""
-        update: dict[str, Any] = {**self.claim_fields(), "newsroom": self.newsroom}
+        """``verdict`` with this claim's details, newsroom and editor's correction, as the
+        stream carries it; for a re-check also its revision and the label it had."""
+        update: dict[str, Any] = {
+            **self.claim_fields(),
+            "newsroom": self.newsroom,
+            "checked_text_edit": self.checked_text_edit,
+        }
         if self.revision:
             update["revision"] = self.revision
             update["previous_label"] = self.verdict.label if self.verdict else None
@@ -96,6 +103,8 @@ def _details_mapping(details: ClaimDetails) -> dict[str, str]:
         mapping["quote_end"] = str(details.quote_end)
     if details.attributed:
         mapping["attributed"] = "1"
+    if not details.stand_alone:
+        mapping["stand_alone"] = "0"
     if details.checkworthiness is not None:
         mapping["checkworthiness"] = repr(details.checkworthiness)
     if details.entities:
@@ -111,6 +120,7 @@ def _details_from_hash(data: dict[str, str]) -> ClaimDetails:
         end=int(data["end"]) if "end" in data else None,
         speaker=data.get("speaker"),
         attributed=data.get("attributed") == "1",
+        stand_alone=data.get("stand_alone") != "0",
         checkworthiness=float(data["checkworthiness"]) if data.get("checkworthiness") else None,
         entities=[Entity.model_validate(e) for e in json.loads(data.get("entities", "[]"))],
         quote_start=int(data["quote_start"]) if "quote_start" in data else None,
@@ -121,7 +131,7 @@ def _details_from_hash(data: dict[str, str]) -> ClaimDetails:
 def _claim_mapping(claim: ClaimRecord) -> dict[str, str]:
     mapping = {f: str(getattr(claim, f)) for f in _SCALAR_CLAIM_FIELDS if getattr(claim, f)}
     mapping["created_at_ms"] = str(claim.created_at_ms)
-    return mapping | _details_mapping(claim)
+    return mapping | _details_mapping(claim) | edit_mapping(claim.checked_text_edit)
 
 
 def _claim_from_hash(data: dict[str, str]) -> ClaimRecord:
@@ -141,6 +151,7 @@ def _claim_from_hash(data: dict[str, str]) -> ClaimRecord:
         review=review,
         review_stream_id=data.get("review_stream_id"),
         revision=int(data.get("revision") or 0),
+        checked_text_edit=edit_from_hash(data),
         **_details_from_hash(data).claim_fields(),
     )
 

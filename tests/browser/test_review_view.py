@@ -121,7 +121,8 @@ def test_an_editor_rules_on_a_queued_claim_and_a_colleague_sees_it_leave(
     assert "model: supported" in item.text and "confidence 0.52" in item.text
     quote = item.find_element(By.CSS_SELECTOR, "a.evidence-text")
     assert quote.text == f"“{EVIDENCE.text}”" and quote.get_dom_attribute("href") == EVIDENCE.url
-    labels = [b.get_attribute("data-label") for b in item.find_elements(By.TAG_NAME, "button")]
+    buttons = item.find_elements(By.CSS_SELECTOR, "button.review-button")
+    labels = [b.get_attribute("data-label") for b in buttons]
     assert labels == ["supported", "refuted", "not_enough_info", "conflicting"]
     lone = editor.find_element(By.CSS_SELECTOR, f'#review-queue li[data-claim-id="{lone_id}"]')
     assert LONE in lone.text and "lone claim" in lone.text

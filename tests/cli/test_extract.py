@@ -33,12 +33,37 @@ def test_extract_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_extract_text_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["extract", str(SEED)]) == 0
     out = capsys.readouterr().out
-    assert "speaker: Dmitry Peskov" in out and "source: " in out
+    assert "speaker: Dmitry Peskov" in out and "as written: " in out
     assert "non_english ru: Трамп" in out and "claims; skipped:" in out
     assert "unreadable garbled_quote: The White house explained" in out
     assert re.search("quote_rhetoric 0\\.\\d\\d: It\u2019s not toys", out)
     assert main(["extract", str(SEED), "--claims-only"]) == 0
     assert "non_english ru" not in capsys.readouterr().out
+
+
+def test_extract_shows_the_articles_words_beside_the_checked_text_and_marks_unresolved(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = tmp_path / "webb.txt"
+    article.write_text(
+        "NASA launched the James Webb Space Telescope in December 2021. The telescope cost 10 "
+        "billion dollars.\n\nThe central bank expects prices in Vietnam to fall sharply the next "
+        "year.\n",
+        encoding="utf-8",
+    )
+    assert main(["extract", str(article)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = lines.index("     The James Webb Space Telescope cost 10 billion dollars.")
+    assert lines[at + 1] == "     as written: The telescope cost 10 billion dollars."
+    unresolved = "The central bank expects prices in Vietnam to fall sharply the next year."
+    at = lines.index("     " + unresolved)
+    assert lines[at + 1] == "     not stand-alone: a reference is left as the article wrote it"
+    # a claim that reads on its own, in the article's words, shows one text and no mark
+    at = lines.index("     NASA launched the James Webb Space Telescope in December 2021.")
+    assert lines[at + 1].startswith("  2. ")
+    assert main(["extract", str(article), "--json"]) == 0
+    claims = json.loads(capsys.readouterr().out)["claims"]
+    assert [c["stand_alone"] for c in claims] == [True, True, False]
 
 
 def test_extract_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -136,6 +136,43 @@ def test_watch_verbose_shows_every_item_with_stance_score_sentence_and_link() ->
     assert format_verdict_line(verdict, stream_id="1700000000000-0") == lines[0]
 
 
+WRITTEN = "It was held in Da\x1b[31m Nang that year."
+EDIT = {"editor": "Jane Editor", "edited_at": "2026-12-01T09:30:00Z", "revision": 1}
+
+
+@pytest.mark.parametrize(
+    ("fields", "shown"),
+    [
+        ({"source_text": WRITTEN}, ["    as written: It was held in Da[31m Nang that year."]),
+        ({"source_text": "The APEC summit of 2017 was held in Da Nang.", "stand_alone": True}, []),
+        (
+            {"source_text": "The APEC summit of 2017 was held in Da Nang.", "stand_alone": False},
+            ["    not stand-alone: a reference is left as the article wrote it"],
+        ),
+        (
+            {"source_text": WRITTEN, "stand_alone": False, "checked_text_edit": EDIT},
+            [
+                "    as written: It was held in Da[31m Nang that year.",
+                "    checked text corrected by Jane Editor",
+            ],
+        ),
+    ],
+)
+def test_the_articles_words_and_the_checked_texts_marks_follow_the_claim(
+    fields: dict[str, Any], shown: list[str]
+) -> None:
+    verdict = _verdict(_evidence(), **fields)
+    lines = format_verdict(verdict).splitlines()
+    assert lines[0] == "[supported 0.81] The APEC summit of 2017 was held in Da Nang."
+    assert lines[1 : 1 + len(shown)] == shown
+    assert lines[1 + len(shown)].startswith("    evidence (supports, 0.74)")
+    # watch: the one line alone; with -v the same lines, before the evidence
+    line = format_verdict_line(verdict, stream_id="1700000000000-0")
+    verbose = format_verdict_line(verdict, stream_id="1700000000000-0", verbose=True)
+    assert verbose.splitlines()[: 1 + len(shown)] == [line, *shown]
+    assert verbose.splitlines()[1 + len(shown)].startswith("    1. supports, 0.74")
+
+
 CONFLICTS = [
     {
         "slot": "name",
@@ -218,6 +255,19 @@ def test_submit_wait_prints_the_deciding_sentence_and_its_link(
         "[supported 0.81] The APEC summit of 2017 was held in Da Nang.",
         f"    evidence (supports, 0.74): “{SENTENCE}”",
         f"        APEC Vietnam 2017 <{LINK}>",
+        "article art_1 completed: 1 claims (supported=1)",
+    ]
+
+
+def test_submit_wait_prints_the_articles_words_beside_the_checked_claim(
+    http_server: ServerFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    verdict = _verdict(source_text=WRITTEN, stand_alone=False)
+    _submit_wait(http_server, verdict, tmp_path)
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "[supported 0.81] The APEC summit of 2017 was held in Da Nang.",
+        "    as written: It was held in Da[31m Nang that year.",
+        "    not stand-alone: a reference is left as the article wrote it",
         "article art_1 completed: 1 claims (supported=1)",
     ]
 

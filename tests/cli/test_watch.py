@@ -132,6 +132,30 @@ def test_verbose_prints_the_reason_and_each_conflict_the_deciding_one_first(
     ]
 
 
+def test_verbose_shows_the_articles_words_and_who_corrected_the_checked_text(
+    settings_factory: SettingsFactory, redis_client: redis.Redis
+) -> None:
+    settings = settings_factory()
+    corrected = {
+        **VERDICT,
+        "evidence": [],
+        "source_text": "It was held there that year.",
+        "stand_alone": False,
+        "revision": 1,
+        "previous_label": "not_enough_info",
+        "checked_text_edit": {"editor": "Jane Editor", "revision": 1},
+    }
+    _add(redis_client, settings, corrected, "verdict.updated")
+    plain = _watch(settings, "--from-beginning", "--count", "1", "--group", "plain")
+    assert "(re-checked, was not_enough_info) The APEC summit of 2017" in plain[0]
+    verbose = _watch(settings, "--from-beginning", "--count", "1", "--group", "verbose", "-v")
+    assert verbose == [
+        plain[0],
+        "    as written: It was held there that year.",
+        "    checked text corrected by Jane Editor",
+    ]
+
+
 def test_colour_marks_the_label() -> None:
     line = format_verdict_line(VERDICT, stream_id="1700000000000-0", colour=True)
     assert "\033[32msupported" in line and "\n" not in line

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from shared.checked_text import CheckedTextEdit
 from shared.claimreview import RATINGS, claim_review
 from shared.schemas import LABELS, DetailConflict, Label, Review, SlotKind, Verdict
 from shared.store import ArticleRecord, ClaimRecord
@@ -70,6 +71,27 @@ def test_the_document_has_every_field_a_reader_needs() -> None:
         "url": "https://dp.example/fc/1",
         "reviewBody": "The council's accounts say 55 million.",
     }
+
+
+EXTRACTED = "The mayor said on 1 March 2025 that the Han River bridge cost 40 million dollars."
+WRITTEN = "He said on Saturday that it cost 40 million dollars."
+EDITED = "The mayor of Da Nang said that the Han River bridge cost 40 million dollars."
+
+
+def test_the_claim_reviewed_is_the_articles_own_sentence_not_the_rewrite() -> None:
+    claim = _claim(text=EXTRACTED, source_text=WRITTEN)
+    assert claim_review(claim, _review(), ARTICLE)["claimReviewed"] == WRITTEN
+
+
+def test_the_claim_reviewed_is_the_editors_checked_text_once_an_editor_set_one() -> None:
+    edit = CheckedTextEdit(
+        editor="Sam Desk", edited_at=REVIEWED_AT, revision=1, extracted_text=EXTRACTED
+    )
+    claim = _claim(text=EDITED, source_text=WRITTEN, checked_text_edit=edit)
+    doc = claim_review(claim, _review(), ARTICLE)
+    assert doc["claimReviewed"] == EDITED
+    [read] = list(parse_document(json.loads(json.dumps(doc)), where="export"))
+    assert read.claim == EDITED
 
 
 def test_optional_parts_are_left_out_when_unknown() -> None:

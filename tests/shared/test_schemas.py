@@ -26,6 +26,7 @@ DETAILS = ClaimDetails(
     end=43,
     speaker="Dmitry Peskov",
     attributed=True,
+    stand_alone=False,
     checkworthiness=0.81,
     entities=[ENTITY],
 )
@@ -79,7 +80,7 @@ def test_api_answers_read_the_record_as_stored() -> None:
     answer = ExtractedClaim.model_validate(record, from_attributes=True)
     assert list(answer.model_dump()) == [
         "claim_id", "text", "source_text", "start", "end", "speaker", "attributed",
-        "checkworthiness", "entities", "quote_start", "quote_end",
+        "stand_alone", "checkworthiness", "entities", "quote_start", "quote_end",
     ]  # fmt: skip
 
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
+from shared.checked_text import CheckedTextEdit
 from shared.redis_client import make_redis
 from shared.schemas import ClaimDetails, Entity
 from shared.store import ClaimStore
@@ -64,8 +66,15 @@ def test_extraction_fields_round_trip(settings_factory: SettingsFactory) -> None
             "source_text": "He stressed that the talks were useful.",
             "speaker": "Donald Trump",
             "attributed": True,
+            "stand_alone": False,
             "checkworthiness": 0.8123,
             "entities": [Entity(text="Donald Trump", label="PERSON", start=0, end=12)],
+            "checked_text_edit": CheckedTextEdit(
+                editor="Jane Editor",
+                edited_at=datetime(2026, 12, 1, 9, 30, tzinfo=UTC),
+                revision=2,
+                extracted_text="Donald Trump stressed that they were useful.",
+            ),
         }
     )
     store.save([claim], article)
@@ -82,6 +91,7 @@ def test_extraction_fields_round_trip(settings_factory: SettingsFactory) -> None
     assert (old.source_text, old.speaker, old.attributed, old.checkworthiness, old.entities) == (
         None, None, False, None, [],
     )  # fmt: skip
+    assert old.stand_alone is True and old.checked_text_edit is None
     client.close()
 
 

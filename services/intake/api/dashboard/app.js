@@ -7,7 +7,7 @@
 "use strict";
 
 (function () {
-  const { $, stats, headers, storeApiKey, setStatus, el, pretty, needKey, renderEvidence, renderWhy, highlight } =
+  const { $, stats, headers, storeApiKey, setStatus, el, pretty, needKey, renderEvidence, renderWhy, claimTexts, highlight } =
     window.claimcheck;
   const review = window.claimcheck.review;
   const LABELS = ["supported", "refuted", "conflicting", "not_enough_info"];
@@ -130,7 +130,7 @@
     state.verdicts.set(v.claim_id, v);
     const item = renderVerdict(id, v);
     addToFeed(item);
-    if (v.needs_review) review.queueAdd(review.queueItemOf(v));
+    review.verdictArrived(v);
     if (state.openArticle && state.openArticle.article_id === v.article_id) {
       colourClaim(v.claim_id, v.label);
       updateArticleClaim(v.claim_id);
@@ -165,7 +165,7 @@
       el("span", { className: "confidence", text: "confidence " + confidence }),
       v.needs_review ? el("span", { className: "review", text: "needs review" }) : null,
     ]);
-    const children = [head, ...renderWhy(v), el("p", { className: "claim", text: v.claim || v.source_text || "" })];
+    const children = [head, ...renderWhy(v), ...claimTexts(v)];
     const top = (v.evidence || [])[0];
     if (top) children.push(renderEvidence(top));
     // a lone claim (POST /v1/claims) has no article to open
@@ -246,15 +246,17 @@
     $("article-claims").replaceChildren(...ordered.map(renderArticleClaim));
   }
 
-  // One claim of the open article under the text: its label, then why (conflicts, reason).
+  // One claim of the open article under the text: its label and checked text, the
+  // article's own sentence beside it where it differs, then why (conflicts, reason).
   function renderArticleClaim(c) {
     const v = state.verdicts.get(c.claim_id);
     const label = v ? v.label : "pending";
+    // an editor's correction reaches the open article with its verdict (verdict.updated)
+    const edited = v && v.checked_text_edit ? { text: v.claim, checked_text_edit: v.checked_text_edit } : {};
+    const [checked, ...beside] = claimTexts(Object.assign({}, c, edited), { tag: "span" });
     return el("li", { className: "article-claim", "data-claim-id": c.claim_id, "data-label": label }, [
-      el("div", { className: "row" }, [
-        el("span", { className: "badge label-" + label, text: pretty(label) }),
-        el("span", { className: "claim", text: c.text || c.source_text || "" }),
-      ]),
+      el("div", { className: "row" }, [el("span", { className: "badge label-" + label, text: pretty(label) }), checked]),
+      ...beside,
       ...(v ? renderWhy(v) : []),
     ]);
   }

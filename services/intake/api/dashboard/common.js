@@ -107,6 +107,32 @@ window.claimcheck = (function () {
     return shown;
   }
 
+  // A claim's two texts, as elements to append: the checked text (what the verifier checks:
+  // a verdict's `claim`, an answer's `text`) in a `tag` of class "claim" and, where it
+  // differs, the article's own sentence ("as written: …"); then who corrected the checked
+  // text, or "not stand-alone" when the extractor kept the article's words because it could
+  // not resolve a reference (an editor should correct it). With `inArticle` the article's
+  // sentence is on show already (marked in its text): the checked text follows it as
+  // "checked as: …", where it differs.
+  const NOT_STAND_ALONE = "not stand-alone: a reference is left as the article wrote it";
+
+  function claimTexts(c, options) {
+    const opts = options || {};
+    const checked = c.claim || c.text || c.source_text || "";
+    const written = c.source_text && c.source_text !== checked ? c.source_text : null;
+    const shown = [];
+    if (!opts.inArticle) shown.push(el(opts.tag || "p", { className: "claim", text: checked }));
+    if (written && opts.inArticle) shown.push(el("p", { className: "meta checked-as", text: "checked as: " + checked }));
+    else if (written) shown.push(el("p", { className: "meta as-written", text: "as written: " + written }));
+    const edit = c.checked_text_edit;
+    if (edit && edit.editor) {
+      shown.push(el("p", { className: "meta claim-edited", text: "checked text corrected by " + edit.editor }));
+    } else if (c.stand_alone === false) {
+      shown.push(el("p", { className: "meta not-stand-alone", text: NOT_STAND_ALONE }));
+    }
+    return shown;
+  }
+
   // Append text[from:to] to view with each of the claims (sorted by start) marked in the
   // colour of its verdict (verdictOf(claim), or pending).
   // Why a sentence is not a claim, as the hover text of its greyed span.
@@ -154,5 +180,7 @@ window.claimcheck = (function () {
     view.append(document.createTextNode(text.slice(at, to)));
   }
 
-  return { $, stats, headers, storeApiKey, setStatus, el, pretty, needKey, renderEvidence, renderWhy, highlight };
+  return {
+    $, stats, headers, storeApiKey, setStatus, el, pretty, needKey, renderEvidence, renderWhy, claimTexts, highlight,
+  };
 })();

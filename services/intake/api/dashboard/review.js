@@ -1,20 +1,25 @@
 // claimcheck newsroom dashboard, the review view (loaded after common.js, before app.js):
-// the queue of verdicts the model was unsure of, where editors rule on them. It publishes
+// the queue of verdicts the model was unsure of, where editors rule on them (or correct the
+// text that was checked, which checks the claim again). It publishes
 // window.claimcheck.review for the feed (app.js), which feeds it the stream's verdicts
 // and rulings and starts it.
 "use strict";
 
 window.claimcheck.review = (function () {
-  const { $, headers, el, pretty, needKey, renderEvidence, renderWhy, highlight } = window.claimcheck;
+  const { $, headers, el, pretty, needKey, renderEvidence, renderWhy, claimTexts, highlight } = window.claimcheck;
   const REVIEWER_STORE = "claimcheck.reviewer";
   const REVIEW_LABELS = ["supported", "refuted", "not_enough_info", "conflicting"];
   const QUEUE_PAGE = 20;
   const CONTEXT_CHARS = 280;
   const MAX_NOTE = 2000; // the API's limit on a review's note
-  const QUEUE_FIELDS = ["claim_id", "article_id", "source_text", "start", "end", "checkworthiness", "speaker"];
+  const MAX_CHECKED_TEXT = 5000; // the API's limit on an editor's checked text
+  const QUEUE_FIELDS = [
+    "claim_id", "article_id", "source_text", "start", "end", "checkworthiness", "speaker", "stand_alone",
+    "checked_text_edit",
+  ];
 
   const state = {
-    queue: new Map(), // claim_id -> {item, node, context, note, buttons, result}: the review queue
+    queue: new Map(), // claim_id -> {item, node, context, beside, note, buttons, result, ...}: the queue
     cursor: null, // next_cursor of the last queue page loaded
     reviewed: new Set(), // claims reviewed (here or by a colleague): never queued again
     articles: new Map(), // article_id -> promise of GET /v1/articles/{id} (the review context)
@@ -86,6 +91,19 @@ window.claimcheck.review = (function () {
     if (item.article_id && item.end > item.start) showContext(entry);
   }
 
+  // A verdict from the stream: it joins the queue when it needs review; a re-check of a
+  // queued claim (a higher revision: an editor corrected its checked text, or a document
+  // it cited changed) takes the old verdict's place, or the claim out when it needs none.
+  function verdictArrived(v) {
+    const entry = state.queue.get(v.claim_id);
+    if (entry && (v.revision || 0) > (entry.item.verdict.revision || 0)) {
+      entry.node.remove();
+      state.queue.delete(v.claim_id);
+      updateQueueCount();
+    }
+    if (v.needs_review) queueAdd(queueItemOf(v));
+  }
+
   function queueRemove(claimId) {
     const entry = state.queue.get(claimId);
     if (!entry) return;
@@ -111,9 +129,12 @@ window.claimcheck.review = (function () {
       el("span", { className: "meta", text: where }),
       item.speaker ? el("span", { className: "meta", text: "said by " + item.speaker }) : null,
     ]);
+    const [context, ...beside] = claimTexts(item);
     const entry = {
       item,
-      context: el("p", { className: "claim", text: item.text || item.source_text || "" }),
+      context,
+      beside,
+      inArticle: false,
       note: el("textarea", {
         className: "review-note",
         rows: "2",
@@ -122,7 +143,16 @@ window.claimcheck.review = (function () {
         placeholder: "Note (optional): why, and your sources",
       }),
       result: el("p", { className: "hint review-message", "aria-live": "polite" }),
+      checkedText: el("textarea", {
+        className: "checked-text-input",
+        rows: "2",
+        maxlength: String(MAX_CHECKED_TEXT),
+        "aria-label": "checked text",
+      }),
+      correct: el("button", { type: "button", className: "correct-button", text: "Check this text instead" }),
     };
+    entry.checkedText.value = item.text || item.source_text || "";
+    entry.correct.addEventListener("click", () => submitCorrection(item.claim_id));
     entry.buttons = REVIEW_LABELS.map((label) => {
       const button = el("button", {
         type: "button",
@@ -139,9 +169,15 @@ window.claimcheck.review = (function () {
       head,
       ...renderWhy(v),
       entry.context,
+      ...beside,
       ...(evidence.length ? evidence : [el("p", { className: "evidence", text: "no evidence found" })]),
       el("div", { className: "row review-actions", role: "group", "aria-label": "your ruling" }, entry.buttons),
       entry.note,
+      el("details", { className: "correction" }, [
+        el("summary", { text: "Correct the checked text" }),
+        entry.checkedText,
+        entry.correct,
+      ]),
       entry.result,
     ]);
     return entry;
@@ -170,12 +206,24 @@ window.claimcheck.review = (function () {
     const view = el("p", { className: "article-text review-context" }, [cutBefore ? "… " : null]);
     highlight(view, text, [item], from, to, () => item.verdict);
     if (cutAfter) view.append(" …");
-    const shown = [view];
-    if (item.text && item.text !== item.source_text) {
-      shown.push(el("p", { className: "meta", text: "checked as: " + item.text }));
-    }
-    entry.context.replaceWith(...shown);
+    entry.context.replaceWith(view);
     entry.context = view;
+    entry.inArticle = true;
+    showTexts(entry);
+  }
+
+  // The claim's texts under its context again (after an editor corrected its checked text).
+  function showTexts(entry) {
+    let shown = claimTexts(entry.item, { inArticle: entry.inArticle });
+    if (!entry.inArticle) {
+      const [checked, ...beside] = shown;
+      entry.context.replaceWith(checked);
+      entry.context = checked;
+      shown = beside;
+    }
+    for (const node of entry.beside) node.remove();
+    entry.context.after(...shown);
+    entry.beside = shown;
   }
 
   // What to show of text around [start, end): its paragraph, at most CONTEXT_CHARS either
@@ -247,6 +295,52 @@ window.claimcheck.review = (function () {
     }
   }
 
+  // An editor's checked text (PATCH /v1/claims/{id}): the claim is checked again with it and
+  // its verdict.updated replaces the queued verdict when it arrives (verdictArrived).
+  async function submitCorrection(claimId) {
+    const entry = state.queue.get(claimId);
+    if (!entry) return;
+    const editor = $("reviewer-name").value.trim();
+    if (!editor) {
+      entry.result.textContent = "Enter your name above first.";
+      return $("reviewer-name").focus();
+    }
+    const text = entry.checkedText.value.trim();
+    if (!text) {
+      entry.result.textContent = "The checked text is empty.";
+      return entry.checkedText.focus();
+    }
+    sessionStorage.setItem(REVIEWER_STORE, editor);
+    entry.correct.disabled = true;
+    entry.result.textContent = "saving…";
+    try {
+      const response = await fetch("/v1/claims/" + encodeURIComponent(claimId), {
+        method: "PATCH",
+        headers: headers({ "Content-Type": "application/json", "Idempotency-Key": requestKey() }),
+        body: JSON.stringify({ checked_text: text, editor }),
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (response.status === 401) return needKey("API key needed");
+      if (!response.ok) {
+        entry.result.textContent = "refused: " + (answer.message || response.status);
+        return;
+      }
+      const unchanged = answer.text === entry.item.text;
+      entry.item.text = answer.text;
+      entry.item.checked_text_edit = answer.checked_text_edit;
+      showTexts(entry);
+      const edit = answer.checked_text_edit;
+      entry.result.textContent =
+        unchanged || !edit
+          ? "Nothing to change: the claim is checked with this text already."
+          : "Saved: the claim is checked again with your text (revision " + edit.revision + ").";
+    } catch (err) {
+      entry.result.textContent = "could not reach the intake; try again";
+    } finally {
+      entry.correct.disabled = false;
+    }
+  }
+
   // A ruling on the stream (made here or by a colleague): its claim is out of the queue for
   // good. Returns the queue item it had, if it was queued.
   function ruled(claimId) {
@@ -264,5 +358,5 @@ window.claimcheck.review = (function () {
     sessionStorage.setItem(REVIEWER_STORE, $("reviewer-name").value.trim());
   });
 
-  return { loadQueue, resetQueue, queueAdd, queueItemOf, ruled };
+  return { loadQueue, resetQueue, queueAdd, queueItemOf, verdictArrived, ruled };
 })();

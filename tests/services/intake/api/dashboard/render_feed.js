@@ -10,6 +10,7 @@
 // paths 404), and once the page settled the actions run in order, the page settling after
 // each: {"set": element id, "value": v}, {"click": element id},
 // {"review": claim id, "label": l, "note"?: n} (types the note, clicks the label's button),
+// {"correct": claim id, "text": t} (types the checked text, clicks "Check this text instead"),
 // or {"open": article id} (clicks the article's button in the feed: the article view).
 // The output has the feed, the review queue, the article view's claims, the requests made
 // and the texts of a few elements by id.
@@ -43,6 +44,11 @@ class FakeElement {
     const parent = this.parent;
     const at = parent.children.indexOf(this);
     this.remove();
+    nodes.forEach((node, i) => parent._adopt(node, at + i));
+  }
+  after(...nodes) {
+    const parent = this.parent;
+    const at = parent.children.indexOf(this) + 1;
     nodes.forEach((node, i) => parent._adopt(node, at + i));
   }
   replaceChildren(...nodes) {
@@ -198,6 +204,11 @@ function act(action) {
     const nodes = [...walk(item)];
     if (action.note !== undefined) nodes.find((n) => n.tagName === "TEXTAREA").value = action.note;
     click(nodes.find((n) => n.tagName === "BUTTON" && n.dataset.label === action.label));
+  } else if ("correct" in action) {
+    const item = document.getElementById("review-queue").children.find((n) => n.dataset.claimId === action.correct);
+    const nodes = [...walk(item)];
+    nodes.find((n) => n.className === "checked-text-input").value = action.text;
+    click(nodes.find((n) => n.className === "correct-button"));
   } else if ("open" in action) {
     const buttons = document.getElementById("feed").children.flatMap((n) => [...walk(n)]);
     click(buttons.find((n) => n.tagName === "BUTTON" && n.textContent === action.open));

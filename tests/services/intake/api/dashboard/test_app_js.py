@@ -181,3 +181,64 @@ def test_the_article_view_shows_each_claim_with_its_label_conflicts_and_reason()
         ("evidence reason", "reason: The source states the same: rose.", None)
     ]
     assert _why(pending) == [] and "pending" in _text(pending)
+
+
+WEBB = "NASA launched the telescope in 2021. It cost 10 billion dollars. Work began that day."
+COST = "The telescope cost 10 billion dollars."
+DAY = "Work began on 25 December 2021."
+EDIT = {"editor": "Jane Editor", "revision": 1, "extracted_text": "Work began that day."}
+NOT_STAND_ALONE = "not stand-alone: a reference is left as the article wrote it"
+
+
+def _texts(node: dict[str, Any]) -> list[tuple[str, str]]:
+    """The claim texts among ``node``'s children: (class, text) each."""
+    shown = ("claim", "meta as-written", "meta claim-edited", "meta not-stand-alone")
+    return [(c["className"], _text(c)) for c in node["children"] if c["className"] in shown]
+
+
+def _webb_claim(claim_id: str, written: str, text: str, **extra: Any) -> dict[str, Any]:
+    start = WEBB.index(written)
+    return {
+        "claim_id": claim_id,
+        "text": text,
+        "source_text": written,
+        "start": start,
+        "end": start + len(written),
+        **extra,
+    }
+
+
+def test_cards_and_the_article_view_show_the_articles_words_beside_the_checked_text() -> None:
+    launched = _webb_claim("clm_go", WEBB[:36], WEBB[:36], stand_alone=True)
+    cost = _webb_claim("clm_cost", "It cost 10 billion dollars.", COST, stand_alone=True)
+    day = _webb_claim("clm_day", "Work began that day.", "Work began that day.", stand_alone=False)
+    article = {"article_id": "art_1", "text": WEBB, "claims": [launched, cost, day]}
+    stream = [
+        ("1-0", "verdict", _verdict("clm_cost", claim=COST, article_id="art_1", **_details(cost))),
+        ("2-0", "verdict", _verdict("clm_day", claim=day["text"], article_id="art_1",
+                                    **_details(day))),
+        ("3-0", "verdict.updated", _verdict("clm_day", claim=DAY, article_id="art_1", revision=1,
+                                            checked_text_edit=EDIT, **_details(day))),
+    ]  # fmt: skip
+    out = _run(stream, {"routes": {"/v1/articles/art_1": [[200, article]]},
+                        "actions": [{"open": "art_1"}]})  # fmt: skip
+    corrected, flagged, priced = out["feed"]
+    written = ("meta as-written", "as written: " + cost["source_text"])
+    assert _texts(priced) == [("claim", COST), written]
+    assert _texts(flagged) == [("claim", day["text"]), ("meta not-stand-alone", NOT_STAND_ALONE)]
+    assert _texts(corrected) == [
+        ("claim", DAY),
+        ("meta as-written", "as written: Work began that day."),
+        ("meta claim-edited", "checked text corrected by Jane Editor"),
+    ]
+    go, priced_claim, day_claim = out["article"]
+    assert _text(go["children"][0]) == "pending" + launched["text"] and _texts(go) == []
+    assert _text(priced_claim["children"][0]) == "supported" + COST
+    assert _texts(priced_claim) == [("meta as-written", "as written: It cost 10 billion dollars.")]
+    # the editor's text came with its verdict.updated
+    assert _text(day_claim["children"][0]) == "supported" + DAY
+    assert _texts(day_claim) == _texts(corrected)[1:]
+
+
+def _details(claim: dict[str, Any]) -> dict[str, Any]:
+    return {k: claim[k] for k in ("source_text", "start", "end", "stand_alone")}

@@ -100,6 +100,11 @@ def _in_article() -> dict[str, Any]:
     }
 
 
+def _is_label_button(node: dict[str, Any]) -> bool:
+    """One of the four buttons that rule on a verdict (not "Check this text instead")."""
+    return node["tag"] == "button" and "review-button" in node["className"]
+
+
 def _queue(*items: dict[str, Any], cursor: str | None = None) -> list[Any]:
     return [200, {"items": list(items), "next_cursor": cursor}]
 
@@ -134,7 +139,7 @@ def test_the_queue_marks_each_claim_in_its_article_and_shows_a_lone_claim_as_tex
     assert not [n for n in _walk(lone) if n["tag"] == "mark"]
     assert "Claim clm_lone." in _text(lone) and "lone claim" in _text(lone)
     for item in (art, lone):
-        labels = [n["attributes"]["data-label"] for n in _walk(item) if n["tag"] == "button"]
+        labels = [n["attributes"]["data-label"] for n in _walk(item) if _is_label_button(n)]
         assert labels == ["supported", "refuted", "not_enough_info", "conflicting"]
 
 
@@ -205,7 +210,7 @@ def test_a_refused_ruling_keeps_the_claim_queued_with_the_reason() -> None:
     out = _run([], routes, actions)
     assert len(_posts(out)) == 1 and _ids(out) == ["clm_a"]
     assert "refused: claim 'clm_a' has no verdict yet" in _text(out["queue"][0])
-    buttons = [n for n in _walk(out["queue"][0]) if n["tag"] == "button"]
+    buttons = [n for n in _walk(out["queue"][0]) if _is_label_button(n)]
     assert len(buttons) == 4 and not any(b["disabled"] for b in buttons)
 
 
@@ -308,3 +313,55 @@ def test_a_queued_claim_shows_its_conflicts_and_the_reason_under_the_models_labe
     # then the claim in its article
     assert "review-context" in rest[3]["className"]
     assert not [n for n in _walk(queued) if n["tag"] in ("img", "b")]
+
+
+CORRECTED = "The mayor of Springfield said taxes fell by 5 percent in 2023."
+NOT_STAND_ALONE = "not stand-alone: a reference is left as the article wrote it"
+
+
+def test_an_editor_corrects_the_checked_text_and_the_claim_shows_it() -> None:
+    item = {**_in_article(), "stand_alone": False}
+    edit = {"editor": "Jane", "revision": 1, "extracted_text": item["text"]}
+    answer = {**item, "text": CORRECTED, "status": "queued", "checked_text_edit": edit}
+    routes = {
+        "/v1/review-queue": [_queue(item, {**_item("clm_lone", 0.5), "stand_alone": False})],
+        "/v1/articles/art_1": [[200, {"article_id": "art_1", "text": ARTICLE_TEXT, "claims": []}]],
+        "/v1/claims/": [[200, answer]],
+    }
+    before = _run([], routes, [])
+    art, lone = before["queue"]
+    assert NOT_STAND_ALONE in _text(art) and NOT_STAND_ALONE in _text(lone)
+    [box] = [n for n in _walk(art) if n["className"] == "checked-text-input"]
+    assert box["value"] == item["text"]  # the text checked, ready to correct
+
+    actions = [
+        {"correct": "clm_art", "text": CORRECTED},  # no name yet: nothing is sent
+        {"set": "reviewer-name", "value": " Jane "},
+        {"correct": "clm_art", "text": "  " + CORRECTED + " "},
+    ]
+    out = _run([], routes, actions)
+    [patch] = [r for r in out["requests"] if r["method"] == "PATCH"]
+    assert patch["url"] == "/v1/claims/clm_art"
+    assert json.loads(patch["body"]) == {"checked_text": CORRECTED, "editor": "Jane"}
+    assert UUID.match(patch["headers"]["Idempotency-Key"])
+    art = out["queue"][0]
+    shown = _text(art)
+    assert f"checked as: {CORRECTED}" in shown and "checked text corrected by Jane" in shown
+    assert NOT_STAND_ALONE not in shown and item["text"] not in shown
+    assert "checked again with your text (revision 1)" in shown
+    assert [n["text"] for n in _walk(art) if n["tag"] == "mark"] == [SOURCE]  # still in its article
+    assert _ids(out) == ["clm_art", "clm_lone"]  # it waits for its re-check
+
+
+def test_a_recheck_of_a_queued_claim_replaces_its_verdict() -> None:
+    routes = {"/v1/review-queue": [_queue(_item("clm_a", 0.9), _item("clm_b", 0.5))]}
+    update = _verdict(
+        "clm_a", claim=CORRECTED, label="conflicting", revision=1, checkworthiness=0.9,
+        checked_text_edit={"editor": "Sam Desk", "revision": 1},
+    )  # fmt: skip
+    first_check = _verdict("clm_a", checkworthiness=0.9)
+    out = _run([("1-0", "verdict", first_check), ("2-0", "verdict.updated", update)], routes, [])
+    assert _ids(out) == ["clm_a", "clm_b"]
+    first = _text(out["queue"][0])
+    assert "model: conflicting" in first and "model: supported" not in first
+    assert CORRECTED in first and "checked text corrected by Sam Desk" in first

@@ -50,7 +50,7 @@ def test_article_response_carries_the_claim_record(intake: Intake, seed_text: st
     assert set(body) == {"article_id", "claims", "skipped", "skipped_sentences"}
     assert set(body["claims"][0]) == {
         "claim_id", "text", "source_text", "start", "end", "speaker", "attributed",
-        "checkworthiness", "entities", "quote_start", "quote_end",
+        "stand_alone", "checkworthiness", "entities", "quote_start", "quote_end",
     }  # fmt: skip
     peskov = next(c for c in body["claims"] if "Peskov told CNN" in c["source_text"])
     assert peskov["speaker"] == "Dmitry Peskov" and peskov["attributed"] is True

@@ -257,7 +257,8 @@ def test_claimreview_export_reads_back_with_the_same_label(tenants: Intake) -> N
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/ld+json")
     doc = response.json()
-    assert doc["@type"] == "ClaimReview" and doc["claimReviewed"] == claim["text"]
+    # the article's own words, not the extractor's rewrite
+    assert doc["@type"] == "ClaimReview" and doc["claimReviewed"] == claim["source_text"]
     assert doc["itemReviewed"]["appearance"]["url"] == ARTICLE["url"]
     assert doc["author"] == {"@type": "Organization", "name": "daily-planet"}
     assert doc["url"] == body["url"]
