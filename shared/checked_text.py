@@ -8,7 +8,8 @@ extractor wrote (:class:`CheckedTextEdit`), the claim's ``revision`` goes up and
 queued again, so the worker checks the new text and publishes a ``verdict.updated`` entry
 with that revision (or the claim's first verdict, if it had none yet).
 
-One Lua script (``shared/lua/edit_checked_text.lua``) does it atomically. A correction to
+One Lua script (``shared/lua/edit_checked_text.lua``, run by
+:mod:`shared.checked_text_edits`) does it atomically. A correction to
 the text the claim already has changes nothing (no new revision): a request sent twice
 re-checks once. The claim's hash gains four fields: ``edited_by``, ``edited_at`` (ISO
 8601), ``edit_revision`` and ``extracted_text``.
@@ -19,17 +20,12 @@ carries a claim, and for the verdict.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
-import redis
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from shared.errors import ClaimNotFoundError, StoreUnavailableError
 from shared.invisible import VISIBLE_PATTERN, has_visible
-from shared.keys import Keys
-from shared.lua import read_script
 
 MAX_CHECKED_TEXT_CHARS: Final = 5000
 """The longest checked text an editor can set (an evidence sentence's limit)."""
@@ -118,38 +114,3 @@ def claim_reviewed_text(text: str, source_text: str | None, edit: CheckedTextEdi
     """The words a published ruling is about: the editor's checked text where an editor set
     one, else the article's own sentence (a lone claim: its text)."""
     return text if edit is not None else source_text or text
-
-
-@dataclass(frozen=True)
-class EditOutcome:
-    """What setting a checked text did."""
-
-    changed: bool
-    """False when the claim already had this text: nothing was written."""
-    revision: int
-    """The claim's revision now."""
-
-
-class CheckedTextEditor:
-    """Sets editors' checked texts (see the module's docstring)."""
-
-    def __init__(self, client: redis.Redis, key_prefix: str) -> None:
-        self._keys = Keys(key_prefix)
-        self._script = client.register_script(read_script("shared.lua", "edit_checked_text.lua"))
-
-    def edit(
-        self, claim_id: str, submission: CheckedTextSubmission, *, now: datetime | None = None
-    ) -> EditOutcome:
-        """Make ``submission.checked_text`` the claim's text and raise its revision, unless it
-        already is its text. Raises :class:`~shared.errors.ClaimNotFoundError` for an
-        unknown claim; the caller queues the claim's job when the outcome is ``changed``."""
-        edited_at = (now or datetime.now(UTC)).isoformat()
-        args = [submission.checked_text, submission.editor, edited_at]
-        try:
-            reply: list[Any] = self._script(keys=[self._keys.claim(claim_id)], args=args)
-        except redis.RedisError as exc:
-            raise StoreUnavailableError(f"could not store the checked text: {exc}") from exc
-        code = int(reply[0])
-        if code < 0:
-            raise ClaimNotFoundError(f"claim {claim_id} is not in the store")
-        return EditOutcome(changed=code == 1, revision=int(reply[1]))

@@ -8,7 +8,8 @@ import itertools
 import json
 from typing import Any
 
-from shared.checked_text import CheckedTextEditor, CheckedTextSubmission, EditOutcome
+from shared.checked_text import CheckedTextSubmission
+from shared.checked_text_edits import CheckedTextEditor, EditOutcome
 from shared.rechecks import recheck_citing
 from shared.schemas import Verdict
 from tests.shared import factories

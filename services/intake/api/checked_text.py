@@ -12,7 +12,8 @@ import logging
 from services.intake.api.context import IntakeContext
 from services.intake.api.errors import ApiError
 from services.intake.api.reviews import find_claim
-from shared.checked_text import CheckedTextEditor, CheckedTextSubmission
+from shared.checked_text import CheckedTextSubmission
+from shared.checked_text_edits import CheckedTextEditor
 from shared.errors import ClaimNotFoundError
 from shared.schemas import ClaimStatus
 
