@@ -34,7 +34,8 @@ _DATE_WORDS: Final = re.compile(
     re.IGNORECASE,
 )
 _BARE_TIME: Final = re.compile(
-    rf"(?:yesterday|today|tonight|(?:last|this|next)\s+(?:week|month|year|night|{_DAY})"
+    rf"(?:yesterday|today|tonight|earlier|later|previously|recently|meanwhile"
+    rf"|(?:last|this|next)\s+(?:week|month|year|night|{_DAY})"
     r"|this\s+(?:morning|afternoon|evening))\b,?\s*",
     re.IGNORECASE,
 )

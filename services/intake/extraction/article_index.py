@@ -69,6 +69,15 @@ class ArticleIndex:
         forms = self._collect_people(text, sentences)
         capitalised = set(_CAPITALISED_WORD.findall(text))
         self.names = {key: _full_name(variants, capitalised) for key, variants in forms.items()}
+        self._shared = {
+            key
+            for key, variants in forms.items()
+            if len({v.lower() for v in variants if len(v.split()) == 2}) > 1
+        }
+        """Surnames two people of the article share (``Mikhail Orlov``, ``Dmitry Orlov``)."""
+        self._forms = {
+            offset: _full_name([form], capitalised) for offset, form in self._mention_forms
+        }
         self.pair = self._leading_pair()
         self.roles = self._roles(text)
         self.documents = [(m.start(), m.group()) for m in _DOCUMENT.finditer(text)]
@@ -78,6 +87,7 @@ class ArticleIndex:
     def _collect_people(self, text: str, sentences: list[SentenceInfo]) -> dict[str, list[str]]:
         """Surname -> the forms the article writes; counts and subject-like mentions."""
         forms: dict[str, list[str]] = {}
+        self._mention_forms: list[tuple[int, str]] = []
         for sent in sentences:
             first = True
             for m in sent.mentions:
@@ -85,6 +95,7 @@ class ArticleIndex:
                     continue
                 key = surname(m.text)
                 forms.setdefault(key, []).append(m.text)
+                self._mention_forms.append((m.start, m.text))
                 self.person_counts[key] += 1
                 said = _SAID_BEFORE.search(text[max(sent.start, m.start - 30) : m.start])
                 self.person_mentions.append((m.start, key, first or said is not None))
@@ -163,10 +174,18 @@ class ArticleIndex:
         """The most recent subject-like PERSON before ``before`` (else any PERSON)."""
         earlier = [(o, k, subj) for o, k, subj in self.person_mentions if o < before]
         for pick_subject in (True, False):
-            for _offset, key, subject in reversed(earlier):
+            for offset, key, subject in reversed(earlier):
                 if subject or not pick_subject:
-                    return self.names[key]
+                    return self._named_at(offset, key)
         return None
+
+    def _named_at(self, offset: int, key: str) -> str:
+        """The person a mention names: its own full form where two people share the
+        surname (``Dmitry Orlov`` is not ``Mikhail Orlov``), else the article's full name."""
+        own = self._forms.get(offset, "")
+        if key in self._shared and len(own.split()) > 1:
+            return own
+        return self.names[key]
 
     def role(self, phrase: str) -> str | None:
         """The person a role phrase (``the US President``) names in this article."""

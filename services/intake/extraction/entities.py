@@ -11,8 +11,9 @@ organisations (``the Kremlin Dmitry`` + ``Peskov``) and calls a bare surname an 
   PERSONs, whatever spaCy said (:func:`~services.intake.extraction.referents.mark_things`);
 * a one-word entity, or a bare word, that can only refer to people the article names in full
   (:class:`~services.intake.extraction.referents.Referents`) becomes a PERSON; a one-word
-  PERSON that can only refer to one thing gets that thing's label. A word inside a compound
-  noun (``space telescope``) is left alone.
+  PERSON that can only refer to one thing gets that thing's label, and such a new PERSON is
+  widened as above (``Dmitry orlov``, where the model tagged ``Dmitry`` an ORG). A word
+  inside a compound noun (``space telescope``) is left alone.
 """
 
 from __future__ import annotations
@@ -61,8 +62,10 @@ def _widened_start(text: str, sent: SentenceInfo, start: int) -> int:
     return at if text[at + len(word) : start].strip() == "" else start
 
 
-def _widened(text: str, sent: SentenceInfo, m: Mention, capitalised: Set[str]) -> Mention:
-    if m.label != PERSON:
+def _widened(
+    text: str, sent: SentenceInfo, m: Mention, capitalised: Set[str], *, single: bool
+) -> Mention:
+    if m.label != PERSON or (single and " " in m.text):
         return m
     end = _widened_end(text, sent, m.end, capitalised)
     start = _widened_start(text, sent, m.start)
@@ -87,8 +90,11 @@ def _without_people(text: str, m: Mention, people: list[Mention]) -> Mention | N
     return m
 
 
-def _widen_people(text: str, sent: SentenceInfo, capitalised: Set[str]) -> None:
-    fixed = [_widened(text, sent, m, capitalised) for m in sent.mentions]
+def _widen_people(
+    text: str, sent: SentenceInfo, capitalised: Set[str], *, single: bool = False
+) -> None:
+    """Widen the PERSONs (only one-word ones when ``single``) and trim what they overlap."""
+    fixed = [_widened(text, sent, m, capitalised, single=single) for m in sent.mentions]
     people = [m for m in fixed if m.label == PERSON]
     out: list[Mention] = []
     for m in fixed:
@@ -137,4 +143,6 @@ def repair_mentions(text: str, sentences: list[SentenceInfo]) -> Referents:
     referents = Referents(text, sentences)
     for sent in sentences:
         _name_short_names(text, sent, referents)
+        # a surname found by the rules gets its given name too ("Dmitry orlov")
+        _widen_people(text, sent, capitalised, single=True)
     return referents

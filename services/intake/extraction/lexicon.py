@@ -63,6 +63,27 @@ THING_PREFIXES: Final[dict[str, tuple[str, str]]] = {
     for prefix in entry.get("prefixes", [])
 }
 """Prefix (lower case) that opens a thing's name (``uss``) -> its kind and label."""
+THING_HEADS_FIRST: Final[dict[str, tuple[str, str]]] = {
+    head: (kind, str(entry["label"]))
+    for kind, entry in _named_things().items()
+    for head in entry.get("head_first", [])
+}
+"""Head noun (lower case) that opens a thing's name before ``of`` (``Ministry of
+Transport``) -> its kind and label."""
+THING_DESCRIPTIONS: Final[dict[str, frozenset[str]]] = {
+    head: frozenset(entry.get("described_as", []))
+    for entry in _named_things().values()
+    for head in entry["heads"]
+}
+"""Head noun -> the other nouns a description of such a thing may use (``fc``: ``club``)."""
+THING_WRITTEN_SHORT: Final = frozenset(
+    head
+    for entry in _named_things().values()
+    if entry.get("written_without_head")
+    for head in entry["heads"]
+)
+"""Head nouns of names an article writes without them once named (``Hallstadt FC``:
+``Hallstadt``)."""
 WARMUP_SENTENCE: Final[str] = load_data("warmup")["sentence"]
 """What the intake's extractor analyses once before its first article."""
 
@@ -72,7 +93,7 @@ SPEECH_VERBS: Final = (
     "claimed|claims|insisted|insists|argued|argues|believes|believe|believed|thinks|think|"
     "thought|feels|feel|felt|warned|warns|promised|promises|agreed|agree|denied|denies|"
     "admitted|admits|wrote|writes|emphasized|emphasised|urged|urges|confirmed|confirms|"
-    "found it necessary to declare|assured|assures|accused|accuses"
+    "found it necessary to declare|assured|assures|accused|accuses|reported|reports"
 )
 """Verbs of speech, thought and feeling, as a regex alternation."""
 WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

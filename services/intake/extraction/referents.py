@@ -31,8 +31,11 @@ from typing import Final
 
 from services.intake.extraction.lexicon import (
     SPEECH_VERBS,
+    THING_DESCRIPTIONS,
     THING_HEADS,
+    THING_HEADS_FIRST,
     THING_PREFIXES,
+    THING_WRITTEN_SHORT,
     TITLES,
     stop_words,
 )
@@ -50,6 +53,13 @@ _WORD_BEFORE: Final = re.compile(r"([A-Za-z]+)\.?\s+$")
 _FOLLOWING: Final = re.compile(rf"(?:[ \t]+[A-Za-z][\w-]*){{1,{MAX_HEAD_WORDS}}}")
 _DETERMINERS: Final = frozenset({"the", "a", "an"})
 _PERSON_TITLES: Final = TITLES - _DETERMINERS - {"and", "of"}
+_MODIFIER_DETERMINERS: Final = _DETERMINERS | {
+    "its", "his", "her", "their", "our", "my", "your", "this", "that", "these", "those"
+}  # fmt: skip
+"""Words after which a name followed by a head noun modifies it (``its Halvorsen probe``)."""
+_LOWER_HEAD_NAME: Final = re.compile(
+    r"\b[Tt]he\s+(?P<name>(?:[A-Z][\w'\u2019-]*\s+){1,3}(?P<head>[a-z][a-z-]*))\b"
+)
 
 
 @dataclass(frozen=True)
@@ -88,11 +98,16 @@ def thing_of(name: str) -> tuple[str, str, str] | None:
     if prefix in THING_PREFIXES:
         kind, label = THING_PREFIXES[prefix]
         return kind, label, ""
+    if len(low) > 2 and low[0] in THING_HEADS_FIRST and low[1] == "of":
+        kind, label = THING_HEADS_FIRST[low[0]]
+        return kind, label, low[0]  # "Ministry of Transport"
     return None
 
 
 def _thing_key(name: str, head: str) -> str | None:
     words = _LEADING_THE.sub("", name).split()
+    if head and words[0].lower() == head and head in THING_HEADS_FIRST:
+        return None  # "Ministry of Transport": no short form
     before = words[: len(words) - len(head.split())] if head else words[1:]
     word = before[-1].strip(".,'\u2019") if before else ""
     return word.lower() if word[:1].isupper() else None
@@ -130,8 +145,45 @@ def _run_mention(text: str, mentions: list[Mention], run: re.Match[str]) -> Ment
     return Mention(name, thing[1], start, run.end())
 
 
+def _known_keys(sentences: list[SentenceInfo]) -> set[str]:
+    """The words short names use: people's surnames, the words before things' heads."""
+    keys: set[str] = set()
+    for sent in sentences:
+        for m in sent.mentions:
+            if m.label == PERSON and " " in m.text:
+                keys.add(surname(m.text))
+            elif (thing := thing_of(m.text)) is not None:
+                keys.add(_thing_key(m.text, thing[2]) or "")
+    return keys
+
+
+def _lower_head_names(text: str, sentences: list[SentenceInfo]) -> None:
+    """``the Northern shipyard``: a name whose head noun the copy writes in lower case
+    (translated or sentence-case copy), unless its words are a known name's short form
+    (``the Webb telescope``, ``the Halvorsen probe``: a modifier, not a new thing)."""
+    keys = _known_keys(sentences)
+    for sent in sentences:
+        for m in _LOWER_HEAD_NAME.finditer(text, sent.start, sent.end):
+            head = m.group("head")
+            words = text[m.start("name") : m.start("head")].split()
+            if head not in THING_HEADS or any(w.lower() in keys for w in words):
+                continue
+            start, end = m.start("name"), m.end("name")
+            inside = [x for x in sent.mentions if x.start < end and start < x.end]
+            if any(x.start < start or x.end > m.start("head") for x in inside):
+                continue  # an entity reaches beyond the name's capitalised words
+            found = Mention(text[start:end], THING_HEADS[head][1], start, end)
+            kept = [x for x in sent.mentions if x not in inside]  # "Baltic" (NORP) is in it
+            sent.mentions = sorted([*kept, found], key=lambda x: x.start)
+
+
 def mark_things(text: str, sentences: list[SentenceInfo]) -> None:
     """Give names of things their own entity (see the module docstring), in place."""
+    _mark_capitalised_things(text, sentences)
+    _lower_head_names(text, sentences)
+
+
+def _mark_capitalised_things(text: str, sentences: list[SentenceInfo]) -> None:
     for sent in sentences:
         mentions = [
             Mention(m.text, thing[1], m.start, m.end)
@@ -166,7 +218,7 @@ def in_compound(text: str, start: int, end: int) -> bool:
         words = following.group().split()
         capitalised = words[0][:1].isupper()
         before = _WORD_BEFORE.search(text[max(0, start - 20) : start])
-        determined = before is not None and before.group(1).lower() in _DETERMINERS
+        determined = before is not None and before.group(1).lower() in _MODIFIER_DETERMINERS
         heads = (" ".join(words[:n]).lower() for n in range(1, len(words) + 1))
         if (capitalised or determined) and any(h in THING_HEADS for h in heads):
             return True
@@ -208,7 +260,13 @@ class Referents:
     def described(self, noun: str, at: int) -> list[Referent] | None:
         """The things named before ``at`` that ``the <noun>`` may refer to; None when no
         thing of the article has that head noun."""
-        things = [r for r in self.all if r.head == noun or r.head.endswith(" " + noun)]
+        things = [
+            r
+            for r in self.all
+            if r.head == noun
+            or r.head.endswith(" " + noun)
+            or noun in THING_DESCRIPTIONS.get(r.head, ())
+        ]
         return [r for r in things if r.first < at] if things else None
 
 
@@ -249,9 +307,15 @@ def _referent(
         return None
     kind, _label, head = thing
     key = _thing_key(m.text, head)
-    if key is not None and key in lower_case:
-        key = None  # a word the article also writes in lower case is no name: no short form
+    if key is not None and (key in lower_case or m.text.split()[-1].islower()):
+        # a word the article also writes in lower case is no name, nor is the word before a
+        # head the copy writes in lower case ("the Northern shipyard"): no short form
+        key = None
     name = _LEADING_THE.sub("", m.text)
     the = _LEADING_THE.match(m.text) or text[max(0, m.start - 4) : m.start].lower() == "the "
-    ref = Referent(name, ("the " if the else "") + name, kind, m.label, key, head, m.start)
+    written = ("the " if the else "") + name
+    if head in THING_WRITTEN_SHORT and len(name.split()) > len(head.split()):
+        # "Hallstadt FC" is "Hallstadt" once named: its short name is already the name
+        key, written = None, " ".join(name.split()[: -len(head.split())])
+    ref = Referent(name, written, kind, m.label, key, head, m.start)
     return ref, (kind, key or name.lower(), head)

@@ -84,7 +84,7 @@ class Resolver:
         self.sentences = sentences
         self.index = ArticleIndex(text, sentences)
         self.published = published
-        self._speakers = Speakers(text, sentences, self.index)
+        self._speakers = Speakers(text, sentences, self.index, referents)
         self._references = References(text, sentences, self.index, referents)
         self._anchored = AnchoredDates(text, sentences, published)
 

@@ -20,8 +20,9 @@ from typing import Final
 from services.intake.extraction.adverbials import without_adverbials
 from services.intake.extraction.article_index import ArticleIndex
 from services.intake.extraction.lexicon import SPEECH_VERBS
-from services.intake.extraction.mentions import PERSON, SentenceInfo, surname
+from services.intake.extraction.mentions import PERSON, Mention, SentenceInfo, surname
 from services.intake.extraction.references import PLURAL_REF
+from services.intake.extraction.referents import Referents, thing_of
 
 MAX_SPEAKER_WORDS: Final = 10
 _FAR_BEHIND: Final = 10_000
@@ -47,6 +48,15 @@ _CLAUSES: Final = re.compile(r",\s*(?:and|but|or|as|while)\b", re.IGNORECASE)
 _ACCORDING: Final = re.compile(
     r"\baccording to (?P<who>[^,;:.]{2,80}?)\s*(?:[,;:.!?]|$)", re.IGNORECASE
 )
+_APPOSITIVE_AFTER: Final = re.compile(r",\s*(?P<name>[A-Z][^,;:.!?]{1,60}?)\s*(?:[,;:.!?]|$)")
+"""``according to a report by the city engineer, Grace Liu``: the name after the comma."""
+_RELATIVE_CLAUSE: Final = re.compile(r",\s*(?:who|which|whose)\b[^,;:]*,?\s*$", re.IGNORECASE)
+"""``Mayor Denise Carver, who proposed the budget in November,``: not part of the speaker."""
+_NAME_AT_END: Final = re.compile(
+    r"(?:^|\s)(?P<name>[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+){1,2})$"
+)
+_DESCRIBED: Final = re.compile(r"^[Tt]he\s+(?P<noun>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,2})$")
+_OBJECT_PRONOUNS: Final = frozenset({"he", "she", "him", "her"})
 _QUOTE_ATTRIBUTION_AFTER: Final = re.compile(
     r"(?:said|says|added|stressed|noted|explained|told\s+\w+)\s+"
     r"(?P<who>[^,.;:!?\u201c\u201d\"]{1,60}?)"
@@ -64,11 +74,20 @@ _QUOTE_ATTRIBUTIONS: Final = (
     _QUOTE_ATTRIBUTION_BEFORE,
     _QUOTE_ATTRIBUTION_NAME_FIRST,
 )
+_TRAILING_VERBS: Final = "said|says|added|noted|stressed|reports|reported|informs|informed"
 _TRAILING_ATTRIBUTION: Final = re.compile(
-    r",\s+(?:(?:said|says|added|noted|stressed)\s+(?P<after>[A-Z][^,.;:!?]{0,60}?)"
-    r"|(?P<before>(?:the\s+)?[A-Z][^,.;:!?]{0,60}?)\s+(?:said|says|added|noted|stressed))"
+    rf",\s+(?:(?:{_TRAILING_VERBS})\s+(?P<after>the\s+[^,.;:!?]{{1,60}}?|[A-Z][^,.;:!?]{{0,60}}?)"
+    r"|(?P<before>(?:the\s+)?[A-Z][^,.;:!?]{0,60}?|the(?:\s+[a-z][\w-]*){1,3})"
+    rf"\s+(?:{_TRAILING_VERBS}))"
     r"(?:\s+(?:on|in|at|during|after|before|to)\b[^,;:!?]*?)?\s*[.!]?\s*$"
 )
+"""``..., the club said.``, ``..., said the Director of the shipyard Alexei Grachev.``,
+``..., reports the press service of the ministry.`` (translated copy puts the verb first)."""
+_CLAUSE_WORD: Final = re.compile(
+    r"\b(?:is|are|was|were|be|been|would|will|could|should|may|might|can|must|had|has|"
+    r"have|did|does|do|that)\b"
+)
+"""A verb or ``that`` after a trailing ``said the ...``: a clause, not a speaker."""
 _DOCUMENT_REF: Final = re.compile(
     r"^(?:the\s+)?(?:joint\s+)?(?:statement|document|declaration|communiqu[eé]|text)$",
     re.IGNORECASE,
@@ -90,16 +109,22 @@ def subject_span(text: str, sent: SentenceInfo) -> tuple[int, int, str] | None:
     body = text[sent.start : sent.end]
     according = _ACCORDING.search(body)
     if according:
-        return (
-            sent.start + according.start("who"),
-            sent.start + according.end("who"),
-            according.group("who"),
-        )
+        start, end = sent.start + according.start("who"), sent.start + according.end("who")
+        named = _APPOSITIVE_AFTER.match(body, according.end("who"))
+        people = [m for m in sent.mentions if m.label == PERSON]
+        if named is not None and any(
+            m.start == sent.start + named.start("name") for m in people
+        ):  # "according to a report by the city engineer, Grace Liu": Grace Liu
+            start, end = sent.start + named.start("name"), sent.start + named.end("name")
+        return start, end, text[start:end]
     lead = _LEAD_ADVERBIAL.match(body)
     m = _SUBJECT_SPEECH.match(body, lead.end() if lead else 0)
     if m is None:
         return None
     raw = m.group("who")
+    relative = _RELATIVE_CLAUSE.search(raw)
+    if relative is not None and relative.start() > 0:
+        raw = raw[: relative.start()]  # "X, who proposed the plan, said": X
     start = sent.start + m.start("who") + len(raw) - len(raw.lstrip())
     span = without_adverbials(text, start, start + len(raw.strip()), sent.mentions)
     if span is None:
@@ -117,11 +142,30 @@ def subject_span(text: str, sent: SentenceInfo) -> tuple[int, int, str] | None:
     return span[0], span[1], who
 
 
+def _appositive(text: str, people: list[Mention]) -> list[Mention]:
+    """The people of a speaker phrase, or only those set off by commas when one is
+    (``Deportivo Norte's sporting director, Ramiro Acosta,``: Ramiro Acosta)."""
+    set_off = [
+        m
+        for m in people
+        if text[: m.start].rstrip().endswith(",")
+        and text[m.end : m.end + 2].lstrip()[:1] in (",", "")
+    ]
+    return set_off if set_off and len(set_off) < len(people) else people
+
+
 class Speakers:
     """Finds the speakers of one article's sentences."""
 
-    def __init__(self, text: str, sentences: list[SentenceInfo], index: ArticleIndex) -> None:
+    def __init__(
+        self,
+        text: str,
+        sentences: list[SentenceInfo],
+        index: ArticleIndex,
+        referents: Referents | None = None,
+    ) -> None:
         self.text = text
+        self.referents = referents
         self.sentences = sentences
         self.index = index
         self._paragraphs: dict[int, tuple[int, int]] = {}
@@ -139,6 +183,8 @@ class Speakers:
         trailing = (
             None if sent.quoted else _TRAILING_ATTRIBUTION.search(self.text, sent.start, sent.end)
         )
+        if trailing is not None and _CLAUSE_WORD.search(trailing.group()):
+            trailing = None  # ", said the fee would be paid ...": a reported clause
         if trailing is not None:
             group = "after" if trailing.group("after") else "before"
             start, end = trailing.start(group), trailing.end(group)
@@ -151,14 +197,22 @@ class Speakers:
 
     def who(self, phrase: str, start: int, end: int, sent: SentenceInfo) -> str:
         """The person (or thing) a speaker phrase at ``text[start:end]`` names."""
-        people = [m for m in sent.mentions if m.label == PERSON and start <= m.start < end]
+        people = _appositive(
+            self.text, [m for m in sent.mentions if m.label == PERSON and start <= m.start < end]
+        )
         if people:
             names = list(dict.fromkeys(self.index.name_of(m) for m in people))
             return " and ".join(names)
         stripped = phrase.strip()
         low = stripped.lower()
-        if low in ("he", "she"):
+        if low in _OBJECT_PRONOUNS:
             return self.index.recent_subject(start) or stripped
+        described = self._described(stripped, start)
+        if described is not None:
+            return described
+        name = _NAME_AT_END.search(stripped)
+        if name is not None and name.start() > 0 and self._a_persons_name(name, start, sent):
+            return name.group("name")  # "the Director of the shipyard Alexei Grachev"
         if PLURAL_REF.fullmatch(low) or low == "they":
             return self.index.pair_text or stripped
         role = self.index.role(stripped)
@@ -170,6 +224,25 @@ class Speakers:
         if " " not in stripped and key in self.index.names:
             return self.index.names[key]
         return _LEADING_THE.sub("the", stripped)
+
+    def _described(self, phrase: str, start: int) -> str | None:
+        """``the agency``: the one thing the article named before with that head noun."""
+        m = _DESCRIBED.match(phrase)
+        if m is None or self.referents is None:
+            return None
+        words = m.group("noun").split()
+        for n in range(len(words), 0, -1):
+            found = self.referents.described(" ".join(words[:n]), start)
+            if found is not None:
+                return found[0].name if len(found) == 1 else None
+        return None
+
+    def _a_persons_name(self, name: re.Match[str], start: int, sent: SentenceInfo) -> bool:
+        """Whether capitalised words that end a speaker phrase are a person's name: no
+        entity other than a PERSON covers them, and they name no thing."""
+        at = start + name.start("name")
+        others = [m for m in sent.mentions if m.label != PERSON and m.start < at + 1 < m.end]
+        return not others and thing_of(name.group("name")) is None
 
     def _names_a_speaker(self, phrase: str) -> bool:
         first = phrase.split()[0] if phrase.split() else ""

@@ -143,3 +143,54 @@ def test_a_name_is_a_thing_by_its_head_noun_or_prefix(
     name: str, thing: tuple[str, str, str] | None
 ) -> None:
     assert thing_of(name) == thing
+
+
+def test_a_short_name_modifying_a_thing_after_a_possessive_is_not_the_person(
+    rules_extractor: ClaimExtractor,
+) -> None:
+    text = (
+        "Astronomer Lena Varga studied comets at the University of Turku for 30 years.\n\n"
+        "The agency launched its Varga probe on 3 May 2024 from Kourou."
+    )
+    last = claims(rules_extractor, text)[-1]
+    assert "its Varga probe" in last.text and "Lena Varga probe" not in last.text
+
+
+def test_a_club_is_written_by_its_short_name_and_the_club_is_it(
+    rules_extractor: ClaimExtractor,
+) -> None:
+    text = (
+        "Rivermouth FC signed the goalkeeper Tom Weller on 3 May 2024.\n\n"
+        "Rivermouth finished second in the league in 2023.\n\n"
+        "The club has won 12 of its 20 matches this season."
+    )
+    _first, second, third = claims(rules_extractor, text)
+    assert second.text == second.source_text  # the short name is the club's name already
+    assert third.text.startswith("Rivermouth has won")
+
+
+def test_the_shipyard_is_the_one_named_with_a_lower_case_head(
+    rules_extractor: ClaimExtractor,
+) -> None:
+    text = (
+        "The tanker was built by the Baltic shipyard in 2019.\n\n"
+        "Its hull was welded at the shipyard in May 2018."
+    )
+    last = claims(rules_extractor, text)[-1]
+    assert last.text == "Its hull was welded at the Baltic shipyard in May 2018."
+
+
+@pytest.mark.parametrize(
+    ("name", "thing"),
+    [
+        ("Ministry of Transport", ("organisation", "ORG", "ministry")),
+        ("the University of Bergen", ("organisation", "ORG", "university")),
+        ("Rivermouth FC", ("club", "ORG", "fc")),
+        ("Baltic shipyard", ("building", "FAC", "shipyard")),
+        ("Minister of Transport", None),
+    ],
+)
+def test_head_first_names_clubs_and_shipyards_are_things(
+    name: str, thing: tuple[str, str, str] | None
+) -> None:
+    assert thing_of(name) == thing
