@@ -10,7 +10,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, Field
 
 SkipReason = Literal[
-    "non_english", "unreadable", "question", "duplicate", "below_threshold",
+    "non_english", "unreadable", "question", "duplicate", "not_factual", "below_threshold",
     "quote_rhetoric", "over_claim_limit",
 ]  # fmt: skip
 SKIP_REASONS: tuple[str, ...] = get_args(SkipReason)
@@ -21,7 +21,10 @@ class SkippedSentence(BaseModel):
 
     ``reason``: ``non_english`` (``language`` says which), ``unreadable`` (``detail``: the cue:
     fragment, truncated, dangling_end, garbled_quote, repeated_word), ``question``,
-    ``duplicate`` (a repeat, or contained in a longer claim), ``below_threshold`` (``score``:
+    ``duplicate`` (a repeat, or contained in a longer claim), ``not_factual`` (an opinion,
+    prediction, hedge or feeling, whatever its score; ``detail``: the cue, ``modal: should``,
+    ``hedge: probably``, ``belief: expects``, ``prediction: will``, ``feeling: worried``;
+    ``score``: the model's), ``below_threshold`` (``score``:
     the model's check-worthiness against ``CLAIMCHECK_CHECKWORTHINESS_THRESHOLD``),
     ``quote_rhetoric`` (a quotation scored below the threshold: no checkable content),
     ``over_claim_limit`` (a claim beyond ``CLAIMCHECK_MAX_CLAIMS_PER_ARTICLE``, the least

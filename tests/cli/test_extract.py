@@ -47,7 +47,7 @@ def test_extract_shows_the_articles_words_beside_the_checked_text_and_marks_unre
     article = tmp_path / "webb.txt"
     article.write_text(
         "NASA launched the James Webb Space Telescope in December 2021. The telescope cost 10 "
-        "billion dollars.\n\nThe central bank expects prices in Vietnam to fall sharply the next "
+        "billion dollars.\n\nThe central bank said prices in Vietnam fell sharply the next "
         "year.\n",
         encoding="utf-8",
     )
@@ -55,7 +55,7 @@ def test_extract_shows_the_articles_words_beside_the_checked_text_and_marks_unre
     lines = capsys.readouterr().out.splitlines()
     at = lines.index("     The James Webb Space Telescope cost 10 billion dollars.")
     assert lines[at + 1] == "     as written: The telescope cost 10 billion dollars."
-    unresolved = "The central bank expects prices in Vietnam to fall sharply the next year."
+    unresolved = "The central bank said prices in Vietnam fell sharply the next year."
     at = lines.index("     " + unresolved)
     assert lines[at + 1] == "     not stand-alone: a reference is left as the article wrote it"
     # a claim that reads on its own, in the article's words, shows one text and no mark
@@ -72,3 +72,15 @@ def test_extract_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["extract", str(SEED), "--published-at", "last tuesday"]) == 1
     err = capsys.readouterr().err
     assert "cannot read" in err and "--published-at" in err
+
+
+def test_extract_shows_the_cue_of_a_not_factual_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = tmp_path / "opinion.txt"
+    opinion = "Council member Ruth Dale said the repair money should have come from the state."
+    article.write_text(opinion + "\n", encoding="utf-8")
+    assert main(["extract", str(article)]) == 0
+    out = capsys.readouterr().out
+    assert f"not_factual modal: should: {opinion}" in out
+    assert "skipped: not_factual 1" in out

@@ -6,6 +6,7 @@ Language rules only: no HTTP, no Redis (the intake's HTTP side calls in through
 * :mod:`.reading`: spaCy's sentence and entity recognisers over the segments of
   :mod:`.segmentation`, each sentence's language by :mod:`.language`;
 * :mod:`.filters`: what is skipped before scoring;
+* :mod:`.modality`: what states no fact (``not_factual``);
 * :mod:`.checkworthiness` (and its model in ``models/``), :mod:`.editorial`: what is a claim;
 * :mod:`.resolver`: the stand-alone text, by the rules of :mod:`.entities` and
   :mod:`.referents`, :mod:`.article_index`, :mod:`.speakers` (with :mod:`.adverbials`),

@@ -16,13 +16,15 @@ For one article:
    classifier scores what is left, in batches, as written (beside spaCy's NER); a sentence
    that the stand-alone rules of step 4 rewrite (``the same day`` -> ``on 12 July 2022``)
    is scored again on its resolved text, which replaces the first score, so that a statement
-   whose date or subject is in the sentence before is judged with it. A sentence is a claim
-   when its score is at
-   least the threshold (``CLAIMCHECK_CHECKWORTHINESS_THRESHOLD``), or when an editorial
-   rule (:mod:`~services.intake.extraction.editorial`: dated events, statements of a named
-   speaker) keeps it. A quotation scored below the threshold is the speaker's rhetoric
-   (``quote_rhetoric``). A claim whose text is contained in a longer claim (a headline
-   repeated in the body) is a duplicate.
+   whose date or subject is in the sentence before is judged with it. A sentence whose
+   statement is an opinion, a prediction, a hedge or a feeling
+   (:mod:`~services.intake.extraction.modality`: ``should``, ``may``, ``believe``, a dated
+   ``will``...) is ``not_factual``, whatever its score. Otherwise it is a claim when its
+   score is at least the threshold (``CLAIMCHECK_CHECKWORTHINESS_THRESHOLD``), or when an
+   editorial rule (:mod:`~services.intake.extraction.editorial`: dated events, statements
+   of a named speaker, counts and namings) keeps it. A quotation scored below the
+   threshold is the speaker's rhetoric (``quote_rhetoric``). A claim whose text is
+   contained in a longer claim (a headline repeated in the body) is a duplicate.
 4. **Stand-alone text** (:mod:`~services.intake.extraction.resolver`): spaCy's NER (the
    only other component loaded) feeds the rules that resolve pronouns and references,
    write relative dates out and find speakers; a first-person quote becomes "<speaker> said
@@ -42,6 +44,7 @@ from services.intake.extraction.filters import cheap_filter, mark_contained
 from services.intake.extraction.language import ENGLISH
 from services.intake.extraction.lexicon import WARMUP_SENTENCE
 from services.intake.extraction.mentions import SentenceInfo, Standalone
+from services.intake.extraction.modality import not_factual_cue
 from services.intake.extraction.reading import Reader, Sentence
 from services.intake.extraction.resolver import Resolver
 from services.intake.extraction.results import (
@@ -120,6 +123,7 @@ class ClaimExtractor:
         scorer: Scorer | None = None,
         threshold: float | None = None,
         rules: bool = True,
+        modality: bool = True,
         parallel: bool = True,
     ) -> None:
         self.model_name = model_name
@@ -130,6 +134,9 @@ class ClaimExtractor:
         self.rules = rules
         """Whether the editorial rules (:mod:`~services.intake.extraction.editorial`) may
         keep a sentence the model scored below the threshold."""
+        self.modality = modality
+        """Whether a sentence that states no fact (:mod:`~services.intake.extraction.modality`)
+        is skipped as ``not_factual`` whatever its score."""
         self.parallel = parallel
         """Score with the model while NER runs (a second core halves an article's time)."""
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="ner")  # starts lazily
@@ -213,8 +220,17 @@ class ClaimExtractor:
         return out
 
     def _decide(self, article: _Article, sent: Sentence, score: float) -> None:
-        """A claim by the model's score, or by an editorial rule (when rules are on)."""
+        """Not factual by its modality, else a claim by the model's score, or by an
+        editorial rule (when rules are on)."""
         sent.score = score
+        if self.modality:
+            cue = not_factual_cue(
+                sent.span.text, sent.mentions, sent.span.start, quoted=sent.quoted
+            )
+            if cue is not None:
+                sent.outcome = "not_factual"
+                sent.detail = cue
+                return
         if score >= self.threshold:
             sent.outcome = "claim"
             return

@@ -15,16 +15,20 @@ from services.intake.extraction.editorial import Rule
 from shared.schemas import ExtractedDetails, SkippedSentence
 
 SkipReason = Literal[
-    "non_english", "unreadable", "question", "duplicate", "below_threshold", "quote_rhetoric"
-]
+    "non_english", "unreadable", "question", "duplicate", "not_factual", "below_threshold",
+    "quote_rhetoric",
+]  # fmt: skip
 SKIP_REASONS: Final[tuple[SkipReason, ...]] = (
-    "non_english", "unreadable", "question", "duplicate", "below_threshold", "quote_rhetoric"
+    "non_english", "unreadable", "question", "duplicate", "not_factual", "below_threshold",
+    "quote_rhetoric",
 )  # fmt: skip
 """Why a sentence is not a claim (the intake adds ``over_claim_limit``): not English (the
 note has the language), unreadable (the note's ``detail`` says which cue:
 :mod:`~services.intake.extraction.unreadable`), a question, a repeat or a sentence contained
-in a longer claim, scored below the threshold (the note has the score), or a quotation with
-no checkable content (scored below the threshold)."""
+in a longer claim, an opinion, prediction, hedge or feeling whatever its score (the note's
+``detail`` says which cue: :mod:`~services.intake.extraction.modality`), scored below the
+threshold (the note has the score), or a quotation with no checkable content (scored below
+the threshold)."""
 
 
 class CandidateClaim(ExtractedDetails):
@@ -56,7 +60,9 @@ class SentenceNote:
     checkworthiness: float | None = None
     detail: str | None = None
     """For ``unreadable``: the cue (``fragment``, ``truncated``, ``dangling_end``,
-    ``garbled_quote``, ``repeated_word``)."""
+    ``garbled_quote``, ``repeated_word``); for ``not_factual``: the kind and word of the
+    cue (``modal: should``, ``hedge: probably``, ``belief: expects``, ``prediction: will``,
+    ``feeling: worried``)."""
 
 
 @dataclass(frozen=True)
