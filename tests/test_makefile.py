@@ -18,6 +18,7 @@ TARGETS = [
     "eval",
     "eval-open",
     "eval-newsroom",
+    "eval-articles",
     "eval-checkworthiness",
     "eval-matching",
     "factchecks-import",
