@@ -14,9 +14,11 @@ For one article:
    repeated sentences are skipped before the model runs, never scored.
 3. **Check-worthiness** (:mod:`~services.intake.extraction.checkworthiness`): the MiniLM
    classifier scores what is left, in batches, as written (beside spaCy's NER); a sentence
-   that the stand-alone rules of step 4 rewrite (``the same day`` -> ``on 12 July 2022``)
-   is scored again on its resolved text, which replaces the first score, so that a statement
-   whose date or subject is in the sentence before is judged with it. A sentence whose
+   scored below the threshold that the stand-alone rules of step 4 rewrite (``the same
+   day`` -> ``on 12 July 2022``) is scored again on its resolved text, which replaces the
+   first score, so that a statement whose date or subject is in the sentence before is
+   judged with it (one already over the threshold keeps its score: half the model time of
+   a long article). A sentence whose
    statement is an opinion, a prediction, a hedge or a feeling
    (:mod:`~services.intake.extraction.modality`: ``should``, ``may``, ``believe``, a dated
    ``will``...) is ``not_factual``, whatever its score. Otherwise it is a claim when its
@@ -203,14 +205,15 @@ class ClaimExtractor:
     def _rescore(
         self, article: _Article, candidates: list[Sentence], scores: list[float]
     ) -> list[float]:
-        """``scores`` with those of the sentences the rules rewrite replaced by the score of
-        their resolved text (:attr:`Standalone.in_context`).
+        """``scores`` with those of the sentences below the threshold that the rules rewrite
+        replaced by the score of their resolved text (:attr:`Standalone.in_context`).
 
         The first scores are of the text as written because the model runs beside spaCy's
         NER, before the rules that need its entities. Both ways (side by side or one after
         the other) score the same batches, so they give the same scores."""
-        resolved = [article.standalone(s).in_context for s in candidates]
-        changed = [i for i, s in enumerate(candidates) if resolved[i] != s.span.text]
+        low = [i for i, score in enumerate(scores) if score < self.threshold]
+        resolved = {i: article.standalone(candidates[i]).in_context for i in low}
+        changed = [i for i in low if resolved[i] != candidates[i].span.text]
         if not changed:
             return scores
         again = self.scorer.score([resolved[i] for i in changed])
