@@ -51,10 +51,11 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
-    import json
     import sys
 
+    from shared.claimreview import claim_review_json
     from shared.keys import NO_NEWSROOM
+    from shared.newsrooms import known_newsrooms
     from shared.redis_client import make_redis
     from shared.ruling_export import export_rulings
     from shared.store import ClaimStore
@@ -63,17 +64,31 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     newsroom = None if args.newsroom == NO_NEWSROOM else args.newsroom
     client = make_redis(settings)
     try:
+        known = known_newsrooms(client, settings) if newsroom is not None else set()
+        if newsroom is not None and newsroom not in known:
+            print(f"factchecks export: {_unknown(newsroom, known)}", file=sys.stderr)
+            return 2
         store = ClaimStore.from_settings(client, settings)
         documents = export_rulings(client, store, newsroom, since=since)
     finally:
         client.close()
-    text = json.dumps(documents, ensure_ascii=False, indent=1) + "\n"
+    text = claim_review_json(documents, indent=1) + "\n"  # escaped for an HTML page
     if args.output is None:
         sys.stdout.write(text)
     else:
         args.output.write_text(text, encoding="utf-8")
         print(f"{len(documents)} ClaimReview documents -> {args.output}", file=sys.stderr)
     return 0
+
+
+def _unknown(newsroom: str, known: set[str], shown: int = 10) -> str:
+    """One line saying ``newsroom`` is not one of ``known`` (the first ``shown`` listed)."""
+    names = sorted(known)
+    listed = ", ".join(names[:shown]) + (f", … ({len(names)} in all)" if len(names) > shown else "")
+    return (
+        f"unknown newsroom {newsroom!r}: it has no API key and no rulings "
+        f"(known: {listed or 'none'})"
+    )
 
 
 def _since(value: str | None) -> datetime | None:

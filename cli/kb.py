@@ -7,6 +7,10 @@ any of them leaves the knowledge base as it was, and the one error line says so.
 ``import-wikipedia``: a MediaWiki ``pages-articles`` dump, streamed in batches that each
 commit on their own, so a run that stopped resumes where it was (see
 :mod:`workers.sources.wikipedia_dump`).
+
+One process writes to the file at a time: a command that finds another import (or
+removal) writing waits for it up to ``--wait`` seconds, then stops with one line naming
+the file, having changed nothing.
 """
 
 from __future__ import annotations
@@ -14,16 +18,42 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable, Mapping
+from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cli.commands import Subparsers, add_command, add_group
+from cli.commands import Handler, Subparsers, add_command, add_group
 from shared.errors import InputError
 from shared.rechecks import changes_of, recheck_citing
 from shared.settings import Settings
 
 if TYPE_CHECKING:
     from workers.sources.knowledge_base import KnowledgeBase
+
+
+WAIT_S = 120.0
+"""How long a writing command waits by default for another one's import to end."""
+
+
+def waiting(handler: Handler) -> Handler:
+    """``handler``, whose refusal after ``--wait`` also says how to wait longer."""
+
+    @wraps(handler)
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        from workers.sources.kb_writer import KnowledgeBaseLocked
+
+        try:
+            return handler(args, settings)
+        except KnowledgeBaseLocked as exc:
+            raise KnowledgeBaseLocked(
+                f"{exc}; try again when it has finished, or wait longer with --wait SECONDS"
+            ) from None
+
+    return run
+
+
+def _say(line: str) -> None:
+    print(f"kb: {line}", file=sys.stderr, flush=True)
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -38,7 +68,8 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
     from workers.context import build_process_embedder
     from workers.sources.registry import open_knowledge_base
 
-    kb = open_knowledge_base(settings, build_process_embedder(settings))
+    kb = open_knowledge_base(settings, build_process_embedder(settings), lock_timeout_s=args.wait)
+    kb.on_wait = _say
     try:
         try:
             imported = kb.import_files(paths)
@@ -62,7 +93,8 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
 def run_remove(args: argparse.Namespace, settings: Settings) -> int:
     from workers.sources.registry import open_knowledge_base
 
-    kb = open_knowledge_base(settings, None)
+    kb = open_knowledge_base(settings, None, lock_timeout_s=args.wait)
+    kb.on_wait = _say
     try:
         removed = kb.remove(list(args.ids))
         missing = sorted(set(args.ids) - set(removed))
@@ -134,7 +166,8 @@ def run_import_wikipedia(args: argparse.Namespace, settings: Settings) -> int:
     if not dump.is_file():
         raise InputError(f"kb import-wikipedia: {dump} is not a file", field="dump")
     embedder = None if args.no_embeddings else build_process_embedder(settings)
-    kb = open_knowledge_base(settings, embedder)
+    kb = open_knowledge_base(settings, embedder, lock_timeout_s=args.wait)
+    kb.on_wait = _say
     bar = _progress_bar(dump)
     try:
         stats = import_dump(
@@ -175,7 +208,7 @@ def register(subparsers: Subparsers) -> None:
     p = add_command(
         kb,
         "import",
-        run_import,
+        waiting(run_import),
         help="import documents from JSONL {id,title,text,url?}, all files or none",
     )
     p.add_argument("files", nargs="*", type=Path, help="JSONL files of documents")
@@ -184,7 +217,7 @@ def register(subparsers: Subparsers) -> None:
     w = add_command(
         kb,
         "import-wikipedia",
-        run_import_wikipedia,
+        waiting(run_import_wikipedia),
         help="import a MediaWiki pages-articles dump (.xml or .xml.bz2), resumable",
         description=(
             "Stream a MediaWiki pages-articles XML dump into the knowledge base: articles "
@@ -210,11 +243,20 @@ def register(subparsers: Subparsers) -> None:
     r = add_command(
         kb,
         "remove",
-        run_remove,
+        waiting(run_remove),
         help="delete documents by id (claims citing them are re-checked with "
         "CLAIMCHECK_RECHECK_ON_CHANGE)",
     )
     r.add_argument("ids", nargs="+", help="document ids, as imported")
+    for parser in (p, w, r):
+        parser.add_argument(
+            "--wait",
+            type=float,
+            default=WAIT_S,
+            metavar="SECONDS",
+            help="how long to wait for another import or removal writing to the knowledge "
+            f"base before giving up (default {WAIT_S:g})",
+        )
     add_command(
         kb,
         "build-index",

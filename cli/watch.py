@@ -32,6 +32,7 @@ from cli.output import format_completed_line, format_verdict_line
 from cli.stream_view import StreamView
 from shared.redis_client import make_redis
 from shared.settings import Settings
+from shared.store import ClaimStore
 from shared.streams import GroupReader, StreamEntry, stream_id_ms
 
 _LABEL_COLOURS = {
@@ -42,6 +43,10 @@ _LABEL_COLOURS = {
 }
 _RESET = "\033[0m"
 _NOTE_WIDTH = 100
+_CLAIM_WIDTH = 100
+
+ClaimText = Callable[[str], str | None]
+"""A claim's text by its id (None: no record of it any more)."""
 
 
 def _plain(value: object, limit: int = 200) -> str:
@@ -57,9 +62,17 @@ def _plain(value: object, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
-def format_review_line(data: dict[str, Any], *, stream_id: str, colour: bool = False) -> str:
+def format_review_line(
+    data: dict[str, Any],
+    *,
+    stream_id: str,
+    colour: bool = False,
+    claim_text: ClaimText | None = None,
+) -> str:
     """One line per ``verdict.reviewed`` entry: when it reached the stream, the editor's
-    label (and the model's when it differs), who ruled, the note, the claim."""
+    label (and the model's when it differs), who ruled, the note, the claim's text (an
+    older entry without it: ``claim_text`` of its id, while the claim record lives) and
+    its article (or claim) id."""
     clock = datetime.fromtimestamp(stream_id_ms(stream_id) / 1000).strftime("%H:%M:%S")
     label = _plain(data.get("label", "?"), 20)
     padded = f"{label:<15}"
@@ -71,10 +84,22 @@ def format_review_line(data: dict[str, Any], *, stream_id: str, colour: bool = F
         line += ", replaces an earlier review"
     if data.get("note"):
         line += f": {_plain(data['note'], _NOTE_WIDTH)}"
+    claim = data.get("claim")
+    if not claim and claim_text is not None and data.get("claim_id"):
+        claim = claim_text(str(data["claim_id"]))
+    if claim:
+        line += f"  claim: {_plain(claim, _CLAIM_WIDTH)}"
     return f"{line}  [{data.get('article_id') or data.get('claim_id')}]"
 
 
-def render(entry: StreamEntry, *, as_json: bool, colour: bool, verbose: bool) -> str | None:
+def render(
+    entry: StreamEntry,
+    *,
+    as_json: bool,
+    colour: bool,
+    verbose: bool,
+    claim_text: ClaimText | None = None,
+) -> str | None:
     """The text ``watch`` prints for one entry (None: an entry type it does not show)."""
     if as_json:
         return json.dumps({"id": entry.stream_id, "type": entry.type, "data": entry.data})
@@ -85,7 +110,9 @@ def render(entry: StreamEntry, *, as_json: bool, colour: bool, verbose: bool) ->
     if entry.type == "article.completed":
         return format_completed_line(entry.data, stream_id=entry.stream_id)
     if entry.type == "verdict.reviewed":
-        return format_review_line(entry.data, stream_id=entry.stream_id, colour=colour)
+        return format_review_line(
+            entry.data, stream_id=entry.stream_id, colour=colour, claim_text=claim_text
+        )
     return None
 
 
@@ -143,12 +170,19 @@ def watch(args: argparse.Namespace, settings: Settings, out: TextIO | None = Non
     client = make_redis(settings)
     colour = use_colour(out)
     seen = 0
+    store = ClaimStore.from_settings(client, settings)
+
+    def claim_text(claim_id: str) -> str | None:
+        record = store.get_claim(claim_id)
+        return record.text if record is not None else None
 
     def handle(entry: StreamEntry) -> None:
         nonlocal seen
         if args.article and entry.data.get("article_id") != args.article:
             return
-        text = render(entry, as_json=args.json, colour=colour, verbose=args.verbose)
+        text = render(
+            entry, as_json=args.json, colour=colour, verbose=args.verbose, claim_text=claim_text
+        )
         if text is None:
             return
         try:

@@ -25,13 +25,16 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from shared.invisible import VISIBLE_PATTERN, has_visible
+from shared.invisible import NAME_PATTERN, VISIBLE_PATTERN, checked_name, has_visible
 
 MAX_CHECKED_TEXT_CHARS: Final = 5000
 """The longest checked text an editor can set (an evidence sentence's limit)."""
 MAX_EDITOR_CHARS: Final = 200
 """The longest editor's name (a reviewer's limit)."""
 _VISIBLE_TEXT: dict[str, Any] = {"minLength": 1, "pattern": VISIBLE_PATTERN}
+NAME_SCHEMA: dict[str, Any] = {"minLength": 1, "pattern": NAME_PATTERN}
+"""A person's name (an editor's, a reviewer's) in the OpenAPI document: what
+:func:`shared.invisible.checked_name` enforces."""
 
 
 def _not_blank(value: str) -> str:
@@ -52,12 +55,12 @@ class CheckedTextSubmission(BaseModel):
     )
     editor: str = Field(
         max_length=MAX_EDITOR_CHARS,
-        json_schema_extra=_VISIBLE_TEXT,
+        json_schema_extra=NAME_SCHEMA,
         description="Who corrected it (kept with the claim).",
     )
 
     _checked_text_not_blank = field_validator("checked_text")(_not_blank)
-    _editor_not_blank = field_validator("editor")(_not_blank)
+    _editor_is_a_name = field_validator("editor")(checked_name)
 
 
 class CheckedTextEdit(BaseModel):

@@ -11,10 +11,13 @@ where it appeared (the article's URL, or a lone claim's source URL) and who made
 speaker, where one was found). ``reviewBody`` is the editor's note, followed, for a claim
 ruled false or mixed, by what the sources say of the details the claim states otherwise
 (the verdict's ``conflicts``: "The source says 4 January 2022, not 4 March 2022.").
+
+:func:`claim_review_json` writes the documents out, escaped for an HTML page.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
 from shared.checked_text import claim_reviewed_text
@@ -34,6 +37,8 @@ RATINGS: Final[dict[Label, tuple[int, str]]] = {
 CONFLICTS_SHOWN_FOR: Final[frozenset[Label]] = frozenset({"refuted", "conflicting"})
 """The rulings whose ``reviewBody`` says which details the sources state otherwise (a
 detail stated otherwise does not explain a ruling that the claim is true or unproven)."""
+_HTML_SAFE: Final = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+"""JSON escapes for the characters that could end or open markup where the JSON-LD is pasted."""
 
 
 def _says(conflict: DetailConflict) -> str | None:
@@ -95,3 +100,15 @@ def claim_review(
     if body:
         document["reviewBody"] = body
     return document
+
+
+def claim_review_json(documents: Any, *, indent: int | None = None) -> str:
+    """``ClaimReview`` document(s) as JSON text that is safe inside an HTML ``<script
+    type="application/ld+json">``, where newsrooms paste it: ``<``, ``>`` and ``&``
+    (which occur only inside JSON strings) are written ``\\u003c``, ``\\u003e`` and
+    ``\\u0026``, so a claim or note holding ``</script>`` cannot end the script; the text
+    parses back to the same strings. The API's answer and ``claimcheck factchecks export``
+    both write with this."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    text = json.dumps(documents, ensure_ascii=False, indent=indent, separators=separators)
+    return text.translate(_HTML_SAFE)

@@ -8,6 +8,10 @@ joiner, the byte-order mark, direction marks, soft hyphens, tag characters.
 document shows, so that a client reading the schema (or a fuzzer generating from it)
 knows the rule exactly. ``\\s`` in it means what it means to Python's :mod:`re`; an
 ECMA engine reads its ranges above U+FFFF only with the ``u`` flag (as ajv does).
+
+A person's name (a reviewer's, an editor's) must also hold no bidi control
+(:data:`BIDI_CONTROLS`): those reorder the text shown around them, so that one name can
+display as another. :data:`NAME_PATTERN` and :func:`checked_name` say so.
 """
 
 from __future__ import annotations
@@ -40,3 +44,34 @@ _VISIBLE = re.compile(VISIBLE_PATTERN)
 def has_visible(text: str) -> bool:
     """Whether ``text`` holds at least one character a reader can see."""
     return _VISIBLE.search(text) is not None
+
+
+BIDI_CONTROLS: Final[tuple[tuple[int, int], ...]] = (
+    (0x061C, 0x061C), (0x200E, 0x200F), (0x202A, 0x202E), (0x2066, 0x2069),
+)  # fmt: skip
+"""Unicode's ``Bidi_Control`` characters (all of them format characters): the Arabic
+letter mark, the left-to-right and right-to-left marks, the embeddings and overrides
+(U+202E, the right-to-left override, shows ``"\\u202eenaJ"`` as "Jane") and the isolates.
+They change the order in which the text around them is shown, so a name holding one can
+display as another."""
+
+_NOT_BIDI: Final = f"[^{_character_class(BIDI_CONTROLS)}]*"
+NAME_PATTERN: Final = f"^{_NOT_BIDI}{VISIBLE_PATTERN}{_NOT_BIDI}$"
+"""Matches a person's name: at least one visible character and no bidi control (what
+:func:`checked_name` enforces, as the OpenAPI document shows it)."""
+
+_BIDI = re.compile(f"[{_character_class(BIDI_CONTROLS)}]")
+
+
+def checked_name(value: str) -> str:
+    """``value`` when it can stand for a person (a reviewer, an editor): it has visible
+    text and no bidi control; else ValueError, which the API answers 422 naming the field."""
+    if not has_visible(value):
+        raise ValueError("must contain visible text (not only whitespace or zero-width characters)")
+    control = _BIDI.search(value)
+    if control is not None:
+        raise ValueError(
+            f"must not contain the direction control U+{ord(control.group()):04X} "
+            "(it can make a name display as another)"
+        )
+    return value

@@ -138,6 +138,7 @@ class ReviewRecorder:
         entry = VerdictReviewed(
             claim_id=claim.claim_id,
             article_id=claim.article_id,
+            claim=claim.text,
             label=review.label,
             model_label=review.model_label,
             note=review.note,

@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from shared.checked_text import EditedClaim
-from shared.invisible import VISIBLE_PATTERN, has_visible
+from shared.checked_text import NAME_SCHEMA, EditedClaim
+from shared.invisible import VISIBLE_PATTERN, checked_name, has_visible
 from shared.skips import SKIP_REASONS as SKIP_REASONS
 from shared.skips import SkippedSentence as SkippedSentence
 from shared.verdict_parts import AlignmentResult as AlignmentResult
@@ -356,7 +356,7 @@ class ReviewSubmission(_Strict):
     """``POST /v1/claims/{claim_id}/review`` body: an editor's ruling on a verdict."""
 
     label: Label
-    reviewer: str = Field(max_length=MAX_REVIEWER_CHARS, json_schema_extra=_TEXT_SCHEMA)
+    reviewer: str = Field(max_length=MAX_REVIEWER_CHARS, json_schema_extra=NAME_SCHEMA)
     note: str | None = Field(default=None, max_length=MAX_REVIEW_NOTE_CHARS)
     evidence: list[ReviewEvidence] = Field(default_factory=list, max_length=MAX_REVIEW_EVIDENCE)
     url: str | None = Field(
@@ -366,7 +366,7 @@ class ReviewSubmission(_Strict):
         description="Where the newsroom publishes this ruling (the ClaimReview's url).",
     )
 
-    _reviewer_not_blank = field_validator("reviewer")(_not_blank)
+    _reviewer_is_a_name = field_validator("reviewer")(checked_name)
     _url_on_the_web = field_validator("url")(_web_url)
 
 
@@ -402,6 +402,9 @@ class VerdictReviewed(BaseModel):
 
     claim_id: str
     article_id: str | None = None
+    claim: str | None = Field(
+        default=None, description="The reviewed claim's text (absent from older entries)."
+    )
     label: Label
     model_label: Label
     note: str | None = None

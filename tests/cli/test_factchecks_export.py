@@ -27,6 +27,7 @@ def _ruled(
     newsroom: str,
     label: Label,
     conflicts: list[DetailConflict] | None = None,
+    note: str = "Checked by phone.",
 ) -> None:
     client = make_redis(settings)
     try:
@@ -40,7 +41,7 @@ def _ruled(
         VerdictPublisher.from_settings(client, settings).publish(record.stamp(verdict))
         stored = store.get_claim(claim_id)
         assert stored is not None
-        submission = ReviewSubmission(label=label, reviewer="J. Editor", note="Checked by phone.")
+        submission = ReviewSubmission(label=label, reviewer="J. Editor", note=note)
         ReviewRecorder.from_settings(client, settings).record(stored, submission)
     finally:
         client.close()
@@ -114,3 +115,45 @@ def test_a_ruling_on_a_verdict_with_conflicts_says_what_the_source_says(
         "Claim clm_gone is true.": "Checked by phone.",
     }
     assert [fc.label for fc in read_factchecks(out)] == ["refuted", "supported", "refuted"]
+
+
+def test_an_unknown_newsroom_is_one_line_and_exit_2(
+    settings_factory: SettingsFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = settings_factory()
+    _ruled(settings, "clm_planet", "daily-planet", "refuted")
+    assert _export(settings, "--newsroom", "no-such-desk") == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = captured.err.splitlines()
+    assert "unknown newsroom 'no-such-desk'" in line and "known: daily-planet" in line
+
+
+def test_a_newsroom_with_a_key_and_no_rulings_exports_an_empty_array(
+    settings_factory: SettingsFactory,
+    redis_client: redis.Redis,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from shared.keys_store import ApiKeyStore
+
+    settings = settings_factory(api_keys={"bootstrap-desk": "b" * 40})
+    ApiKeyStore(redis_client, settings.key_prefix).add("stored-desk")
+    for newsroom in ("bootstrap-desk", "stored-desk", "-"):
+        assert _export(settings, "--newsroom", newsroom) == 0, newsroom
+        captured = capsys.readouterr()
+        assert json.loads(captured.out) == [] and captured.err == ""
+
+
+def test_the_export_is_escaped_for_pasting_into_an_html_page(
+    settings_factory: SettingsFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the documents go into <script type="application/ld+json">: </script> in a note must
+    # not end it; the escapes (\u003c, \u003e, \u0026) read back as the same strings
+    settings = settings_factory()
+    note = 'Council: 55m. </script><script>alert("x")</script> & <!-- more'
+    _ruled(settings, "clm_xss", "daily-planet", "refuted", note=note)
+    assert _export(settings, "--newsroom", "daily-planet") == 0
+    out = capsys.readouterr().out
+    assert not {"<", ">", "&"} & set(out), out
+    [document] = json.loads(out)
+    assert document["reviewBody"] == note

@@ -69,3 +69,28 @@ def test_a_recheck_is_a_verdict_line_saying_what_it_was(
     lines = out.getvalue().splitlines()
     assert len(lines) == 2 and "re-checked" not in lines[0]
     assert "refuted" in lines[1] and "(re-checked, was supported) C." in lines[1]
+
+
+def test_a_review_line_shows_the_claim_text_even_for_an_older_entry_without_it(
+    settings_factory: SettingsFactory, redis_client: redis.Redis
+) -> None:
+    from shared.store import ClaimRecord, ClaimStore
+
+    settings = settings_factory()
+    stored = ClaimRecord(claim_id="clm_2", text="The bridge cost 50 million.", article_id="art_2")
+    ClaimStore.from_settings(redis_client, settings).save([stored])
+    for data in (
+        {**REVIEWED, "claim": "The bridge cost \033[2J55 million.\nTwice."},
+        {**REVIEWED, "claim_id": "clm_2", "article_id": "art_2"},  # older: no text
+        {**REVIEWED, "claim_id": "clm_gone", "article_id": "art_3"},  # record expired
+    ):
+        redis_client.xadd(
+            settings.verdict_stream, {"type": "verdict.reviewed", "data": json.dumps(data)}
+        )
+    args = build_parser().parse_args(["watch", "--from-beginning", "--count", "3"])
+    out = io.StringIO()
+    assert watch(args, settings, out=out) == 0
+    first, second, third = out.getvalue().splitlines()
+    assert first.endswith("55 million.  claim: The bridge cost [2J55 million. Twice.  [art_1]")
+    assert second.endswith("  claim: The bridge cost 50 million.  [art_2]")
+    assert "claim:" not in third and third.endswith("55 million.  [art_3]")

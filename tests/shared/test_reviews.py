@@ -82,6 +82,7 @@ def test_a_review_is_stored_and_announced_once(reviews: Reviews) -> None:
     assert entry == {
         "claim_id": claim.claim_id,
         "article_id": claim.article_id,
+        "claim": claim.text,
         "label": "refuted",
         "model_label": "supported",
         "note": "The report says otherwise.",

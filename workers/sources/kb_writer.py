@@ -8,10 +8,11 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
+from shared.errors import ClaimcheckError
 from shared.jsonl import open_jsonl
 from workers.sources.base import Embedder
 from workers.sources.kb_documents import (
@@ -35,16 +36,68 @@ WHERE documents.title IS NOT excluded.title OR documents.url IS NOT excluded.url
 """
 
 
+class KnowledgeBaseLocked(ClaimcheckError):
+    """Another process (an import, a removal) held the file's write lock for longer than
+    this one waits (``lock_timeout_s``); this one changed nothing."""
+
+
+def is_lock_error(exc: sqlite3.Error) -> bool:
+    """SQLite's "database is locked" (or busy): another connection holds the write lock."""
+    message = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in message or "busy" in message)
+
+
 class KbWriter:
-    """Imports into, and removal from, one open knowledge-base file."""
+    """Imports into, and removal from, one open knowledge-base file.
+
+    One process writes at a time: a writer waits up to ``lock_timeout_s`` (SQLite's busy
+    timeout) for another's transaction to end, then raises :class:`KnowledgeBaseLocked`.
+    """
 
     path: Path
     embedder: Embedder | None
     max_document_chars: int
+    lock_timeout_s: float
+    on_wait: Callable[[str], None] | None = None
+    """Told, in one line, when a write has to wait for another process's (the CLI prints it)."""
     _conn: sqlite3.Connection
     _lock: threading.Lock
 
     # --- writing -----------------------------------------------------------------------
+
+    def locked_error(self) -> KnowledgeBaseLocked:
+        return KnowledgeBaseLocked(
+            f"the knowledge base {self.path} is locked: another import or removal held it "
+            f"for more than {self.lock_timeout_s:g} s; nothing was changed"
+        )
+
+    def _begin_write(self) -> None:
+        """Start a write transaction; when another process is writing, say so
+        (:attr:`on_wait`) and wait up to ``lock_timeout_s`` for it to end."""
+        try:
+            self._begin_immediate(0.0)
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_lock_error(exc):
+                raise
+        if self.on_wait is not None:
+            self.on_wait(
+                f"waiting up to {self.lock_timeout_s:g} s for another import or removal "
+                f"writing to the knowledge base {self.path}"
+            )
+        try:
+            self._begin_immediate(self.lock_timeout_s)
+        except sqlite3.OperationalError as exc:
+            if is_lock_error(exc):
+                raise self.locked_error() from exc
+            raise
+
+    def _begin_immediate(self, wait_s: float) -> None:
+        self._conn.execute(f"PRAGMA busy_timeout = {round(wait_s * 1000)}")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout = {round(self.lock_timeout_s * 1000)}")
 
     def _bump_version(self) -> None:
         """Tell searching processes the base changed (they reload vectors and the index)."""
@@ -64,7 +117,7 @@ class KbWriter:
         them leaves the base as it was. One :class:`ImportStats` per file, in order."""
         sources = [Path(p) for p in paths]
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._begin_write()
             try:
                 done: list[ImportStats] = []
                 for source in sources:
@@ -83,7 +136,7 @@ class KbWriter:
     def import_batch(self, docs: Sequence[Document], meta: Mapping[str, int]) -> ImportStats:
         """Upsert ``docs`` and set ``kb_meta``'s ``meta`` keys in a transaction of their own."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._begin_write()
             try:
                 (last,) = self._conn.execute("SELECT max(rowid) FROM sentences").fetchone()
                 changed, sentences, updated = self._write_chunk(docs) if docs else (0, 0, [])
@@ -164,7 +217,7 @@ class KbWriter:
             return []
         marks = ",".join("?" * len(ids))
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._begin_write()
             try:
                 found = [
                     r[0]

@@ -29,6 +29,7 @@ tokens, drops stop words and quotes each token, then ORs them together.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -42,14 +43,16 @@ from shared.errors import PermanentSourceError, TransientSourceError
 from workers.sources.base import Embedder, Passage
 from workers.sources.kb_ann import AnnIndex, AnnMeta
 from workers.sources.kb_documents import Document
-from workers.sources.kb_writer import KbWriter
+from workers.sources.kb_writer import KbWriter, is_lock_error
 from workers.tokens import content_words, unique
 
 log = logging.getLogger(__name__)
 
 SOURCE_NAME = "knowledge_base"
 MAX_QUERY_TOKENS = 32
-_BUSY_TIMEOUT_S = 5.0
+BUSY_TIMEOUT_S = 5.0
+"""How long a connection waits for another's write transaction by default (a search, a
+worker opening the file); ``claimcheck kb import --wait`` waits longer."""
 _TITLE_WEIGHT = 2.0
 _TEXT_WEIGHT = 1.0
 MAX_DOCUMENT_CHARS = 1_000_000
@@ -57,8 +60,10 @@ MAX_DOCUMENT_CHARS = 1_000_000
 _RRF_K = 60
 """Reciprocal-rank fusion constant (Cormack et al. 2009 use 60)."""
 
-_SCHEMA_FILE = Path(__file__).resolve().parent / "data" / "kb_schema.sql"
-"""Tables, FTS5 indexes and the triggers that keep them in step (read when a file opens)."""
+_SCHEMA = (Path(__file__).resolve().parent / "data" / "kb_schema.sql").read_text("utf-8")
+"""Tables, FTS5 indexes and the triggers that keep them in step (run when a file lacks
+one of them)."""
+_SCHEMA_NAMES = frozenset(re.findall(r"IF NOT EXISTS (\w+)", _SCHEMA))
 
 _SEARCH_DOCUMENTS = f"""
 SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?
@@ -139,9 +144,11 @@ class KnowledgeBase(KbWriter):
         embedder: Embedder | None = None,
         config: SearchConfig | None = None,
         max_document_chars: int = MAX_DOCUMENT_CHARS,
+        lock_timeout_s: float = BUSY_TIMEOUT_S,
     ) -> None:
         self.path = Path(path)
         self.max_document_chars = max_document_chars
+        self.lock_timeout_s = lock_timeout_s
         self.embedder = embedder
         self.config = config or SearchConfig()
         if str(self.path) != ":memory:":
@@ -150,15 +157,34 @@ class KnowledgeBase(KbWriter):
         self._vectors: _Vectors | None = None
         self._ann_cache: tuple[int, AnnIndex | None] | None = None
         self._conn = sqlite3.connect(
-            str(self.path), timeout=_BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
+            str(self.path), timeout=lock_timeout_s, check_same_thread=False, isolation_level=None
         )
-        with self._lock:
+        try:
+            with self._lock:
+                self._prepare()
+        except sqlite3.OperationalError as exc:
+            self._conn.close()
+            if is_lock_error(exc):
+                raise self.locked_error() from exc
+            raise
+
+    def _prepare(self) -> None:
+        """WAL mode and the schema. A file that has them is only read, so that opening it
+        never waits for (or makes wait) another process's import."""
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        mode = self._conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal":
             self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            columns = {row[1] for row in self._conn.execute("PRAGMA table_info(documents)")}
-            if columns and "sentences_hash" not in columns:  # a file from before sentences
-                self._conn.execute("ALTER TABLE documents ADD COLUMN sentences_hash TEXT")
-            self._conn.executescript(_SCHEMA_FILE.read_text(encoding="utf-8"))
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(documents)")}
+        if columns and "sentences_hash" not in columns:  # a file from before sentences
+            self._conn.execute("ALTER TABLE documents ADD COLUMN sentences_hash TEXT")
+        names = {row[0] for row in self._conn.execute("SELECT name FROM sqlite_master")}
+        version = (
+            "kb_meta" in names
+            and self._conn.execute("SELECT 1 FROM kb_meta WHERE key = 'version'").fetchone()
+        )
+        if not (names >= _SCHEMA_NAMES and version):
+            self._conn.executescript(_SCHEMA)
 
     # --- reading -----------------------------------------------------------------------
 

@@ -92,16 +92,22 @@ def knowledge_base_warning(settings: Settings) -> str | None:
 
 
 def open_knowledge_base(
-    settings: Settings, embedder: OnnxEmbedder | None, path: Path | None = None
+    settings: Settings,
+    embedder: OnnxEmbedder | None,
+    path: Path | None = None,
+    *,
+    lock_timeout_s: float | None = None,
 ) -> KnowledgeBase:
-    """The knowledge base at ``path`` (default ``CLAIMCHECK_KB_PATH``) as configured."""
-    from workers.sources.knowledge_base import KnowledgeBase, SearchConfig
+    """The knowledge base at ``path`` (default ``CLAIMCHECK_KB_PATH``) as configured; a
+    writer waits up to ``lock_timeout_s`` (default: a few seconds) for another's import."""
+    from workers.sources.knowledge_base import BUSY_TIMEOUT_S, KnowledgeBase, SearchConfig
 
     return KnowledgeBase(
         path or settings.kb_path,
         embedder=embedder,
         config=SearchConfig(dense_in_memory_max=settings.kb_dense_in_memory_max),
         max_document_chars=settings.kb_max_document_chars,
+        lock_timeout_s=BUSY_TIMEOUT_S if lock_timeout_s is None else lock_timeout_s,
     )
 
 

@@ -16,6 +16,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -37,6 +38,12 @@ class IntakeMetrics:
             "claimcheck_http_requests",
             "HTTP requests answered, by method, route template and status",
             ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.in_progress = Gauge(
+            "claimcheck_http_requests_in_progress",
+            "HTTP requests received and not yet answered, by method",
+            ["method"],
             registry=self.registry,
         )
         self.latency = Histogram(
@@ -112,12 +119,17 @@ class MetricsMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        method = str(scope.get("method", ""))
+        running = self.metrics.in_progress.labels(method=method)
+        running.inc()
 
         answered: float | None = None
 
         async def send_and_note(message: Message) -> None:
             nonlocal status, answered
             if message["type"] == "http.response.start":
+                if answered is None:
+                    running.dec()
                 status = int(message["status"])
                 answered = time.perf_counter()
             await send(message)
@@ -125,8 +137,9 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
+            if answered is None:
+                running.dec()
             route = route_template(scope)
-            method = str(scope.get("method", ""))
             self.metrics.requests.labels(method=method, route=route, status=str(status)).inc()
             # time to the answer's start: an event stream stays open for hours after it
             ended = answered if answered is not None else time.perf_counter()

@@ -8,7 +8,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from services.intake.api.app import create_app
-from services.intake.api.headers import MAX_HEADER_BYTES
+from services.intake.api.headers import MAX_HEADER_BYTES, H11HeadLimitProtocol
 from services.intake.api.shutdown import GRACEFUL_SHUTDOWN_S, grace_period_s
 from shared.logging import configure_logging
 from shared.settings import Settings
@@ -27,8 +27,9 @@ def server_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
         server_header=False,
         proxy_headers=False,
         # h11, because it stops reading an overlong request head (httptools reads heads of
-        # any size); the app measures the heads that got through (HeaderLimitMiddleware)
-        http="h11",
+        # any size), answering JSON 431 where uvicorn would say 400; the app measures the
+        # heads that got through (HeaderLimitMiddleware)
+        http=H11HeadLimitProtocol,
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         # past the request deadline: running requests end with their own answer; event
         # streams end within a second; whatever still runs then is cancelled

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from services.intake.api.auth import Newsroom
@@ -20,7 +20,7 @@ from services.intake.api.idempotency import HEADER, fingerprint, parse_key
 from services.intake.api.reviews import CURSOR_PATTERN, accept_review, find_claim, review_queue
 from services.intake.api.routes.common import REPLAYED_HEADER, json_request_body
 from services.intake.api.submissions import run_once
-from shared.claimreview import claim_review
+from shared.claimreview import claim_review, claim_review_json
 from shared.keys import newsroom_namespace
 from shared.schemas import ReviewAccepted, ReviewQueue, ReviewSubmission
 
@@ -95,10 +95,13 @@ def get_review_queue(
     responses={**READ_RESPONSES, 200: {"content": {JSON_LD: {}}}},
     summary="A reviewed claim as schema.org ClaimReview JSON-LD",
 )
-def get_claim_review(claim_id: str, ctx: Context, newsroom: Newsroom) -> JSONResponse:
-    """404 for a claim without a review (as for an unknown one)."""
+def get_claim_review(claim_id: str, ctx: Context, newsroom: Newsroom) -> Response:
+    """404 for a claim without a review (as for an unknown one). The JSON-LD is escaped for
+    pasting into an HTML page: ``<``, ``>`` and ``&`` come as ``\\u003c``, ``\\u003e``,
+    ``\\u0026``."""
     record = find_claim(ctx, claim_id, newsroom)
     if record.review is None:
         raise ApiError(404, "not_reviewed", f"claim {claim_id!r} has no review", field="claim_id")
     article = ctx.store.get_article(record.article_id) if record.article_id else None
-    return JSONResponse(claim_review(record, record.review, article), media_type=JSON_LD)
+    document = claim_review(record, record.review, article)
+    return Response(claim_review_json(document), media_type=JSON_LD)

@@ -42,6 +42,8 @@ BLOCK_MS = 1000
 """Longest single XREAD wait: how late a vanished client is noticed, at worst."""
 KEY_RECHECK_S = 2.0
 """How often an open stream checks that its stored key was not revoked."""
+RETRY_MS = 2000
+"""The reconnection delay the stream asks for (`retry:`, sent with its first event)."""
 _MAX_ID_PART = 2**64 - 1
 READ_COUNT = 200
 MAX_BACKLOG = 1000
@@ -197,8 +199,11 @@ async def _events(
 ) -> AsyncIterator[str]:
     stream = hub.config.verdict_stream
     keepalive = hub.config.keepalive_s
-    # the keep-alive period lets a client tell a silent stream from a dead connection
-    yield f"retry: 2000\n: connected\n: keep-alive every {keepalive:g} s\n\n"
+    # the keep-alive period lets a client tell a silent stream from a dead connection; only
+    # comments before the first event: a block with a field but no data (a lone `retry:`)
+    # is an empty event to some clients (httpx-sse), so `retry:` rides on the first event
+    yield f": connected\n: keep-alive every {keepalive:g} s\n\n"
+    retry = f"retry: {RETRY_MS}\n"
     quiet_since = checked_at = time.monotonic()
     while not hub.closing:
         if stored_key_id is not None and time.monotonic() - checked_at >= KEY_RECHECK_S:
@@ -221,7 +226,8 @@ async def _events(
                 yield "event: revoked\ndata: {}\n\n"
                 return
         if chunks:
-            yield "".join(chunks)
+            yield retry + "".join(chunks)
+            retry = ""
             quiet_since = now
         elif now - quiet_since >= keepalive:
             yield ": keep-alive\n\n"

@@ -8,7 +8,7 @@ import uvicorn
 from services.intake.api import server, shutdown
 from services.intake.api.app import create_app
 from services.intake.api.context import IntakeContext
-from services.intake.api.headers import MAX_HEADER_BYTES
+from services.intake.api.headers import MAX_HEADER_BYTES, H11HeadLimitProtocol
 from services.intake.api.queue import CeleryEnqueuer
 from services.intake.extraction import ClaimExtractor
 from shared.redis_client import make_redis
@@ -82,5 +82,5 @@ def test_run_server_serves_the_app_on_the_configured_address(
     assert config.timeout_graceful_shutdown == shutdown.grace_period_s(settings)
     assert config.timeout_graceful_shutdown >= server.GRACEFUL_SHUTDOWN_S
     assert config.timeout_graceful_shutdown > settings.request_timeout_s
-    assert config.http == "h11"
+    assert config.http is H11HeadLimitProtocol  # h11, answering an overlong head with JSON 431
     assert config.h11_max_incomplete_event_size == MAX_HEADER_BYTES

@@ -75,3 +75,12 @@ def test_unreachable_redis_leaves_gauges_out(intake_factory: IntakeFactory) -> N
     samples = _samples(intake)
     assert samples[("claimcheck_redis_up", frozenset())] == 0
     assert ("claimcheck_queue_depth", frozenset()) not in samples
+
+
+def test_requests_in_progress_count_until_their_answer_starts(intake: Intake) -> None:
+    assert intake.api.post("/v1/claims", json=CLAIM).status_code == 202
+    samples = _samples(intake)
+    # the scrape itself is the one request being answered; the POST was answered
+    key = "claimcheck_http_requests_in_progress"
+    assert samples[(key, frozenset({("method", "GET")}))] == 1
+    assert samples[(key, frozenset({("method", "POST")}))] == 0

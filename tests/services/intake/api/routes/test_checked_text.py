@@ -165,6 +165,8 @@ def test_an_idempotency_key_replays_the_first_answer(tenants: Intake) -> None:
         ({**EDIT, "checked_text": 42}, "checked_text"),
         ({**EDIT, "editor": "  "}, "editor"),
         ({**EDIT, "editor": "e" * (MAX_EDITOR_CHARS + 1)}, "editor"),
+        ({**EDIT, "editor": "\u202eenaJ"}, "editor"),  # shown as "Jane"
+        ({**EDIT, "editor": "Jane\u202a Doe"}, "editor"),
         ({**EDIT, "text": EDITED}, "text"),
     ],
 )

@@ -148,6 +148,10 @@ BAD_BODIES: list[tuple[dict[str, Any], str]] = [
     ({**REVIEW, "reviewer": ""}, "reviewer"),
     ({**REVIEW, "reviewer": " \u200b "}, "reviewer"),
     ({**REVIEW, "reviewer": "x" * 201}, "reviewer"),
+    # a right-to-left override shows "\u202eenaJ" as "Jane"; every bidi control is refused
+    ({**REVIEW, "reviewer": "\u202eenaJ"}, "reviewer"),
+    ({**REVIEW, "reviewer": "Jane \u2067Doe\u2069"}, "reviewer"),
+    ({**REVIEW, "reviewer": "Jane\u200f"}, "reviewer"),
     ({"label": "refuted"}, "reviewer"),
     ({**REVIEW, "note": "n" * 2001}, "note"),
     ({**REVIEW, "evidence": [{"url": "javascript:alert(1)", "text": "t"}]}, "evidence.0.url"),
@@ -173,6 +177,14 @@ def test_a_note_at_the_limit_is_accepted(tenants: Intake) -> None:
     claim_id = _checked(tenants)
     response = _review(tenants, claim_id, {**REVIEW, "note": "n" * 2000})
     assert response.status_code == 201
+
+
+def test_a_reviewer_name_refused_for_a_bidi_control_says_which(tenants: Intake) -> None:
+    claim_id = _checked(tenants)
+    refused = _review(tenants, claim_id, {**REVIEW, "reviewer": "\u202eenaJ"})
+    assert refused.status_code == 422 and "U+202E" in refused.json()["message"]
+    # joiners are no direction controls: names in scripts that need them are accepted
+    assert _review(tenants, claim_id, {**REVIEW, "reviewer": "Mehr\u200cdad"}).status_code == 201
 
 
 def test_another_newsrooms_claim_and_unknown_ids_are_404(tenants: Intake) -> None:
@@ -265,6 +277,21 @@ def test_claimreview_export_reads_back_with_the_same_label(tenants: Intake) -> N
     [read] = list(parse_document(doc, where="export"))
     assert (read.label, read.publisher) == ("conflicting", "daily-planet")
     assert tenants.api.get(path, headers=STAR).status_code == 404
+
+
+def test_claimreview_is_escaped_for_pasting_into_an_html_page(tenants: Intake) -> None:
+    # newsrooms paste the JSON-LD into <script type="application/ld+json">: a note holding
+    # </script> must not end that script (stored XSS)
+    claim_id = _checked(tenants)
+    note = 'Council: 55m. </script><script>alert("x")</script> & <!-- more'
+    url = "https://daily-planet.example/fc?a=1&b=<x>"
+    assert _review(tenants, claim_id, {**REVIEW, "note": note, "url": url}).status_code == 201
+    response = tenants.api.get(f"/v1/claims/{claim_id}/claimreview", headers=PLANET)
+    assert response.status_code == 200
+    assert not {"<", ">", "&"} & set(response.text), response.text
+    assert "\\u003c/script\\u003e" in response.text and "\\u0026" in response.text
+    doc = response.json()  # still JSON, with the very same strings
+    assert (doc["reviewBody"], doc["url"]) == (note, url)
 
 
 # --- the review queue -------------------------------------------------------------------

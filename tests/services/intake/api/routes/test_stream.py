@@ -153,6 +153,41 @@ def test_each_entry_is_an_event_with_the_stream_id_type_and_json(server_factory:
     assert events[1].json()["claim_count"] == 1
 
 
+def _blocks(response: httpx.Response) -> Iterator[list[str]]:
+    """The stream's blocks: the lines up to each blank line, as the SSE spec cuts them."""
+    block: list[str] = []
+    for line in response.iter_lines():
+        if line:
+            block.append(line)
+        elif block:
+            yield block
+            block = []
+
+
+def test_only_comments_come_before_the_first_event(server_factory: Any) -> None:
+    # some clients (httpx-sse) hand on every block with a field as an event, data or not: a
+    # lone `retry:` before the first event reached them as an empty event (json.loads failed)
+    srv = server_factory()
+    first = srv.add(**_verdict("art_1", "clm_1"))
+    prelude: list[list[str]] = []
+    event: list[str] = []
+    with srv.open() as http, http.stream("GET", "/v1/stream", params={"backlog": 1}) as response:
+        for block in _blocks(response):
+            if not all(line.startswith(":") for line in block):
+                event = block
+                break
+            prelude.append(block)
+    assert any(": connected" in block for block in prelude), prelude
+    fields: dict[str, str] = {}
+    for line in event:
+        name, _, value = line.partition(":")
+        if name:  # not a comment
+            fields[name] = value.removeprefix(" ")
+    assert (fields["id"], fields["event"]) == (first, "verdict")
+    assert json.loads(fields["data"])["claim_id"] == "clm_1"
+    assert fields["retry"] == "2000"  # the reconnection delay comes with the first event
+
+
 def test_article_filter_and_backlog(server_factory: Any) -> None:
     srv = server_factory()
     ids = [srv.add(**_verdict(f"art_{i % 2}", f"clm_{i}")) for i in range(6)]
