@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bz2
 import logging
+import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
@@ -168,19 +169,27 @@ def _site_info(element: ET.Element) -> SiteInfo:
     namespaces: dict[int, str] = {}
     listed = _child(element, "namespaces")
     for ns in listed if listed is not None else ():
-        key = ns.get("key", "")
-        if key.lstrip("-").isdigit():
-            namespaces[int(key)] = (ns.text or "").strip()
+        key = _number(ns.get("key", ""), signed=True)
+        if key is not None:
+            namespaces[key] = (ns.text or "").strip()
     dbname = (_child_text(element, "dbname") or "").strip() or "wiki"
     return SiteInfo(dbname=dbname, article_path=article_path, namespaces=namespaces)
+
+
+def _number(raw: str, *, signed: bool) -> int | None:
+    """``raw`` as a number of ASCII digits (MediaWiki writes no other), else None:
+    ``str.isdigit`` also takes "²" (which ``int`` refuses) and other scripts' digits."""
+    pattern = r"-?[0-9]+" if signed else r"[0-9]+"
+    return int(raw) if re.fullmatch(pattern, raw) else None
 
 
 def _page(element: ET.Element, site: SiteInfo) -> DumpPage:
     title = (_child_text(element, "title") or "").strip()
     raw_id = (_child_text(element, "id") or "").strip()
-    page_id = int(raw_id) if raw_id.isdigit() else None
+    page_id = _number(raw_id, signed=False)
     raw_ns = (_child_text(element, "ns") or "").strip()
-    namespace = int(raw_ns) if raw_ns.lstrip("-").isdigit() else site.namespace_of(title)
+    number = _number(raw_ns, signed=True)
+    namespace = number if number is not None else site.namespace_of(title)
     redirect = _child(element, "redirect") is not None
     revisions = [child for child in element if _local(child.tag) == "revision"]
     text_element = _child(revisions[-1], "text") if revisions else None

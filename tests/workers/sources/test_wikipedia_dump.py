@@ -280,3 +280,27 @@ def test_a_failing_batch_leaves_no_documents_and_no_marker(tmp_path: Path) -> No
         with pytest.raises(OSError, match="model gone"):
             kb.import_batch([Document("a", "A", "Alpha is the first letter.")], {"m": 1})
         assert kb.count() == 0 and kb.meta("m") is None
+
+
+@pytest.mark.parametrize("raw", ["²", "١٢", "-3", "12a"])
+def test_a_page_whose_id_is_not_a_plain_number_is_skipped_and_named(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, raw: str
+) -> None:
+    """``<id>²</id>`` is a digit to Python's ``str.isdigit`` but no number to ``int``: the
+    page is skipped with a warning naming it, and the batch's good pages still land."""
+    dump = write_dump(
+        tmp_path / "dump.xml",
+        [Page(21, "Odd id", "'''Odd''' is a page about nothing."), PAGES[8]],
+    )
+    dump.write_text(
+        dump.read_text(encoding="utf-8").replace("<id>21</id>", f"<id>{raw}</id>"),
+        encoding="utf-8",
+    )
+    kb_path = tmp_path / "kb.sqlite3"
+    with caplog.at_level(logging.WARNING), KnowledgeBase(kb_path) as kb:
+        stats = import_dump(kb, dump, batch_pages=3)
+    assert set(_landed(kb_path)) == {"enwiki:18"}
+    assert stats.malformed == 1
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "'Odd id' skipped" in warnings[0]
+    assert "no numeric <id>" in warnings[0]
