@@ -49,8 +49,7 @@ class OnnxClassifier:
         self._longer_lock = threading.Lock()
 
     def _setup_tokenizer(self, tok: Any) -> None:
-        tok.enable_truncation(max_length=self.max_len, strategy="longest_first")
-        tok.enable_padding(pad_id=0, pad_token="[PAD]")
+        _truncate_and_pad(tok, self.max_len)
 
     def _load(self) -> tuple[Any, Any]:
         return self._runtime.get()
@@ -66,8 +65,7 @@ class OnnxClassifier:
                 from tokenizers import Tokenizer
 
                 longer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
-                longer.enable_truncation(max_length=max_len, strategy="longest_first")
-                longer.enable_padding(pad_id=0, pad_token="[PAD]")
+                _truncate_and_pad(longer, max_len)
                 self._longer[key] = longer
             return session, self._longer[key]
 
@@ -132,3 +130,9 @@ class OnnxClassifier:
         e = np.exp(z)
         probs: FloatArray = (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
         return probs
+
+
+def _truncate_and_pad(tok: Any, max_len: int) -> None:
+    """Pairs cut longest segment first at ``max_len`` tokens, batches padded to their longest."""
+    tok.enable_truncation(max_length=max_len, strategy="longest_first")
+    tok.enable_padding(pad_id=0, pad_token="[PAD]")

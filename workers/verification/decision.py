@@ -32,6 +32,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -215,10 +216,14 @@ class DecisionModel:
     names: tuple[str, ...] = FEATURES
     """The features read, in the order of ``weights``' rows."""
 
+    @cached_property
+    def columns(self) -> list[int]:
+        """Where ``names`` stand in :data:`FEATURES` (read once, not per claim)."""
+        return [FEATURES.index(name) for name in self.names]
+
     def logits(self, x: FloatArray) -> FloatArray:
         """``x``: full feature vectors (:data:`FEATURES` order), one row per claim."""
-        columns = [FEATURES.index(name) for name in self.names]
-        z: FloatArray = ((x[..., columns] - self.mean) / self.scale) @ self.weights + self.bias
+        z: FloatArray = ((x[..., self.columns] - self.mean) / self.scale) @ self.weights + self.bias
         return z
 
     def probabilities(self, x: FloatArray) -> FloatArray:
