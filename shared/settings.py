@@ -10,38 +10,26 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from shared.errors import ConfigurationError
+from shared.publishers import Publisher
+from shared.settings_checks import (
+    SOURCE_POLICY_KEYS,
+    check_sources,
+    mask_url_password,
+)
 
 ENV_PREFIX = "CLAIMCHECK_"
 
 SourceName = Literal["knowledge_base", "wikipedia", "google_factcheck", "factchecks"]
 """Every source a worker can search (``workers/sources/registry.py`` builds each one)."""
 
-LOCAL_SOURCES: frozenset[str] = frozenset({"knowledge_base", "factchecks"})
-"""Sources read from local files: no network wait, and changed by imports, so never cached."""
-
 
 def _default_sources() -> list[SourceName]:
     return ["knowledge_base"]
-
-
-SOURCE_POLICY_KEYS = (
-    "timeout_s",
-    "retries",
-    "backoff_base_s",
-    "backoff_max_s",
-    "circuit_failures",
-    "circuit_reset_s",
-    "concurrency",
-    "cache_ttl_s",
-)
-"""What ``CLAIMCHECK_SOURCE_OVERRIDES`` may set per source (see ``SourcePolicy`` in
-``workers/sources/resilience.py``)."""
 
 
 class Settings(BaseSettings):
@@ -118,6 +106,9 @@ class Settings(BaseSettings):
         "(claimcheck-lab calibrate --from-reviews --output DIR/<newsroom>.json); the worker "
         "applies a newsroom's map to its verdicts. Unset: off.",
     )
+    worker_task_events: bool = Field(
+        default=False, description="Workers send Celery task events (Flower, celery events)."
+    )
     reuse_ttl_s: int = Field(
         default=7 * 24 * 3600,
         ge=0,
@@ -133,6 +124,11 @@ class Settings(BaseSettings):
     webhook_retry_horizon_s: float = Field(default=24 * 3600.0, gt=0)
     webhook_lease_s: float = Field(default=60.0, gt=0)
     webhook_batch: int = Field(default=50, ge=1, le=1000)
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Local testing only: webhook URLs may name loopback, private, "
+        "link-local, multicast or unspecified addresses (refused by default, also after DNS).",
+    )
     recheck_on_change: bool = False
     recheck_max_per_import: int = Field(default=1000, ge=0)
 
@@ -281,48 +277,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_sources(self) -> Settings:
-        if len(set(self.sources)) != len(self.sources):
-            raise ValueError("CLAIMCHECK_SOURCES lists a source twice")
-        if "google_factcheck" in self.sources and self.google_factcheck_api_key is None:
-            raise ValueError(
-                "CLAIMCHECK_SOURCES lists google_factcheck but "
-                "CLAIMCHECK_GOOGLE_FACTCHECK_API_KEY is not set"
-            )
-        if self.llm_judge_url and not self.llm_judge_model:
-            raise ValueError(
-                "CLAIMCHECK_LLM_JUDGE_URL is set but CLAIMCHECK_LLM_JUDGE_MODEL is not"
-            )
-        for name, policy in self.source_overrides.items():
-            unknown = sorted(set(policy) - set(SOURCE_POLICY_KEYS))
-            if unknown:
-                raise ValueError(
-                    f"CLAIMCHECK_SOURCE_OVERRIDES: {name}: unknown key(s) {', '.join(unknown)}"
-                )
-            if any(value < 0 for value in policy.values()):
-                raise ValueError(f"CLAIMCHECK_SOURCE_OVERRIDES: {name}: negative value")
-            if any(policy.get(k, 1) <= 0 for k in ("timeout_s", "concurrency", "circuit_failures")):
-                raise ValueError(
-                    f"CLAIMCHECK_SOURCE_OVERRIDES: {name}: timeout_s, concurrency and "
-                    "circuit_failures must be positive"
-                )
-        budgets = [0.0] + [
-            self.source_budget_s(name) for name in self.sources if name not in LOCAL_SOURCES
-        ]
-        judge_s = (
-            (self.llm_judge_timeout_s + 1.0) * (self.llm_judge_retries + 1)
-            if self.llm_judge_url
-            else 0.0
-        )
-        if (max(budgets) or judge_s) and max(budgets) + judge_s >= self.task_soft_time_limit_s:
-            raise ValueError(
-                "source time budgets plus the LLM judge's timeouts "
-                f"({max(budgets) + judge_s:g}s) must stay under "
-                "CLAIMCHECK_TASK_SOFT_TIME_LIMIT_S, or a slow source would end the check"
-            )
-        if self.source_backoff_base_s > self.source_backoff_max_s:
-            raise ValueError(
-                "CLAIMCHECK_SOURCE_BACKOFF_BASE_S must not exceed CLAIMCHECK_SOURCE_BACKOFF_MAX_S"
-            )
+        check_sources(self)
         return self
 
     def source_budget_s(self, name: str) -> float:
@@ -348,6 +303,13 @@ class Settings(BaseSettings):
         le=1,
         description="The intake refuses new work (503 over_capacity) once Redis uses this "
         "fraction of its maxmemory, keeping the rest for the verdicts of accepted claims.",
+    )
+
+    newsroom_publishers: dict[str, Publisher] = Field(
+        default_factory=dict,
+        description='JSON object newsroom -> {"name", "url", "review_url"} for ClaimReview '
+        '(review_url holds {claim_id}), e.g. {"daily-planet": {"name": "The Daily Planet", '
+        '"url": "https://dailyplanet.example"}}.',
     )
 
     # --- Clients (``claimcheck submit``) -------------------------------------------------
@@ -466,15 +428,6 @@ class Settings(BaseSettings):
     @property
     def effective_dead_letter_stream(self) -> str:
         return self.dead_letter_stream or f"{self.verdict_stream}:dead"
-
-
-def mask_url_password(url: str) -> str:
-    """``url`` with the password (if any) replaced by ``***``."""
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -38,7 +38,8 @@ from typing import Any
 import redis
 
 from shared.errors import TransientSourceError
-from shared.settings import LOCAL_SOURCES, Settings
+from shared.settings import Settings
+from shared.settings_checks import LOCAL_SOURCES
 from workers import metrics
 from workers.resilience.backoff import Backoff
 from workers.resilience.breaker import BreakerConfig, CircuitBreaker
