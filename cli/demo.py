@@ -1,11 +1,16 @@
-"""``claimcheck demo``: start Redis (if needed), a worker and the intake; check the seed article.
+"""``claimcheck demo``: start a private Redis, a worker and the intake; check the seed article.
 
-Everything the demo starts is stopped again on exit, on Ctrl-C and on SIGTERM.
+Everything the demo starts is stopped again on exit, on Ctrl-C and on SIGTERM. By default
+the demo's Redis is its own throw-away ``redis-server`` (no persistence, in the log
+directory), so it never writes into a Redis someone else uses. With ``--redis-url`` it uses
+that Redis instead, under a namespace of its own (``claimcheck-demo-<random>``: key prefix,
+stream, queue and worker names), and deletes everything under that namespace on exit.
 """
 
 from __future__ import annotations
 
 import argparse
+import secrets
 import signal
 import sys
 import time
@@ -13,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
+
+import redis
 
 from cli.commands import Subparsers, add_command
 from cli.output import format_completed, format_verdict
@@ -47,8 +54,10 @@ def start_stack(
     concurrency: int = 2,
     extra_env: dict[str, str] | None = None,
     kb_path: Path | None = None,
+    private_redis: bool = False,
 ) -> tuple[str, dict[str, str]]:
-    """Start Redis if none answers, the knowledge base, workers and the intake.
+    """Start Redis (a private one, or where none answers), the knowledge base, workers and
+    the intake.
 
     The knowledge base is the starter corpus imported into the group's log directory, or
     ``kb_path`` (an existing knowledge-base file, used as it is) when given. Returns the
@@ -59,7 +68,10 @@ def start_stack(
     from workers.sources.registry import open_knowledge_base
 
     redis_url = settings.redis_url
-    if redis_answers(redis_url):
+    if private_redis:
+        redis_url = start_private_redis(group)
+        print(f"started a private Redis at {redis_url} (removed on exit)")
+    elif redis_answers(redis_url):
         print(f"using Redis at {redis_url}")
     else:
         redis_url = start_private_redis(group)
@@ -73,6 +85,7 @@ def start_stack(
         finally:
             kb.close()
     port = free_port()
+    worker = (extra_env or {}).get("CLAIMCHECK_KEY_PREFIX", "w")
     env = {
         "CLAIMCHECK_REDIS_URL": redis_url,
         "CLAIMCHECK_BROKER_URL": redis_url,
@@ -86,7 +99,7 @@ def start_stack(
         group.start(
             f"worker{n}",
             python_module(
-                "cli", "worker", "--concurrency", str(concurrency), "--hostname", f"w{n}@%h"
+                "cli", "worker", "--concurrency", str(concurrency), "--hostname", f"{worker}{n}@%h"
             ),
             env,
         )
@@ -146,19 +159,81 @@ def score_against_expected(claims: list[dict[str, Any]], expected: list[Expected
     return DemoScore(len(claims), decided, correct, unmatched)
 
 
+def demo_namespace() -> dict[str, str]:
+    """Private names for a demo in a shared Redis: its key prefix, stream and queue."""
+    name = f"claimcheck-demo-{secrets.token_hex(4)}"
+    return {
+        "CLAIMCHECK_KEY_PREFIX": name,
+        "CLAIMCHECK_VERDICT_STREAM": f"{name}:verdicts",
+        "CLAIMCHECK_QUEUE_NAME": f"{name}.verify",
+    }
+
+
+def remove_namespace(client: redis.Redis, name: str) -> int:
+    """Delete every key of namespace ``name`` and kombu's routing entries naming it; how many.
+
+    Keys under it (records, stream, queue and its priority lists) go; so do kombu's
+    ``_kombu.binding*`` keys named after its queue, and the members naming its queue or its
+    workers' mailboxes in the binding sets and the bindings' deadline index.
+    """
+    removed = sum(int(client.delete(k)) for k in client.scan_iter(match=f"{name}*", count=500))
+    for key in client.scan_iter(match="_kombu.binding*", count=500):
+        if name in _text(key):
+            removed += int(client.delete(key))
+            continue
+        kind = _text(client.type(key))
+        members = client.smembers(key) if kind == "set" else client.zrange(key, 0, -1)
+        ours = [m for m in members if name in _text(m)]
+        if ours and kind == "set":
+            removed += int(client.srem(key, *ours))
+        elif ours and kind == "zset":
+            removed += int(client.zrem(key, *ours))
+    return removed
+
+
+def _text(value: object) -> str:
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+
 def run_demo(
     settings: Settings,
     *,
     article: Path | None,
     timeout: float,
     log_dir: Path = DEFAULT_LOG_DIR,
+    redis_url: str | None = None,
 ) -> int:
     path = article or SEED_ARTICLE
     text = path.read_text(encoding="utf-8")
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    if redis_url is None:
+        return _run_demo(settings, path, text, timeout, log_dir, {})
+    namespace = demo_namespace()
+    shared = settings.model_copy(update={"redis_url": redis_url, "broker_url": redis_url})
+    try:
+        return _run_demo(shared, path, text, timeout, log_dir, namespace)
+    finally:
+        client = redis.Redis.from_url(redis_url)
+        try:
+            removed = remove_namespace(client, namespace["CLAIMCHECK_KEY_PREFIX"])
+            print(f"removed the demo's {removed} keys from {redis_url}")
+        except redis.RedisError as exc:
+            print(f"could not remove the demo's keys from {redis_url}: {exc}", file=sys.stderr)
+        finally:
+            client.close()
+
+
+def _run_demo(
+    settings: Settings,
+    path: Path,
+    text: str,
+    timeout: float,
+    log_dir: Path,
+    namespace: dict[str, str],
+) -> int:
     colour = sys.stdout.isatty()
     with process_group(log_dir) as group:
-        base_url, _ = start_stack(group, settings)
+        base_url, _ = start_stack(group, settings, extra_env=namespace, private_redis=not namespace)
         print(f"intake listening on {base_url}; submitting {path.name}")
         with make_client(base_url, None) as client:
             response = client.post("/v1/articles", json={"text": text, "title": path.stem})
@@ -193,7 +268,13 @@ def run_demo(
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    return run_demo(settings, article=args.article, timeout=args.timeout, log_dir=args.log_dir)
+    return run_demo(
+        settings,
+        article=args.article,
+        timeout=args.timeout,
+        log_dir=args.log_dir,
+        redis_url=args.redis_url,
+    )
 
 
 def register(subparsers: Subparsers) -> None:
@@ -206,6 +287,12 @@ def register(subparsers: Subparsers) -> None:
         type=float,
         default=180.0,
         help="seconds to wait for the verdicts (default 180)",
+    )
+    p.add_argument(
+        "--redis-url",
+        default=None,
+        help="use this Redis, under a private namespace removed on exit (default: start a "
+        "private redis-server)",
     )
     p.add_argument(
         "--log-dir",

@@ -1,6 +1,9 @@
 """``claimcheck submit``: post an article over HTTP and, with --wait, follow its verdicts.
 
-While it waits, an intake that stops answering for a moment (a restart, a deploy) is
+The article is posted with an ``Idempotency-Key`` of its own, so an intake that is still
+starting (connection refused) or restarting (502/503/504) is simply asked again, for up to
+``--start-wait`` seconds: the intake accepts it once however often it was sent. While it
+waits for verdicts, an intake that stops answering for a moment (a restart, a deploy) is
 asked again with growing pauses; only an intake gone for longer than ``give_up_after``
 seconds ends the wait, with one line that says how to follow the article instead.
 """
@@ -11,6 +14,7 @@ import argparse
 import json
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -57,6 +61,29 @@ def _article_status(client: httpx.Client, article_id: str) -> dict[str, Any] | s
         )
     status: dict[str, Any] = response.json()
     return status
+
+
+def post_article(
+    client: httpx.Client, body: dict[str, Any], *, give_up_after: float
+) -> httpx.Response:
+    """POST the article under one idempotency key, again while the intake does not answer
+    (see the module docstring); the last error is raised once ``give_up_after`` passed."""
+    headers = {"Idempotency-Key": f"submit-{uuid.uuid4()}"}
+    deadline = time.monotonic() + give_up_after
+    failures = 0
+    while True:
+        try:
+            response = client.post("/v1/articles", json=body, headers=headers)
+        except httpx.TransportError:
+            if time.monotonic() >= deadline:
+                raise
+        else:
+            if response.status_code not in RETRYABLE_STATUS or time.monotonic() >= deadline:
+                return response
+        if failures == 0:
+            print(f"claimcheck submit: waiting for {client.base_url} to answer", file=sys.stderr)
+        failures += 1
+        time.sleep(min(MAX_BACKOFF_S, 0.25 * 2 ** min(failures, 8)))
 
 
 def wait_for_verdicts(
@@ -128,7 +155,7 @@ def submit(args: argparse.Namespace, settings: Settings) -> int:
     )
     with make_client(args.api_url or settings.api_url, key) as client:
         try:
-            response = client.post("/v1/articles", json=body)
+            response = post_article(client, body, give_up_after=args.start_wait)
         except httpx.HTTPError as exc:
             print(f"claimcheck submit: cannot reach {client.base_url}: {exc}", file=sys.stderr)
             return 1
@@ -184,3 +211,9 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument("--api-url", help="intake base URL (default: settings.api_url)")
     p.add_argument("--api-key", help="X-API-Key (default: CLAIMCHECK_CLIENT_API_KEY)")
     p.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for verdicts")
+    p.add_argument(
+        "--start-wait",
+        type=float,
+        default=60.0,
+        help="seconds to keep asking an intake that is not answering yet (default 60; 0: once)",
+    )

@@ -20,6 +20,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from workers.runner import run_worker
     from workers.sources.registry import knowledge_base_warning
 
+    if args.task_events:
+        settings = settings.model_copy(update={"worker_task_events": True})
     warning = knowledge_base_warning(settings)
     if warning:
         print(f"claimcheck worker: {warning}", file=sys.stderr, flush=True)
@@ -45,3 +47,8 @@ def register(subparsers: Subparsers) -> None:
     )
     p.add_argument("--loglevel", help="log level (default: CLAIMCHECK_LOG_LEVEL)")
     p.add_argument("--hostname", help="Celery node name, e.g. worker1@%%h")
+    p.add_argument(
+        "--task-events",
+        action="store_true",
+        help="send task events for Flower / celery events (CLAIMCHECK_WORKER_TASK_EVENTS)",
+    )

@@ -18,10 +18,17 @@ Per-process resources (Redis client, store, publisher, knowledge base, scorer) a
 in each pool process after fork (``worker_process_init``, which Celery also sends once for
 the solo pool), lazily on the first task where no such signal comes (threads pool), and
 closed when the process shuts down.
+
+``celery -A workers.celery_app …`` (``inspect ping``, ``flower``, ``events``) finds the
+module's ``app``: built on first use from the ``CLAIMCHECK_*`` environment, as
+``claimcheck worker`` builds its own, so both talk to the same broker and queue. With
+``CLAIMCHECK_WORKER_TASK_EVENTS=true`` workers send task events (and heartbeats), which
+Flower and ``celery events`` need to list tasks and workers.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -29,7 +36,7 @@ from celery import Celery
 from celery.signals import worker_process_init, worker_process_shutdown, worker_shutdown
 
 from shared.schemas import NOOP_TASK_NAME, VERIFY_TASK_NAME
-from shared.settings import Settings
+from shared.settings import Settings, load_settings
 from workers.context import ContextHolder
 from workers.logs import install_log_format
 from workers.processing import Work, check_loaded_claim
@@ -86,6 +93,8 @@ def create_celery_app(settings: Settings, *, verify: Work = check_loaded_claim) 
         worker_task_log_format=LOG_FORMAT,
         worker_redirect_stdouts=False,
         enable_utc=True,
+        worker_send_task_events=settings.worker_task_events,
+        task_send_sent_event=settings.worker_task_events,
     )
     holder = ContextHolder(settings)
     register_tasks(app, holder, verify=verify)
@@ -121,3 +130,16 @@ def _connect_lifecycle(app: Celery, holder: ContextHolder) -> None:
     worker_process_init.connect(on_process_init)
     worker_process_shutdown.connect(on_process_shutdown)
     worker_shutdown.connect(on_worker_shutdown)
+
+
+@functools.cache
+def _app_from_environment() -> Celery:
+    """The app of a ``celery -A workers.celery_app`` process: this process's root."""
+    return create_celery_app(load_settings())
+
+
+def __getattr__(name: str) -> Celery:
+    # ``app`` is built lazily (PEP 562): importing this module must not read the environment
+    if name == "app":
+        return _app_from_environment()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

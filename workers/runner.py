@@ -44,8 +44,9 @@ def worker_argv(
         # no gossip/mingle/heartbeat: workers need not know each other, and start faster
         "--without-gossip",
         "--without-mingle",
-        "--without-heartbeat",
     ]
+    if not settings.worker_task_events:
+        argv.append("--without-heartbeat")  # Flower needs heartbeats to show workers online
     if pool != "solo":
         argv.append(f"--concurrency={concurrency or settings.worker_concurrency}")
     if hostname:

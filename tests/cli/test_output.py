@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ from cli.main import build_parser
 from cli.output import format_verdict, format_verdict_line
 from cli.submit import submit
 from shared.settings import load_settings
-from tests.local_http import Reply, Request, ServerFactory, http_server_factory
+from tests.local_http import Reply, Request, ServerFactory
 
 URL = "https://en.wikipedia.org/wiki/APEC_Vietnam_2017"
 LINK = URL + "#:~:text=The%202017%20APEC%20summit%20took%20place%20in%20Da%20Nang."
@@ -213,11 +212,6 @@ def test_each_conflict_follows_the_reason_on_its_own_line() -> None:
     assert "\n" not in line
     verbose = format_verdict_line(verdict, stream_id="1700000000000-0", verbose=True)
     assert verbose.splitlines()[3:] == lines[3:]
-
-
-@pytest.fixture
-def http_server() -> Iterator[ServerFactory]:
-    yield from http_server_factory()
 
 
 def _submit_wait(server: ServerFactory, verdict: dict[str, Any], tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import pytest
 from cli import submit as submit_module
 from cli.main import main
 from cli.submit import IntakeUnavailableError, wait_for_verdicts
+from tests.local_http import Reply, Request, ServerFactory
 
 ACCEPTED = {"article_id": "art_1", "claims": [{"claim_id": "clm_1"}]}
 VERDICT = {"claim_id": "clm_1", "claim": "Da Nang hosted APEC.", "label": "supported"}
@@ -147,3 +148,34 @@ def test_wait_through_the_command_prints_one_line_when_the_intake_stays_down(
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2 and "retrying" in err[0]
     assert err[1].startswith("claimcheck: the intake at http://intake.test has not answered")
+
+
+def test_submit_asks_a_starting_intake_again_under_one_idempotency_key(
+    http_server: ServerFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    starting = [Reply(503, {"detail": "starting"}), Reply(503, {"detail": "starting"})]
+
+    def intake(request: Request) -> Reply:
+        return starting.pop(0) if starting else Reply(202, ACCEPTED)
+
+    server = http_server(intake)
+    article = tmp_path / "a.txt"
+    article.write_text("Da Nang hosted APEC.", encoding="utf-8")
+    assert main(["submit", str(article), "--api-url", server.url, "--api-key", "k" * 32]) == 0
+    posts = [r for r in server.requests if r.method == "POST"]
+    assert len(posts) == 3
+    assert len({r.headers["idempotency-key"] for r in posts}) == 1
+    out, err = capsys.readouterr()
+    assert "claims queued" in out and err.count("waiting for") == 1
+
+
+def test_submit_gives_up_on_an_intake_that_never_answers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.processes import free_port
+
+    article = tmp_path / "a.txt"
+    article.write_text("Da Nang hosted APEC.", encoding="utf-8")
+    url = f"http://127.0.0.1:{free_port()}"
+    assert main(["submit", str(article), "--api-url", url, "--start-wait", "0.5"]) == 1
+    assert "cannot reach" in capsys.readouterr().err

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import redis
 
 from tests.e2e.conftest import REPO_ROOT, SEED_ARTICLE, StackFactory
 
@@ -72,15 +73,32 @@ def test_submit_reports_http_errors(stack_factory: StackFactory) -> None:
     assert "claims queued" in ok.stdout
 
 
-def test_demo_prints_verdicts_and_stops_everything(
-    stack_factory: StackFactory, tmp_path: Path
+def _demo_traces(client: redis.Redis) -> set[str]:
+    """Keys of any demo namespace, and kombu routing entries that name one."""
+    keys = {str(k) for k in client.scan_iter(match="claimcheck-demo-*", count=500)}
+    for key in client.scan_iter(match="_kombu.binding*", count=500):
+        kind = client.type(key)
+        members = client.smembers(key) if kind == "set" else client.zrange(key, 0, -1)
+        if "claimcheck-demo-" in str(key) or any("claimcheck-demo-" in str(m) for m in members):
+            keys.add(str(key))
+    return keys
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("shared_redis", [False, True], ids=["private-redis", "shared-redis"])
+def test_demo_prints_verdicts_stops_everything_and_leaves_no_keys(
+    stack_factory: StackFactory, redis_client: redis.Redis, tmp_path: Path, shared_redis: bool
 ) -> None:
     import psutil
 
-    stack = stack_factory()  # only for an isolated namespace on the test Redis
+    stack = stack_factory()  # the environment a user has: CLAIMCHECK_REDIS_URL set
     before = {p.pid for p in psutil.Process().children(recursive=True)}
+    traces_before = _demo_traces(redis_client)
     logs = tmp_path / "demo"
-    result = _run(["demo", "--log-dir", str(logs)], stack.env, timeout=240)
+    args = ["demo", "--log-dir", str(logs)]
+    if shared_redis:
+        args += ["--redis-url", stack.settings.redis_url]
+    result = _run(args, stack.env, timeout=240)
     assert result.returncode == 0, result.stdout + result.stderr
     verdict_lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
     assert len(verdict_lines) >= 10
@@ -88,3 +106,12 @@ def test_demo_prints_verdicts_and_stops_everything(
     after = {p.pid for p in psutil.Process().children(recursive=True)}
     assert after <= before, "the demo left processes running"
     assert {"intake.log", "worker1.log", "kb.sqlite3"} <= {p.name for p in logs.iterdir()}
+    assert _demo_traces(redis_client) <= traces_before, "the demo left keys behind"
+    if shared_redis:
+        assert "removed the demo's" in result.stdout
+    else:
+        assert "started a private Redis" in result.stdout
+        # the user's settings (the stack's names) were never used in the user's Redis
+        prefix = stack.settings.key_prefix
+        assert not list(redis_client.scan_iter(match=f"{prefix}*", count=500))
+        assert not redis_client.exists(stack.settings.queue_name)
