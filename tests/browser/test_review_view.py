@@ -171,9 +171,16 @@ def test_an_editor_rules_on_a_queued_claim_and_a_colleague_sees_it_leave(
     )
     shown = js(colleague, "return arguments[0].textContent", line[0])
     assert f"reviewed as refuted by {REVIEWER}" in shown and f"note: {NOTE}" in shown
-    chip_css = f'#feed li.verdict[data-claim-id="{first["claim_id"]}"] .review'
-    chip = js(colleague, "return document.querySelector(arguments[0]).textContent", chip_css)
-    assert chip == "reviewed: refuted"  # was "needs review"
+    # its card now shows the ruling (it said "needs review"), the model's label beside it
+    card_css = f'#feed li.verdict[data-claim-id="{first["claim_id"]}"]'
+    card = js(
+        colleague,
+        "const li = document.querySelector(arguments[0]);"
+        " return [li.dataset.state, li.querySelector('.badge').textContent,"
+        " li.querySelector('.model-label').textContent, li.querySelector('.ruling').textContent]",
+        card_css,
+    )
+    assert card == ["reviewed", "refuted", "model: supported", f"editor's ruling by {REVIEWER}"]
     colleague.find_element(By.ID, "tab-feed").click()
     wait(colleague, "the feed", colleague.find_element(By.ID, "feed").is_displayed)
     colleague.save_screenshot(str(artifacts / "review-feed-line-phone.png"))

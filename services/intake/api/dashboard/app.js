@@ -7,8 +7,10 @@
 "use strict";
 
 (function () {
-  const { $, stats, headers, storeApiKey, setStatus, el, pretty, needKey, renderEvidence, renderWhy, claimTexts, highlight } =
-    window.claimcheck;
+  const {
+    $, stats, headers, storeApiKey, setStatus, el, pretty, needKey, renderEvidence, renderWhy, claimTexts, highlight,
+    outcomeOf, outcomeBadge, rulingLines, modelLine, paintMark, confidence,
+  } = window.claimcheck;
   const review = window.claimcheck.review;
   const LABELS = ["supported", "refuted", "conflicting", "not_enough_info"];
   const BACKLOG = 200;
@@ -17,7 +19,10 @@
   const state = {
     lastEventId: null, // the newest stream id handled: resume after it, never show older
     verdicts: new Map(), // claim_id -> verdict data
+    rulings: new Map(), // claim_id -> the editor's ruling (a verdict.reviewed, or a claim's review)
+    cards: new WeakMap(), // a feed card (li.verdict) -> the verdict it shows
     openArticle: null, // article record shown in the article view
+    opener: null, // what had the focus when the article view opened (it gets it back on close)
     retryMs: 1000,
     silenceMs: 45000, // no byte for this long: the connection is dead (see the keep-alive)
     loadedAt: Date.now(),
@@ -131,10 +136,7 @@
     const item = renderVerdict(id, v);
     addToFeed(item);
     review.verdictArrived(v);
-    if (state.openArticle && state.openArticle.article_id === v.article_id) {
-      colourClaim(v.claim_id, v.label);
-      updateArticleClaim(v.claim_id);
-    }
+    if (state.openArticle && state.openArticle.article_id === v.article_id) updateArticleClaim(v.claim_id);
     const addedAt = Number(id.split("-")[0]);
     if (addedAt >= state.loadedAt) {
       stats.latencies.push(Date.now() - addedAt);
@@ -158,31 +160,40 @@
     return button;
   }
 
+  // A verdict's card. One that needs review (and no editor ruled on yet) says so in its
+  // badge, the model's label beside it as a guess; one an editor ruled on shows the
+  // editor's label, marked as their ruling (who, their note), the model's label beside it.
   function renderVerdict(id, v) {
-    const confidence = typeof v.confidence === "number" ? v.confidence.toFixed(2) : "?";
+    const ruling = state.rulings.get(v.claim_id) || null;
+    const o = outcomeOf(v, ruling);
     const head = el("div", { className: "row" }, [
-      el("span", { className: "badge label-" + v.label, text: pretty(v.label) }),
-      el("span", { className: "confidence", text: "confidence " + confidence }),
-      v.needs_review ? el("span", { className: "review", text: "needs review" }) : null,
+      outcomeBadge(o),
+      o.state === "decided" ? null : el("span", { className: "model-label", text: "model: " + pretty(v.label) }),
+      el("span", { className: "confidence", text: "confidence " + confidence(v) }),
     ]);
-    const children = [head, ...renderWhy(v), ...claimTexts(v)];
+    const ruled = ruling ? rulingLines(ruling) : [];
+    const children = [head, ...ruled, ...renderWhy(v), ...claimTexts(v)];
     const top = (v.evidence || [])[0];
     if (top) children.push(renderEvidence(top));
     // a lone claim (POST /v1/claims) has no article to open
     if (v.article_id) {
       children.push(el("div", { className: "meta" }, [el("span", { text: "article " }), articleLink(v.article_id)]));
     }
-    return el(
+    const card = el(
       "li",
       {
-        className: "verdict",
+        className: "verdict state-" + o.state,
         "data-id": id,
         "data-claim-id": v.claim_id,
         "data-article-id": v.article_id,
         "data-label": v.label,
+        "data-state": o.state,
+        "data-ruling": ruling ? ruling.label : null,
       },
       children,
     );
+    state.cards.set(card, v);
+    return card;
   }
 
   function addToFeed(item) {
@@ -220,6 +231,7 @@
   // ---- the article view ---------------------------------------------------------------
 
   async function openArticle(articleId) {
+    const opener = document.activeElement;
     const response = await fetch("/v1/articles/" + encodeURIComponent(articleId), {
       headers: headers(),
     });
@@ -227,8 +239,33 @@
     if (!response.ok) return;
     const article = await response.json();
     state.openArticle = article;
-    for (const c of article.claims) if (c.verdict) state.verdicts.set(c.claim_id, c.verdict);
+    for (const c of article.claims) {
+      if (c.verdict) state.verdicts.set(c.claim_id, c.verdict);
+      if (c.review) learnRuling(c.claim_id, c.review);
+    }
     renderArticle(article);
+    state.opener = opener && opener !== document.body ? opener : null;
+    bringIntoView($("article-view"));
+  }
+
+  // The article view opens where the reader is: scrolled to (below the sticky header) when
+  // it is out of sight, e.g. opened from deep in the feed; the focus moves to it, so a
+  // keyboard or screen-reader user lands on what they opened.
+  function bringIntoView(view) {
+    view.focus({ preventScroll: true });
+    if (!view.getBoundingClientRect) return; // a DOM without layout (the Node test's stand-in)
+    const header = document.querySelector("header.top");
+    const covered = header ? header.getBoundingClientRect().bottom : 0;
+    const top = view.getBoundingClientRect().top;
+    if (top < covered || top > window.innerHeight - 80) {
+      window.scrollTo({ top: Math.max(0, window.scrollY + top - covered - 8), behavior: "auto" });
+    }
+  }
+
+  // An editor's ruling on a claim, from the stream or a claim's record; the later one wins.
+  function learnRuling(claimId, ruling) {
+    const known = state.rulings.get(claimId);
+    if (!known || Date.parse(known.reviewed_at) <= Date.parse(ruling.reviewed_at)) state.rulings.set(claimId, ruling);
   }
 
   function renderArticle(article) {
@@ -240,43 +277,50 @@
     view.replaceChildren();
     const text = article.text || "";
     const claims = article.claims.filter((c) => c.end > c.start).sort((a, b) => a.start - b.start);
-    highlight(view, text, claims, 0, text.length, (c) => state.verdicts.get(c.claim_id), article.skipped_sentences || []);
+    highlight(view, text, claims, 0, text.length, (c) => outcomeOfClaim(c.claim_id), article.skipped_sentences || []);
     if (!text) view.textContent = "(the intake did not return the article text)";
     const ordered = article.claims.slice().sort((a, b) => (a.start || 0) - (b.start || 0));
     $("article-claims").replaceChildren(...ordered.map(renderArticleClaim));
   }
 
-  // One claim of the open article under the text: its label and checked text, the
-  // article's own sentence beside it where it differs, then why (conflicts, reason).
+  function outcomeOfClaim(claimId) {
+    return outcomeOf(state.verdicts.get(claimId), state.rulings.get(claimId));
+  }
+
+  // One claim of the open article under the text: its outcome and checked text, the
+  // article's own sentence beside it where it differs, then why (conflicts, reason). The
+  // outcome is the editor's ruling where there is one (with who ruled and their note, the
+  // model's verdict second); else the model's verdict, said to need review where it does.
   function renderArticleClaim(c) {
     const v = state.verdicts.get(c.claim_id);
-    const label = v ? v.label : "pending";
+    const o = outcomeOfClaim(c.claim_id);
     // an editor's correction reaches the open article with its verdict (verdict.updated)
     const edited = v && v.checked_text_edit ? { text: v.claim, checked_text_edit: v.checked_text_edit } : {};
     const [checked, ...beside] = claimTexts(Object.assign({}, c, edited), { tag: "span" });
-    return el("li", { className: "article-claim", "data-claim-id": c.claim_id, "data-label": label }, [
-      el("div", { className: "row" }, [el("span", { className: "badge label-" + label, text: pretty(label) }), checked]),
+    const attrs = { "data-claim-id": c.claim_id, "data-label": o.label, "data-state": o.state };
+    return el("li", Object.assign({ className: "article-claim state-" + o.state }, attrs), [
+      el("div", { className: "row" }, [outcomeBadge(o), checked]),
+      ...(o.ruling ? rulingLines(o.ruling) : []),
+      modelLine(o),
       ...beside,
       ...(v ? renderWhy(v) : []),
     ]);
   }
 
+  // A claim of the open article again (a new verdict or ruling): its line and its mark.
   function updateArticleClaim(claimId) {
     const claim = state.openArticle.claims.find((c) => c.claim_id === claimId);
     const shown = [...$("article-claims").children].find((li) => li.dataset.claimId === claimId);
     if (claim && shown) shown.replaceWith(renderArticleClaim(claim));
-  }
-
-  function colourClaim(claimId, label) {
     const mark = document.querySelector('#article-text-view mark[data-claim-id="' + CSS.escape(claimId) + '"]');
-    if (!mark) return;
-    mark.className = "claim-mark label-" + label;
-    mark.dataset.label = label;
+    if (mark) paintMark(mark, outcomeOfClaim(claimId));
   }
 
-  // An editor's ruling on the stream: out of the review queue, and a line in the feed.
+  // An editor's ruling on the stream: out of the review queue, a line in the feed, and the
+  // outcome of its claim (its feed cards, the open article).
   function onReviewed(id, r) {
     const queued = review.ruled(r.claim_id);
+    learnRuling(r.claim_id, r);
     const known = state.verdicts.get(r.claim_id) || queued;
     const claim = known ? "“" + (known.claim || known.text || known.source_text) + "”" : r.claim_id;
     const ruling = (r.supersedes ? " re-reviewed as " : " reviewed as ") + pretty(r.label) + " by " + r.reviewer;
@@ -290,9 +334,14 @@
       r.note ? el("p", { className: "evidence", text: "note: " + r.note }) : null,
     ]);
     addToFeed(item);
-    const selector = '#feed li.verdict[data-claim-id="' + CSS.escape(r.claim_id) + '"] .review';
-    const card = document.querySelector(selector);
-    if (card) card.textContent = "reviewed: " + pretty(r.label);
+    for (const card of document.querySelectorAll('#feed li.verdict[data-claim-id="' + CSS.escape(r.claim_id) + '"]')) {
+      const fresh = renderVerdict(card.dataset.id, state.cards.get(card));
+      applyFilter(fresh);
+      card.replaceWith(fresh);
+    }
+    if (state.openArticle && state.openArticle.claims.some((c) => c.claim_id === r.claim_id)) {
+      updateArticleClaim(r.claim_id);
+    }
   }
 
   // ---- forms --------------------------------------------------------------------------
@@ -346,6 +395,9 @@
   $("article-close").addEventListener("click", () => {
     $("article-view").hidden = true;
     state.openArticle = null;
+    // back where the reader was (the link that opened it), if it is still on the page
+    if (state.opener && state.opener.isConnected) state.opener.focus();
+    state.opener = null;
   });
   connect();
   review.loadQueue();

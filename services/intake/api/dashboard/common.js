@@ -133,8 +133,66 @@ window.claimcheck = (function () {
     return shown;
   }
 
-  // Append text[from:to] to view with each of the claims (sorted by start) marked in the
-  // colour of its verdict (verdictOf(claim), or pending).
+  // What a claim's verdict comes to, as the page shows it (`state`, and the `label` shown):
+  // an editor's ruling decides it ("reviewed": the editor's label, the model's verdict
+  // second); else a verdict that needs review is only the model's guess ("review": waiting
+  // for an editor, never styled as a decided label); else the model decided it ("decided");
+  // without a verdict it is "pending".
+  function outcomeOf(v, ruling) {
+    if (ruling) return { state: "reviewed", label: ruling.label, verdict: v || null, ruling };
+    if (!v) return { state: "pending", label: "pending", verdict: null, ruling: null };
+    return { state: v.needs_review ? "review" : "decided", label: v.label, verdict: v, ruling: null };
+  }
+
+  function confidence(v) {
+    return v && typeof v.confidence === "number" ? v.confidence.toFixed(2) : "?";
+  }
+
+  // The outcome's badge: the label, solid in its colour, when decided (by the model or an
+  // editor); "needs review" in words (and an outline, not a label's colour) while the
+  // model's verdict waits for an editor.
+  function outcomeBadge(o) {
+    if (o.state === "review") return el("span", { className: "badge state-review", text: "needs review" });
+    return el("span", { className: "badge label-" + o.label, text: pretty(o.label) });
+  }
+
+  // The hover text of a claim's mark in the article.
+  function outcomeTitle(o) {
+    const ruledOn = o.ruling ? pretty(o.ruling.model_label) : "";
+    const model = o.verdict ? pretty(o.verdict.label) + " (" + confidence(o.verdict) + ")" : ruledOn;
+    if (o.state === "reviewed") return pretty(o.label) + ": editor's ruling" + (model ? "; the model said " + model : "");
+    if (o.state === "review") return "needs review: the model says " + model;
+    if (o.state === "decided") return model;
+    return "pending";
+  }
+
+  // An editor's ruling under its label: marked as the editor's, who ruled and their note.
+  function rulingLines(ruling) {
+    return [
+      el("p", { className: "ruling" }, [
+        el("span", { className: "ruling-tag", text: "editor's ruling" }),
+        el("span", { className: "ruling-by", text: ruling.reviewer ? " by " + ruling.reviewer : "" }),
+      ]),
+      ruling.note ? el("p", { className: "ruling-note", text: "note: " + ruling.note }) : null,
+    ];
+  }
+
+  // The model's verdict, second to the outcome: a line of text.
+  function modelLine(o) {
+    if (o.state !== "review" && o.state !== "reviewed") return null;
+    // a ruling can be known before its verdict: it names the label the editor ruled on
+    const label = o.verdict ? o.verdict.label : o.ruling.model_label;
+    const sure = o.verdict ? " · confidence " + confidence(o.verdict) : "";
+    const wait = o.state === "review" ? " · waiting for an editor's ruling" : "";
+    return el("p", {
+      className: "meta model-verdict",
+      "data-label": label,
+      text: "model: " + pretty(label) + sure + wait,
+    });
+  }
+
+  // Append text[from:to] to view with each of the claims (sorted by start) marked as its
+  // outcome (outcomeOf(claim): see outcomeOf above) shows it.
   // Why a sentence is not a claim, as the hover text of its greyed span.
   function skipReason(s) {
     if (s.reason === "non_english") return "not a claim: non-English (" + (s.language || "?") + ")";
@@ -146,7 +204,7 @@ window.claimcheck = (function () {
 
   // The article text with its claims marked (coloured by verdict) and, when given, its
   // skipped sentences greyed with the reason on hover.
-  function highlight(view, text, claims, from, to, verdictOf, skipped) {
+  function highlight(view, text, claims, from, to, outcomeOfClaim, skipped) {
     const spans = claims.map((c) => ({ start: c.start, end: c.end, claim: c }));
     for (const s of skipped || []) spans.push({ start: s.start, end: s.end, skip: s });
     spans.sort((a, b) => a.start - b.start);
@@ -165,22 +223,25 @@ window.claimcheck = (function () {
         continue;
       }
       const c = span.claim;
-      const known = verdictOf(c);
-      const label = known ? known.label : "pending";
-      const mark = el("mark", {
-        className: "claim-mark label-" + label,
-        "data-claim-id": c.claim_id,
-        "data-label": label,
-        title: pretty(label) + (known ? " (" + known.confidence.toFixed(2) + ")" : ""),
-        text: text.slice(c.start, c.end),
-      });
+      const mark = el("mark", { "data-claim-id": c.claim_id, text: text.slice(c.start, c.end) });
+      paintMark(mark, outcomeOfClaim(c));
       view.append(mark);
       at = c.end;
     }
     view.append(document.createTextNode(text.slice(at, to)));
   }
 
+  // A claim's mark in the article: coloured by its label when decided, outlined (and said
+  // so on hover) while it needs review.
+  function paintMark(mark, o) {
+    mark.className = "claim-mark label-" + o.label + " mark-" + o.state;
+    mark.setAttribute("data-label", o.label);
+    mark.setAttribute("data-state", o.state);
+    mark.setAttribute("title", outcomeTitle(o));
+  }
+
   return {
     $, stats, headers, storeApiKey, setStatus, el, pretty, needKey, renderEvidence, renderWhy, claimTexts, highlight,
+    outcomeOf, outcomeBadge, rulingLines, modelLine, paintMark, confidence,
   };
 })();

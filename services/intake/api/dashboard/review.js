@@ -6,7 +6,8 @@
 "use strict";
 
 window.claimcheck.review = (function () {
-  const { $, headers, el, pretty, needKey, renderEvidence, renderWhy, claimTexts, highlight } = window.claimcheck;
+  const { $, headers, el, pretty, needKey, renderEvidence, renderWhy, claimTexts, highlight, outcomeOf } =
+    window.claimcheck;
   const REVIEWER_STORE = "claimcheck.reviewer";
   const REVIEW_LABELS = ["supported", "refuted", "not_enough_info", "conflicting"];
   const QUEUE_PAGE = 20;
@@ -204,7 +205,7 @@ window.claimcheck.review = (function () {
     if (item.end > text.length || (item.source_text && span !== item.source_text)) return;
     const [from, to, cutBefore, cutAfter] = around(text, item.start, item.end);
     const view = el("p", { className: "article-text review-context" }, [cutBefore ? "… " : null]);
-    highlight(view, text, [item], from, to, () => item.verdict);
+    highlight(view, text, [item], from, to, () => outcomeOf(item.verdict, null));
     if (cutAfter) view.append(" …");
     entry.context.replaceWith(view);
     entry.context = view;
