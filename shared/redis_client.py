@@ -24,7 +24,7 @@ def make_redis(settings: Settings, *, url: str | None = None) -> redis.Redis:
 DURABILITY_ADVICE = (
     "a Redis restart then loses every stored claim, article, verdict stream entry, API key "
     "and idempotency record; run Redis with appendonly yes and appendfsync everysec, plus "
-    "a replica or Sentinel for failover (README: Running Redis in production)"
+    "a replica or Sentinel for failover (docs/operations.md: Running Redis in production)"
 )
 
 

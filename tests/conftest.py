@@ -11,6 +11,7 @@ the run fails if it left anything new under the working tree's ``var/``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -48,13 +49,43 @@ def _var_files() -> set[Path]:
 _VAR_BEFORE = _var_files()
 
 
+_NAMESPACES: set[str] = set()
+"""Every Redis namespace a test of this session made (``settings_factory``)."""
+_NAMESPACE = re.compile(r"cctest[0-9a-f]{10}")
+
+
+def _keys_left_in_redis() -> list[str]:
+    """Keys of this session's test namespaces still in the test Redis (kombu's routing
+    keys named after a test queue included): each test must delete what it wrote."""
+    if not _NAMESPACES:
+        return []
+    client = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2, decode_responses=True)
+    try:
+        found = [
+            key
+            for pattern in ("cctest*", "_kombu.binding*cctest*")
+            for key in client.scan_iter(match=pattern, count=1000)
+            if any(ns in _NAMESPACES for ns in _NAMESPACE.findall(str(key)))
+        ]
+    except redis.RedisError:
+        return []  # no Redis: the tests that needed one said so
+    finally:
+        client.close()
+    return sorted(found)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_SESSION_DIR, ignore_errors=True)
     left = sorted(str(p.relative_to(_WORK_TREE_VAR.parent)) for p in _var_files() - _VAR_BEFORE)
+    writer = session.config.get_terminal_writer()
     if left:
-        session.config.get_terminal_writer().line(
+        writer.line(
             f"tests wrote into the working tree (write to tmp_path instead): {left[:10]}", red=True
         )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    keys = _keys_left_in_redis()
+    if keys:
+        writer.line(f"tests left {len(keys)} keys in the test Redis: {keys[:10]}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -104,6 +135,7 @@ def settings_factory(redis_client: redis.Redis, redis_url: str) -> Iterator[Sett
 
     def make(**overrides: Any) -> Settings:
         ns = f"cctest{uuid.uuid4().hex[:10]}"
+        _NAMESPACES.add(ns)
         values: dict[str, Any] = {
             "redis_url": redis_url,
             "key_prefix": ns,

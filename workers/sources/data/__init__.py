@@ -1,1 +1,1 @@
-"""Package data: the starter knowledge-base corpus (see README.md)."""
+"""Package data: the starter knowledge-base corpus (see README.md beside it)."""

@@ -10,7 +10,7 @@ kept next to the label; only a mapped label can decide a verdict.
 Text is matched after lower-casing and dropping punctuation: first the whole rating, then
 the longest known phrase the rating starts with ("False. The photo shows ..."), then, for
 short ratings, the longest known phrase anywhere in it ("This claim is mostly false").
-Longest wins, so "mostly false" beats "false" and "not true" beats "true". The README
+Longest wins, so "mostly false" beats "false" and "not true" beats "true". ``docs/sources.md``
 repeats :data:`RATING_TABLE` as a table; a test keeps the two in step.
 """
 

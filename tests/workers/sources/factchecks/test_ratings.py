@@ -1,4 +1,4 @@
-"""Publishers' ratings -> verdict labels, and the README's copy of the table."""
+"""Publishers' ratings -> verdict labels, and the copy of the table in docs/sources.md."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from workers.sources.factchecks.ratings import (
     to_float,
 )
 
-README = Path(__file__).resolve().parents[4] / "README.md"
+SOURCES_DOC = Path(__file__).resolve().parents[4] / "docs" / "sources.md"
 
 
 @pytest.mark.parametrize(
@@ -110,8 +110,8 @@ def test_to_float() -> None:
     assert to_float(None) is None
 
 
-def test_readme_table_matches_the_code() -> None:
-    text = README.read_text(encoding="utf-8")
+def test_the_documented_table_matches_the_code() -> None:
+    text = SOURCES_DOC.read_text(encoding="utf-8")
     section = text.split("<!-- rating-table -->")[1].split("<!-- /rating-table -->")[0]
     rows = {
         m.group(1): {p.strip() for p in m.group(2).split(",")}
