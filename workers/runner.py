@@ -1,4 +1,7 @@
-"""Start a claimcheck Celery worker (``python -m workers`` and ``claimcheck worker``)."""
+"""Start a claimcheck Celery worker: what ``claimcheck worker`` runs.
+
+``celery -A workers.celery_app`` finds an app built the same way (:mod:`workers.celery_app`).
+"""
 
 from __future__ import annotations
 
