@@ -4,6 +4,11 @@ Files may be ClaimReview JSON-LD, Google Fact Check Tools ``claims:search`` answ
 JSONL rows (see :mod:`workers.sources.factchecks.formats`). Every file is read and checked
 before anything is written, so a bad record in any of them imports none; then each file is
 upserted by id and its new or changed claims are embedded.
+
+``claimcheck factchecks export --newsroom N``: the newsroom's rulings as ClaimReview
+(:mod:`shared.ruling_export`). It exits 2 with one line, writing nothing, for an unknown
+newsroom, for one without a publisher in ``CLAIMCHECK_NEWSROOM_PUBLISHERS``, and where a
+ruling has no url (neither its own nor the publisher's ``review_url`` template).
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
     import sys
 
-    from shared.claimreview import claim_review_json
+    from shared.claimreview import UnpublishableError, claim_review_json, publisher_of
     from shared.keys import NO_NEWSROOM
     from shared.newsrooms import known_newsrooms
     from shared.redis_client import make_redis
@@ -68,8 +73,12 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
         if newsroom is not None and newsroom not in known:
             print(f"factchecks export: {_unknown(newsroom, known)}", file=sys.stderr)
             return 2
+        publisher = publisher_of(settings.newsroom_publishers, newsroom)
         store = ClaimStore.from_settings(client, settings)
-        documents = export_rulings(client, store, newsroom, since=since)
+        documents = export_rulings(client, store, newsroom, since=since, publisher=publisher)
+    except UnpublishableError as exc:  # nothing is written: one line saying what to set
+        print(f"factchecks export: {exc}", file=sys.stderr)
+        return 2
     finally:
         client.close()
     text = claim_review_json(documents, indent=1) + "\n"  # escaped for an HTML page

@@ -2,7 +2,8 @@
 
 Every claim of the newsroom whose verdict an editor reviewed is one point: the verdict's
 label and confidence, and whether the editor kept the label. Verdicts that came from a
-ruling or reused an earlier verdict are left out (the editor's label is what they are).
+ruling or reused an earlier verdict are left out (the editor's label is what they are), and
+so are twins resolved by a ruling on another claim (one editorial decision is one point).
 The points are split in two halves by a hash of the claim id (the same claim always
 falls in the same half); per-label isotonic maps (:class:`VerdictCalibration`) are fitted
 on one half and the other half is scored before and after: ECE, Brier score, and how often
@@ -60,6 +61,8 @@ def _point(record: ClaimRecord, newsroom: str | None) -> Point | None:
     verdict, review = record.verdict, record.review
     if verdict is None or review is None or record.newsroom != newsroom:
         return None
+    if review.resolved_by is not None:
+        return None  # the ruling on its twin, counted there
     if verdict.reused_from is not None or any(e.source == "newsroom" for e in verdict.evidence):
         return None  # the editor's own label, not the model's
     return Point(record.claim_id, verdict.label, verdict.confidence, review.label == verdict.label)

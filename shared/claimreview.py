@@ -1,16 +1,31 @@
 """An editor's ruling as schema.org ``ClaimReview`` JSON-LD, for the newsroom's site.
 
+Every document has what Google's fact-check structured data requires (``claimReviewed``,
+``reviewRating`` with its textual ``alternateName``, ``url``) and what it recommends
+(``author``, ``itemReviewed``, ``datePublished``). ``url`` is where the newsroom publishes
+the fact-check: the review's own ``url``, else the newsroom publisher's ``review_url``
+template filled with the claim id (the ruled claim's, for a twin a ruling resolved:
+:mod:`shared.reviews`). ``author`` is the newsroom as an ``Organization`` with the
+publisher's name and site. Both come from ``CLAIMCHECK_NEWSROOM_PUBLISHERS``
+(:mod:`shared.publishers`); a document that would lack either is refused
+(:class:`UnpublishableError`, naming that setting) rather than written without it.
+
 The rating is on a 1 (false) to 5 (true) scale with a textual ``alternateName`` that
 fact-check readers map back to the label: ``False`` (refuted, 1), ``Mixture``
-(conflicting, 3), ``True`` (supported, 5), ``Unproven`` (not_enough_info, ``-1``: off the
-scale, it is no truth rating; readers go by the name). ``claimReviewed`` is the article's own
-sentence (``source_text``; a lone claim's text), or the editor's checked text where an editor
-corrected it (:mod:`shared.checked_text`), never the extractor's rewrite: the newsroom
-publishes words it wrote or chose. ``itemReviewed`` is the ``Claim``:
-where it appeared (the article's URL, or a lone claim's source URL) and who made it (the
-speaker, where one was found). ``reviewBody`` is the editor's note, followed, for a claim
-ruled false or mixed, by what the sources say of the details the claim states otherwise
-(the verdict's ``conflicts``: "The source says 4 January 2022, not 4 March 2022.").
+(conflicting, 3), ``True`` (supported, 5). ``Unproven`` (not_enough_info) is no point on a
+truth scale, so its rating has the name alone: Google requires the textual rating and
+makes the numeric one optional (recommended only for ratings on a scale, where
+``ratingValue`` must lie between ``worstRating`` and ``bestRating``); readers go by the
+name.
+
+``claimReviewed`` is the article's own sentence (``source_text``; a lone claim's text), or
+the editor's checked text where an editor corrected it (:mod:`shared.checked_text`), never
+the extractor's rewrite: the newsroom publishes words it wrote or chose. ``itemReviewed`` is
+the ``Claim``: where it appeared (the article's URL, or a lone claim's source URL) and who
+made it (the speaker, where one was found). ``reviewBody`` is the editor's note, followed,
+for a claim ruled false or mixed, by what the sources say of the details the claim states
+otherwise (the verdict's ``conflicts``: "The source says 4 January 2022, not 4 March
+2022.").
 
 :func:`claim_review_json` writes the documents out, escaped for an HTML page.
 """
@@ -18,27 +33,67 @@ ruled false or mixed, by what the sources say of the details the claim states ot
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, Final
 
 from shared.checked_text import claim_reviewed_text
+from shared.errors import ClaimcheckError
+from shared.keys import newsroom_namespace
+from shared.publishers import REVIEW_URL_FIELD, Publisher
 from shared.schemas import DetailConflict, Label, Review
 from shared.store import ArticleRecord, ClaimRecord
 from shared.verdict_parts import explain_conflict
 
 WORST_RATING: Final = 1
 BEST_RATING: Final = 5
-RATINGS: Final[dict[Label, tuple[int, str]]] = {
+RATINGS: Final[dict[Label, tuple[int | None, str]]] = {
     "refuted": (1, "False"),
     "conflicting": (3, "Mixture"),
     "supported": (5, "True"),
-    "not_enough_info": (-1, "Unproven"),
+    "not_enough_info": (None, "Unproven"),
 }
-"""Each label's ``ratingValue`` and ``alternateName``."""
+"""Each label's ``ratingValue`` (None: no numeric rating) and ``alternateName``."""
+PUBLISHERS_SETTING: Final = "CLAIMCHECK_NEWSROOM_PUBLISHERS"
 CONFLICTS_SHOWN_FOR: Final[frozenset[Label]] = frozenset({"refuted", "conflicting"})
 """The rulings whose ``reviewBody`` says which details the sources state otherwise (a
 detail stated otherwise does not explain a ruling that the claim is true or unproven)."""
 _HTML_SAFE: Final = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 """JSON escapes for the characters that could end or open markup where the JSON-LD is pasted."""
+
+
+class UnpublishableError(ClaimcheckError):
+    """A ClaimReview would lack its ``author`` or ``url``; the message says what to set."""
+
+
+def publisher_of(publishers: Mapping[str, Publisher], newsroom: str | None) -> Publisher:
+    """The newsroom's publisher (``-`` for claims without a newsroom); raises
+    :class:`UnpublishableError` when ``CLAIMCHECK_NEWSROOM_PUBLISHERS`` has none."""
+    name = newsroom_namespace(newsroom)
+    publisher = publishers.get(name)
+    if publisher is None:
+        raise UnpublishableError(
+            f"newsroom {name!r} has no publisher for ClaimReview: add its name and url "
+            f"(and a review_url with {REVIEW_URL_FIELD}) to {PUBLISHERS_SETTING}"
+        )
+    return publisher
+
+
+def review_url(claim_id: str, review: Review, publisher: Publisher) -> str | None:
+    """Where the fact-check is published: the review's ``url``, else the publisher's
+    template with the ruled claim's id; None where neither exists."""
+    return review.url or publisher.review_url_for(review.resolved_by or claim_id)
+
+
+def missing_url(claim_ids: list[str], publisher: Publisher) -> str:
+    """Why the reviews of ``claim_ids`` (one or more) cannot be published: no url."""
+    which = f"claim {claim_ids[0]!r}" + (
+        f" and {len(claim_ids) - 1} more" if len(claim_ids) > 1 else ""
+    )
+    return (
+        f"the review of {which} has no url and publisher {publisher.name!r} has no "
+        f"review_url: set review_url (with {REVIEW_URL_FIELD}) in {PUBLISHERS_SETTING}, "
+        "or give the review a url"
+    )
 
 
 def _says(conflict: DetailConflict) -> str | None:
@@ -71,31 +126,45 @@ def _item_reviewed(claim: ClaimRecord, article: ArticleRecord | None) -> dict[st
     return item
 
 
+def rating(label: Label) -> dict[str, Any]:
+    """The ``reviewRating`` of a ruling: the name, and the place on the scale if it has one."""
+    value, name = RATINGS[label]
+    if value is None:
+        return {"@type": "Rating", "alternateName": name}
+    return {
+        "@type": "Rating",
+        "ratingValue": value,
+        "bestRating": BEST_RATING,
+        "worstRating": WORST_RATING,
+        "alternateName": name,
+    }
+
+
 def claim_review(
-    claim: ClaimRecord, review: Review, article: ArticleRecord | None = None
+    claim: ClaimRecord,
+    review: Review,
+    article: ArticleRecord | None = None,
+    *,
+    publisher: Publisher,
 ) -> dict[str, Any]:
-    """The ``ClaimReview`` of ``claim`` with ``review`` (its article, where it has one)."""
-    value, name = RATINGS[review.label]
+    """The ``ClaimReview`` of ``claim`` with ``review`` (its article, where it has one),
+    published by ``publisher`` (the claim's newsroom's: :func:`publisher_of`). Raises
+    :class:`UnpublishableError` when there is no url for it (:func:`review_url`)."""
+    url = review_url(claim.claim_id, review, publisher)
+    if url is None:
+        raise UnpublishableError(missing_url([claim.claim_id], publisher))
     document: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
+        "url": url,
         "claimReviewed": claim_reviewed_text(
             claim.text, claim.source_text, claim.checked_text_edit
         ),
-        "reviewRating": {
-            "@type": "Rating",
-            "ratingValue": value,
-            "bestRating": BEST_RATING,
-            "worstRating": WORST_RATING,
-            "alternateName": name,
-        },
+        "reviewRating": rating(review.label),
         "itemReviewed": _item_reviewed(claim, article),
+        "author": {"@type": "Organization", "name": publisher.name, "url": publisher.url},
         "datePublished": review.reviewed_at.isoformat(),
     }
-    if claim.newsroom:
-        document["author"] = {"@type": "Organization", "name": claim.newsroom}
-    if review.url:
-        document["url"] = review.url
     body = review_body(claim, review)
     if body:
         document["reviewBody"] = body

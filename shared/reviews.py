@@ -17,14 +17,32 @@ JSON), ``review_fp`` (what makes two reviews the same), ``review_stream_id``,
 
 The same script writes the review as the newsroom's ruling on the claim's text to the
 rulings index (:mod:`shared.rulings`), so a recorded review and its ruling never part.
+
+A ruling also resolves the claim's open twins: the claims of the same newsroom with the
+same identity (:func:`shared.rulings.claim_identity`: normalised text and typed details,
+so "in 2017" is no twin of "in 2018") that wait in the review queue, as when an article is
+submitted again. Each twin gets the ruling as its review (label, reviewer, note, evidence,
+url and time), with ``resolved_by`` naming the ruled claim, leaves the queue, and gets its
+own ``verdict.reviewed`` entry carrying ``resolved_by`` (``shared/lua/resolve_twin.lua``,
+atomically per twin). A later ruling on the same claim reaches the twins it resolved (the
+ruled claim's record lists them), but an editor's own review of a twin is never replaced.
+Twins of other newsrooms are never read. Finding the twins reads the newsroom's queue
+once per ruling. A twin checked after the ruling is decided by the ruling in the worker
+instead (:mod:`workers.rulings`); one checked before it but published after it waits in the
+queue until the ruling is posted again (the same review again resolves its open twins).
+A ruled claim's hash gains a sixth field, ``twins``: the JSON list of the twins its
+rulings resolved.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any, Final
 
 import redis
 
@@ -34,6 +52,7 @@ from shared.lua import read_script
 from shared.publisher import PublisherConfig
 from shared.rulings import (
     Ruling,
+    claim_identity,
     claim_key,
     details_signature,
     ruling_details_key,
@@ -41,7 +60,9 @@ from shared.rulings import (
 )
 from shared.schemas import Review, ReviewSubmission, VerdictReviewed
 from shared.settings import Settings
-from shared.store import ClaimRecord
+from shared.store import ClaimRecord, ClaimStore, StoreConfig
+
+log = logging.getLogger(__name__)
 
 _LUA = "shared.lua"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -50,6 +71,9 @@ _MAX_TRIES = 100
 """Retries when another review of the claim was recorded with a later clock reading. Each
 lost try means another review was recorded, so a review gives up only when more than this
 many others of the same claim got in at the same moment (16 at once did 6 tries)."""
+TWINS_FIELD = "twins"
+"""The field of a ruled claim's record listing the twins its ruling resolved (JSON)."""
+_SCAN_CHUNK = 500
 
 
 class NotCheckedError(ClaimcheckError):
@@ -66,6 +90,8 @@ class RecordedReview:
     """The stream id of the claim's (current) review entry."""
     review: Review
     """The claim's review as it now stands."""
+    resolved: tuple[str, ...] = field(default=())
+    """The twins this ruling resolved now (see the module's docstring)."""
 
 
 def review_fingerprint(submission: ReviewSubmission) -> str:
@@ -87,7 +113,10 @@ class ReviewRecorder:
         self._keys = Keys(config.key_prefix)
         self._stream = config.verdict_stream
         self._maxlen = config.stream_maxlen
+        self._redis = client
+        self._store = ClaimStore(client, StoreConfig(config.key_prefix, config.record_ttl_s))
         self._script = client.register_script(read_script(_LUA, "review.lua"))
+        self._resolve = client.register_script(read_script(_LUA, "resolve_twin.lua"))
 
     @classmethod
     def from_settings(cls, client: redis.Redis, settings: Settings) -> ReviewRecorder:
@@ -99,7 +128,9 @@ class ReviewRecorder:
         """Record ``submission`` as the review of ``claim`` (a record read from the store).
 
         Raises :class:`NotCheckedError` when the claim has no verdict and
-        :class:`~shared.errors.ClaimNotFoundError` when its record is gone.
+        :class:`~shared.errors.ClaimNotFoundError` when its record is gone. The review,
+        recorded now or already the claim's, then resolves the claim's open twins
+        (:meth:`resolve_twins`).
         """
         if claim.verdict is None:
             raise NotCheckedError(f"claim {claim.claim_id} has no verdict yet")
@@ -115,10 +146,13 @@ class ReviewRecorder:
                 raise ClaimNotFoundError(f"claim {claim.claim_id} is not in the store")
             if code == -2:
                 raise NotCheckedError(f"claim {claim.claim_id} has no verdict yet")
+            review = Review.model_validate_json(reply[1])
+            fingerprint = review_fingerprint(submission)
             return RecordedReview(
                 recorded=code == 1,
                 stream_id=str(reply[2]),
-                review=Review.model_validate_json(reply[1]),
+                review=review,
+                resolved=self.resolve_twins(claim, review, fingerprint),
             )
         raise StoreUnavailableError(f"could not order the review of claim {claim.claim_id}")
 
@@ -135,21 +169,10 @@ class ReviewRecorder:
             url=submission.url,
             reviewed_at=reviewed_at,
         )
-        entry = VerdictReviewed(
-            claim_id=claim.claim_id,
-            article_id=claim.article_id,
-            claim=claim.text,
-            label=review.label,
-            model_label=review.model_label,
-            note=review.note,
-            reviewer=review.reviewer,
-            reviewed_at=reviewed_at,
-            newsroom=claim.newsroom,
-        )
         args = [
             review_fingerprint(submission),
-            review.model_dump_json(exclude={"supersedes"}),
-            entry.model_dump_json(exclude={"supersedes"}),
+            review.model_dump_json(exclude=_ADDED),
+            _entry(claim, review).model_dump_json(exclude=_ADDED),
             review.model_dump(mode="json")["reviewed_at"],
             _micros(reviewed_at),
             self._maxlen,
@@ -168,6 +191,125 @@ class ReviewRecorder:
         except redis.RedisError as exc:
             raise StoreUnavailableError(f"could not record review: {exc}") from exc
         return reply
+
+    # --- twins ----------------------------------------------------------------------
+
+    def resolve_twins(
+        self, claim: ClaimRecord, review: Review, fingerprint: str
+    ) -> tuple[str, ...]:
+        """Apply ``review``, the editor's own review of ``claim`` as stored, to the claim's
+        open twins (see the module's docstring); the ids of the twins it resolved now. The
+        review stands if this fails: a failure is logged, and the same review posted again
+        resolves the twins left open."""
+        resolved: list[str] = []
+        try:
+            for twin in self._twins(claim):
+                if self._apply(twin, claim, review, fingerprint):
+                    resolved.append(twin.claim_id)
+        except (redis.RedisError, StoreUnavailableError) as exc:
+            log.warning(
+                "review of %s recorded; its twins were not resolved: %s", claim.claim_id, exc
+            )
+        if resolved:
+            log.info("review of %s resolved %d twin(s)", claim.claim_id, len(resolved))
+        return tuple(resolved)
+
+    def _candidates(self, claim: ClaimRecord) -> Iterator[str]:
+        """The claims that could be open twins: the newsroom's review queue, and the twins
+        an earlier ruling on this claim resolved."""
+        queue = self._keys.review_queue(claim.newsroom)
+        for member, _score in self._redis.zscan_iter(queue, count=_SCAN_CHUNK):
+            yield str(member)
+        listed: str | None = self._redis.hget(self._keys.claim(claim.claim_id), TWINS_FIELD)
+        yield from json.loads(listed) if listed else []
+
+    def _twins(self, claim: ClaimRecord) -> Iterator[ClaimRecord]:
+        """``claim``'s twins with a verdict and no review other than one it resolved."""
+        identity = claim_identity(claim.text)
+        seen = {claim.claim_id}
+        chunk: list[str] = []
+        for candidate in self._candidates(claim):
+            if candidate not in seen:
+                seen.add(candidate)
+                chunk.append(candidate)
+            if len(chunk) >= _SCAN_CHUNK:
+                yield from self._same_claims(chunk, claim, identity)
+                chunk = []
+        yield from self._same_claims(chunk, claim, identity)
+
+    def _same_claims(
+        self, claim_ids: list[str], claim: ClaimRecord, identity: tuple[str, str]
+    ) -> Iterator[ClaimRecord]:
+        with self._redis.pipeline(transaction=False) as pipe:
+            for claim_id in claim_ids:
+                pipe.hmget(self._keys.claim(claim_id), "text", "newsroom")
+            rows: list[list[str | None]] = pipe.execute()
+        same = [
+            claim_id
+            for claim_id, (text, newsroom) in zip(claim_ids, rows, strict=True)
+            if text is not None
+            and newsroom == claim.newsroom
+            and claim_key(text) == identity[0]  # cheap first; the details only for those
+            and details_signature(text) == identity[1]
+        ]
+        for twin in self._store.get_claims(same) if same else []:
+            open_to_it = twin.review is None or twin.review.resolved_by == claim.claim_id
+            if twin.verdict is not None and open_to_it:
+                yield twin
+
+    def _apply(
+        self, twin: ClaimRecord, ruled: ClaimRecord, review: Review, fingerprint: str
+    ) -> bool:
+        """Give ``twin`` the ruling ``review`` on ``ruled`` (atomically: False when the twin
+        was reviewed or re-checked meanwhile)."""
+        assert twin.verdict is not None
+        applied = review.model_copy(
+            update={
+                "model_label": twin.verdict.label,
+                "supersedes": None,
+                "resolved_by": ruled.claim_id,
+            }
+        )
+        keys = [
+            self._keys.claim(twin.claim_id),
+            self._stream,
+            self._keys.review_queue(twin.newsroom),
+            self._keys.claim(ruled.claim_id),
+        ]
+        args = [
+            twin.stream_id or "",
+            ruled.claim_id,
+            applied.model_dump_json(exclude={"supersedes"}),
+            _entry(twin, applied).model_dump_json(exclude={"supersedes"}),
+            f"{fingerprint}:{ruled.claim_id}",  # the editor posting it on the twin records it
+            applied.model_dump(mode="json")["reviewed_at"],
+            _micros(applied.reviewed_at),
+            self._maxlen,
+            twin.claim_id,
+        ]
+        reply: list[Any] = self._resolve(keys=keys, args=args)
+        return int(reply[0]) == 1
+
+
+_ADDED: Final[set[str]] = {"supersedes", "resolved_by"}
+"""Left out of an editor's own review and its entry: ``supersedes`` (the review script adds
+it) and ``resolved_by`` (only a twin's review has one)."""
+
+
+def _entry(claim: ClaimRecord, review: Review) -> VerdictReviewed:
+    """The ``verdict.reviewed`` entry of ``review`` on ``claim``."""
+    return VerdictReviewed(
+        claim_id=claim.claim_id,
+        article_id=claim.article_id,
+        claim=claim.text,
+        label=review.label,
+        model_label=review.model_label,
+        note=review.note,
+        reviewer=review.reviewer,
+        reviewed_at=review.reviewed_at,
+        newsroom=claim.newsroom,
+        resolved_by=review.resolved_by,
+    )
 
 
 def _ruling(claim: ClaimRecord, review: Review) -> Ruling:

@@ -73,6 +73,14 @@ def details_signature(text: str) -> str:
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:32]
 
 
+def claim_identity(text: str) -> tuple[str, str]:
+    """What makes two claims the same claim: the :func:`claim_key` of the normalised text
+    and the :func:`details_signature` of the typed details. Claims of a newsroom with equal
+    identities are twins: an editor's ruling on one is the ruling on each
+    (:mod:`shared.reviews`)."""
+    return claim_key(text), details_signature(text)
+
+
 def ruling_document(text: str) -> str:
     """The document id under which verdicts decided by the ruling on ``text`` cite it: a
     later ruling on that text re-checks them (:func:`shared.rechecks.recheck_citing`)."""

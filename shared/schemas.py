@@ -383,6 +383,7 @@ class Review(BaseModel):
     supersedes: datetime | None = Field(
         default=None, description="When the review this one replaced was made, if any."
     )
+    resolved_by: str | None = Field(default=None, description="The twin whose ruling this is.")
 
 
 class ReviewAccepted(BaseModel):
@@ -416,6 +417,7 @@ class VerdictReviewed(BaseModel):
     supersedes: datetime | None = Field(
         default=None, description="The reviewed_at of the earlier review this one replaces."
     )
+    resolved_by: str | None = Field(default=None, description="The twin whose ruling it is.")
 
 
 class ClaimStatus(EditedClaim, ClaimDetails, ClaimText):

@@ -18,7 +18,15 @@ from shared.settings import Settings
 from shared.store import ClaimRecord, ClaimStore
 from tests.conftest import SettingsFactory
 from tests.shared import factories
+from tests.shared.structured_data import from_html_page, google_problems
 from workers.sources.factchecks.formats import read_factchecks
+
+PLANET = {
+    "name": "The Daily Planet",
+    "url": "https://daily-planet.example",
+    "review_url": "https://daily-planet.example/fact-checks/{claim_id}",
+}
+PUBLISHERS = {"daily-planet": PLANET, "daily-star": {**PLANET, "name": "The Daily Star"}}
 
 
 def _ruled(
@@ -28,6 +36,7 @@ def _ruled(
     label: Label,
     conflicts: list[DetailConflict] | None = None,
     note: str = "Checked by phone.",
+    url: str | None = None,
 ) -> None:
     client = make_redis(settings)
     try:
@@ -41,7 +50,7 @@ def _ruled(
         VerdictPublisher.from_settings(client, settings).publish(record.stamp(verdict))
         stored = store.get_claim(claim_id)
         assert stored is not None
-        submission = ReviewSubmission(label=label, reviewer="J. Editor", note=note)
+        submission = ReviewSubmission(label=label, reviewer="J. Editor", note=note, url=url)
         ReviewRecorder.from_settings(client, settings).record(stored, submission)
     finally:
         client.close()
@@ -55,7 +64,7 @@ def _export(settings: Settings, *argv: str) -> int:
 def test_export_round_trips_through_import_and_stays_in_its_newsroom(
     settings_factory: SettingsFactory, redis_client: redis.Redis, tmp_path: Path
 ) -> None:
-    settings = settings_factory()
+    settings = settings_factory(newsroom_publishers=PUBLISHERS)
     _ruled(settings, "clm_planet1", "daily-planet", "refuted")
     _ruled(settings, "clm_planet2", "daily-planet", "supported")
     _ruled(settings, "clm_star", "daily-star", "refuted")
@@ -68,7 +77,12 @@ def test_export_round_trips_through_import_and_stays_in_its_newsroom(
         "Claim clm_planet1 is true.",
         "Claim clm_planet2 is true.",
     ]
-    assert all(d["author"]["name"] == "daily-planet" for d in documents)
+    assert all(d["author"]["name"] == "The Daily Planet" for d in documents)
+    assert [d["url"] for d in documents] == [
+        "https://daily-planet.example/fact-checks/clm_planet1",
+        "https://daily-planet.example/fact-checks/clm_planet2",  # from the ruling alone
+    ]
+    assert all(google_problems(d) == [] for d in documents)
     back = list(read_factchecks(out))
     assert [(fc.claim, fc.label) for fc in back] == [
         ("Claim clm_planet1 is true.", "refuted"),
@@ -81,7 +95,7 @@ def test_since_filters_and_a_bad_date_is_one_line(
 ) -> None:
     from shared.errors import InputError
 
-    settings = settings_factory()
+    settings = settings_factory(newsroom_publishers=PUBLISHERS)
     _ruled(settings, "clm_old", "daily-planet", "refuted")
     assert _export(settings, "--newsroom", "daily-planet", "--since", "2999-01-01") == 0
     assert json.loads(capsys.readouterr().out) == []
@@ -92,7 +106,7 @@ def test_since_filters_and_a_bad_date_is_one_line(
 def test_a_ruling_on_a_verdict_with_conflicts_says_what_the_source_says(
     settings_factory: SettingsFactory, redis_client: redis.Redis, tmp_path: Path
 ) -> None:
-    settings = settings_factory()
+    settings = settings_factory(newsroom_publishers=PUBLISHERS)
     date = DetailConflict(
         slot="date",
         claim="4 March 2022",
@@ -136,7 +150,10 @@ def test_a_newsroom_with_a_key_and_no_rulings_exports_an_empty_array(
 ) -> None:
     from shared.keys_store import ApiKeyStore
 
-    settings = settings_factory(api_keys={"bootstrap-desk": "b" * 40})
+    publishers = {name: PLANET for name in ("bootstrap-desk", "stored-desk", "-")}
+    settings = settings_factory(
+        api_keys={"bootstrap-desk": "b" * 40}, newsroom_publishers=publishers
+    )
     ApiKeyStore(redis_client, settings.key_prefix).add("stored-desk")
     for newsroom in ("bootstrap-desk", "stored-desk", "-"):
         assert _export(settings, "--newsroom", newsroom) == 0, newsroom
@@ -149,7 +166,7 @@ def test_the_export_is_escaped_for_pasting_into_an_html_page(
 ) -> None:
     # the documents go into <script type="application/ld+json">: </script> in a note must
     # not end it; the escapes (\u003c, \u003e, \u0026) read back as the same strings
-    settings = settings_factory()
+    settings = settings_factory(newsroom_publishers=PUBLISHERS)
     note = 'Council: 55m. </script><script>alert("x")</script> & <!-- more'
     _ruled(settings, "clm_xss", "daily-planet", "refuted", note=note)
     assert _export(settings, "--newsroom", "daily-planet") == 0
@@ -157,3 +174,35 @@ def test_the_export_is_escaped_for_pasting_into_an_html_page(
     assert not {"<", ">", "&"} & set(out), out
     [document] = json.loads(out)
     assert document["reviewBody"] == note
+    # in a page, a parser reads the array back: the same document
+    assert from_html_page(out) == [document]
+
+
+def test_without_a_publisher_the_export_is_refused_in_one_line(
+    settings_factory: SettingsFactory, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    settings = settings_factory(newsroom_publishers={"daily-star": PLANET})
+    _ruled(settings, "clm_planet", "daily-planet", "refuted", url="https://dp.example/fc/1")
+    out = tmp_path / "rulings.json"
+    assert _export(settings, "--newsroom", "daily-planet", "--output", str(out)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and not out.exists()
+    (line,) = captured.err.splitlines()
+    assert line.startswith("factchecks export: newsroom 'daily-planet' has no publisher")
+    assert "CLAIMCHECK_NEWSROOM_PUBLISHERS" in line
+
+
+def test_a_ruling_without_a_url_refuses_the_whole_export_without_a_template(
+    settings_factory: SettingsFactory, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    no_template = {k: v for k, v in PLANET.items() if k != "review_url"}
+    settings = settings_factory(newsroom_publishers={"daily-planet": no_template})
+    _ruled(settings, "clm_with_url", "daily-planet", "refuted", url="https://dp.example/fc/1")
+    _ruled(settings, "clm_without", "daily-planet", "supported")
+    out = tmp_path / "rulings.json"
+    assert _export(settings, "--newsroom", "daily-planet", "--output", str(out)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and not out.exists()
+    (line,) = captured.err.splitlines()
+    assert "'clm_without'" in line and "1 of the 2 rulings" in line
+    assert "review_url" in line and "CLAIMCHECK_NEWSROOM_PUBLISHERS" in line

@@ -15,12 +15,18 @@ CLAIM = {
     "text": "UN Security Council resolution 2254 was adopted in December 2015.",
     "source_url": "https://daily-planet.example/syria",
 }
+KEYS = {"daily-planet": PLANET_KEY, "daily-star": STAR_KEY}
+PUBLISHERS = {
+    "daily-planet": {
+        "name": "The Daily Planet",
+        "url": "https://daily-planet.example",
+        "review_url": "https://daily-planet.example/fact-checks/{claim_id}",
+    }
+}
 
 
 def test_review_a_checked_claim_end_to_end(stack_factory: StackFactory) -> None:
-    stack = stack_factory(
-        auth_enabled=True, api_keys={"daily-planet": PLANET_KEY, "daily-star": STAR_KEY}
-    )
+    stack = stack_factory(auth_enabled=True, api_keys=KEYS, newsroom_publishers=PUBLISHERS)
     stack.start_worker()
     stack.start_intake()
     with (
@@ -78,6 +84,66 @@ def test_review_a_checked_claim_end_to_end(stack_factory: StackFactory) -> None:
     assert (read.label, read.claim, read.publisher) == (
         "conflicting",
         CLAIM["text"],
-        "daily-planet",
+        "The Daily Planet",
     )
     assert export.json()["itemReviewed"]["appearance"]["url"] == CLAIM["source_url"]
+    assert export.json()["url"] == f"https://daily-planet.example/fact-checks/{claim_id}"
+
+
+UNKNOWN = {
+    "text": "The Quillmere town council approved 17 new tidal pumps in March 2019.",
+    "source_url": "https://daily-planet.example/quillmere",
+}
+"""A claim no source knows: its verdict needs an editor, so it waits in the queue."""
+
+
+def test_a_ruling_resolves_the_twin_of_a_resubmission(stack_factory: StackFactory) -> None:
+    stack = stack_factory(auth_enabled=True, api_keys=KEYS, newsroom_publishers=PUBLISHERS)
+    stack.start_worker()
+    stack.start_intake()
+    other_year = {**UNKNOWN, "text": UNKNOWN["text"].replace("2019", "2018")}
+    with (
+        stack.http(**{"X-API-Key": PLANET_KEY}) as planet,
+        stack.http(**{"X-API-Key": STAR_KEY}) as star,
+    ):
+        # the same claim submitted twice (an article sent again), another with another year,
+        # and the same claim in another newsroom
+        ruled, twin, apart = (
+            planet.post("/v1/claims", json=body).json()["claim_id"]
+            for body in (UNKNOWN, UNKNOWN, other_year)
+        )
+        theirs = star.post("/v1/claims", json=UNKNOWN).json()["claim_id"]
+        verdicts = stack.wait_for_verdicts({ruled, twin, apart, theirs})
+        assert all(v.data["needs_review"] for v in verdicts), [
+            tuple(v.data[k] for k in ("label", "confidence", "verifier_version", "reused_from"))
+            for v in verdicts
+        ]
+        queued = {i["claim_id"] for i in planet.get("/v1/review-queue").json()["items"]}
+        assert queued == {ruled, twin, apart}
+
+        body = {"label": "refuted", "reviewer": "Jane Editor", "note": "It approved 12."}
+        response = planet.post(f"/v1/claims/{ruled}/review", json=body)
+        assert response.status_code == 201, response.text
+
+        review = planet.get(f"/v1/claims/{twin}").json()["review"]
+        assert (review["label"], review["note"], review["resolved_by"]) == (
+            "refuted",
+            body["note"],
+            ruled,
+        )
+        assert planet.get(f"/v1/claims/{apart}").json()["review"] is None
+        assert star.get(f"/v1/claims/{theirs}").json()["review"] is None
+        queued = {i["claim_id"] for i in planet.get("/v1/review-queue").json()["items"]}
+        assert queued == {apart}
+        assert [i["claim_id"] for i in star.get("/v1/review-queue").json()["items"]] == [theirs]
+        # the twin's fact-check is the ruling's page
+        export = planet.get(f"/v1/claims/{twin}/claimreview").json()
+        assert export["url"] == f"https://daily-planet.example/fact-checks/{ruled}"
+
+    reviewed = {
+        e.verdict_reviewed().claim_id: e.verdict_reviewed()
+        for e in stack.entries()
+        if e.type == "verdict.reviewed"
+    }
+    assert set(reviewed) == {ruled, twin}
+    assert reviewed[twin].resolved_by == ruled and reviewed[ruled].resolved_by is None

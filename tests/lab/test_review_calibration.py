@@ -77,3 +77,28 @@ def test_too_few_reviews_are_refused_with_one_line(
     assert not out.exists()
     assert main([*argv, "--min-reviews", "3"]) == 0
     assert out.exists() and out.with_suffix(".report.json").exists()
+
+
+def test_a_twin_resolved_by_a_ruling_is_not_a_second_point(
+    settings_factory: SettingsFactory, redis_client: redis.Redis
+) -> None:
+    settings = settings_factory()
+    store = ClaimStore.from_settings(redis_client, settings)
+    publisher = VerdictPublisher.from_settings(redis_client, settings)
+    twins = [
+        ClaimRecord(claim_id=f"clm_twin_{i}", text="The bridge opened in 2017.", newsroom="dp")
+        for i in range(2)
+    ]
+    store.save(twins)
+    for record in twins:  # both wait for review (confidence under the threshold)
+        publisher.publish(record.stamp(factories.verdict(record, "supported", 0.4)))
+    ruled = store.get_claim("clm_twin_0")
+    assert ruled is not None
+    ReviewRecorder.from_settings(redis_client, settings).record(
+        ruled, ReviewSubmission(label="refuted", reviewer="Ed")
+    )
+    twin = store.get_claim("clm_twin_1")
+    assert twin is not None and twin.review is not None
+    assert twin.review.resolved_by == "clm_twin_0"
+    # one editorial decision is one point, however many twins it resolved
+    assert [p.claim_id for p in reviewed_points(redis_client, store, "dp")] == ["clm_twin_0"]

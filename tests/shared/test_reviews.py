@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from shared.errors import ClaimNotFoundError
 from shared.publisher import VerdictPublisher
 from shared.redis_client import make_redis
 from shared.reviews import NotCheckedError, ReviewRecorder, review_fingerprint
-from shared.schemas import Label, ReviewEvidence, ReviewSubmission
+from shared.schemas import Label, Review, ReviewEvidence, ReviewSubmission
 from shared.settings import Settings
 from shared.store import ClaimRecord, ClaimStore
 from shared.streams import decode_entry
@@ -195,3 +196,114 @@ def test_reviewed_at_is_utc_aware(reviews: Reviews) -> None:
     outcome = reviews.recorder.record(claim, _review())
     assert outcome.review.reviewed_at.tzinfo is not None
     assert abs(outcome.review.reviewed_at - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+# --- twins: the same claim waiting twice (an article submitted again) --------------------
+
+TWIN_TEXT = "The Han River bridge cost 40 million dollars in 2017."
+
+
+def _queued(reviews: Reviews, text: str = TWIN_TEXT, newsroom: str = "daily-planet") -> ClaimRecord:
+    """A claim of an article, checked with a verdict that needs review (so in the queue)."""
+    claim = factories.claim(f"art_{uuid.uuid4().hex}", text).model_copy(
+        update={"newsroom": newsroom}
+    )
+    reviews.store.save([claim])
+    reviews.publisher.publish(claim.stamp(factories.verdict(claim, "supported", 0.4)))
+    record = reviews.store.get_claim(claim.claim_id)
+    assert record is not None and record.verdict is not None and record.verdict.needs_review
+    return record
+
+
+def _in_queue(reviews: Reviews, claim: ClaimRecord) -> bool:
+    key = reviews.store.keys.review_queue(claim.newsroom)
+    return reviews.redis.zscore(key, claim.claim_id) is not None
+
+
+def _review_of(reviews: Reviews, claim: ClaimRecord) -> Review | None:
+    stored = reviews.store.get_claim(claim.claim_id)
+    assert stored is not None
+    return stored.review
+
+
+def test_a_ruling_resolves_its_open_twins_in_its_newsroom_only(reviews: Reviews) -> None:
+    ruled, twin, other_twin = (_queued(reviews) for _ in range(3))
+    other_year = _queued(reviews, TWIN_TEXT.replace("2017", "2018"))
+    names_differ = _queued(reviews, TWIN_TEXT.replace("Han River", "han river"))
+    theirs = _queued(reviews, newsroom="daily-star")
+    submission = _review("refuted", note="It cost 55 million.", url="https://dp.example/fc/1")
+
+    outcome = reviews.recorder.record(ruled, submission)
+
+    for resolved in (twin, other_twin):
+        review = _review_of(reviews, resolved)
+        assert review is not None
+        assert review == outcome.review.model_copy(update={"resolved_by": ruled.claim_id})
+        assert not _in_queue(reviews, resolved)
+    assert outcome.recorded
+    assert sorted(outcome.resolved) == sorted([twin.claim_id, other_twin.claim_id])
+    # another date, other details (lower-case names are no names) or another newsroom: no twin
+    for untouched in (other_year, names_differ, theirs):
+        assert _review_of(reviews, untouched) is None and _in_queue(reviews, untouched)
+    entries = {str(e["claim_id"]): e for e in reviews.review_entries()}
+    assert set(entries) == {ruled.claim_id, twin.claim_id, other_twin.claim_id}
+    assert "resolved_by" not in entries[ruled.claim_id]
+    assert entries[twin.claim_id] == {
+        "claim_id": twin.claim_id,
+        "article_id": twin.article_id,
+        "claim": TWIN_TEXT,
+        "label": "refuted",
+        "model_label": "supported",
+        "note": "It cost 55 million.",
+        "reviewer": "Jane Editor",
+        "reviewed_at": outcome.review.model_dump(mode="json")["reviewed_at"],
+        "newsroom": "daily-planet",
+        "resolved_by": ruled.claim_id,
+    }
+
+
+def test_a_corrected_ruling_reaches_its_twins_but_never_an_editors_own_review(
+    reviews: Reviews,
+) -> None:
+    ruled, twin, ruled_apart = (_queued(reviews) for _ in range(3))
+    first = reviews.recorder.record(ruled, _review("refuted"))
+    assert set(first.resolved) == {twin.claim_id, ruled_apart.claim_id}
+    # an editor rules one twin on its own: that review is the twin's from now on
+    own = reviews.recorder.record(ruled_apart, _review("conflicting", note="Partly."))
+    assert own.recorded and own.review.resolved_by is None
+    assert own.resolved == ()  # the ruled claim has its own review: no open twin of it
+
+    second = reviews.recorder.record(ruled, _review("supported", note="Checked again."))
+
+    assert second.resolved == (twin.claim_id,)
+    review = _review_of(reviews, twin)
+    assert review is not None
+    assert (review.label, review.note, review.resolved_by) == (
+        "supported",
+        "Checked again.",
+        ruled.claim_id,
+    )
+    assert review.supersedes == first.review.reviewed_at
+    assert _review_of(reviews, ruled_apart) == own.review
+    twin_entries = [e for e in reviews.review_entries() if e["claim_id"] == twin.claim_id]
+    assert [e["label"] for e in twin_entries] == ["refuted", "supported"]
+    assert twin_entries[1]["supersedes"] == first.review.model_dump(mode="json")["reviewed_at"]
+
+
+def test_posting_the_ruling_again_resolves_a_twin_queued_since(reviews: Reviews) -> None:
+    ruled = _queued(reviews)
+    first = reviews.recorder.record(ruled, _review(note="n"))
+    assert first.resolved == ()
+    late = _queued(reviews)  # a verdict checked before the ruling, published after it
+    length = reviews.redis.xlen(reviews.settings.verdict_stream)
+
+    again = reviews.recorder.record(ruled, _review(note="n"))
+
+    assert not again.recorded and again.resolved == (late.claim_id,)
+    assert reviews.redis.xlen(reviews.settings.verdict_stream) == length + 1
+    # once resolved, the same ruling again changes nothing more
+    assert reviews.recorder.record(ruled, _review(note="n")).resolved == ()
+    assert reviews.redis.xlen(reviews.settings.verdict_stream) == length + 1
+    # the editor posting the very same review on the twin makes it the twin's own
+    own = reviews.recorder.record(late, _review(note="n"))
+    assert own.recorded and own.review.resolved_by is None

@@ -53,7 +53,9 @@ def find_claim(ctx: IntakeContext, claim_id: str, newsroom: str | None) -> Claim
 def accept_review(
     ctx: IntakeContext, claim_id: str, newsroom: str | None, submission: ReviewSubmission
 ) -> ReviewAccepted:
-    """Record the review (re-reading the claim: its verdict may have arrived meanwhile)."""
+    """Record the review (re-reading the claim: its verdict may have arrived meanwhile); the
+    recorder also resolves the claim's twins waiting in the queue
+    (:meth:`~shared.reviews.ReviewRecorder.resolve_twins`)."""
     record = find_claim(ctx, claim_id, newsroom)
     recorder = ReviewRecorder.from_settings(ctx.redis, ctx.settings)
     try:

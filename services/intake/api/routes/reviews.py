@@ -1,7 +1,10 @@
 """Editors' reviews: ``POST /v1/claims/{claim_id}/review``, ``GET /v1/review-queue`` and
 ``GET /v1/claims/{claim_id}/claimreview`` (schema.org JSON-LD).
 
-Every route sees only the caller's newsroom: another newsroom's claim is answered 404.
+Every route sees only the caller's newsroom: another newsroom's claim is answered 404. A
+ClaimReview that would lack its ``author`` or ``url`` (no publisher for the newsroom in
+``CLAIMCHECK_NEWSROOM_PUBLISHERS``, or a review without a url where the publisher has no
+``review_url`` template) is answered 409 ``not_publishable``, whose message says what to set.
 """
 
 from __future__ import annotations
@@ -20,7 +23,12 @@ from services.intake.api.idempotency import HEADER, fingerprint, parse_key
 from services.intake.api.reviews import CURSOR_PATTERN, accept_review, find_claim, review_queue
 from services.intake.api.routes.common import REPLAYED_HEADER, json_request_body
 from services.intake.api.submissions import run_once
-from shared.claimreview import claim_review, claim_review_json
+from shared.claimreview import (
+    UnpublishableError,
+    claim_review,
+    claim_review_json,
+    publisher_of,
+)
 from shared.keys import newsroom_namespace
 from shared.schemas import ReviewAccepted, ReviewQueue, ReviewSubmission
 
@@ -92,16 +100,21 @@ def get_review_queue(
 
 @router.get(
     "/v1/claims/{claim_id}/claimreview",
-    responses={**READ_RESPONSES, 200: {"content": {JSON_LD: {}}}},
+    responses={**READ_RESPONSES, 409: ERROR_RESPONSES[409], 200: {"content": {JSON_LD: {}}}},
     summary="A reviewed claim as schema.org ClaimReview JSON-LD",
 )
 def get_claim_review(claim_id: str, ctx: Context, newsroom: Newsroom) -> Response:
-    """404 for a claim without a review (as for an unknown one). The JSON-LD is escaped for
-    pasting into an HTML page: ``<``, ``>`` and ``&`` come as ``\\u003c``, ``\\u003e``,
-    ``\\u0026``."""
+    """404 for a claim without a review (as for an unknown one); 409 ``not_publishable``
+    where the document would lack its ``author`` or ``url`` (the message names
+    ``CLAIMCHECK_NEWSROOM_PUBLISHERS``). The JSON-LD is escaped for pasting into an HTML
+    page: ``<``, ``>`` and ``&`` come as ``\\u003c``, ``\\u003e``, ``\\u0026``."""
     record = find_claim(ctx, claim_id, newsroom)
     if record.review is None:
         raise ApiError(404, "not_reviewed", f"claim {claim_id!r} has no review", field="claim_id")
     article = ctx.store.get_article(record.article_id) if record.article_id else None
-    document = claim_review(record, record.review, article)
+    try:
+        publisher = publisher_of(ctx.settings.newsroom_publishers, record.newsroom)
+        document = claim_review(record, record.review, article, publisher=publisher)
+    except UnpublishableError as exc:
+        raise ApiError(409, "not_publishable", str(exc)) from None
     return Response(claim_review_json(document), media_type=JSON_LD)

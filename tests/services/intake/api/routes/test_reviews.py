@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -26,6 +27,7 @@ from workers.sources.factchecks.formats import parse_document
 PLANET = {"X-API-Key": API_KEY}
 STAR = {"X-API-Key": OTHER_KEY}
 CLAIM = {"text": "The Han River bridge cost 40 million dollars to build in 2013."}
+_COSTS = itertools.count(41)
 ARTICLE = {
     "text": "The mayor said the Han River bridge cost 40 million dollars. "
     "It opened to traffic in March 2013, the city's transport office said.",
@@ -34,17 +36,24 @@ ARTICLE = {
 REVIEW: dict[str, Any] = {"label": "refuted", "reviewer": "Jane Editor", "note": "Council: 55m."}
 
 
+PUBLISHERS = {"daily-planet": {"name": "The Daily Planet", "url": "https://daily-planet.example"}}
+
+
 @pytest.fixture
 def tenants(intake_factory: IntakeFactory) -> Intake:
-    return intake_factory(**AUTH_SETTINGS)
+    return intake_factory(**AUTH_SETTINGS, newsroom_publishers=PUBLISHERS)
 
 
 def _checked(intake: Intake, label: Label = "supported", confidence: float = 0.9, **kw: Any) -> str:
     """A lone claim of the key's newsroom, with a published verdict (``score``: its
-    check-worthiness, set before the verdict, which places it in the review queue)."""
+    check-worthiness, set before the verdict, which places it in the review queue). Each
+    claim states another cost (``text``: the same claim again): claims of the same text
+    are twins, and a ruling on one resolves the others."""
     headers = kw.pop("headers", PLANET)
     score = kw.pop("score", None)
-    claim_id = str(intake.api.post("/v1/claims", json=CLAIM, headers=headers).json()["claim_id"])
+    text = kw.pop("text", CLAIM["text"].replace("40", str(next(_COSTS))))
+    posted = intake.api.post("/v1/claims", json={"text": text}, headers=headers)
+    claim_id = str(posted.json()["claim_id"])
     if score is not None:
         _with_score(intake, claim_id, score)
     record = intake.store.get_claim(claim_id)
@@ -272,10 +281,10 @@ def test_claimreview_export_reads_back_with_the_same_label(tenants: Intake) -> N
     # the article's own words, not the extractor's rewrite
     assert doc["@type"] == "ClaimReview" and doc["claimReviewed"] == claim["source_text"]
     assert doc["itemReviewed"]["appearance"]["url"] == ARTICLE["url"]
-    assert doc["author"] == {"@type": "Organization", "name": "daily-planet"}
+    assert doc["author"] == {"@type": "Organization", **PUBLISHERS["daily-planet"]}
     assert doc["url"] == body["url"]
     [read] = list(parse_document(doc, where="export"))
-    assert (read.label, read.publisher) == ("conflicting", "daily-planet")
+    assert (read.label, read.publisher) == ("conflicting", "The Daily Planet")
     assert tenants.api.get(path, headers=STAR).status_code == 404
 
 
