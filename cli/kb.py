@@ -8,23 +8,31 @@ any of them leaves the knowledge base as it was, and the one error line says so.
 commit on their own, so a run that stopped resumes where it was (see
 :mod:`workers.sources.wikipedia_dump`).
 
+``import-wikipedia`` skips a page whose wikitext is over ``--max-page-bytes`` (default
+4 MiB, :data:`workers.sources.wikipedia_xml.MAX_PAGE_BYTES`) with a warning naming it.
+
 One process writes to the file at a time: a command that finds another import (or
 removal) writing waits for it up to ``--wait`` seconds, then stops with one line naming
 the file, having changed nothing.
+
+With ``CLAIMCHECK_RECHECK_ON_CHANGE`` the base records each change in the import's (or
+removal's) transaction; after it commits, the command moves the recorded changes into
+Redis and re-queues the claims citing them, at most ``CLAIMCHECK_RECHECK_MAX_PER_IMPORT``
+(:mod:`shared.rechecks`). What is left (over the limit, or Redis down) stays pending:
+the next import, ``claimcheck kb recheck`` or the intake's sweep re-checks it.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable, Mapping
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cli.commands import Handler, Subparsers, add_command, add_group
-from shared.errors import InputError
-from shared.rechecks import changes_of, recheck_citing
+from shared.errors import InputError, StoreUnavailableError
+from shared.rechecks import Rechecker, RecheckReport
 from shared.settings import Settings
 
 if TYPE_CHECKING:
@@ -70,6 +78,7 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
 
     kb = open_knowledge_base(settings, build_process_embedder(settings), lock_timeout_s=args.wait)
     kb.on_wait = _say
+    kb.record_changes = settings.recheck_on_change
     try:
         try:
             imported = kb.import_files(paths)
@@ -82,9 +91,8 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
         for path, stats in zip(paths, imported, strict=True):
             print(f"{path}: {stats} ({settings.kb_path})")
         print(f"knowledge base now holds {kb.count()} documents, {kb.sentence_count()} sentences")
-        updated = [doc_id for stats in imported for doc_id in stats.updated]
         refresh_ann_index(kb)
-        recheck(settings, kb.hashes(updated), updated, ())
+        recheck(settings, kb, changed=sum(len(stats.updated) for stats in imported))
     finally:
         kb.close()
     return 0
@@ -95,6 +103,7 @@ def run_remove(args: argparse.Namespace, settings: Settings) -> int:
 
     kb = open_knowledge_base(settings, None, lock_timeout_s=args.wait)
     kb.on_wait = _say
+    kb.record_changes = settings.recheck_on_change
     try:
         removed = kb.remove(list(args.ids))
         missing = sorted(set(args.ids) - set(removed))
@@ -103,7 +112,7 @@ def run_remove(args: argparse.Namespace, settings: Settings) -> int:
             + (f"; not there: {', '.join(missing)}" if missing else "")
         )
         refresh_ann_index(kb)
-        recheck(settings, {}, (), removed)
+        recheck(settings, kb, changed=len(removed))
     finally:
         kb.close()
     return 0
@@ -128,57 +137,95 @@ def run_build_index(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def recheck(
-    settings: Settings,
-    hashes: Mapping[str, str | None],
-    updated: Iterable[str],
-    removed: Iterable[str],
-) -> None:
-    """With ``CLAIMCHECK_RECHECK_ON_CHANGE``: re-queue the claims citing what changed."""
-    changes = changes_of(updated, hashes, removed)
-    if not changes:
-        return
+def recheck(settings: Settings, kb: KnowledgeBase, *, changed: int) -> None:
+    """With ``CLAIMCHECK_RECHECK_ON_CHANGE``: re-queue the claims citing what changed (and
+    what was left pending before). A failure leaves the re-checks pending and says so."""
     if not settings.recheck_on_change:
-        print(f"{len(changes)} documents changed or removed; CLAIMCHECK_RECHECK_ON_CHANGE is off")
+        if changed:
+            print(f"{changed} documents changed or removed; CLAIMCHECK_RECHECK_ON_CHANGE is off")
         return
+    try:
+        report = drain_rechecks(settings, kb)
+    except StoreUnavailableError as exc:
+        _say(
+            f"the claims citing changed documents were not all re-queued ({exc}); their "
+            "re-checks stay pending: run 'claimcheck kb recheck' once Redis and the broker "
+            "answer (the next import or the intake's sweep also does them)"
+        )
+        return
+    if report is not None:
+        print(report)
+
+
+def drain_rechecks(settings: Settings, kb: KnowledgeBase) -> RecheckReport | None:
+    """Move the changes ``kb`` recorded into Redis, then re-queue the claims citing pending
+    documents, at most ``CLAIMCHECK_RECHECK_MAX_PER_IMPORT``; None when none is pending."""
     from services.intake.api.queue import CeleryEnqueuer
     from shared.redis_client import make_redis
 
     client = make_redis(settings)
-    enqueuer = CeleryEnqueuer.from_settings(settings)
     try:
-        report = recheck_citing(
-            client, settings.key_prefix, changes, enqueuer.enqueue,
-            limit=settings.recheck_max_per_import,
-        )  # fmt: skip
+        rechecker = Rechecker(client, settings.key_prefix)
+        while (recorded := kb.pending_changes()).changes:
+            rechecker.add(recorded.changes)
+            kb.forget_changes(recorded.last)  # only once Redis holds them
+        if not rechecker.pending():
+            return None
+        enqueuer = CeleryEnqueuer.from_settings(settings)
+        try:
+            return rechecker.drain(enqueuer.enqueue, limit=settings.recheck_max_per_import)
+        finally:
+            enqueuer.close()
     finally:
-        enqueuer.close()
         client.close()
-    print(report)
+
+
+def run_recheck(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.recheck_on_change:
+        print("kb recheck: CLAIMCHECK_RECHECK_ON_CHANGE is off, nothing done", file=sys.stderr)
+        return 1
+    from workers.sources.registry import open_knowledge_base
+
+    kb = open_knowledge_base(settings, None, lock_timeout_s=args.wait)
+    kb.on_wait = _say
+    try:
+        report = drain_rechecks(settings, kb)
+    finally:
+        kb.close()
+    print(report if report is not None else "re-check: nothing pending")
+    return 0
 
 
 def run_import_wikipedia(args: argparse.Namespace, settings: Settings) -> int:
     from workers.context import build_process_embedder
     from workers.sources.registry import open_knowledge_base
     from workers.sources.wikipedia_dump import import_dump
+    from workers.sources.wikipedia_xml import MAX_PAGE_BYTES
 
     dump: Path = args.dump
     if not dump.is_file():
         raise InputError(f"kb import-wikipedia: {dump} is not a file", field="dump")
+    max_page_bytes: int = MAX_PAGE_BYTES if args.max_page_bytes is None else args.max_page_bytes
+    if max_page_bytes < 1:
+        raise InputError(
+            "kb import-wikipedia: --max-page-bytes must be at least 1", field="max_page_bytes"
+        )
     embedder = None if args.no_embeddings else build_process_embedder(settings)
     kb = open_knowledge_base(settings, embedder, lock_timeout_s=args.wait)
     kb.on_wait = _say
+    kb.record_changes = settings.recheck_on_change
     bar = _progress_bar(dump)
     try:
         stats = import_dump(
-            kb, dump, batch_pages=args.batch_pages, progress=None if bar is None else bar.to
-        )
+            kb, dump, batch_pages=args.batch_pages, max_page_bytes=max_page_bytes,
+            progress=None if bar is None else bar.to,
+        )  # fmt: skip
         if bar is not None:
             bar.close()
         print(f"{dump}: {stats} ({settings.kb_path})")
         print(f"knowledge base now holds {kb.count()} documents, {kb.sentence_count()} sentences")
         refresh_ann_index(kb)
-        recheck(settings, kb.hashes(list(stats.updated)), stats.updated, ())
+        recheck(settings, kb, changed=stats.updated)
     finally:
         kb.close()
     return 0
@@ -236,6 +283,15 @@ def register(subparsers: Subparsers) -> None:
         help="pages per committed batch (default 1000)",
     )
     w.add_argument(
+        "--max-page-bytes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="skip, with a warning naming it, a page whose wikitext is over N bytes; the "
+        "import never holds more of one page (default 4194304, 4 MiB: twice MediaWiki's "
+        "default page size limit)",
+    )
+    w.add_argument(
         "--no-embeddings",
         action="store_true",
         help="index lexically only (faster); a later 'kb import' of any file embeds them",
@@ -248,7 +304,14 @@ def register(subparsers: Subparsers) -> None:
         "CLAIMCHECK_RECHECK_ON_CHANGE)",
     )
     r.add_argument("ids", nargs="+", help="document ids, as imported")
-    for parser in (p, w, r):
+    c = add_command(
+        kb,
+        "recheck",
+        waiting(run_recheck),
+        help="re-queue the claims whose re-check after a change is still pending (over "
+        "CLAIMCHECK_RECHECK_MAX_PER_IMPORT, or Redis was down), at most that many",
+    )
+    for parser in (p, w, r, c):
         parser.add_argument(
             "--wait",
             type=float,

@@ -41,8 +41,22 @@ class Keys:
         return f"{self.prefix}:cites:{doc_id}"
 
     def recheck(self, claim_id: str, doc_id: str, change: str) -> str:
-        """Marks that one change of a document re-queued a claim (so it is done once)."""
+        """Marks that one change of a document (``change``: the id the change was given
+        when it was recorded) re-queued a claim, so that it is done once."""
         return f"{self.prefix}:recheck:{claim_id}:{doc_id}:{change}"
+
+    def recheck_pending(self) -> str:
+        """The sorted set of documents whose change still has citing claims to re-check,
+        oldest first (:mod:`shared.rechecks`)."""
+        return f"{self.prefix}:recheck_pending"
+
+    def recheck_changes(self) -> str:
+        """The hash of each pending document's latest change id."""
+        return f"{self.prefix}:recheck_changes"
+
+    def recheck_order(self) -> str:
+        """The counter that orders :meth:`recheck_pending`."""
+        return f"{self.prefix}:recheck_order"
 
     def idempotency(self, scope: str, key: str) -> str:
         return f"{self.prefix}:idem:{scope}:{key}"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from cli.main import main
-from tests.workers.sources.wikidump import Page, write_dump
+from tests.workers.sources.wikidump import Page, dump_xml, page_xml, write_dump
 from workers.sources.knowledge_base import KnowledgeBase
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 PAGES = [
     Page(1, "Da Nang", "'''Da Nang''' is a city in central Vietnam.<ref>x</ref>"),
@@ -72,3 +76,60 @@ def test_the_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         main(["kb", "import-wikipedia", "--help"])
     out = capsys.readouterr().out
     assert "pages-articles" in out and "resumes" in out and "--no-embeddings" in out
+    assert "--max-page-bytes" in out and "4194304" in out
+
+
+_PEAK = """
+import resource, sys
+from cli.main import main
+code = main(sys.argv[1:])
+print(f"peak-rss-kib {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr)
+sys.exit(code)
+"""
+"""Runs ``claimcheck`` and prints its peak resident memory (Linux: KiB)."""
+HUGE_MB = 32
+
+
+def _dump_with_a_huge_page(path: Path) -> Path:
+    """A dump whose second page has HUGE_MB MB of wikitext, written a megabyte at a time."""
+    head = dump_xml([]).removesuffix("</mediawiki>\n")
+    line = "The council met on a Tuesday and talked about the harbour for hours. " * 14 + "\n"
+    megabyte = line * (1_000_000 // len(line))
+    with path.open("w", encoding="utf-8") as out:
+        out.write(head + page_xml(PAGES[0]))
+        out.write("  <page>\n    <title>Harbour minutes</title>\n    <ns>0</ns>\n    <id>7</id>\n")
+        out.write('    <revision>\n      <id>700</id>\n      <text xml:space="preserve">')
+        for _ in range(HUGE_MB):
+            out.write(megabyte)
+        out.write("</text>\n    </revision>\n  </page>\n" + page_xml(PAGES[3]) + "</mediawiki>\n")
+    return path
+
+
+@pytest.mark.timeout(300)
+def test_a_huge_page_is_skipped_by_name_in_bounded_memory(kb_path: Path, tmp_path: Path) -> None:
+    """A 32 MB page (the default limit is 4 MiB) is skipped with a warning naming it, the
+    pages around it land, and the import's peak memory stays far below what holding and
+    parsing the page takes (about 16 times its size: 580 MB here before the limit)."""
+    dump = _dump_with_a_huge_page(tmp_path / "dump.xml")
+    assert dump.stat().st_size > (HUGE_MB - 1) * 1_000_000
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK, "kb", "import-wikipedia", str(dump), "--no-embeddings"],
+        capture_output=True, text=True, timeout=240, cwd=REPO_ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (peak,) = [int(line.split()[1]) for line in done.stderr.splitlines() if "peak-rss-kib" in line]
+    assert peak < 250 * 1024, f"peak {peak // 1024} MB"  # measured: 77 MB (1.07 GB for 62 MB)
+    assert "page 7 'Harbour minutes' skipped, its text is" in done.stderr
+    assert "over the limit of 4194304 (--max-page-bytes)" in done.stderr
+    assert "3 pages read: 2 articles imported as 3 documents" in done.stdout
+    assert "1 over --max-page-bytes" in done.stdout
+
+
+def test_max_page_bytes_is_an_option(
+    kb_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dump = write_dump(tmp_path / "dump.xml", PAGES)
+    assert main(["kb", "import-wikipedia", str(dump), "--max-page-bytes", "60"]) == 0
+    assert "1 articles imported as 1 documents" in capsys.readouterr().out  # Da Nang fits
+    assert main(["kb", "import-wikipedia", str(dump), "--max-page-bytes", "0"]) == 1
+    assert "--max-page-bytes must be at least 1" in capsys.readouterr().err

@@ -1,6 +1,13 @@
 """The knowledge base's writing side: imports (one transaction each), sentence splitting,
 embedding, and removal. :class:`~workers.sources.knowledge_base.KnowledgeBase` inherits it;
 see that module for the file's layout.
+
+With :attr:`KbWriter.record_changes` (``CLAIMCHECK_RECHECK_ON_CHANGE``), each document an
+import changed (same id, other text) or a removal deleted is also written to
+``kb_changes`` with a change id of its own (:func:`shared.rechecks.new_change_id`), in the
+same transaction: the changes a commit made are never lost, whatever happens to the
+process or to Redis after it. ``claimcheck kb`` hands them to
+:class:`shared.rechecks.Rechecker` and then :meth:`KbWriter.forget_changes` them.
 """
 
 from __future__ import annotations
@@ -9,11 +16,13 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from shared.errors import ClaimcheckError
 from shared.jsonl import open_jsonl
+from shared.rechecks import new_change_id
 from workers.sources.base import Embedder
 from workers.sources.kb_documents import (
     Document,
@@ -27,6 +36,7 @@ from workers.verification.sentences import collapse, sentence_spans
 log = logging.getLogger("workers.sources.knowledge_base")
 
 _IMPORT_CHUNK = 1000
+_CHANGES_CHUNK = 5000
 _EMBED_CHUNK = 256
 _UPSERT = """
 INSERT INTO documents (id, title, url, text) VALUES (?, ?, ?, ?)
@@ -34,6 +44,23 @@ ON CONFLICT(id) DO UPDATE SET title = excluded.title, url = excluded.url, text =
 WHERE documents.title IS NOT excluded.title OR documents.url IS NOT excluded.url
    OR documents.text IS NOT excluded.text
 """
+_CHANGES_TABLE = """
+CREATE TABLE IF NOT EXISTS kb_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT NOT NULL, change_id TEXT NOT NULL
+)
+"""
+"""Changes whose citing claims are still to be re-checked (created by the first write that
+records one, so that opening a file never writes). ``AUTOINCREMENT``: a row number is never
+used twice, so forgetting the rows up to one read earlier never forgets a newer change."""
+
+
+@dataclass(frozen=True)
+class PendingChanges:
+    """The changes ``kb_changes`` holds: each document's latest change id, in the order
+    they were made, and the last row read (what :meth:`KbWriter.forget_changes` ends)."""
+
+    changes: dict[str, str]
+    last: int
 
 
 class KnowledgeBaseLocked(ClaimcheckError):
@@ -60,6 +87,8 @@ class KbWriter:
     lock_timeout_s: float
     on_wait: Callable[[str], None] | None = None
     """Told, in one line, when a write has to wait for another process's (the CLI prints it)."""
+    record_changes: bool = False
+    """Write each change an import or removal makes to ``kb_changes`` (in its transaction)."""
     _conn: sqlite3.Connection
     _lock: threading.Lock
 
@@ -140,6 +169,7 @@ class KbWriter:
             try:
                 (last,) = self._conn.execute("SELECT max(rowid) FROM sentences").fetchone()
                 changed, sentences, updated = self._write_chunk(docs) if docs else (0, 0, [])
+                self._record(updated)
                 embedded = self._embed_missing(last or 0) if self.embedder is not None else 0
                 self._conn.executemany("INSERT OR REPLACE INTO kb_meta VALUES (?, ?)", meta.items())
                 if changed or embedded:
@@ -171,6 +201,7 @@ class KbWriter:
             n, s, u = self._write_chunk(chunk)
             read, changed, sentences = read + len(chunk), changed + n, sentences + s
             updated += u
+        self._record(updated)
         n, s = self._split_unindexed()  # documents from a file made before sentences
         changed, sentences = changed + n, sentences + s
         embedded = self._embed_missing() if self.embedder is not None else 0
@@ -211,6 +242,52 @@ class KbWriter:
                 )
         return out
 
+    def _record(self, doc_ids: Sequence[str]) -> None:
+        """Record changes of these documents (inside the caller's write transaction)."""
+        if not (self.record_changes and doc_ids):
+            return
+        self._conn.execute(_CHANGES_TABLE)
+        self._conn.executemany(
+            "INSERT INTO kb_changes (doc_id, change_id) VALUES (?, ?)",
+            [(doc_id, new_change_id()) for doc_id in doc_ids],
+        )
+
+    def pending_changes(self, limit: int = _CHANGES_CHUNK) -> PendingChanges:
+        """The first ``limit`` recorded changes not yet forgotten (none from a file that never
+        recorded one)."""
+        with self._lock:
+            if not self._has_changes_table():
+                return PendingChanges({}, 0)
+            rows = self._conn.execute(
+                "SELECT seq, doc_id, change_id FROM kb_changes ORDER BY seq LIMIT ?", (limit,)
+            ).fetchall()
+        changes: dict[str, str] = {}
+        for _, doc_id, change_id in rows:
+            changes.pop(doc_id, None)  # a later change moves the document to its place
+            changes[doc_id] = change_id
+        return PendingChanges(changes, rows[-1][0] if rows else 0)
+
+    def forget_changes(self, last: int) -> None:
+        """Delete the recorded changes up to row ``last`` (Redis holds them now)."""
+        if last <= 0:
+            return
+        with self._lock:
+            self._begin_write()
+            try:
+                self._conn.execute("DELETE FROM kb_changes WHERE seq <= ?", (last,))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def _has_changes_table(self) -> bool:
+        return (
+            self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kb_changes'"
+            ).fetchone()
+            is not None
+        )
+
     def remove(self, ids: Sequence[str]) -> list[str]:
         """Delete these documents (and their sentences); the ids that were there."""
         if not ids:
@@ -226,6 +303,7 @@ class KbWriter:
                     ).fetchall()
                 ]
                 self._conn.execute(f"DELETE FROM documents WHERE id IN ({marks})", list(ids))
+                self._record(found)
                 if found:
                     self._bump_version()
                 self._conn.execute("COMMIT")

@@ -1,11 +1,11 @@
 """A MediaWiki XML dump (``pages-articles``, plain or ``.bz2``) into the knowledge base.
 
-The dump is streamed with :func:`xml.etree.ElementTree.iterparse`, each ``<page>`` cleared
-from the tree once read, so memory stays bounded whatever the dump's size (the standard
-library is enough for this flat format; mwxml would add a dependency for the same walk).
-Only articles are kept: main-namespace pages that are not redirects and not
-disambiguation or set index pages (:mod:`workers.sources.wikitext` says what is left out
-of their text).
+The dump is streamed page by page in bounded memory (:mod:`workers.sources.wikipedia_xml`);
+a page whose wikitext is over ``max_page_bytes`` (default
+:data:`~workers.sources.wikipedia_xml.MAX_PAGE_BYTES`) is skipped with a warning naming it,
+its text never held whole (nor parsed, which takes many times its size). Only articles
+are kept: main-namespace pages that are not redirects and not disambiguation or set index
+pages (:mod:`workers.sources.wikitext` says what is left out of their text).
 
 Each article becomes one knowledge-base document per section: the lead is
 ``<dbname>:<page id>`` titled with the article's title; a section is
@@ -25,23 +25,25 @@ whose XML or wikitext is broken is skipped with a warning naming it.
 
 from __future__ import annotations
 
-import bz2
 import logging
-import re
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
-from urllib.parse import quote
 
 from mwparserfromhell.parser import ParserError
 
 from shared.errors import InputError
 from workers.sources.kb_documents import Document
 from workers.sources.knowledge_base import KnowledgeBase
+from workers.sources.wikipedia_xml import (
+    MAX_PAGE_BYTES,
+    DumpPage,
+    SiteInfo,
+    open_dump,
+    read_pages,
+)
 from workers.sources.wikitext import (
     MalformedPage,
     SkipRules,
@@ -57,49 +59,7 @@ BATCH_PAGES = 1000
 """Pages per transaction (of every namespace: the resume marker counts pages read)."""
 BATCH_DOCUMENTS = 5000
 """A batch also ends, at the next page's boundary, once it holds this many documents."""
-_URL_SAFE = ";@$!*(),/~:'"
-"""Characters MediaWiki leaves unescaped in a title's URL (as ``wfUrlencode`` does)."""
 _FILE_NS, _CATEGORY_NS = 6, 14
-
-
-@dataclass(frozen=True)
-class SiteInfo:
-    """The wiki a dump comes from: ``<siteinfo>``'s database name, URLs and namespaces."""
-
-    dbname: str = "wiki"
-    article_path: str | None = None
-    """The URL an article's encoded title is appended to (None: the dump has no base)."""
-    namespaces: dict[int, str] = field(default_factory=dict)
-    """Namespace number -> local name (the main namespace, 0, has the empty name)."""
-
-    def article_url(self, title: str, anchor: str = "") -> str | None:
-        if self.article_path is None:
-            return None
-        url = self.article_path + quote(title.replace(" ", "_"), safe=_URL_SAFE)
-        return url + "#" + quote(anchor, safe=_URL_SAFE) if anchor else url
-
-    def namespace_of(self, title: str) -> int:
-        """A title's namespace from its prefix (for dumps whose pages have no ``<ns>``)."""
-        prefix, colon, _ = title.partition(":")
-        if colon:
-            for number, name in self.namespaces.items():
-                if name and name.lower() == prefix.strip().lower():
-                    return number
-        return 0
-
-
-@dataclass(frozen=True)
-class DumpPage:
-    """One ``<page>``: its last revision's wikitext, or the ``problem`` that makes it
-    unreadable."""
-
-    site: SiteInfo
-    id: int | None
-    title: str
-    namespace: int
-    redirect: bool
-    text: str | None
-    problem: str | None = None
 
 
 @dataclass
@@ -115,13 +75,16 @@ class DumpImportStats:
     redirects: int = 0
     disambiguation: int = 0
     malformed: int = 0
+    oversize: int = 0
+    """Pages skipped because their wikitext is over ``max_page_bytes``."""
     documents: int = 0
     """Sections imported (documents upserted)."""
     changed: int = 0
     sentences: int = 0
     embedded: int = 0
-    updated: tuple[str, ...] = ()
-    """Documents that were there before with other text."""
+    updated: int = 0
+    """Documents that were there before with other text (recorded for their re-check when
+    the base records changes)."""
     seconds: float = 0.0
 
     def rate(self, count: int) -> float:
@@ -129,112 +92,18 @@ class DumpImportStats:
 
     def __str__(self) -> str:
         resumed = f" (resumed: {self.resumed} pages already imported)" if self.resumed else ""
+        oversize = f", {self.oversize} over --max-page-bytes" if self.oversize else ""
         return (
             f"{self.pages} pages read{resumed}: {self.articles} articles imported as "
             f"{self.documents} documents ({self.changed} new or changed), "
             f"{self.sentences} sentences indexed, {self.embedded} embedded; skipped "
             f"{self.redirects} redirects, {self.disambiguation} disambiguation pages, "
-            f"{self.other_namespace} pages of other namespaces, {self.malformed} malformed; "
+            f"{self.other_namespace} pages of other namespaces, {self.malformed} malformed"
+            f"{oversize}; "
             f"{self.seconds:.1f} s: {self.rate(self.articles):.0f} articles/s, "
             f"{self.rate(self.documents):.0f} documents/s, "
             f"{self.rate(self.sentences):.0f} sentences/s"
         )
-
-
-# --- reading the XML -------------------------------------------------------------------
-
-
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
-def _child(element: ET.Element, name: str) -> ET.Element | None:
-    for child in element:
-        if _local(child.tag) == name:
-            return child
-    return None
-
-
-def _child_text(element: ET.Element, name: str) -> str | None:
-    child = _child(element, name)
-    return None if child is None else (child.text or "")
-
-
-def _site_info(element: ET.Element) -> SiteInfo:
-    base = _child_text(element, "base")
-    article_path: str | None = None
-    if base:
-        marker = base.find("title=")
-        article_path = base[: marker + 6] if marker >= 0 else base.rpartition("/")[0] + "/"
-    namespaces: dict[int, str] = {}
-    listed = _child(element, "namespaces")
-    for ns in listed if listed is not None else ():
-        key = _number(ns.get("key", ""), signed=True)
-        if key is not None:
-            namespaces[key] = (ns.text or "").strip()
-    dbname = (_child_text(element, "dbname") or "").strip() or "wiki"
-    return SiteInfo(dbname=dbname, article_path=article_path, namespaces=namespaces)
-
-
-def _number(raw: str, *, signed: bool) -> int | None:
-    """``raw`` as a number of ASCII digits (MediaWiki writes no other), else None:
-    ``str.isdigit`` also takes "²" (which ``int`` refuses) and other scripts' digits."""
-    pattern = r"-?[0-9]+" if signed else r"[0-9]+"
-    return int(raw) if re.fullmatch(pattern, raw) else None
-
-
-def _page(element: ET.Element, site: SiteInfo) -> DumpPage:
-    title = (_child_text(element, "title") or "").strip()
-    raw_id = (_child_text(element, "id") or "").strip()
-    page_id = _number(raw_id, signed=False)
-    raw_ns = (_child_text(element, "ns") or "").strip()
-    number = _number(raw_ns, signed=True)
-    namespace = number if number is not None else site.namespace_of(title)
-    redirect = _child(element, "redirect") is not None
-    revisions = [child for child in element if _local(child.tag) == "revision"]
-    text_element = _child(revisions[-1], "text") if revisions else None
-    text = None if text_element is None else (text_element.text or "")
-    problem = None
-    if not title:
-        problem = "it has no <title>"
-    elif page_id is None:
-        problem = "it has no numeric <id>"
-    elif text_element is None or text_element.get("deleted") is not None:
-        problem = "its revision has no <text>"
-    return DumpPage(site, page_id, title, namespace, redirect, text, problem)
-
-
-def read_pages(handle: IO[bytes]) -> Iterator[DumpPage]:
-    """Every ``<page>`` of an export XML stream, in order, each cleared once read.
-
-    Raises :class:`xml.etree.ElementTree.ParseError` where the XML itself breaks."""
-    site = SiteInfo()
-    root: ET.Element | None = None
-    for event, element in ET.iterparse(handle, events=("start", "end")):
-        if root is None:
-            root = element
-        if event != "end":
-            continue
-        name = _local(element.tag)
-        if name == "siteinfo":
-            site = _site_info(element)
-            root.clear()
-        elif name == "page":
-            page = _page(element, site)
-            root.clear()  # the page, and anything before it, is no longer held
-            yield page
-
-
-@contextmanager
-def open_dump(path: Path) -> Iterator[tuple[IO[bytes], IO[bytes]]]:
-    """``(xml, raw)``: the dump's XML bytes (decompressed when it ends in ``.bz2``) and the
-    file underneath, whose position tells how far the import has read."""
-    with path.open("rb") as raw:
-        if path.suffix.lower() == ".bz2":
-            with bz2.open(raw, "rb") as xml:
-                yield xml, raw
-        else:
-            yield raw, raw
 
 
 def resume_key(path: Path) -> str:
@@ -282,6 +151,10 @@ def _rules_for(site: SiteInfo, rules: SkipRules) -> SkipRules:
 # --- the import ------------------------------------------------------------------------
 
 
+_COUNTED = {"article": "articles", "namespace": "other_namespace", "redirect": "redirects"}
+"""The :class:`DumpImportStats` field a kind of page counts in, where not the kind's name."""
+
+
 @dataclass
 class _Batch:
     documents: list[Document] = field(default_factory=list)
@@ -308,15 +181,7 @@ class _Importer:
 
     def add(self, page: DumpPage) -> None:
         self.stats.pages += 1
-        try:
-            kind, docs = page_documents(page, self.rules(page.site))
-            docs = self._within_limit(page, docs)
-        except (MalformedPage, ParserError, RecursionError) as exc:
-            kind, docs = "malformed", []
-            log.warning(
-                "%s: page %s %r skipped, its markup is broken: %s",
-                self.where, page.id, page.title, exc,
-            )  # fmt: skip
+        kind, docs = self._documents(page)
         self._count(kind)
         self.batch.documents += docs
         self.batch.pages += 1
@@ -324,6 +189,23 @@ class _Importer:
             self.batch.last_id = page.id
         if self.batch.pages >= self.batch_pages or len(self.batch.documents) >= BATCH_DOCUMENTS:
             self.commit()
+
+    def _documents(self, page: DumpPage) -> tuple[str, list[Document]]:
+        if page.oversize is not None:
+            log.warning(
+                "%s: page %s %r skipped, %s (--max-page-bytes)",
+                self.where, page.id, page.title, page.oversize,
+            )  # fmt: skip
+            return "oversize", []
+        try:
+            kind, docs = page_documents(page, self.rules(page.site))
+            return kind, self._within_limit(page, docs)
+        except (MalformedPage, ParserError, RecursionError) as exc:
+            log.warning(
+                "%s: page %s %r skipped, its markup is broken: %s",
+                self.where, page.id, page.title, exc,
+            )  # fmt: skip
+            return "malformed", []
 
     def _within_limit(self, page: DumpPage, docs: list[Document]) -> list[Document]:
         limit = self.kb.max_document_chars
@@ -337,17 +219,8 @@ class _Importer:
         return [doc for doc in docs if len(doc.text) <= limit]
 
     def _count(self, kind: str) -> None:
-        stats = self.stats
-        if kind == "article":
-            stats.articles += 1
-        elif kind == "namespace":
-            stats.other_namespace += 1
-        elif kind == "redirect":
-            stats.redirects += 1
-        elif kind == "disambiguation":
-            stats.disambiguation += 1
-        else:
-            stats.malformed += 1
+        name = _COUNTED.get(kind, kind)
+        setattr(self.stats, name, getattr(self.stats, name) + 1)
 
     def commit(self) -> None:
         batch, self.batch = self.batch, _Batch()
@@ -359,7 +232,7 @@ class _Importer:
         self.stats.changed += done.changed
         self.stats.sentences += done.sentences
         self.stats.embedded += done.embedded
-        self.stats.updated += done.updated
+        self.stats.updated += len(done.updated)
 
 
 def import_pages(
@@ -404,10 +277,11 @@ def import_dump(
     path: Path,
     *,
     batch_pages: int = BATCH_PAGES,
+    max_page_bytes: int = MAX_PAGE_BYTES,
     progress: Callable[[int, int], None] | None = None,
 ) -> DumpImportStats:
     """Import a ``pages-articles`` dump (``.xml`` or ``.xml.bz2``), resuming where an
-    earlier run on the same file stopped.
+    earlier run on the same file stopped; pages over ``max_page_bytes`` are skipped.
 
     ``progress(done, total)`` gets the bytes of the file read so far after each page.
     Raises :class:`InputError` when the file cannot be read or its XML breaks (the batches
@@ -421,8 +295,8 @@ def import_dump(
                     progress(raw.tell(), total)
 
             return import_pages(
-                kb, read_pages(xml), key=key, batch_pages=batch_pages, where=str(path),
-                progress=tick,
+                kb, read_pages(xml, max_page_bytes=max_page_bytes), key=key,
+                batch_pages=batch_pages, where=str(path), progress=tick,
             )  # fmt: skip
     except ET.ParseError as exc:
         line, column = exc.position

@@ -8,6 +8,11 @@ picks it) looks for claims still ``queued`` after :attr:`Settings.requeue_after_
 sends their jobs again — but only while the queue is empty, so that a long backlog (whose
 claims are all legitimately ``queued``) is never sent twice. Tasks are safe to run twice:
 a claim whose job was only slow is still published once.
+
+The same sweep, with ``CLAIMCHECK_RECHECK_ON_CHANGE``, then drains the pending re-checks
+(:class:`shared.rechecks.Rechecker`: changed documents whose citing claims were not all
+re-queued, as over ``CLAIMCHECK_RECHECK_MAX_PER_IMPORT`` or cut off by a failure), at most
+that many claims per sweep: a large change is re-checked a queue's worth at a time.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from starlette.concurrency import run_in_threadpool
 
 from services.intake.api.queue import Enqueuer
 from services.intake.api.recovery import requeue_stale
+from shared.errors import StoreUnavailableError
+from shared.rechecks import Rechecker
 from shared.settings import Settings
 from shared.store import ClaimStore
 
@@ -36,6 +43,8 @@ class SweepConfig:
     interval_s: float
     after_s: float
     key_prefix: str
+    recheck_limit: int = 0
+    """Claims of pending re-checks re-queued per sweep (0: none)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SweepConfig:
@@ -44,6 +53,7 @@ class SweepConfig:
             interval_s=settings.requeue_interval_s,
             after_s=settings.requeue_after_s,
             key_prefix=settings.key_prefix,
+            recheck_limit=settings.recheck_max_per_import if settings.recheck_on_change else 0,
         )
 
 
@@ -71,6 +81,10 @@ class RequeueSweeper:
         self._token = uuid.uuid4().hex
         self.requeued = 0
         """How many jobs this process has sent again (for logs and tests)."""
+        self._recheck_limit = config.recheck_limit
+        self._rechecker = Rechecker(client, config.key_prefix)
+        self.rechecked = 0
+        """How many claims of pending re-checks this process has re-queued."""
 
     def sweep_once(self) -> list[str]:
         """One sweep; the ids of the claims whose jobs were sent again."""
@@ -81,7 +95,22 @@ class RequeueSweeper:
             return []  # jobs are waiting: their claims are queued for a good reason
         ids = requeue_stale(self._store, self._enqueuer, older_than_s=self.after_s)
         self.requeued += len(ids)
+        self.drain_rechecks()  # after: a re-queued claim would look stale to requeue_stale
         return ids
+
+    def drain_rechecks(self) -> list[str]:
+        """Re-queue claims of pending re-checks, up to the limit; the ids re-queued."""
+        if self._recheck_limit <= 0:
+            return []
+        try:
+            report = self._rechecker.drain(self._enqueuer.enqueue, limit=self._recheck_limit)
+        except StoreUnavailableError as exc:  # they stay pending for the next sweep
+            logger.warning("pending re-checks not drained: %s", exc)
+            return []
+        self.rechecked += len(report.requeued)
+        if report.requeued:
+            logger.info("%s", report)
+        return report.requeued
 
     async def run(self) -> None:
         """Sweep every ``interval_s`` until cancelled; a failed sweep is logged, not fatal."""

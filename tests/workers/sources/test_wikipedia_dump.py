@@ -14,14 +14,8 @@ from shared.errors import InputError
 from tests.workers.sources.wikidump import Page, dump_xml, write_dump
 from workers.sources.kb_documents import Document
 from workers.sources.knowledge_base import KnowledgeBase
-from workers.sources.wikipedia_dump import (
-    DumpPage,
-    import_dump,
-    import_pages,
-    open_dump,
-    read_pages,
-    resume_key,
-)
+from workers.sources.wikipedia_dump import import_dump, import_pages, resume_key
+from workers.sources.wikipedia_xml import DumpPage, open_dump, read_pages
 
 DA_NANG = """{{Short description|City in Vietnam}}
 {{Infobox settlement
