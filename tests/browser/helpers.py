@@ -1,13 +1,22 @@
 """What the browser tests share: finding Chromium, waiting on the page, the artifacts folder,
-signing in with a newsroom key, and the browser's console read for policy violations."""
+signing in with a newsroom key, publishing a verdict as a worker does, and the browser's
+console read for policy violations."""
 
 from __future__ import annotations
 
 import os
 import shutil
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from shared.publisher import VerdictPublisher
+from shared.schemas import Verdict
+from shared.store import ClaimStore
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import Stack
 
 PHONE = (412, 915)
 """The viewport the browser tests use: a phone, where the page must still fit."""
@@ -66,3 +75,22 @@ def policy_violations(driver: Any) -> list[str]:
     ]
     counted = js(driver, "return (window.claimcheckStats || {}).csp || []")
     return console + [str(v) for v in counted]
+
+
+def publish_verdict(stack: Stack, claim_id: str, **fields: Any) -> Verdict:
+    """Publish a verdict for a stored claim as a worker does (record and stream at once):
+    ``fields`` are the verdict's (label, confidence, needs_review, evidence, conflicts, …)."""
+    record = ClaimStore.from_settings(stack.redis, stack.settings).get_claim(claim_id)
+    assert record is not None
+    verdict = record.stamp(
+        Verdict(
+            claim_id=claim_id,
+            article_id=record.article_id,
+            claim=record.text,
+            checked_at=datetime.now(UTC),
+            verifier_version="browser-test",
+            **fields,
+        )
+    )
+    assert VerdictPublisher.from_settings(stack.redis, stack.settings).publish(verdict).published
+    return verdict

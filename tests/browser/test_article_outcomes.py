@@ -10,16 +10,21 @@ uses, and rules on claims through the API as an editor does.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from shared.publisher import VerdictPublisher
-from shared.schemas import Label, Verdict
-from shared.store import ClaimStore
-from tests.browser.helpers import PHONE, artifacts_dir, js, policy_violations, sign_in, wait
+from shared.schemas import Label
+from tests.browser.helpers import (
+    PHONE,
+    artifacts_dir,
+    js,
+    policy_violations,
+    publish_verdict,
+    sign_in,
+    wait,
+)
 from tests.e2e.conftest import SEED_ARTICLE, Stack, StackFactory
 
 pytestmark = pytest.mark.e2e
@@ -80,22 +85,7 @@ def _start(stack_factory: StackFactory) -> tuple[Stack, list[dict[str, Any]]]:
 def _publish(
     stack: Stack, claim_id: str, label: Label, confidence: float, *, needs_review: bool
 ) -> None:
-    """Publish a verdict for a stored claim as a worker does (record and stream at once)."""
-    record = ClaimStore.from_settings(stack.redis, stack.settings).get_claim(claim_id)
-    assert record is not None
-    verdict = record.stamp(
-        Verdict(
-            claim_id=claim_id,
-            article_id=record.article_id,
-            claim=record.text,
-            label=label,
-            confidence=confidence,
-            needs_review=needs_review,
-            checked_at=datetime.now(UTC),
-            verifier_version="browser-test",
-        )
-    )
-    assert VerdictPublisher.from_settings(stack.redis, stack.settings).publish(verdict).published
+    publish_verdict(stack, claim_id, label=label, confidence=confidence, needs_review=needs_review)
 
 
 def _rule(stack: Stack, claim_id: str, label: Label, reviewer: str, note: str | None) -> None:

@@ -7,16 +7,21 @@ No worker runs: the test publishes the verdicts itself, through the publisher a 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from shared.publisher import VerdictPublisher
-from shared.schemas import DetailConflict, Verdict
-from shared.store import ClaimStore
-from tests.browser.helpers import PHONE, artifacts_dir, js, policy_violations, sign_in, wait
+from shared.schemas import DetailConflict
+from tests.browser.helpers import (
+    PHONE,
+    artifacts_dir,
+    js,
+    policy_violations,
+    publish_verdict,
+    sign_in,
+    wait,
+)
 from tests.e2e.conftest import SEED_ARTICLE, Stack, StackFactory
 
 pytestmark = pytest.mark.e2e
@@ -44,23 +49,15 @@ SHOWN = (
 
 
 def _publish(stack: Stack, claim_id: str, conflicts: list[DetailConflict], reason: str) -> None:
-    record = ClaimStore.from_settings(stack.redis, stack.settings).get_claim(claim_id)
-    assert record is not None
-    verdict = record.stamp(
-        Verdict(
-            claim_id=claim_id,
-            article_id=record.article_id,
-            claim=record.text,
-            label="refuted",
-            confidence=0.6,
-            needs_review=True,
-            conflicts=conflicts,
-            reason=reason,
-            checked_at=datetime.now(UTC),
-            verifier_version="browser-test",
-        )
+    publish_verdict(
+        stack,
+        claim_id,
+        label="refuted",
+        confidence=0.6,
+        needs_review=True,
+        conflicts=conflicts,
+        reason=reason,
     )
-    assert VerdictPublisher.from_settings(stack.redis, stack.settings).publish(verdict).published
 
 
 def _expected(conflicts: list[DetailConflict], reason: str) -> list[list[str]]:

@@ -8,17 +8,22 @@ newsroom: one editor rules on a claim, and the other sees it leave the queue liv
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from shared.publisher import VerdictPublisher
 from shared.schemas import Evidence, Label, Verdict
-from shared.store import ClaimStore
 from tests.browser.conftest import Chromium
-from tests.browser.helpers import PHONE, artifacts_dir, js, policy_violations, sign_in, wait
+from tests.browser.helpers import (
+    PHONE,
+    artifacts_dir,
+    js,
+    policy_violations,
+    publish_verdict,
+    sign_in,
+    wait,
+)
 from tests.e2e.conftest import SEED_ARTICLE, Stack, StackFactory
 
 pytestmark = pytest.mark.e2e
@@ -43,24 +48,9 @@ EVIDENCE = Evidence(
 
 
 def _publish(stack: Stack, claim_id: str, label: Label, confidence: float) -> Verdict:
-    """Publish a verdict for a stored claim as a worker does (record and stream at once)."""
-    record = ClaimStore.from_settings(stack.redis, stack.settings).get_claim(claim_id)
-    assert record is not None
-    verdict = record.stamp(
-        Verdict(
-            claim_id=claim_id,
-            article_id=record.article_id,
-            claim=record.text,
-            label=label,
-            confidence=confidence,
-            needs_review=True,
-            evidence=[EVIDENCE],
-            checked_at=datetime.now(UTC),
-            verifier_version="browser-test",
-        )
+    return publish_verdict(
+        stack, claim_id, label=label, confidence=confidence, needs_review=True, evidence=[EVIDENCE]
     )
-    assert VerdictPublisher.from_settings(stack.redis, stack.settings).publish(verdict).published
-    return verdict
 
 
 def _queued(driver: Any) -> list[str]:
