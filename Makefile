@@ -31,7 +31,7 @@ fuzz: ## schemathesis against the API with more examples (FUZZ_EXAMPLES=200 per 
 lint: ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared services workers cli lab tests
+	$(BIN)/mypy shared services workers cli lab tests training
 
 format:
 	$(BIN)/ruff format .

@@ -67,3 +67,105 @@ def test_no_module_over_500_lines() -> None:
     assert scripts, "the dashboard has no .js files to check"
     long_js = _over_500_lines(scripts)
     assert not long_js, long_js
+
+
+# Import cycles: ``training`` is a package of scripts run one at a time (``python -m
+# training.<task>``), so nothing forces an import order on it. Function-level (lazy)
+# imports count too: a lazy import that closes a loop only hides it until the function runs.
+ACYCLIC = ("training",)
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported_modules(path: Path, module: str, modules: set[str]) -> set[str]:
+    """The modules of ``modules`` that ``path`` imports anywhere in its code."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            # ``from pkg import mod`` imports pkg.mod; ``from mod import name`` imports mod
+            names = [f"{base}.{alias.name}" for alias in node.names] + [base]
+        else:
+            continue
+        for name in names:
+            # the longest prefix that is one of ours: ``a.b.c`` for an ``a.b`` module is a.b
+            while name and name not in modules:
+                name = name.rpartition(".")[0]
+            if name and name != module:
+                found.add(name)
+    return found
+
+
+def _import_graph(wing: str) -> dict[str, set[str]]:
+    paths = {_module_name(p): p for p in sorted((ROOT / wing).rglob("*.py"))}
+    return {m: _imported_modules(p, m, set(paths)) for m, p in paths.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return sorted(found)
+
+
+def test_cycle_finder_sees_lazy_and_from_package_imports(tmp_path: Path) -> None:
+    graph = {"p.a": {"p.b"}, "p.b": {"p.c"}, "p.c": {"p.a"}, "p.d": {"p.a"}, "p.e": set()}
+    assert _cycles(graph) == [["p.a", "p.b", "p.c"]]
+    src = tmp_path / "m.py"
+    src.write_text(
+        "import p.a.thing\n"
+        "def f():\n    from p import b as bee, nothing\n"
+        "    from p.c import name\n"
+        "    from .d import x\n",
+        encoding="utf-8",
+    )
+    assert _imported_modules(src, "p.m", {"p", "p.a", "p.b", "p.c", "p.d", "p.m"}) == {
+        "p", "p.a", "p.b", "p.c", "p.d",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("wing", ACYCLIC)
+def test_no_import_cycles(wing: str) -> None:
+    graph = _import_graph(wing)
+    assert len(graph) > 1, f"found no modules under {wing}/"
+    cycles = _cycles(graph)
+    assert not cycles, "import cycles (counting imports inside functions): " + "; ".join(
+        " <-> ".join(c) for c in cycles
+    )

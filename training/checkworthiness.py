@@ -23,42 +23,18 @@ from typing import Any
 
 import numpy as np
 
+from shared.text import normalize_text
 from training import config as C
 from training import cw_data
-from training.common import (
-    TokenSet,
-    export_base_weights,
-    load_tokenizer,
-    normalize_text,
-    run_task,
-    seed_everything,
-    sha256_file,
-    tokenize,
-    train_task,
-    write_json,
-)
+from training.files import sha256_file, write_json
 from training.metrics import average_precision, binary_f1, softmax
-
-PER_FILE = 3000
-"""Rows each training file contributes (half check-worthy): per-file balancing."""
-FILE_WEIGHT: dict[str, float] = {"ct24-en.train": 2.0}
-"""ct24-en (the cleanest labels, the policy the held-out debate test follows) counts double."""
-
-
-def _balanced(rows: list[dict[str, Any]], n: int, rng: random.Random) -> list[dict[str, Any]]:
-    """``n`` rows, half positive (repeated when the file has fewer), half negative."""
-    pos = [r for r in rows if r["checkworthy"]]
-    neg = [r for r in rows if not r["checkworthy"]]
-    half = n // 2
-    take_pos = rng.sample(pos, min(half, len(pos)))
-    while len(take_pos) < half and pos:
-        take_pos += rng.sample(pos, min(half - len(take_pos), len(pos)))
-    return take_pos + rng.sample(neg, min(half, len(neg)))
+from training.task import run_task, seed_everything, train_task
+from training.tokens import TokenSet, export_base_weights, load_tokenizer, tokenize
 
 
 def prepare(data_root: Path, out: Path, sample_frac: float, max_len: int) -> None:
     """All four training files (:mod:`training.cw_data`: leaked and dev debates out), pruned,
-    :data:`PER_FILE` rows each (``sample_frac`` scales it); dev = the four dev files plus
+    ``cw_data.PER_FILE`` rows each (``sample_frac`` scales it); dev = the four dev files plus
     ct24-en.devtest, which is reported and never chosen on."""
     seed_everything(C.SEED)
     rng = random.Random(C.SEED)
@@ -71,8 +47,8 @@ def prepare(data_root: Path, out: Path, sample_frac: float, max_len: int) -> Non
     names = list(cw_data.TRAIN)
     counts = {}
     for gi, (name, rows) in enumerate(cw_data.prune((n, sp[n]) for n in cw_data.TRAIN)):
-        n = int(PER_FILE * FILE_WEIGHT.get(name, 1.0) * sample_frac)
-        picked = _balanced(rows, max(8, n), rng)
+        n = int(cw_data.PER_FILE * cw_data.FILE_WEIGHT.get(name, 1.0) * sample_frac)
+        picked = cw_data.balanced(rows, max(8, n), rng)
         counts[name] = {"after_pruning": len(rows), "trained_on": len(picked)}
         for r in picked:
             texts.append(normalize_text(r["text"]))

@@ -41,7 +41,8 @@ from typing import Any
 
 import numpy as np
 
-from training.common import DEFAULT_DATA_ROOT, normalize_text, sha256_file, write_json
+from shared.text import normalize_text
+from training.files import DEFAULT_DATA_ROOT, sha256_file, write_json
 
 LABELS = ["not_checkworthy", "checkworthy"]
 THRESHOLD_FILES = ("ct24-en.dev", "ct20-tweets.dev")
@@ -82,8 +83,7 @@ def prepare(
     from tokenizers import Tokenizer
 
     from training import cw_data
-    from training.checkworthiness import FILE_WEIGHT, PER_FILE, _balanced
-    from training.common import write_tokenizer
+    from training.tokens import write_tokenizer
 
     rng = random.Random(13)
     out.mkdir(parents=True, exist_ok=True)
@@ -92,10 +92,10 @@ def prepare(
     sp = cw_data.splits(data_root)
     train: list[tuple[str, int]] = []
     for name, rows in cw_data.prune((n, sp[n]) for n in cw_data.TRAIN):
-        n = max(8, int(PER_FILE * FILE_WEIGHT.get(name, 1.0) * frac))
+        n = max(8, int(cw_data.PER_FILE * cw_data.FILE_WEIGHT.get(name, 1.0) * frac))
         train += [
             (normalize_text(r["text"]), int(bool(r["checkworthy"])))
-            for r in _balanced(rows, n, rng)
+            for r in cw_data.balanced(rows, n, rng)
         ]
     rng.shuffle(train)
     dev_names = [*cw_data.DEV, "ct24-en.devtest"]

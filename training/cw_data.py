@@ -11,13 +11,17 @@
 
 :func:`prune` is the data-pruning lever: exact duplicates (after case and white-space
 folding) kept once, texts labelled both ways dropped, and lines of fewer than four words
-(applause, "Thank you.", cross-talk) dropped.
+(applause, "Thank you.", cross-talk) dropped. :func:`balanced` then draws
+:data:`PER_FILE` rows of each training file (:data:`FILE_WEIGHT` times that for ct24-en),
+half check-worthy: the training set of both ``training.checkworthiness`` and
+``training.checkworthiness_gpu``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import random
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,6 +34,10 @@ DEV = ("ct24-en.dev", "ct20-tweets.dev", "ct19.dev", "ct20-debates.dev")
 HELDOUT = ("ct24-en.devtest", "ct20-tweets.test", "ct19.test", "ct20-debates.test")
 DEBATE_FILES = {"ct19.train": "ct19.dev", "ct20-debates.train": "ct20-debates.dev"}
 DEV_DEBATES_PER_FILE = 4
+PER_FILE = 3000
+"""Rows each training file contributes (half check-worthy): per-file balancing."""
+FILE_WEIGHT: dict[str, float] = {"ct24-en.train": 2.0}
+"""ct24-en (the cleanest labels, the policy the held-out debate test follows) counts double."""
 
 
 def read(data_root: Path, name: str) -> list[Row]:
@@ -98,3 +106,14 @@ def prune(files: Iterable[tuple[str, list[Row]]]) -> list[tuple[str, list[Row]]]
             kept.append(r)
         out.append((name, kept))
     return out
+
+
+def balanced(rows: list[Row], n: int, rng: random.Random) -> list[Row]:
+    """``n`` rows, half positive (repeated when the file has fewer), half negative."""
+    pos = [r for r in rows if r["checkworthy"]]
+    neg = [r for r in rows if not r["checkworthy"]]
+    half = n // 2
+    take_pos = rng.sample(pos, min(half, len(pos)))
+    while len(take_pos) < half and pos:
+        take_pos += rng.sample(pos, min(half - len(take_pos), len(pos)))
+    return take_pos + rng.sample(neg, min(half, len(neg)))

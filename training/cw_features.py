@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from training.common import DEFAULT_DATA_ROOT
+from training.files import DEFAULT_DATA_ROOT
 
 POOLED_OUTPUT = "pooled"
 # the tensor the classifier's MatMul reads: mean over the last layer's token states

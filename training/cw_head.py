@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
 
 from training import cw_data
-from training.common import DEFAULT_DATA_ROOT
+from training.files import DEFAULT_DATA_ROOT
 
 TRAIN, DEV, HELDOUT = cw_data.TRAIN, cw_data.DEV, cw_data.HELDOUT
 # metric each dev file is chosen on: F1 where positives are common, AP for the debates (1-2 %)

@@ -37,8 +37,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from training.common import DEFAULT_DATA_ROOT, base_model_dir, sha256_file, write_json
 from training.export_onnx import export_graph
+from training.files import DEFAULT_DATA_ROOT, base_model_dir, sha256_file, write_json
 from training.model import BertShape, Embeddings, Encoder, load_base, mean_pooled
 
 SEED = 20201

@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from shared.text import normalize_text
 from training import config as C
-from training.common import DEFAULT_DATA_ROOT, normalize_text, read_jsonl, write_json
+from training.files import DEFAULT_DATA_ROOT, read_jsonl, write_json
 from training.metrics import (
     best_f1_threshold,
     binary_f1,
@@ -27,11 +28,10 @@ from training.metrics import (
     nll,
     softmax,
 )
+from training.stance_data import LABEL_ID, SELECTION, load_pairs
 
 
 def _selection(files: dict[str, Any]) -> float:
-    from training.stance import SELECTION
-
     return float(np.mean([files[f][m] for f, m in SELECTION]))
 
 
@@ -45,7 +45,6 @@ def _reports(logits: np.ndarray, gold: np.ndarray, group: np.ndarray, names: lis
 
 def evaluate_stance(data: Path, model_dir: Path, threads: int) -> dict[str, Any]:
     from shared.onnx_classifier import OnnxClassifier
-    from training.stance import LABEL_ID, load_pairs
 
     clf = OnnxClassifier(model_dir, threads=threads, batch_size=32)
     claims: list[str] = []

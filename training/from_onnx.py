@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from training.common import DEFAULT_DATA_ROOT, sha256_file, write_json, write_npz_parts
+from training.files import DEFAULT_DATA_ROOT, sha256_file, write_json, write_npz_parts
 
 WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
 # ops allowed between MatMulInteger and the bias Add (rescaling of the int32 product)
@@ -262,7 +262,7 @@ def recover(
 
 def dev_pairs(rel: str, n: int, seed: int = 13) -> tuple[list[str], list[str], list[int]]:
     """``n`` fixed-seed (claim, evidence, gold) pairs of a dev file, texts as training sees them."""
-    from training.stance import LABEL_ID, load_pairs
+    from training.stance_data import LABEL_ID, load_pairs
 
     rows = [r for r in load_pairs(DEFAULT_DATA_ROOT / rel) if r["_evidence"]]
     rows = random.Random(seed).sample(rows, min(n, len(rows)))
@@ -299,7 +299,7 @@ def compare(weights: Path, data: Path, probs_file: Path, model_dir: Path) -> dic
     import torch
 
     from training import config as C
-    from training.common import tokenize
+    from training.tokens import tokenize
     from training.trainer import build_model, predict
 
     z = np.load(probs_file)

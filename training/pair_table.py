@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training.common import TokenSet
+from training.tokens import TokenSet
 
 SPECIAL_TOKENS_IN_PAIR = 3  # [CLS] a [SEP] b [SEP]
 

@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from training.common import content_words, jaccard, normalize_text
+from shared.text import normalize_text
+from training.words import content_words, jaccard
 
 
 def _overlap(claim_words: set[str], sentence: str) -> int:

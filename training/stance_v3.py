@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from training import config as C
-from training.common import DEFAULT_DATA_ROOT
+from training.files import DEFAULT_DATA_ROOT
 from training.stance_v3_bundle import DEFAULT_MAX_MIB, SHIPPED_MODEL, prepare
 from training.stance_v3_reassemble import reassemble
 

@@ -4,13 +4,13 @@ It builds every training pair and tokenizes it (the GPU machine gets neither the
 folder nor ``tokenizers``):
 
 * the v1 pairs replayed: the 3-way train files (``config.STANCE_TRAIN_FILES``) through
-  :func:`training.stance.load_pairs` and :func:`training.stance.make_negatives`, with
-  the generator sequence of ``training.stance prepare``;
+  :func:`training.stance_data.load_pairs` and :func:`~training.stance_data.make_negatives`,
+  with the generator sequence of ``training.stance prepare``;
 * the binary DocNLI files (``config.STANCE_BINARY_TRAIN_FILES``), label ``not_supported``
   (id 3) trained with a partial-label loss, -log(P(refuted) + P(not_enough_info));
 * synthetic pairs (:mod:`training.synthetic`) from the evidence sentences of the train
   files, none whose claim or source sentence is a dev / evaluation text;
-* the dev pairs as ``training.evaluate`` builds them (:func:`training.stance.dev_rows`).
+* the dev pairs as ``training.evaluate`` builds them (:func:`training.stance_data.dev_rows`).
 
 The bundle (``train.npz``, ``dev.npz``: :class:`training.pair_table.PairTable`;
 ``tokenizer.json``; ``meta.json`` with the sha256 of every input) must stay under
@@ -35,8 +35,9 @@ from typing import Any
 
 import numpy as np
 
+from shared.text import normalize_text
 from training import config as C
-from training.common import normalize_text, read_jsonl, sha256_file, write_json
+from training.files import read_jsonl, sha256_file, write_json
 from training.pair_table import PairTable
 
 SHIPPED_MODEL = Path("workers/models/stance")
@@ -138,7 +139,7 @@ def v1_pairs(
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
     """The 3-way files as ``training.stance prepare`` (no levers) builds them: same rows,
     same samples, same negatives (one generator in the same order)."""
-    from training.stance import load_pairs, make_negatives
+    from training.stance_data import load_pairs, make_negatives
 
     rng = random.Random(C.SEED)
     neg = C.NegativeConfig()
@@ -252,7 +253,7 @@ def prepare(
     model_dir: Path = SHIPPED_MODEL,
     embed_init: bool = False,
 ) -> dict[str, Any]:
-    from training.stance import dev_rows
+    from training.stance_data import dev_rows
     from training.synthetic import make_synthetic
     from training.synthetic_docs import docs_from_rows
     from training.synthetic_knowledge import Knowledge

@@ -40,8 +40,8 @@ import numpy as np
 import torch
 
 from training import config as C
-from training.common import sha256_file, write_json
-from training.stance import dev_report
+from training.files import sha256_file, write_json
+from training.stance_data import dev_report
 from training.stance_v3_gpu_export import (
     T0,
     export_int8,

@@ -21,11 +21,12 @@ import numpy as np
 import torch
 
 from training import config as C
-from training.common import TokenSet, sha256_file, write_json, write_npz_parts
+from training.files import sha256_file, write_json, write_npz_parts
 from training.metrics import classification_report, fit_temperature
 from training.model import CrossEncoder
 from training.pair_table import pad_batch
-from training.stance import dev_report
+from training.stance_data import dev_report
+from training.tokens import TokenSet
 
 ONNX_PART_BYTES = 15 * 1024 * 1024
 WEIGHT_CHUNK_MB = 15.0

@@ -24,11 +24,12 @@ import numpy as np
 import torch
 
 from training import config as C
-from training.common import TokenSet, sha256_file
+from training.files import sha256_file
 from training.model import CrossEncoder
 from training.pair_table import PairTable
-from training.stance import dev_report
+from training.stance_data import dev_report
 from training.stance_v3_gpu_export import T0, log, write_weights
+from training.tokens import TokenSet
 from training.trainer import collate, length_batches, predict
 
 NOT_SUPPORTED = 3

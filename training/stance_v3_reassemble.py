@@ -15,9 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from shared.text import normalize_text
 from training import config as C
-from training.common import normalize_text, sha256_file, write_json, write_tokenizer
+from training.files import sha256_file, write_json
 from training.stance_v3_bundle import SHIPPED_MODEL, log
+from training.tokens import write_tokenizer
 
 
 def _check(path: Path, want: dict[str, Any]) -> None:

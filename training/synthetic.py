@@ -35,11 +35,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared.text import normalize_text
 from training import synthetic_swaps as swaps
-from training.common import content_words, normalize_text
 from training.synthetic_claims import coarser_claims, nei_partner
 from training.synthetic_docs import Doc, eligible, text_key
 from training.synthetic_knowledge import Knowledge
+from training.words import content_words
 
 REFUTE_KINDS: tuple[str, ...] = ("year", "date", "number", "scale", "unit", "name", "negation")
 SUPPORT_KINDS: tuple[str, ...] = ("identity", "coarser")

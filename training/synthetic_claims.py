@@ -16,10 +16,11 @@ import random
 import re
 from collections.abc import Sequence
 
-from training.common import jaccard, normalize_text
+from shared.text import normalize_text
 from training.synthetic_docs import MIN_WORDS
 from training.synthetic_knowledge import Knowledge
 from training.synthetic_swaps import _MONTHS_ALT, _OPEN
+from training.words import jaccard
 
 # not_enough_info partners: share a content word, little else
 NEI_MAX_JACCARD = 0.3

@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from training.common import PAD_ID, TokenSet, sha256_file, write_json, write_npz_parts
 from training.config import TrainConfig
+from training.files import sha256_file, write_json, write_npz_parts
 from training.model import CrossEncoder, load_base, load_trainable
+from training.tokens import PAD_ID, TokenSet
 
 SelectFn = Callable[[np.ndarray, TokenSet], tuple[float, dict[str, Any]]]
 

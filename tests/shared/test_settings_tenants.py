@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import ConfigurationError
-from shared.settings import load_settings, mask_url_password
+from shared.settings import load_settings
+from shared.settings_checks import mask_url_password
 
 
 def test_claims_limit_must_hold_a_whole_article() -> None:

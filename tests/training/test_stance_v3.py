@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from training.common import DEFAULT_DATA_ROOT, sha256_file
+from training.files import DEFAULT_DATA_ROOT, sha256_file
 
 ROOT = Path(__file__).resolve().parents[2]
 # absent on the GPU machine (or not wanted there): the GPU side must not import them
