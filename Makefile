@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install demo test test-fast lint format bench bench-kb bench-fairness bench-sse bench-sources bench-extract eval eval-open eval-newsroom eval-checkworthiness eval-matching eval-articles factchecks-import train-embedding export-embedding train-stance train-checkworthiness gpu-bundle gpu-reassemble serve worker kb-starter compose-check clean soak
+.PHONY: install demo test test-fast lint format bench bench-kb bench-fairness bench-sse bench-sources bench-delivery bench-extract eval eval-open eval-newsroom eval-checkworthiness eval-matching eval-articles factchecks-import train-embedding export-embedding train-stance train-checkworthiness gpu-bundle gpu-reassemble serve worker kb-starter compose-check clean soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,9 @@ bench-fairness: ## one newsroom's claim latency while another floods the intake 
 
 bench-sse: ## SSE clients one intake holds at once (SSE_CLIENTS=200), memory per client, fan-out latency
 	$(BIN)/claimcheck-lab bench-sse --clients $${SSE_CLIENTS:-200}
+
+bench-delivery: ## one newsroom's webhook latency while another's receiver trickles, hangs or answers GiB; deliverer peak RSS
+	$(BIN)/claimcheck-lab bench-delivery --entries $${BENCH_ENTRIES:-20}
 
 eval-matching: ## claim matching MAP@5/recall@5 and queries/s on ct20-snopes dev
 	$(BIN)/claimcheck-lab eval-matching

@@ -126,7 +126,11 @@ def register(subparsers: Subparsers) -> None:
     )
     p = add_command(group, "add", run_admin, help="register an endpoint; prints its secret once")
     p.add_argument("newsroom", help="the newsroom whose entries the endpoint gets")
-    p.add_argument("url", help="http(s) URL that takes the POSTs")
+    p.add_argument(
+        "url",
+        help="http(s) URL that takes the POSTs; the intake refuses loopback, private and "
+        "link-local hosts unless CLAIMCHECK_WEBHOOK_ALLOW_PRIVATE=true",
+    )
     p.add_argument(
         "--event", action="append", choices=EVENT_TYPES, help="only this entry type (repeatable)"
     )

@@ -3,7 +3,8 @@
 Verdict quality (``eval``, ``eval-open``), the decision's fit (``calibrate``),
 check-worthiness (``checkworthiness``, ``eval-checkworthiness``), claim matching
 (``eval-matching``), the claim extractor on labelled articles (``eval-articles``), speed
-(``bench``, ``bench-extract``, ``bench-fairness``, ``bench-sse``, ``bench-sources``) and
+(``bench``, ``bench-extract``, ``bench-fairness``, ``bench-sse``, ``bench-sources``,
+``bench-delivery``) and
 endurance (``soak``). Like ``claimcheck``, building the parser
 loads no model: each handler imports what it needs when it runs.
 """
@@ -18,6 +19,7 @@ from lab import (
     articles_eval,
     bench,
     bench_ann,
+    bench_delivery,
     bench_extract,
     bench_fairness,
     bench_sources,
@@ -43,6 +45,7 @@ COMMANDS: tuple[Register, ...] = (
     bench_fairness.register,
     bench_sse.register,
     bench_sources.register,
+    bench_delivery.register,
     soak.register,
 )
 

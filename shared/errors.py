@@ -5,6 +5,7 @@
     ClaimcheckError
     ├── ConfigurationError          invalid settings; raised at start-up
     ├── InputError                  a client sent something we refuse (HTTP 4xx)
+    │   └── RefusedTargetError      a webhook URL names or resolves to a non-public address
     ├── TransientError              may succeed if tried again later: Celery retries these
     │   ├── StoreUnavailableError   Redis (store, stream or broker) did not answer
     │   └── TransientSourceError    a reference source timed out, was rate limited or answered 5xx
@@ -33,6 +34,12 @@ class InputError(ClaimcheckError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class RefusedTargetError(InputError):
+    """A webhook URL names, or resolves to, an address that is not public (loopback,
+    private, link-local, ...: :mod:`shared.address_policy`); refused at registration and
+    at each delivery."""
 
 
 class TransientError(ClaimcheckError):

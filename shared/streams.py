@@ -9,6 +9,10 @@
    (it died between reading and acknowledging: ``XAUTOCLAIM``), then
 3. reads new entries, blocking up to ``block_ms``.
 
+If the group disappears (Redis lost its data: a ``FLUSHALL``, a restart without
+persistence), ``poll`` creates it again (:func:`ensure_group`) instead of failing on
+``NOGROUP`` for ever.
+
 An entry is acknowledged only after the handler returned without raising. An entry
 delivered more than ``max_deliveries`` times (a handler that keeps failing on it, or a
 consumer that keeps dying on it) is moved to the dead-letter stream with the reason,
@@ -88,6 +92,33 @@ def stream_id_ms(stream_id: str) -> int:
     return int(stream_id.split("-", 1)[0])
 
 
+def ensure_group(client: redis.Redis, stream: str, group: str, start_id: str) -> None:
+    """Create the consumer group (and the stream) at ``start_id`` unless it exists."""
+    try:
+        client.xgroup_create(stream, group, id=start_id, mkstream=True)
+    except redis.ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+def is_missing_group(exc: BaseException) -> bool:
+    """Whether ``exc`` is Redis's ``NOGROUP`` (the stream or its group is gone)."""
+    return isinstance(exc, redis.ResponseError) and str(exc).startswith("NOGROUP")
+
+
+def keep_pending(
+    client: redis.Redis, stream: str, group: str, consumer: str, ids: list[str]
+) -> None:
+    """Reset the idle time of entries ``consumer`` still works on (``XCLAIM ... JUSTID``,
+    which counts no delivery): an ``XAUTOCLAIM`` elsewhere, which takes entries idle for
+    longer than a lease, leaves them alone. Acknowledged ids are ignored by Redis."""
+    for start in range(0, len(ids), 500):
+        client.xclaim(
+            stream, group, consumer, min_idle_time=0, message_ids=ids[start : start + 500],
+            justid=True,
+        )  # fmt: skip
+
+
 class GroupReader:
     """A consumer in a Redis consumer group on one stream (see the module's docstring).
 
@@ -123,7 +154,8 @@ class GroupReader:
         self.retry_base_s = retry_base_s
         self._failures = 0
         self._retry_pending_at = 0.0
-        self._ensure_group(start_id)
+        self._start_id = start_id
+        ensure_group(client, stream, group, start_id)
 
     @classmethod
     def from_settings(
@@ -149,13 +181,6 @@ class GroupReader:
             dead_letter_stream=settings.effective_dead_letter_stream,
             dead_letter_maxlen=settings.stream_maxlen,
         )
-
-    def _ensure_group(self, start_id: str) -> None:
-        try:
-            self._redis.xgroup_create(self.stream, self.group, id=start_id, mkstream=True)
-        except redis.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
 
     def _read(self, cursor: str, block: int | None, count: int) -> list[Row]:
         batch = self._redis.xreadgroup(
@@ -215,7 +240,19 @@ class GroupReader:
     def poll(self, handler: Callable[[StreamEntry], None], *, limit: int | None = None) -> int:
         """Handle one batch of at most ``limit`` entries (own pending, else claimed, else
         new ones); return how many the handler completed. A handler error is logged and
-        leaves that entry pending for the next poll; the rest of the batch still runs."""
+        leaves that entry pending for the next poll; the rest of the batch still runs.
+        A group that is gone (``NOGROUP``) is created again and the poll handles nothing."""
+        try:
+            return self._poll(handler, limit)
+        except redis.ResponseError as exc:
+            if not is_missing_group(exc):
+                raise
+            logger.warning("%s/%s is gone (%s); creating it again", self.stream, self.group, exc)
+            ensure_group(self._redis, self.stream, self.group, self._start_id)
+            self._claim_cursor = "0-0"
+            return 0
+
+    def _poll(self, handler: Callable[[StreamEntry], None], limit: int | None) -> int:
         count = min(self._count, limit) if limit else self._count
         # after a handler error, own pending entries wait (backing off) before the next try,
         # so that a short outage of what the handler needs does not use up their deliveries

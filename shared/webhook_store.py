@@ -13,7 +13,10 @@ Redis layout (under the key prefix):
 
 A due retry is taken with one script that moves its score a lease ahead
 (:meth:`WebhookStore.take_due`): two deliverers never attempt one retry at once, and a
-deliverer killed mid-attempt leaves it to come due again when the lease ends.
+deliverer killed mid-attempt leaves it to come due again when the lease ends. While the
+attempt lasts, its deliverer moves the lease on (:meth:`WebhookStore.extend_leases`, only
+where the score is still the lease it holds: a retry already rescheduled or done is left
+as it is).
 """
 
 from __future__ import annotations
@@ -42,6 +45,17 @@ for _, member in ipairs(due) do
   taken[#taken + 1] = member
 end
 return taken
+"""
+_EXTEND: Final = """
+local kept = {}
+for i = 2, #ARGV, 2 do
+  local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if score and tonumber(score) == tonumber(ARGV[i + 1]) then
+    redis.call('ZADD', KEYS[1], ARGV[1], ARGV[i])
+    kept[#kept + 1] = ARGV[i]
+  end
+end
+return kept
 """
 
 
@@ -104,6 +118,7 @@ class WebhookStore:
         self._dead = f"{key_prefix}:webhooks:dead"
         self._sent = f"{key_prefix}:webhooks:sent:"
         self._take_due = client.register_script(_TAKE_DUE)
+        self._extend = client.register_script(_EXTEND)
 
     def _call(self, what: str, fn: Callable[..., Any], *args: object) -> Any:
         try:
@@ -200,6 +215,18 @@ class WebhookStore:
             else:  # its record is gone: nothing left to send
                 self._call("drop the retry", self._redis.zrem, self._retry, member)
         return out
+
+    def extend_leases(
+        self, leases: dict[tuple[str, str], float], until: float
+    ) -> set[tuple[str, str]]:
+        """Move the lease of each taken retry, ``(entry_id, endpoint_id)`` -> the lease end
+        it holds, to ``until``; return those still held (and so extended)."""
+        members = {_member(*key): key for key in leases}
+        args: list[object] = [until]
+        for member, key in members.items():
+            args += [member, leases[key]]
+        kept = self._call("extend retry leases", self._extend, [self._retry], args)
+        return {members[str(m)] for m in kept}
 
     def pending_retries(self) -> int:
         return int(self._call("count retries", self._redis.zcard, self._retry))

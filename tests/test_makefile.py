@@ -28,6 +28,7 @@ TARGETS = [
     "bench-kb",
     "bench-sources",
     "bench-sse",
+    "bench-delivery",
     "bench-fairness",
     "train-stance",
     "train-checkworthiness",

@@ -41,6 +41,7 @@ def test_killed_deliverers_lose_nothing_and_never_cross_tenants(
     stack = stack_factory(
         webhook_lease_s=1.0, webhook_retry_base_s=0.2, webhook_retry_max_s=1.0,
         webhook_timeout_s=2.0, webhook_batch=10,
+        webhook_allow_private=True,  # the receivers are on 127.0.0.1
     )  # fmt: skip
     rng = random.Random(7)
     flaky = threading.Lock()

@@ -23,6 +23,7 @@ LAB_COMMANDS = {
     "bench-fairness",
     "bench-sse",
     "bench-sources",
+    "bench-delivery",
     "soak",
 }
 

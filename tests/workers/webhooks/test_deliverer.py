@@ -4,95 +4,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
-import httpx
 import pytest
-import redis
 
-from shared.settings import Settings
 from shared.webhook_signature import verify
-from shared.webhook_store import Endpoint, WebhookStore
-from tests.conftest import SettingsFactory
-from tests.local_http import (
-    Handler,
-    LocalHttpServer,
-    Reply,
-    ServerFactory,
-    always,
-    http_server_factory,
-    in_turn,
-)
-from workers.webhooks.deliverer import Deliverer, DeliveryConfig, message_id
+from tests.local_http import Reply, ServerFactory, always, in_turn
+from tests.workers.webhooks.conftest import Clock, Hooks
+from workers.webhooks.deliverer import message_id
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def http_server() -> Iterator[ServerFactory]:
-    yield from http_server_factory()
-
-
-class Clock:
-    """A clock the test moves: retries come due without waiting for them."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Hooks:
-    """One test's namespace: its store, receivers, entries and deliverers."""
-
-    def __init__(self, settings: Settings, client: redis.Redis, servers: ServerFactory) -> None:
-        self.settings, self.redis, self._servers = settings, client, servers
-        self.store = WebhookStore(client, settings.key_prefix)
-        self.made: list[Deliverer] = []
-
-    def receiver(
-        self, handler: Handler, newsroom: str = "daily"
-    ) -> tuple[LocalHttpServer, Endpoint]:
-        """A real HTTP server registered as ``newsroom``'s endpoint (before what follows)."""
-        server = self._servers(handler)
-        endpoint = self.store.add(newsroom, server.url + "/hook", None)
-        time.sleep(0.002)  # entries published from now on come after the registration
-        return server, endpoint
-
-    def publish(self, newsroom: str | None = "daily", claim: str = "clm_1") -> str:
-        data = {"claim_id": claim, "label": "supported", "newsroom": newsroom}
-        entry = {"type": "verdict", "data": json.dumps(data)}
-        return str(self.redis.xadd(self.settings.verdict_stream, entry))
-
-    def deliverer(self, clock: Clock | None = None, **overrides: object) -> Deliverer:
-        values: dict[str, object] = {
-            "stream": self.settings.verdict_stream,
-            "key_prefix": self.settings.key_prefix,
-            "consumer": f"test-{len(self.made)}",
-            "timeout_s": 1.0,
-            "retry_base_s": 1.0,
-            "retry_max_s": 10.0,
-            "horizon_s": 60.0,
-            "lease_s": 30.0,
-            "block_ms": 10,
-        }
-        values.update(overrides)
-        config = DeliveryConfig(**values)  # type: ignore[arg-type]
-        d = Deliverer(self.redis, config, clock=clock or time.time)
-        d.ensure_group()
-        self.made.append(d)
-        return d
-
-
-@pytest.fixture
-def hooks(
-    settings_factory: SettingsFactory, redis_client: redis.Redis, http_server: ServerFactory
-) -> Iterator[Hooks]:
-    made = Hooks(settings_factory(), redis_client, http_server)
-    yield made
-    for d in made.made:
-        d.close()
 
 
 def test_a_verdict_is_posted_signed_to_its_newsrooms_endpoint_only(hooks: Hooks) -> None:
@@ -229,18 +149,3 @@ def test_an_entry_left_by_a_dead_deliverer_is_taken_over(hooks: Hooks) -> None:
     time.sleep(0.1)
     survivor.run_once()
     assert [r.headers["webhook-id"] for r in server.requests] == [message_id(entry)]
-
-
-def test_transport_can_be_injected() -> None:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200)
-
-    client = redis.Redis()
-    config = DeliveryConfig(stream="s", key_prefix="p", consumer="c")
-    with Deliverer(client, config, transport=httpx.MockTransport(handler)) as deliverer:
-        deliverer._http.post("http://example.invalid/x", content=b"{}")
-    client.close()
-    assert [str(r.url) for r in seen] == ["http://example.invalid/x"]

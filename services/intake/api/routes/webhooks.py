@@ -2,7 +2,11 @@
 (``claimcheck webhooks add|list|remove``; ``claimcheck webhooks deliver`` sends to them).
 
 An endpoint belongs to one newsroom and gets that newsroom's stream entries only. Its
-signing secret is answered once, when it is made.
+signing secret is answered once, when it is made. A URL whose host names a loopback,
+private, link-local or otherwise non-public address (``localhost``, ``10.0.0.5``,
+``169.254.169.254``, ``2130706433``...) is refused with 422 unless
+``CLAIMCHECK_WEBHOOK_ALLOW_PRIVATE`` is set (:mod:`shared.address_policy`; the deliverer
+checks again after DNS).
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from services.intake.api.auth import Admin
 from services.intake.api.context import Context
 from services.intake.api.errors import ApiError
 from services.intake.api.routes.admin import ADMIN_ERRORS, json_body, read_model
+from shared.address_policy import check_url
+from shared.errors import RefusedTargetError
 from shared.keys_store import NEWSROOM_PATTERN
 from shared.webhook_store import Endpoint
 
@@ -89,6 +95,11 @@ class WebhookList(BaseModel):
 )
 async def add_webhook(request: Request, ctx: Context, _: Admin) -> NewWebhookView:
     body = await read_model(request, NewWebhookRequest, WEBHOOK_MAX_BODY_BYTES)
+    if not ctx.settings.webhook_allow_private:
+        try:
+            check_url(body.url)
+        except RefusedTargetError as exc:
+            raise ApiError(422, "validation_error", f"url: {exc}", field="url") from None
     events: list[str] | None = [str(e) for e in body.events] if body.events else None
     made = await run_in_threadpool(ctx.webhooks.add, body.newsroom, body.url, events)
     logger.info(

@@ -34,7 +34,7 @@ def test_an_endpoint_is_registered_listed_without_its_secret_and_removed(admin: 
     assert body["events"] == ["verdict"] and body["disabled"] is False
     stored = WebhookStore(admin.redis, admin.settings.key_prefix).get(body["endpoint_id"])
     assert stored is not None and stored.secret == body["secret"]
-    _admin(admin, "POST", json={"newsroom": "weekly", "url": "http://127.0.0.1:9/y"})
+    _admin(admin, "POST", json={"newsroom": "weekly", "url": "http://93.184.216.34:9/y"})
     listed = _admin(admin, "GET").json()["webhooks"]
     assert [w["newsroom"] for w in listed] == ["daily", "weekly"]
     assert all("secret" not in w for w in listed)
@@ -59,6 +59,34 @@ def test_an_endpoint_is_registered_listed_without_its_secret_and_removed(admin: 
 )
 def test_bad_registrations_are_422(admin: Intake, body: dict[str, Any]) -> None:
     assert _admin(admin, "POST", json=body).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hook",
+        "http://localhost/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.5:6379/",
+        "http://0.0.0.0/",
+        "http://2130706433/",
+        "https://0x7f.1/hook",
+    ],
+)
+def test_internal_addresses_are_refused_with_422(admin: Intake, url: str) -> None:
+    answer = _admin(admin, "POST", json={"newsroom": "daily", "url": url})
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["error"] == "validation_error" and body["field"] == "url"
+    assert "address" in body["message"] or "loopback name" in body["message"]
+    assert "CLAIMCHECK_WEBHOOK_ALLOW_PRIVATE" in body["message"]
+    assert WebhookStore(admin.redis, admin.settings.key_prefix).endpoints() == []
+
+
+def test_allow_private_takes_local_urls(intake_factory: IntakeFactory) -> None:
+    local = intake_factory(**AUTH_SETTINGS, admin_key=ADMIN_KEY, webhook_allow_private=True)
+    answer = _admin(local, "POST", json={"newsroom": "daily", "url": "http://127.0.0.1:9/y"})
+    assert answer.status_code == 201 and answer.json()["url"] == "http://127.0.0.1:9/y"
 
 
 @pytest.mark.parametrize("header", [{}, {"X-Admin-Key": "wrong"}, {"X-Admin-Key": API_KEY}])
