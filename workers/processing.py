@@ -36,6 +36,8 @@ from workers.context import WorkerContext
 from workers.logs import ClaimLogger, claim_logger
 from workers.resilience.task_retry import RetryDecision, RetryPolicy, decide_retry
 from workers.reuse import Repeats
+from workers.verification import publish_policy
+from workers.verification.publish_policy import Published
 
 log = logging.getLogger(__name__)
 
@@ -139,19 +141,19 @@ def _publish_placeholder(
     *,
     reason: str,
     version: str,
-    needs_review: bool,
+    published: Published,
     failed: bool = False,
     attempts: int | None = None,
     sources_failed: Sequence[SourceFailure] = (),
 ) -> PublishResult:
-    """Publish a ``not_enough_info`` verdict that no verification stands behind."""
+    """Publish a ``not_enough_info`` verdict that no verification stands behind, with the
+    confidence and review flag the policy ``published`` for it."""
     verdict = Verdict(
         claim_id=claim.claim_id,
         article_id=claim.article_id,
         claim=claim.text,
         label="not_enough_info",
-        confidence=0.0,
-        needs_review=needs_review,
+        **published,
         sources_failed=list(sources_failed),
         reason=reason,
         failed=failed,
@@ -169,7 +171,7 @@ def _publish_placeholder(
 def publish_noop(ctx: WorkerContext, claim: ClaimRecord, final_attempt: bool) -> PublishResult:
     """The benchmark baseline: a placeholder verdict, published straight away."""
     return _publish_placeholder(
-        ctx, claim, reason=NOOP_REASON, version=NOOP_VERSION, needs_review=False
+        ctx, claim, reason=NOOP_REASON, version=NOOP_VERSION, published=publish_policy.noop()
     )
 
 
@@ -188,7 +190,7 @@ def publish_unverified(
         claim,
         reason=reason,
         version=FALLBACK_VERSION,
-        needs_review=True,
+        published=publish_policy.unverified(),
         failed=failed,
         attempts=attempts,
         sources_failed=sources_failed,

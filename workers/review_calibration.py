@@ -6,8 +6,10 @@ With ``CLAIMCHECK_REVIEW_CALIBRATION_DIR=DIR`` the worker applies ``DIR/<newsroo
 (``-.json`` for claims without a newsroom) to every verdict the verifier reaches for that
 newsroom: the confidence becomes the share of such verdicts the editors kept, and a verdict
 whose mapped confidence is below :data:`PUBLISH_PRECISION` goes to review. The maps can
-only make publishing more careful: a verdict the decision sent to review stays there.
-Verdicts decided by a ruling or reused are the editors' own and are left alone.
+only make publishing more careful: a verdict the decision sent to review stays there (the
+policy's :func:`~workers.verification.publish_policy.newsroom_mapped` decides it; this
+module finds and reads the maps). Verdicts decided by a ruling or reused are the editors'
+own and are left alone.
 
 A map file is read once per process and read again when it changes on disk.
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 from shared.keys import newsroom_namespace
 from shared.schemas import Verdict
 from workers.verification.calibration import VerdictCalibration
+from workers.verification.publish_policy import newsroom_mapped
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +61,4 @@ class NewsroomCalibration:
 
     def apply(self, verdict: Verdict, newsroom: str | None) -> Verdict:
         """``verdict`` with the newsroom's map applied (unchanged without one)."""
-        calibration = self.map_for(newsroom)
-        if calibration is None or verdict.failed:
-            return verdict
-        mapped = round(calibration(verdict.label, verdict.confidence), 4)
-        return verdict.model_copy(
-            update={
-                "confidence": mapped,
-                "needs_review": verdict.needs_review or mapped < self.precision,
-            }
-        )
+        return newsroom_mapped(verdict, self.map_for(newsroom), self.precision)

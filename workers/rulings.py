@@ -14,9 +14,10 @@ later ruling on that text re-checks it (the review route calls
 :func:`shared.rechecks.recheck_citing`): a corrected ruling reaches its repeats.
 
 The verdict takes the editor's label, with the ruling as its one evidence item (source
-``newsroom``: reviewer, date, note), ``needs_review: false`` (an editor has ruled) and a
-``reason`` naming the ruled claim. An exact repeat also says ``reused_from``: it is the
-same claim, checked once.
+``newsroom``: reviewer, date, note), the match score as its confidence and
+``needs_review: false`` (an editor has ruled; both are the policy's
+:func:`~workers.verification.publish_policy.by_ruling`) and a ``reason`` naming the ruled
+claim. An exact repeat also says ``reused_from``: it is the same claim, checked once.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from shared.rulings import Ruling, RulingIndex, ruling_document
 from shared.schemas import Evidence, Stance, Verdict
 from shared.store import ClaimRecord
 from workers.sources.base import Embedder
+from workers.verification import publish_policy
 
 log = logging.getLogger(__name__)
 
@@ -142,8 +144,7 @@ def ruling_verdict(claim: ClaimRecord, match: RulingMatch) -> Verdict:
         article_id=claim.article_id,
         claim=claim.text,
         label=ruling.label,
-        confidence=match.score,
-        needs_review=False,
+        **publish_policy.by_ruling(match.score),
         evidence=[ruling_evidence(match, claim.newsroom)],
         reason=f"follows the editor's ruling on claim {ruling.claim_id} ({how})",
         checked_at=datetime.now(UTC),

@@ -11,7 +11,8 @@ Rules, in order:
    half the other side's strength taken off its confidence.
 5. Otherwise ``not_enough_info``; its confidence is how little the evidence says either way.
 
-``needs_review`` is set when the confidence is below the configured threshold.
+The confidence (in [0, 1]) and ``needs_review`` (below the configured threshold) are the
+policy's (:func:`workers.verification.publish_policy.by_rules`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shared.schemas import Label, Stance
+from workers.verification import publish_policy
 from workers.verification.stance import StanceScore
 
 
@@ -79,13 +81,11 @@ def aggregate(scores: Sequence[StanceScore], params: AggregationParams) -> Decis
     else:
         label = "not_enough_info"
         confidence = 1.0 - _best_relevance(scores)
-    confidence = _clamp(confidence)
     return Decision(
         label=label,
-        confidence=confidence,
-        needs_review=confidence < params.needs_review_threshold,
         support=support,
         refutation=refutation,
+        **publish_policy.by_rules(label, confidence, params.needs_review_threshold),
     )
 
 
@@ -98,7 +98,3 @@ _LABEL_OF: dict[Stance, Label] = {
 
 def _best_relevance(scores: Sequence[StanceScore]) -> float:
     return max((s.relevance for s in scores), default=0.0)
-
-
-def _clamp(value: float) -> float:
-    return round(min(1.0, max(0.0, value)), 4)

@@ -19,11 +19,12 @@ One rule sits on top of the fitted model: where every supporting sentence fills 
 claim's slots ("since ...", "in ...") with another year, the label is ``refuted`` (see
 :func:`_slot_contradiction`); its confidence still goes through the review threshold.
 
-``needs_review`` is false only where the confidence reaches the label's review threshold,
-chosen on leave-one-file-out dev predictions so that decided verdicts are right at the
-target rate on dev files the model did not see (see
-:mod:`lab.decision_fit`). ``conflicting`` (strong, relevant support and refutation
-from different sentences) always goes to review.
+The policy (:func:`workers.verification.publish_policy.by_model`) sets ``needs_review``
+false only where the confidence reaches the label's review threshold, chosen on
+leave-one-file-out dev predictions so that decided verdicts are right at the target rate on
+dev files the model did not see (see :mod:`lab.decision_fit`). ``conflicting`` (strong,
+relevant support and refutation from different sentences) has no threshold: always
+reviewed.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ import numpy.typing as npt
 from shared.schemas import Label
 from shared.slots import Alignment
 from workers.tokens import content_stems, coverage
+from workers.verification import publish_policy
 from workers.verification.alignment import complete, conflicting
 from workers.verification.mismatch import Mismatch, mismatch
 from workers.verification.stance import StanceScore
@@ -238,12 +240,10 @@ class DecisionModel:
             label, confidence = "conflicting", float(probs[0] + probs[1])
         elif label == "supported" and _slot_contradiction(judged):
             label = "refuted"
-        threshold = self.review_thresholds.get(label)
         return Outcome(
             label=label,
-            confidence=round(min(1.0, max(0.0, confidence)), 4),
-            needs_review=threshold is None or confidence < threshold,
             probabilities={c: round(float(p), 4) for c, p in zip(CLASSES, probs, strict=True)},
+            **publish_policy.by_model(confidence, self.review_thresholds.get(label)),
         )
 
     def to_json(self) -> str:

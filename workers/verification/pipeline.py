@@ -15,9 +15,11 @@
    joined into one passage; each pair also gets its word overlap and mismatch signals
    (:mod:`workers.verification.mismatch`).
 4. **Decide.** :class:`~workers.verification.decision.DecisionModel` turns the whole
-   evidence set into a label, a calibrated confidence and ``needs_review``. Without a
-   fitted model (the lexical scorer) the rules of :mod:`workers.verification.aggregate`
-   decide.
+   evidence set into a label and a calibrated confidence. Without a fitted model (the
+   lexical scorer) the rules of :mod:`workers.verification.aggregate` decide. The
+   alignment's rules (:mod:`workers.verification.verdict_policy`) come first; the
+   confidence and ``needs_review`` are set by :mod:`workers.verification.publish_policy`,
+   from the facts each step hands it.
 
 ``Verifier.verify`` is the one entry point used by both the Celery task and the offline
 ``claimcheck verify-batch``, so a claim gets the same verdict either way.
@@ -44,6 +46,7 @@ from shared.settings import Settings
 from workers.sources.base import Passage, Source
 from workers.sources.factchecks.decision import evidence_of, is_archive_passage, strong_match
 from workers.sources.resilience import ResilientSource
+from workers.verification import publish_policy
 from workers.verification.aggregate import (
     AggregationParams,
     aggregate,
@@ -58,10 +61,10 @@ from workers.verification.candidates import (
 )
 from workers.verification.decision import DecisionModel, Outcome, judge_sentences
 from workers.verification.evidence import Assessment, detail_conflicts, shown_evidence
+from workers.verification.publish_policy import Checks
 from workers.verification.stance import StanceScorer
 from workers.verification.verdict_policy import (
     RULE_KEYS,
-    Checks,
     EvidenceDecision,
     decide_on_evidence,
     settle,
@@ -215,14 +218,12 @@ class Verifier:
         if settled.label != decided.label:
             evidence_items = shown_evidence(assessment, settled, self.params, self.top_evidence)
         evidence_items += _rated_evidence(rated)
-        label, confidence, needs_review = settled.label, settled.confidence, settled.needs_review
         return Verdict(
             claim_id=claim_id,
             article_id=article_id,
             claim=claim,
-            label=label,
-            confidence=confidence,
-            needs_review=needs_review,
+            label=settled.label,
+            **publish_policy.carried(settled),
             evidence=evidence_items,
             sources_failed=failures,
             reason=_join(settled.reason, _failure_reason(failures)),
@@ -272,11 +273,13 @@ class Verifier:
             outcome = self.decision.decide(assessment.judged, assessment.joined)
         else:
             decision = aggregate(assessment.scores, self.params)
-            confidence, needs_review = decision.confidence, decision.needs_review
-            if self.calibration is not None:
-                confidence = round(self.calibration(decision.label, confidence), 4)
-                needs_review = confidence < self.params.needs_review_threshold
-            outcome = Outcome(decision.label, confidence, needs_review, {})
+            published = publish_policy.by_rules(
+                decision.label,
+                decision.confidence,
+                self.params.needs_review_threshold,
+                self.calibration,
+            )
+            outcome = Outcome(label=decision.label, probabilities={}, **published)
         thresholds = (
             self.decision.review_thresholds
             if self.decision is not None
@@ -294,21 +297,23 @@ class Verifier:
     ) -> Verdict | None:
         """The verdict of a strong fact-check match (see ``factchecks.decision``), or None.
 
-        Its confidence is the match score; its evidence is the fact-check alone.
+        Its confidence is the match score (the policy's ``by_factcheck``); its evidence is
+        the fact-check alone.
         """
         if self.factcheck_threshold is None:
             return None
         match = strong_match(passages, self.factcheck_threshold)
         if match is None or match.label is None:
             return None
-        confidence = round(match.score, 4)
+        published = publish_policy.by_factcheck(
+            match.score, self.params.needs_review_threshold, sources_failed=bool(failures)
+        )
         return Verdict(
             claim_id=claim_id,
             article_id=article_id,
             claim=claim,
             label=match.label,
-            confidence=confidence,
-            needs_review=confidence < self.params.needs_review_threshold or bool(failures),
+            **published,
             evidence=[evidence_of(match)],
             sources_failed=failures,
             reason=_failure_reason(failures),

@@ -23,7 +23,9 @@ from the fitted decision (:mod:`workers.verification.decision`) otherwise:
 
 The confidence of rules 1 and 2 is the fitted decision's probability of their label (its
 features include the alignment, by kind of detail); each rule has its own review threshold,
-chosen on held-out dev predictions (``claimcheck-lab calibrate``).
+chosen on held-out dev predictions (``claimcheck-lab calibrate``). Confidence and review
+are set by the one policy that sets them (:mod:`workers.verification.publish_policy`):
+these rules hand it the rule that fired and its facts.
 """
 
 from __future__ import annotations
@@ -38,19 +40,16 @@ from shared.errors import StoreUnavailableError
 from shared.schemas import Label, Stance, Verdict
 from shared.slots import Alignment, SlotConflict
 from shared.verdict_parts import explain_conflict
+from workers.verification import publish_policy
 from workers.verification.alignment import complete, conflicting, strength
 from workers.verification.decision import Judged, Outcome
+from workers.verification.publish_policy import Checks
 
 if TYPE_CHECKING:
     from shared.store import ClaimRecord
     from workers.reuse import Decision as RepeatDecision
     from workers.reuse import Repeats
     from workers.review_calibration import NewsroomCalibration
-
-SUBJECT_CONFLICT = 0.7
-"""The most confidence a conflict in the subject's name gets ("Jim Lovell served as" against
-"Charles Duke served as"): a slip, or a sentence about a look-alike; a person looks."""
-
 
 MODEL_UNSURE = 0.55
 """Below this confidence (and under its review threshold) the fitted decision does not
@@ -116,66 +115,47 @@ def decide_on_evidence(
         first = alignments[conflicts[0]].conflicts[0]
         return EvidenceDecision(
             "conflicting",
-            model.probabilities.get("supported", 0.5) + model.probabilities.get("refuted", 0.0),
-            True,
+            **publish_policy.sources_disagree(model.probabilities),
             deciding=conflicts[0],
             conflicts=listed,
             reason=f"Sources disagree: one states the claim, another says {first.source}.",
         )
     if conflicts and not (agreements and _beats(alignments, agreements[0], conflicts[0])):
         best = judged[conflicts[0]]
-        confidence = model.probabilities.get("refuted") or _confidence(
-            best, best.score.refutes + best.score.neutral
-        )
-        if best.alignment.subject_conflict:
-            confidence = min(confidence, SUBJECT_CONFLICT)
         first = best.alignment.conflicts[0]
+        rule = rule_key("refuted", first.kind)
         return EvidenceDecision(
             "refuted",
-            confidence,
-            confidence < thresholds.get(rule_key("refuted", first.kind), 2.0),
+            **publish_policy.by_alignment(
+                "refuted", model.probabilities, best.alignment, best.score, thresholds.get(rule)
+            ),
             deciding=conflicts[0],
-            rule=rule_key("refuted", first.kind),
+            rule=rule,
             conflicts=listed,
             reason=explain_conflict(first.kind, first.claim, first.source),
         )
     if agreements and judged[agreements[0]].score.refutes < 0.5 and model.label != "conflicting":
         best = judged[agreements[0]]
-        confidence = model.probabilities.get("supported") or _confidence(
-            best, best.score.supports + best.score.neutral
-        )
         agreed = ", ".join(best.alignment.agreed)
+        rule = rule_key("supported")
         return EvidenceDecision(
             "supported",
-            confidence,
-            confidence < thresholds.get(rule_key("supported"), 2.0),
+            **publish_policy.by_alignment(
+                "supported", model.probabilities, best.alignment, best.score, thresholds.get(rule)
+            ),
             deciding=agreements[0],
-            rule=rule_key("supported"),
+            rule=rule,
             reason=f"The source states the same{': ' + agreed if agreed else ''}.",
         )
     if not all(a.result == "unaligned" for a in alignments):
-        return EvidenceDecision(model.label, model.confidence, model.needs_review)
+        return EvidenceDecision(model.label, **publish_policy.carried(model))
     nothing = "No source sentence states this claim's fact."
     if model.label == "not_enough_info":
-        return EvidenceDecision(model.label, model.confidence, model.needs_review, reason=nothing)
+        return EvidenceDecision(model.label, **publish_policy.carried(model), reason=nothing)
     if retrieved and model.needs_review and model.confidence < MODEL_UNSURE:
-        confidence = model.probabilities.get("not_enough_info", 1.0 - model.confidence)
-        return EvidenceDecision("not_enough_info", round(confidence, 4), True, reason=nothing)
-    return EvidenceDecision(model.label, model.confidence, model.needs_review)
-
-
-@dataclass(frozen=True)
-class Checks:
-    """What bears on a verdict besides its evidence sentences."""
-
-    sources_failed: bool = False
-    """A source failed: the verdict was reached without it."""
-    nothing_read: bool = False
-    """Sources failed and nothing at all was read."""
-    factcheck_contradicts: bool = False
-    """A published fact-check of this claim says the opposite."""
-    judge_disagrees: bool = False
-    """The LLM judge reads the evidence otherwise."""
+        unsure = publish_policy.model_unsure(model.probabilities, model.confidence)
+        return EvidenceDecision("not_enough_info", **unsure, reason=nothing)
+    return EvidenceDecision(model.label, **publish_policy.carried(model))
 
 
 _STANCE_OF: dict[str, Stance] = {"supported": "supports", "refuted": "refutes"}
@@ -185,39 +165,26 @@ _AGAINST: dict[str, Stance] = {"supported": "refutes", "refuted": "supports"}
 def settle(decision: EvidenceDecision, checks: Checks, shown: Sequence[Stance]) -> EvidenceDecision:
     """The evidence decision with everything else that bears on it: a verdict's label
     agrees with the evidence it shows (a ``supported`` or ``refuted`` verdict without one
-    shown sentence of that stance says ``not_enough_info`` and goes to review); nothing
-    read means no confidence; a failed source, a contradicting fact-check or a disagreeing
-    judge send it to review."""
-    label, confidence, needs_review = decision.label, decision.confidence, decision.needs_review
-    reason = decision.reason
+    shown sentence of that stance says ``not_enough_info``); its confidence and review
+    flag are then the policy's (:func:`~workers.verification.publish_policy.checked`: such
+    a verdict, a failed source, a contradicting fact-check or a disagreeing judge go to
+    review; nothing read means no confidence)."""
+    label, reason = decision.label, decision.reason
     wanted = _STANCE_OF.get(label)
-    if wanted is not None and wanted not in shown:
+    unshown = wanted is not None and wanted not in shown
+    if unshown:
         against = _AGAINST[label]
         reason = f"Leaning {label}, but no sentence shown {wanted} it" + (
             f"; {shown.count(against)} {against} it." if against in shown else "."
         )
-        label, needs_review = "not_enough_info", True
-    if checks.nothing_read:
-        confidence = 0.0
-    needs_review = needs_review or (
-        checks.sources_failed or checks.factcheck_contradicts or checks.judge_disagrees
-    )
-    return replace(
-        decision, label=label, confidence=confidence, needs_review=needs_review, reason=reason
-    )
+        label = "not_enough_info"
+    published = publish_policy.checked(decision, checks, unshown=unshown)
+    return replace(decision, label=label, reason=reason, **published)
 
 
 def _beats(alignments: Sequence[Alignment], agreeing: int, conflicting: int) -> bool:
     """The agreeing sentence covers the claim better than the conflicting one."""
     return strength(alignments[agreeing]) > strength(alignments[conflicting])
-
-
-def _confidence(best: Judged, model_share: float) -> float:
-    """Grows with the deciding sentence's coverage of the claim's words and names; the
-    model's agreement (its probability of the label or of neutral) moderates it."""
-    a = best.alignment
-    value = 0.45 + 0.3 * a.coverage + 0.15 * a.name_coverage + 0.1 * min(1.0, model_share)
-    return round(min(1.0, value), 4)
 
 
 @dataclass(frozen=True)
@@ -241,7 +208,8 @@ class VerdictPolicy:
     check of it: :class:`~workers.reuse.Repeats`, which tells claims apart by their typed
     details), else the check (:meth:`Verifier.verify`, whose label, confidence and review
     flag come from :func:`decide_on_evidence` and :func:`settle`), then the newsroom's
-    confidence map fitted on its editors' rulings, which can only send more to review.
+    confidence map fitted on its editors' rulings, which can only send more to review
+    (:func:`~workers.verification.publish_policy.newsroom_mapped`).
     """
 
     def __init__(

@@ -6,13 +6,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from shared.errors import InputError
 from shared.schemas import Verdict
 from shared.settings import load_settings
+from tests.shared import factories
+from tests.workers.conftest import ContextFactory
+from workers.processing import check_claim
+from workers.review_calibration import NewsroomCalibration
 from workers.sources.knowledge_base import KnowledgeBase
 from workers.verification.batch import verify_batch
+from workers.verification.calibration import IsotonicMap, VerdictCalibration
+from workers.verification.decision import FEATURES, DecisionModel
 from workers.verification.lexical import LexicalStanceScorer
 from workers.verification.pipeline import Verifier, VerifierConfig
 
@@ -143,3 +150,66 @@ def test_memory_stays_flat_as_input_grows(verifier: Verifier, tmp_path: Path) ->
     small, large = peak(100), peak(1500)
     assert large < small * 2 + 200_000
     assert len(_read(tmp_path / "out1500.jsonl")) == 1500
+
+
+SAME_CLAIMS = (
+    "UN Security Council resolution 2254 was adopted unanimously in December 2015.",
+    "UN Security Council resolution 2254 was adopted in 2016.",
+    "Bananas are the most popular fruit in Canada.",
+    "APEC was set up in 1995.",
+    "Donald Trump and Vladimir Putin held a formal bilateral meeting in Da Nang.",
+    "The Security Council has 15 members.",
+    "The Security Council has 12 members.",
+)
+
+
+def _fitted_decision() -> DecisionModel:
+    """supported <- max_support, refuted <- max_refute, not_enough_info <- min_neutral."""
+    weights = np.zeros((len(FEATURES), 3))
+    for k, name in enumerate(("max_support", "max_refute", "min_neutral")):
+        weights[FEATURES.index(name), k] = 8.0
+    zeros, ones = np.zeros(len(FEATURES)), np.ones(len(FEATURES))
+    thresholds = {"supported": 0.6, "not_enough_info": 0.5, "rule:supported": 0.5}
+    return DecisionModel(weights, np.zeros(3), zeros, ones, review_thresholds=thresholds)
+
+
+def _published(ctx: Any, claim_id: str) -> dict[str, Any]:
+    rows = ctx.redis.xrange(ctx.settings.verdict_stream)
+    entries = [json.loads(f["data"]) for _, f in rows if f["type"] == "verdict"]
+    [data] = [e for e in entries if e["claim_id"] == claim_id]
+    return dict(data)
+
+
+@pytest.mark.parametrize("fitted", [False, True], ids=["rules", "fitted-decision"])
+@pytest.mark.parametrize("mapped", [False, True], ids=["no-map", "newsroom-map"])
+def test_verify_batch_gives_the_verdict_the_worker_publishes(
+    context_factory: ContextFactory, tmp_path: Path, fitted: bool, mapped: bool
+) -> None:
+    ctx = context_factory()
+    if fitted:
+        ctx.verifier.decision = _fitted_decision()
+    if mapped:
+        curve = IsotonicMap((0.0, 1.0), (0.5, 0.95))
+        (tmp_path / "daily-planet.json").write_text(VerdictCalibration({}, curve).to_json())
+        ctx.policy.review_maps = NewsroomCalibration(tmp_path)
+    published = []
+    for text in SAME_CLAIMS:
+        article, claims = factories.article(1)
+        claim = claims[0].model_copy(update={"text": text, "newsroom": "daily-planet"})
+        ctx.store.save([claim], article.model_copy(update={"newsroom": "daily-planet"}))
+        assert check_claim(ctx, claim.claim_id, final_attempt=False) is not None
+        published.append(_published(ctx, claim.claim_id))
+    rows = [{"id": i, "claim": text} for i, text in enumerate(SAME_CLAIMS)]
+    out = tmp_path / "out.jsonl"
+    verify_batch(
+        _write(tmp_path / "in.jsonl", rows),
+        out,
+        ctx.verifier,
+        progress=False,
+        policy=ctx.policy,
+        newsroom="daily-planet",
+    )
+    fields = ("label", "confidence", "needs_review", "reason", "evidence", "conflicts")
+    batch = [{k: v[k] for k in fields} for v in _read(out)]
+    assert batch == [{k: v[k] for k in fields} for v in published]
+    assert len({(v["label"], v["needs_review"]) for v in batch}) >= 4  # not all alike

@@ -6,9 +6,9 @@ from __future__ import annotations
 from shared.slots import compare, extract
 from workers.verification.decision import Judged, Outcome
 from workers.verification.mismatch import mismatch
+from workers.verification.publish_policy import Checks
 from workers.verification.stance import StanceScore
 from workers.verification.verdict_policy import (
-    Checks,
     EvidenceDecision,
     decide_on_evidence,
     rule_key,
