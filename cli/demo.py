@@ -34,6 +34,7 @@ from cli.processes import (
     wait_until,
 )
 from cli.submit import make_client, wait_for_verdicts
+from shared.keys import KOMBU_BINDINGS, Keys
 from shared.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -162,11 +163,7 @@ def score_against_expected(claims: list[dict[str, Any]], expected: list[Expected
 def demo_namespace() -> dict[str, str]:
     """Private names for a demo in a shared Redis: its key prefix, stream and queue."""
     name = f"claimcheck-demo-{secrets.token_hex(4)}"
-    return {
-        "CLAIMCHECK_KEY_PREFIX": name,
-        "CLAIMCHECK_VERDICT_STREAM": f"{name}:verdicts",
-        "CLAIMCHECK_QUEUE_NAME": f"{name}.verify",
-    }
+    return Keys(name).stack_env()
 
 
 def remove_namespace(client: redis.Redis, name: str) -> int:
@@ -176,8 +173,9 @@ def remove_namespace(client: redis.Redis, name: str) -> int:
     ``_kombu.binding*`` keys named after its queue, and the members naming its queue or its
     workers' mailboxes in the binding sets and the bindings' deadline index.
     """
-    removed = sum(int(client.delete(k)) for k in client.scan_iter(match=f"{name}*", count=500))
-    for key in client.scan_iter(match="_kombu.binding*", count=500):
+    everything = Keys(name).named_after_prefix()
+    removed = sum(int(client.delete(k)) for k in client.scan_iter(match=everything, count=500))
+    for key in client.scan_iter(match=KOMBU_BINDINGS, count=500):
         if name in _text(key):
             removed += int(client.delete(key))
             continue

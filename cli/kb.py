@@ -160,8 +160,8 @@ def recheck(settings: Settings, kb: KnowledgeBase, *, changed: int) -> None:
 def drain_rechecks(settings: Settings, kb: KnowledgeBase) -> RecheckReport | None:
     """Move the changes ``kb`` recorded into Redis, then re-queue the claims citing pending
     documents, at most ``CLAIMCHECK_RECHECK_MAX_PER_IMPORT``; None when none is pending."""
-    from services.intake.api.queue import CeleryEnqueuer
     from shared.redis_client import make_redis
+    from shared.tasks import CeleryEnqueuer
 
     client = make_redis(settings)
     try:

@@ -1,7 +1,7 @@
 """``claimcheck requeue``: one run of the intake's re-queue sweep, for an operator's cron
 job (the intake runs the same sweep by itself every ``CLAIMCHECK_REQUEUE_INTERVAL_S``).
 
-It is :meth:`RequeueSweeper.sweep_once`: the jobs of claims still ``queued`` after
+It is :meth:`shared.requeue.RequeueSweeper.sweep_once`: the jobs of claims still ``queued`` after
 ``--older-than`` seconds are sent again only while the queue is empty (a backlog's claims
 are queued for a good reason) and only if no intake swept within its interval. It prints
 one line: what it sent again, or why it sent nothing.
@@ -16,15 +16,12 @@ import logging
 from cli.commands import Subparsers, add_command
 from shared.settings import Settings
 
-_RECOVERY_LOGGER = "services.intake.api.recovery"
-"""Logs the same count as the one line this command prints."""
-
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from services.intake.api.queue import CeleryEnqueuer
-    from services.intake.api.sweeper import RequeueSweeper, SweepConfig
     from shared.redis_client import make_redis
+    from shared.requeue import STALE_LOGGER, RequeueSweeper, SweepConfig
     from shared.store import ClaimStore
+    from shared.tasks import CeleryEnqueuer, jobs_waiting
 
     client = make_redis(settings)
     broker = client
@@ -35,9 +32,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     sweeper = RequeueSweeper(
         client, ClaimStore.from_settings(client, settings), enqueuer, swept, broker=broker
     )
-    logging.getLogger(_RECOVERY_LOGGER).setLevel(logging.ERROR)
+    logging.getLogger(STALE_LOGGER).setLevel(logging.ERROR)  # the line below says it
     try:
-        waiting = int(broker.llen(settings.queue_name))
+        waiting = jobs_waiting(broker, settings.queue_name)
         ids = [] if waiting else sweeper.sweep_once()
     finally:
         enqueuer.close()

@@ -35,9 +35,10 @@ from cli.commands import Subparsers, add_command
 from cli.demo import start_stack
 from cli.processes import ProcessGroup, process_group
 from shared.jsonl import iter_objects
-from shared.schemas import NOOP_TASK_NAME, VERIFY_TASK_NAME
+from shared.keys import Keys
 from shared.settings import Settings
 from shared.streams import decode_entry, last_id
+from shared.tasks import NOOP_TASK_NAME, VERIFY_TASK_NAME
 
 if TYPE_CHECKING:
     from lab.bench_kb import BenchKb
@@ -117,9 +118,7 @@ def _one_run(
     time each one's verdict; ``kb_path``: the workers' knowledge base (else the starter)."""
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     extra = {
-        "CLAIMCHECK_KEY_PREFIX": prefix,
-        "CLAIMCHECK_VERDICT_STREAM": f"{prefix}:verdicts",
-        "CLAIMCHECK_QUEUE_NAME": f"{prefix}.verify",
+        **Keys(prefix).stack_env(),
         "CLAIMCHECK_VERIFY_TASK": task,
         "CLAIMCHECK_LOG_LEVEL": "WARNING",
         # worker processes on this machine share its cores: no oversubscription

@@ -20,6 +20,7 @@ import httpx
 
 from cli.commands import Subparsers, add_command
 from cli.processes import free_port, http_ready, process_group, python_module, wait_until
+from shared.keys import Keys
 from shared.settings import Settings
 
 _FILLER = "the of and to in a is that for it as was with be by on not he this are or his"
@@ -40,9 +41,7 @@ def _intake_env(settings: Settings, port: int, gate: int, keys: dict[str, str]) 
         "CLAIMCHECK_PORT": str(port),
         "CLAIMCHECK_AUTH_ENABLED": "true",
         "CLAIMCHECK_API_KEYS": json.dumps(keys),
-        "CLAIMCHECK_KEY_PREFIX": ns,
-        "CLAIMCHECK_VERDICT_STREAM": f"{ns}:verdicts",
-        "CLAIMCHECK_QUEUE_NAME": f"{ns}.verify",
+        **Keys(ns).stack_env(),
         "CLAIMCHECK_RATE_LIMIT_CHARS_PER_MIN": "0",
         "CLAIMCHECK_RATE_LIMIT_REQUESTS_PER_MIN": "0",
         "CLAIMCHECK_RATE_LIMIT_CLAIMS_PER_MIN": "0",

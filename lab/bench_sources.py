@@ -31,6 +31,7 @@ from cli.commands import Subparsers, add_command
 from cli.demo import start_stack
 from cli.processes import free_port, process_group
 from lab.bench import bench_claims
+from shared.keys import Keys
 from shared.settings import Settings
 from shared.streams import decode_entry, last_id
 
@@ -56,9 +57,7 @@ def _silent_listener() -> socket.socket:
 def _run(settings: Settings, scenario: Scenario, claims: int, log_dir: Path) -> None:
     prefix = f"bsrc{uuid.uuid4().hex[:8]}"
     extra = {
-        "CLAIMCHECK_KEY_PREFIX": prefix,
-        "CLAIMCHECK_VERDICT_STREAM": f"{prefix}:verdicts",
-        "CLAIMCHECK_QUEUE_NAME": f"{prefix}.verify",
+        **Keys(prefix).stack_env(),
         "CLAIMCHECK_LOG_LEVEL": "WARNING",
         "CLAIMCHECK_SOURCE_CACHE_TTL_S": "0",
         **scenario.env,
@@ -114,8 +113,8 @@ def _reason_kind(reason: str) -> str:
 def _delete_prefix(url: str, prefix: str, extra: dict[str, str]) -> None:
     client = redis.Redis.from_url(url)
     try:
-        keys = list(client.scan_iter(match=f"{prefix}*", count=500))
-        keys += list(client.scan_iter(match=f"_kombu.binding*{prefix}*", count=500))
+        keys = list(client.scan_iter(match=Keys(prefix).named_after_prefix(), count=500))
+        keys += list(client.scan_iter(match=Keys(prefix).kombu_bindings(), count=500))
         if keys:
             client.delete(*keys)
         client.delete(extra["CLAIMCHECK_VERDICT_STREAM"], extra["CLAIMCHECK_QUEUE_NAME"])

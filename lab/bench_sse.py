@@ -24,6 +24,7 @@ import redis
 from cli.commands import Subparsers, add_command
 from cli.demo import start_stack
 from cli.processes import ProcessGroup, process_group
+from shared.keys import Keys
 from shared.settings import Settings
 from shared.streams import stream_id_ms
 
@@ -134,11 +135,10 @@ async def _run(
 
 def run_bench_sse(settings: Settings, *, clients: int, entries: int) -> int:
     prefix = f"benchsse{uuid.uuid4().hex[:8]}"
-    stream = f"{prefix}:verdicts"
+    keys = Keys(prefix)
+    stream = keys.verdict_stream()
     extra = {
-        "CLAIMCHECK_KEY_PREFIX": prefix,
-        "CLAIMCHECK_VERDICT_STREAM": stream,
-        "CLAIMCHECK_QUEUE_NAME": f"{prefix}.verify",
+        **keys.stack_env(),
         "CLAIMCHECK_SSE_MAX_CLIENTS": str(clients),
         "CLAIMCHECK_LOG_LEVEL": "WARNING",
     }
@@ -150,9 +150,9 @@ def run_bench_sse(settings: Settings, *, clients: int, entries: int) -> int:
                 _run(base_url, group, rdb, stream, f"{prefix}-sse", clients, entries)
             )
         finally:
-            keys = list(rdb.scan_iter(match=f"{prefix}:*", count=500))
-            if keys:
-                rdb.delete(*keys)
+            left = list(rdb.scan_iter(match=keys.under_prefix(), count=500))
+            if left:
+                rdb.delete(*left)
             rdb.close()
 
 

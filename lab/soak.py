@@ -50,6 +50,7 @@ from cli.processes import (
     wait_until,
 )
 from lab.bench import bench_claims
+from shared.keys import Keys
 from shared.settings import Settings, load_settings
 from shared.streams import decode_entry
 
@@ -128,9 +129,7 @@ def _start(
     env = {
         "CLAIMCHECK_REDIS_URL": redis_url,
         "CLAIMCHECK_BROKER_URL": redis_url,
-        "CLAIMCHECK_KEY_PREFIX": prefix,
-        "CLAIMCHECK_VERDICT_STREAM": f"{prefix}:verdicts",
-        "CLAIMCHECK_QUEUE_NAME": f"{prefix}.verify",
+        **Keys(prefix).stack_env(),
         "CLAIMCHECK_AUTH_ENABLED": "false",
         "CLAIMCHECK_RATE_LIMIT_REQUESTS_PER_MIN": "0",
         "CLAIMCHECK_RATE_LIMIT_CLAIMS_PER_MIN": "0",
@@ -228,10 +227,10 @@ def _sample_intake(stack: Stack, stop: threading.Event, samples: list[tuple[floa
 
 
 def _sweep(stack: Stack, stop: threading.Event, requeued: list[int]) -> None:
-    from services.intake.api.queue import CeleryEnqueuer
-    from services.intake.api.recovery import requeue_stale
     from shared.redis_client import make_redis
+    from shared.requeue import requeue_stale
     from shared.store import ClaimStore
+    from shared.tasks import CeleryEnqueuer
 
     settings = load_settings(
         **{k.removeprefix("CLAIMCHECK_").lower(): v for k, v in stack.env.items()}

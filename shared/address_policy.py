@@ -65,6 +65,11 @@ def refusal(address: IPAddress) -> str | None:
     return None
 
 
+def _a(kind: str) -> str:
+    """``kind`` with its article: "a loopback", "an unspecified"."""
+    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
+
+
 def _number(text: str) -> int | None:
     """One part of a legacy IPv4 host: decimal, ``0x`` hex or ``0``-led octal."""
     base = _BASES.get(text[:2], 8 if len(text) > 1 and text.startswith("0") else 10)
@@ -117,7 +122,8 @@ def check_url(url: str) -> None:
     kind = refusal(address) if address is not None else None
     if kind is not None:
         written = host.strip("[]")
-        what = f"a {kind} address" if written == str(address) else f"{address}, a {kind} address"
+        what = f"{_a(kind)} address"
+        what = what if written == str(address) else f"{address}, {what}"
         raise RefusedTargetError(f"{written} is {what}; {ALLOW_HINT}", field="url")
 
 
@@ -128,7 +134,7 @@ def check_resolved(host: str, addresses: Iterable[IPAddress]) -> None:
         if kind is None:
             continue
         if host.strip("[]") == str(address):
-            raise RefusedTargetError(f"{address} is a {kind} address; {ALLOW_HINT}", field="url")
+            raise RefusedTargetError(f"{address} is {_a(kind)} address; {ALLOW_HINT}", field="url")
         raise RefusedTargetError(
-            f"{host} resolves to {address}, a {kind} address; {ALLOW_HINT}", field="url"
+            f"{host} resolves to {address}, {_a(kind)} address; {ALLOW_HINT}", field="url"
         )

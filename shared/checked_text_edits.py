@@ -6,14 +6,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 import redis
 
 from shared.checked_text import CheckedTextSubmission
 from shared.errors import ClaimNotFoundError, StoreUnavailableError
 from shared.keys import Keys
-from shared.lua import read_script
+from shared.lua import ARG, KEY, Script, ScriptCall
+
+
+@dataclass(frozen=True, kw_only=True)
+class EditCall(ScriptCall):
+    """``edit_checked_text.lua``: an editor's text becomes the claim's."""
+
+    SCRIPT: ClassVar[tuple[str, str]] = ("shared.lua", "edit_checked_text.lua")
+    claim: Annotated[str, KEY]
+    checked_text: Annotated[str, ARG]
+    editor: Annotated[str, ARG]
+    edited_at: Annotated[str, ARG]
+    """ISO 8601."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +43,7 @@ class CheckedTextEditor:
 
     def __init__(self, client: redis.Redis, key_prefix: str) -> None:
         self._keys = Keys(key_prefix)
-        self._script = client.register_script(read_script("shared.lua", "edit_checked_text.lua"))
+        self._script = Script(client, EditCall)
 
     def edit(
         self, claim_id: str, submission: CheckedTextSubmission, *, now: datetime | None = None
@@ -39,10 +51,14 @@ class CheckedTextEditor:
         """Make ``submission.checked_text`` the claim's text and raise its revision, unless it
         already is its text. Raises :class:`~shared.errors.ClaimNotFoundError` for an
         unknown claim; the caller queues the claim's job when the outcome is ``changed``."""
-        edited_at = (now or datetime.now(UTC)).isoformat()
-        args = [submission.checked_text, submission.editor, edited_at]
+        call = EditCall(
+            claim=self._keys.claim(claim_id),
+            checked_text=submission.checked_text,
+            editor=submission.editor,
+            edited_at=(now or datetime.now(UTC)).isoformat(),
+        )
         try:
-            reply: list[Any] = self._script(keys=[self._keys.claim(claim_id)], args=args)
+            reply: list[Any] = self._script(call)
         except redis.RedisError as exc:
             raise StoreUnavailableError(f"could not store the checked text: {exc}") from exc
         code = int(reply[0])

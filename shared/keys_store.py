@@ -4,12 +4,12 @@ A key is ``cck_`` followed by 43 URL-safe characters (256 random bits), so one S
 is as good as a slow password hash: nobody can guess keys from the digests. Only the
 digest is stored; the key itself is shown once, when it is made.
 
-Redis layout (under the key prefix):
+Redis layout (under the key prefix, built by :class:`shared.keys.Keys`):
 
-* ``{prefix}:apikey:{sha256}`` hash ``key_id``, ``newsroom``, ``created_at``: the lookup
-  a request does (one ``HGETALL``);
-* ``{prefix}:apikeys`` hash ``key_id`` -> JSON ``{"digest", "newsroom", "created_at"}``: the
-  index ``list`` and ``revoke`` use.
+* ``{prefix}:apikey:{sha256}`` hash ``key_id``, ``newsroom``, ``created_at``
+  (:meth:`~shared.keys.Keys.api_key`): the lookup a request does (one ``HGETALL``);
+* ``{prefix}:apikeys`` hash ``key_id`` -> JSON ``{"digest", "newsroom", "created_at"}``
+  (:meth:`~shared.keys.Keys.api_keys`): the index ``list`` and ``revoke`` use.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 import redis
 
 from shared.errors import StoreUnavailableError
+from shared.keys import Keys
 
 KEY_PREFIX = "cck_"
 NEWSROOM_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
@@ -62,8 +63,8 @@ class ApiKeyStore:
 
     def __init__(self, client: redis.Redis, key_prefix: str) -> None:
         self._redis = client
-        self._index = f"{key_prefix}:apikeys"
-        self._by_digest = f"{key_prefix}:apikey:"
+        self._keys = Keys(key_prefix)
+        self._index = self._keys.api_keys()
 
     def add(self, newsroom: str) -> NewKey:
         if not valid_newsroom(newsroom):
@@ -81,7 +82,7 @@ class ApiKeyStore:
         try:
             with self._redis.pipeline(transaction=True) as pipe:
                 pipe.hset(
-                    self._by_digest + hashed,
+                    self._keys.api_key(hashed),
                     mapping={
                         "key_id": info.key_id,
                         "newsroom": newsroom,
@@ -100,7 +101,7 @@ class ApiKeyStore:
             return None
         hashed = digest(key)
         try:
-            row = self._redis.hgetall(self._by_digest + hashed)
+            row = self._redis.hgetall(self._keys.api_key(hashed))
         except redis.RedisError as exc:
             raise StoreUnavailableError(f"could not look the key up: {exc}") from exc
         if not row:
@@ -123,7 +124,7 @@ class ApiKeyStore:
             return None
         data = json.loads(raw)
         with self._redis.pipeline(transaction=True) as pipe:
-            pipe.delete(self._by_digest + data["digest"])
+            pipe.delete(self._keys.api_key(data["digest"]))
             pipe.hdel(self._index, key_id)
             pipe.execute()
         return KeyInfo(key_id=key_id, newsroom=data["newsroom"], created_at=data["created_at"])

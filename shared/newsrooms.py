@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import redis
 
-from shared.keys import NO_NEWSROOM
+from shared.keys import NO_NEWSROOM, Keys
 from shared.keys_store import ApiKeyStore
-from shared.rulings import redis_call, rulings_key
+from shared.rulings import redis_call
 from shared.settings import Settings
 
 
@@ -28,7 +28,7 @@ def known_newsrooms(client: redis.Redis, settings: Settings) -> set[str]:
     names = set(settings.api_keys)
     stored = redis_call(lambda: ApiKeyStore(client, settings.key_prefix).list(), "list keys")
     names.update(info.newsroom for info in stored)
-    head = rulings_key(settings.key_prefix, NO_NEWSROOM).removesuffix(NO_NEWSROOM)
+    head = Keys(settings.key_prefix).rulings(NO_NEWSROOM).removesuffix(NO_NEWSROOM)
     pattern = _glob_escape(head) + "*"
     keys: list[str] = redis_call(
         lambda: list(client.scan_iter(match=pattern, count=500)), "list rulings"

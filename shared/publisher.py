@@ -11,23 +11,62 @@ and one completion.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Annotated, ClassVar
 
 import redis
 
 from shared.errors import ClaimNotFoundError, StoreUnavailableError
 from shared.keys import Keys
-from shared.lua import read_script
+from shared.lua import ARG, KEY, KEYS, Script, ScriptCall
 from shared.schemas import Verdict
 from shared.settings import Settings
 
 _LUA = "shared.lua"
+_PRELUDE = ("complete_if_done.lua",)
+"""What the publisher's scripts are prefixed with: the function they call."""
 
 
-def _script(name: str) -> str:
-    """A publisher script: ``complete_if_done.lua`` (the function it calls), then ``name``."""
-    return read_script(_LUA, "complete_if_done.lua") + read_script(_LUA, name)
+@dataclass(frozen=True, kw_only=True)
+class PublishCall(ScriptCall):
+    """``publish.lua``: a verdict, its claim's record, its article and its citations."""
+
+    SCRIPT: ClassVar[tuple[str, str]] = (_LUA, "publish.lua")
+    claim: Annotated[str, KEY]
+    stream: Annotated[str, KEY]
+    article: Annotated[str, KEY]
+    article_done: Annotated[str, KEY]
+    article_counts: Annotated[str, KEY]
+    review_queue: Annotated[str, KEY]
+    cites: Annotated[Sequence[str], KEYS]
+    claim_id: Annotated[str, ARG]
+    verdict_json: Annotated[str, ARG]
+    status: Annotated[str, ARG]
+    label: Annotated[str, ARG]
+    maxlen: Annotated[int, ARG]
+    article_id: Annotated[str, ARG]
+    """``""``: a lone claim."""
+    completed_at: Annotated[str, ARG]
+    ttl: Annotated[int, ARG]
+    review_score: Annotated[float | str, ARG]
+    """The claim's place in its newsroom's review queue; ``""`` when it needs no review."""
+    revision: Annotated[int, ARG]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompleteCall(ScriptCall):
+    """``complete.lua``: ``article.completed`` once every claim of the article is decided."""
+
+    SCRIPT: ClassVar[tuple[str, str]] = (_LUA, "complete.lua")
+    article: Annotated[str, KEY]
+    article_done: Annotated[str, KEY]
+    article_counts: Annotated[str, KEY]
+    stream: Annotated[str, KEY]
+    article_id: Annotated[str, ARG]
+    maxlen: Annotated[int, ARG]
+    completed_at: Annotated[str, ARG]
 
 
 @dataclass(frozen=True)
@@ -67,8 +106,8 @@ class VerdictPublisher:
         self._stream = config.verdict_stream
         self._maxlen = config.stream_maxlen
         self._ttl = config.record_ttl_s
-        self._publish = client.register_script(_script("publish.lua"))
-        self._complete = client.register_script(_script("complete.lua"))
+        self._publish = Script(client, PublishCall, prelude=_PRELUDE)
+        self._complete = Script(client, CompleteCall, prelude=_PRELUDE)
 
     @classmethod
     def from_settings(cls, client: redis.Redis, settings: Settings) -> VerdictPublisher:
@@ -80,29 +119,29 @@ class VerdictPublisher:
         ``failed`` marks a verdict that stands in for a check that could not run.
         """
         article_id = verdict.article_id or ""
-        keys = [
-            self._keys.claim(verdict.claim_id),
-            self._stream,
-            self._keys.article(article_id),
-            self._keys.article_done(article_id),
-            self._keys.article_counts(article_id),
-            self._keys.review_queue(verdict.newsroom),
-            *(self._keys.cites(doc_id) for doc_id in verdict.cited_documents()),
-        ]
-        args = [
-            verdict.claim_id,
-            verdict.model_dump_json(),
-            "failed" if failed else "done",
-            verdict.label,
-            self._maxlen,
-            article_id,
-            _now(),
-            self._ttl,
-            review_queue_score(verdict.checkworthiness) if verdict.needs_review else "",
-            verdict.revision,
-        ]
+        call = PublishCall(
+            claim=self._keys.claim(verdict.claim_id),
+            stream=self._stream,
+            article=self._keys.article(article_id),
+            article_done=self._keys.article_done(article_id),
+            article_counts=self._keys.article_counts(article_id),
+            review_queue=self._keys.review_queue(verdict.newsroom),
+            cites=[self._keys.cites(doc_id) for doc_id in verdict.cited_documents()],
+            claim_id=verdict.claim_id,
+            verdict_json=verdict.model_dump_json(),
+            status="failed" if failed else "done",
+            label=verdict.label,
+            maxlen=self._maxlen,
+            article_id=article_id,
+            completed_at=_now(),
+            ttl=self._ttl,
+            review_score=(
+                review_queue_score(verdict.checkworthiness) if verdict.needs_review else ""
+            ),
+            revision=verdict.revision,
+        )
         try:
-            code, stream_id, completed = self._publish(keys=keys, args=args)
+            code, stream_id, completed = self._publish(call)
         except redis.RedisError as exc:
             raise StoreUnavailableError(f"could not publish verdict: {exc}") from exc
         if int(code) < 0:
@@ -115,14 +154,17 @@ class VerdictPublisher:
 
     def complete_if_done(self, article_id: str) -> str | None:
         """Emit ``article.completed`` if every claim is decided (used for empty articles)."""
-        keys = [
-            self._keys.article(article_id),
-            self._keys.article_done(article_id),
-            self._keys.article_counts(article_id),
-            self._stream,
-        ]
+        call = CompleteCall(
+            article=self._keys.article(article_id),
+            article_done=self._keys.article_done(article_id),
+            article_counts=self._keys.article_counts(article_id),
+            stream=self._stream,
+            article_id=article_id,
+            maxlen=self._maxlen,
+            completed_at=_now(),
+        )
         try:
-            result = self._complete(keys=keys, args=[article_id, self._maxlen, _now()])
+            result = self._complete(call)
         except redis.RedisError as exc:
             raise StoreUnavailableError(f"could not complete article: {exc}") from exc
         return str(result) if result else None

@@ -35,13 +35,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Annotated, Any, ClassVar, Final
 
 import redis
 
 from shared.errors import StoreUnavailableError
 from shared.keys import Keys
-from shared.lua import read_script
+from shared.lua import ARG, ARGS, KEY, KEYS, Script, ScriptCall
 
 MARKER_TTL_S: Final = 30 * 24 * 3600
 """How long a (claim, document, change) marker is kept: a change still pending after this
@@ -51,6 +51,40 @@ _CHUNK: Final = 500
 
 Enqueue = Callable[[Sequence[str]], None]
 """Sends one job per claim id (``Enqueuer.enqueue``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecheckCall(ScriptCall):
+    """``recheck.lua``: re-queue a claim once for these changes of its documents."""
+
+    SCRIPT: ClassVar[tuple[str, str]] = ("shared.lua", "recheck.lua")
+    claim: Annotated[str, KEY]
+    markers: Annotated[Sequence[str], KEYS]
+    """One per change (:meth:`shared.keys.Keys.recheck`)."""
+    marker_ttl: Annotated[int, ARG]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddPendingCall(ScriptCall):
+    """``recheck_pending.lua``: record changed documents as pending."""
+
+    SCRIPT: ClassVar[tuple[str, str]] = ("shared.lua", "recheck_pending.lua")
+    pending: Annotated[str, KEY]
+    changes: Annotated[str, KEY]
+    order: Annotated[str, KEY]
+    doc_changes: Annotated[Sequence[str], ARGS]
+    """doc_id, change id, doc_id, change id, ..."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndPendingCall(ScriptCall):
+    """``recheck_done.lua``: end pending documents whose citing claims were all sent."""
+
+    SCRIPT: ClassVar[tuple[str, str]] = ("shared.lua", "recheck_done.lua")
+    pending: Annotated[str, KEY]
+    changes: Annotated[str, KEY]
+    doc_changes: Annotated[Sequence[str], ARGS]
+    """doc_id, change id, doc_id, change id, ..."""
 
 
 def new_change_id() -> str:
@@ -101,18 +135,23 @@ class Rechecker:
     def __init__(self, client: redis.Redis, key_prefix: str) -> None:
         self._client = client
         self._keys = Keys(key_prefix)
-        self._requeue = client.register_script(read_script("shared.lua", "recheck.lua"))
-        self._add = client.register_script(read_script("shared.lua", "recheck_pending.lua"))
-        self._end = client.register_script(read_script("shared.lua", "recheck_done.lua"))
+        self._requeue = Script(client, RecheckCall)
+        self._add = Script(client, AddPendingCall)
+        self._end = Script(client, EndPendingCall)
 
     def add(self, changes: Mapping[str, str]) -> None:
         """Record ``changes`` (doc id -> change id) as pending, in their order."""
         items = list(changes.items())
-        keys = [self._keys.recheck_pending(), self._keys.recheck_changes()]
         try:
             for start in range(0, len(items), _CHUNK):
                 args = [value for pair in items[start : start + _CHUNK] for value in pair]
-                self._add(keys=[*keys, self._keys.recheck_order()], args=args)
+                call = AddPendingCall(
+                    pending=self._keys.recheck_pending(),
+                    changes=self._keys.recheck_changes(),
+                    order=self._keys.recheck_order(),
+                    doc_changes=args,
+                )
+                self._add(call)
         except redis.RedisError as exc:
             raise StoreUnavailableError(f"could not record the changes to re-check: {exc}") from exc
 
@@ -186,12 +225,19 @@ class Rechecker:
         self._mark(marks)
         ended = [value for doc, change in chunk if doc not in left for value in (doc, change)]
         if ended:
-            self._end(keys=[self._keys.recheck_pending(), self._keys.recheck_changes()], args=ended)
+            call = EndPendingCall(
+                pending=self._keys.recheck_pending(),
+                changes=self._keys.recheck_changes(),
+                doc_changes=ended,
+            )
+            self._end(call)
 
     def _requeued(self, claim_id: str, markers: list[str]) -> bool:
         """Whether ``recheck.lua`` raised the claim's revision for these changes."""
-        keys = [self._keys.claim(claim_id), *markers]
-        return int(self._requeue(keys=keys, args=[MARKER_TTL_S])) > 0
+        call = RecheckCall(
+            claim=self._keys.claim(claim_id), markers=markers, marker_ttl=MARKER_TTL_S
+        )
+        return int(self._requeue(call)) > 0
 
     def _citing(self, chunk: list[tuple[str, str]]) -> dict[str, _Citing]:
         """The claims citing the chunk's documents, in the documents' order."""

@@ -1,13 +1,13 @@
 """The reuse index: which claim of a newsroom was last checked with a given text.
 
-``<prefix>:reuse:<newsroom>:<claim_key>`` (:func:`shared.rulings.claim_key` of the
-normalised text) holds a :class:`ReuseEntry`: the id of the claim whose verdict a later
-claim of the same text may reuse, and the fingerprint of the evidence sources it was
-checked against. The key expires after ``CLAIMCHECK_REUSE_TTL_S``, so a verdict is reused
-only within that time of its check; a newer check of the same text replaces the entry
-(and its time). The worker writes an entry after it published a verdict it checked
-itself, and reads it before checking a new claim; the newsroom is part of the key, so
-reuse never crosses newsrooms.
+``<prefix>:reuse:<newsroom>:<claim_key>`` (:meth:`shared.keys.Keys.reuse`;
+:func:`shared.rulings.claim_key` of the normalised text) holds a :class:`ReuseEntry`: the
+id of the claim whose verdict a later claim of the same text may reuse, and the
+fingerprint of the evidence sources it was checked against. The key expires after
+``CLAIMCHECK_REUSE_TTL_S``, so a verdict is reused only within that time of its check; a
+newer check of the same text replaces the entry (and its time). The worker writes an
+entry after it published a verdict it checked itself, and reads it before checking a new
+claim; the newsroom is part of the key, so reuse never crosses newsrooms.
 """
 
 from __future__ import annotations
@@ -17,13 +17,9 @@ from dataclasses import dataclass
 import redis
 from pydantic import BaseModel
 
-from shared.keys import newsroom_namespace
+from shared.keys import Keys
 from shared.rulings import claim_key, redis_call
 from shared.settings import Settings
-
-
-def reuse_key(prefix: str, newsroom: str | None, text: str) -> str:
-    return f"{prefix}:reuse:{newsroom_namespace(newsroom)}:{claim_key(text)}"
 
 
 class ReuseEntry(BaseModel):
@@ -51,7 +47,7 @@ class ReuseIndex:
 
     def __init__(self, client: redis.Redis, config: ReuseConfig) -> None:
         self._redis = client
-        self._prefix = config.key_prefix
+        self._keys = Keys(config.key_prefix)
         self._ttl = config.ttl_s
 
     @classmethod
@@ -66,13 +62,13 @@ class ReuseIndex:
         """Record ``entry`` as the newsroom's check of ``text`` for the next TTL."""
         if not self.enabled:
             return
-        key, value = reuse_key(self._prefix, newsroom, text), entry.model_dump_json()
+        key, value = self._keys.reuse(newsroom, claim_key(text)), entry.model_dump_json()
         redis_call(lambda: self._redis.set(key, value, ex=self._ttl), "index a verdict")
 
     def lookup(self, newsroom: str | None, text: str) -> ReuseEntry | None:
         """The newsroom's check of a claim of the same normalised text, if still fresh."""
         if not self.enabled:
             return None
-        key = reuse_key(self._prefix, newsroom, text)
+        key = self._keys.reuse(newsroom, claim_key(text))
         raw: str | None = redis_call(lambda: self._redis.get(key), "read the reuse index")
         return ReuseEntry.model_validate_json(raw) if raw else None

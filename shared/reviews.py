@@ -42,21 +42,19 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Annotated, Any, ClassVar, Final
 
 import redis
 
 from shared.errors import ClaimcheckError, ClaimNotFoundError, StoreUnavailableError
 from shared.keys import Keys
-from shared.lua import read_script
+from shared.lua import ARG, KEY, Script, ScriptCall
 from shared.publisher import PublisherConfig
 from shared.rulings import (
     Ruling,
     claim_identity,
     claim_key,
     details_signature,
-    ruling_details_key,
-    rulings_key,
 )
 from shared.schemas import Review, ReviewSubmission, VerdictReviewed
 from shared.settings import Settings
@@ -105,18 +103,58 @@ def _micros(moment: datetime) -> int:
     return (moment - _EPOCH) // _MICROSECOND
 
 
+@dataclass(frozen=True, kw_only=True)
+class ReviewCall(ScriptCall):
+    """``review.lua``: an editor's review of a claim, and the newsroom's ruling on its text."""
+
+    SCRIPT: ClassVar[tuple[str, str]] = (_LUA, "review.lua")
+    claim: Annotated[str, KEY]
+    stream: Annotated[str, KEY]
+    rulings: Annotated[str, KEY]
+    rulings_by_details: Annotated[str, KEY]
+    fingerprint: Annotated[str, ARG]
+    review_json: Annotated[str, ARG]
+    entry_json: Annotated[str, ARG]
+    reviewed_at: Annotated[str, ARG]
+    reviewed_at_us: Annotated[int, ARG]
+    maxlen: Annotated[int, ARG]
+    ruling_field: Annotated[str, ARG]
+    ruling_json: Annotated[str, ARG]
+    details_signature: Annotated[str, ARG]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolveTwinCall(ScriptCall):
+    """``resolve_twin.lua``: a ruling on one claim becomes the review of a twin of it."""
+
+    SCRIPT: ClassVar[tuple[str, str]] = (_LUA, "resolve_twin.lua")
+    twin: Annotated[str, KEY]
+    stream: Annotated[str, KEY]
+    review_queue: Annotated[str, KEY]
+    ruled: Annotated[str, KEY]
+    twin_stream_id: Annotated[str, ARG]
+    """The twin's verdict stream id as read: a re-check since closes the twin."""
+    ruled_id: Annotated[str, ARG]
+    review_json: Annotated[str, ARG]
+    entry_json: Annotated[str, ARG]
+    fingerprint: Annotated[str, ARG]
+    reviewed_at: Annotated[str, ARG]
+    reviewed_at_us: Annotated[int, ARG]
+    maxlen: Annotated[int, ARG]
+    twin_id: Annotated[str, ARG]
+
+
 class ReviewRecorder:
     """Records reviews (see the module's docstring); uses the publisher's stream settings."""
 
     def __init__(self, client: redis.Redis, config: PublisherConfig) -> None:
-        self._prefix = config.key_prefix
         self._keys = Keys(config.key_prefix)
         self._stream = config.verdict_stream
         self._maxlen = config.stream_maxlen
         self._redis = client
         self._store = ClaimStore(client, StoreConfig(config.key_prefix, config.record_ttl_s))
-        self._script = client.register_script(read_script(_LUA, "review.lua"))
-        self._resolve = client.register_script(read_script(_LUA, "resolve_twin.lua"))
+        self._script = Script(client, ReviewCall)
+        self._resolve = Script(client, ResolveTwinCall)
 
     @classmethod
     def from_settings(cls, client: redis.Redis, settings: Settings) -> ReviewRecorder:
@@ -169,25 +207,23 @@ class ReviewRecorder:
             url=submission.url,
             reviewed_at=reviewed_at,
         )
-        args = [
-            review_fingerprint(submission),
-            review.model_dump_json(exclude=_ADDED),
-            _entry(claim, review).model_dump_json(exclude=_ADDED),
-            review.model_dump(mode="json")["reviewed_at"],
-            _micros(reviewed_at),
-            self._maxlen,
-            claim_key(claim.text),
-            _ruling(claim, review).model_dump_json(),
-            details_signature(claim.text),
-        ]
-        keys = [
-            self._keys.claim(claim.claim_id),
-            self._stream,
-            rulings_key(self._prefix, claim.newsroom),
-            ruling_details_key(self._prefix, claim.newsroom),
-        ]
+        call = ReviewCall(
+            claim=self._keys.claim(claim.claim_id),
+            stream=self._stream,
+            rulings=self._keys.rulings(claim.newsroom),
+            rulings_by_details=self._keys.rulings_by_details(claim.newsroom),
+            fingerprint=review_fingerprint(submission),
+            review_json=review.model_dump_json(exclude=_ADDED),
+            entry_json=_entry(claim, review).model_dump_json(exclude=_ADDED),
+            reviewed_at=review.model_dump(mode="json")["reviewed_at"],
+            reviewed_at_us=_micros(reviewed_at),
+            maxlen=self._maxlen,
+            ruling_field=claim_key(claim.text),
+            ruling_json=_ruling(claim, review).model_dump_json(),
+            details_signature=details_signature(claim.text),
+        )
         try:
-            reply: list[str] = self._script(keys=keys, args=args)
+            reply: list[str] = self._script(call)
         except redis.RedisError as exc:
             raise StoreUnavailableError(f"could not record review: {exc}") from exc
         return reply
@@ -270,24 +306,23 @@ class ReviewRecorder:
                 "resolved_by": ruled.claim_id,
             }
         )
-        keys = [
-            self._keys.claim(twin.claim_id),
-            self._stream,
-            self._keys.review_queue(twin.newsroom),
-            self._keys.claim(ruled.claim_id),
-        ]
-        args = [
-            twin.stream_id or "",
-            ruled.claim_id,
-            applied.model_dump_json(exclude={"supersedes"}),
-            _entry(twin, applied).model_dump_json(exclude={"supersedes"}),
-            f"{fingerprint}:{ruled.claim_id}",  # the editor posting it on the twin records it
-            applied.model_dump(mode="json")["reviewed_at"],
-            _micros(applied.reviewed_at),
-            self._maxlen,
-            twin.claim_id,
-        ]
-        reply: list[Any] = self._resolve(keys=keys, args=args)
+        call = ResolveTwinCall(
+            twin=self._keys.claim(twin.claim_id),
+            stream=self._stream,
+            review_queue=self._keys.review_queue(twin.newsroom),
+            ruled=self._keys.claim(ruled.claim_id),
+            twin_stream_id=twin.stream_id or "",
+            ruled_id=ruled.claim_id,
+            review_json=applied.model_dump_json(exclude={"supersedes"}),
+            entry_json=_entry(twin, applied).model_dump_json(exclude={"supersedes"}),
+            # the editor posting the same ruling on the twin itself records it
+            fingerprint=f"{fingerprint}:{ruled.claim_id}",
+            reviewed_at=applied.model_dump(mode="json")["reviewed_at"],
+            reviewed_at_us=_micros(applied.reviewed_at),
+            maxlen=self._maxlen,
+            twin_id=twin.claim_id,
+        )
+        reply: list[Any] = self._resolve(call)
         return int(reply[0]) == 1
 
 

@@ -2,11 +2,11 @@
 
 When an editor reviews a claim (:mod:`shared.reviews`), the ruling is also written to the
 newsroom's rulings index, in the same Lua script that stores the review: a hash
-``<prefix>:rulings:<newsroom>`` whose fields are :func:`claim_key` of the claim's text and
-whose values are :class:`Ruling` JSON. A later ruling on a claim of the same text replaces
-the earlier one (the latest word of an editor stands). The index has no TTL: a ruling
-outlives the claim record it was made on, and it carries all a verdict needs (text, label,
-reviewer, date, note).
+``<prefix>:rulings:<newsroom>`` (:meth:`shared.keys.Keys.rulings`) whose fields are
+:func:`claim_key` of the claim's text and whose values are :class:`Ruling` JSON. A later
+ruling on a claim of the same text replaces the earlier one (the latest word of an editor
+stands). The index has no TTL: a ruling outlives the claim record it was made on, and it
+carries all a verdict needs (text, label, reviewer, date, note).
 
 The workers read it (``workers/rulings.py``): a later claim of the same newsroom whose
 normalised text equals a ruling's, or whose embedding is close enough, is decided by it.
@@ -16,8 +16,9 @@ Only the newsroom's own hash is ever read, so one newsroom never sees another's 
 (:mod:`shared.reuse`); it keeps every symbol that changes what a claim states. A ruling
 decides a claim worded differently only when both state the same typed details
 (:func:`same_details`): "in 2017" is never "in 2018", "2.5 million" never "2.5 billion".
-The rulings are also indexed by those details (:func:`ruling_details_key`), so finding
-the candidates for a claim costs one read, not one per ruling.
+The rulings are also indexed by those details
+(:meth:`shared.keys.Keys.rulings_by_details`), so finding the candidates for a claim costs
+one read, not one per ruling.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import redis
 from pydantic import BaseModel
 
 from shared.errors import StoreUnavailableError
-from shared.keys import newsroom_namespace
+from shared.keys import Keys
 from shared.schemas import Label
 from shared.slots import extract
 
@@ -92,19 +93,6 @@ def claim_key(text: str) -> str:
     return hashlib.sha256(normalise_claim(text).encode("utf-8")).hexdigest()[:32]
 
 
-def rulings_key(prefix: str, newsroom: str | None) -> str:
-    """The Redis hash of a newsroom's rulings."""
-    return f"{prefix}:rulings:{newsroom_namespace(newsroom)}"
-
-
-def ruling_details_key(prefix: str, newsroom: str | None) -> str:
-    """The Redis hash of a newsroom's rulings by their details: field
-    :func:`details_signature`, value a JSON list of the :func:`claim_key` s ruled with those
-    details. Finding the rulings a claim could match reads one field, however many rulings
-    the newsroom has."""
-    return f"{prefix}:rulings_by_details:{newsroom_namespace(newsroom)}"
-
-
 class Ruling(BaseModel):
     """An editor's ruling on a claim, as the newsroom's archive keeps it."""
 
@@ -125,7 +113,7 @@ class RulingIndex:
 
     def __init__(self, client: redis.Redis, key_prefix: str) -> None:
         self._redis = client
-        self._prefix = key_prefix
+        self._keys = Keys(key_prefix)
 
     def exact(self, newsroom: str | None, text: str) -> Ruling | None:
         """The newsroom's ruling on a claim whose normalised text equals ``text``'s."""
@@ -142,7 +130,7 @@ class RulingIndex:
     def with_details(self, newsroom: str | None, text: str) -> dict[str, Ruling]:
         """The newsroom's rulings on claims that state the same details as ``text``
         (:func:`same_details`), by :func:`claim_key` of their text."""
-        index, signature = ruling_details_key(self._prefix, newsroom), details_signature(text)
+        index, signature = self._keys.rulings_by_details(newsroom), details_signature(text)
         raw_keys: str | None = redis_call(
             lambda: self._redis.hget(index, signature), "read the rulings index"
         )
@@ -156,7 +144,7 @@ class RulingIndex:
         }
 
     def _key(self, newsroom: str | None) -> str:
-        return rulings_key(self._prefix, newsroom)
+        return self._keys.rulings(newsroom)
 
 
 def redis_call(call: Callable[[], _T], what: str) -> _T:

@@ -28,11 +28,6 @@ Stance = Literal["supports", "refutes", "neutral"]
 ClaimState = Literal["queued", "checking", "done", "failed"]
 EntryType = Literal["verdict", "article.completed", "verdict.reviewed", "verdict.updated"]
 
-VERIFY_TASK_NAME = "claimcheck.verify_claim"
-"""The Celery task name the intake enqueues; the intake never imports the task itself."""
-NOOP_TASK_NAME = "claimcheck.noop_publish"
-"""Benchmark baseline: publishes a placeholder verdict without checking anything."""
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 import redis
 from pydantic import BaseModel, Field
@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from shared.checked_text import EditedClaim, edit_from_hash, edit_mapping
 from shared.errors import StoreUnavailableError
 from shared.keys import Keys
-from shared.lua import read_script
+from shared.lua import KEY, Script, ScriptCall
 from shared.schemas import (
     ClaimDetails,
     ClaimState,
@@ -91,6 +91,22 @@ _SCALAR_CLAIM_FIELDS = (
 
 _LUA = "shared.lua"
 """The package holding the store's Lua scripts (:func:`shared.lua.read_script`)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarkCheckingCall(ScriptCall):
+    """``mark_checking.lua``: a claim is being checked, unless it is decided."""
+
+    SCRIPT: ClassVar[tuple[str, str]] = (_LUA, "mark_checking.lua")
+    claim: Annotated[str, KEY]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountDeliveryCall(ScriptCall):
+    """``count_delivery.lua``: one more delivery of a claim's job."""
+
+    SCRIPT: ClassVar[tuple[str, str]] = (_LUA, "count_delivery.lua")
+    claim: Annotated[str, KEY]
 
 
 def _details_mapping(details: ClaimDetails) -> dict[str, str]:
@@ -175,8 +191,8 @@ class ClaimStore:
         self._redis = client
         self._keys = Keys(config.key_prefix)
         self._ttl = config.record_ttl_s
-        self._mark_checking = client.register_script(read_script(_LUA, "mark_checking.lua"))
-        self._count_delivery = client.register_script(read_script(_LUA, "count_delivery.lua"))
+        self._mark_checking = Script(client, MarkCheckingCall)
+        self._count_delivery = Script(client, CountDeliveryCall)
 
     @classmethod
     def from_settings(cls, client: redis.Redis, settings: Settings) -> ClaimStore:
@@ -257,12 +273,12 @@ class ClaimStore:
 
     def mark_checking(self, claim_id: str) -> bool | None:
         """Flag a claim as being checked. None: unknown claim; False: already decided."""
-        result = int(self._mark_checking(keys=[self._keys.claim(claim_id)]))
+        result = int(self._mark_checking(MarkCheckingCall(claim=self._keys.claim(claim_id))))
         return None if result < 0 else bool(result)
 
     def count_delivery(self, claim_id: str) -> int:
         """Count one delivery of the claim's job; the total so far (0: unknown claim)."""
-        return int(self._count_delivery(keys=[self._keys.claim(claim_id)]))
+        return int(self._count_delivery(CountDeliveryCall(claim=self._keys.claim(claim_id))))
 
 
 def _skipped_from(data: dict[str, str]) -> list[SkippedSentence]:

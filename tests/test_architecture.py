@@ -169,3 +169,250 @@ def test_no_import_cycles(wing: str) -> None:
     assert not cycles, "import cycles (counting imports inside functions): " + "; ".join(
         " <-> ".join(c) for c in cycles
     )
+
+
+# One verdict policy: a verdict's confidence and review flag are set in one module. Every
+# other step hands it the facts (probabilities, thresholds, the rule that fired, failed
+# sources, a ruling, a newsroom's map) and spreads what it returns into the object it
+# builds (``Verdict(..., **published)``); ``shared/schemas.py`` only declares the fields.
+# ``lab/`` measures verdicts and publishes none, so only the publishing wings are read.
+VERDICT_POLICY = "workers/verification/publish_policy.py"
+POLICY_FIELDS = ("confidence", "needs_review")
+PUBLISHING_WINGS = ("shared", "services", "workers", "cli")
+
+
+def _dotted(path: Path, root: Path) -> str:
+    return ".".join(path.relative_to(root).with_suffix("").parts)
+
+
+def _carriers(paths: list[Path], root: Path = ROOT) -> dict[tuple[str, str], int]:
+    """(module, class) of every class declaring a ``needs_review`` field -> how many
+    positional arguments it takes before one reaches a policy field."""
+    found: dict[tuple[str, str], int] = {}
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            fields = [
+                s.target.id
+                for s in node.body
+                if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+            ]
+            if "needs_review" in fields:
+                first = min(fields.index(f) for f in POLICY_FIELDS if f in fields)
+                found[(_dotted(path, root), node.name)] = first
+    return found
+
+
+def _carriers_in_scope(
+    tree: ast.Module, module: str, carriers: dict[tuple[str, str], int]
+) -> dict[str, int]:
+    """The carrying classes ``module`` can call by name: its own and those it imports."""
+    known = {name: first for (m, name), first in carriers.items() if m == module}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                if (node.module, alias.name) in carriers:
+                    known[alias.asname or alias.name] = carriers[(node.module, alias.name)]
+    return known
+
+
+def _names_a_field(value: ast.expr | None) -> bool:
+    return isinstance(value, ast.Constant) and value.value in POLICY_FIELDS
+
+
+def _call_writes(node: ast.Call, known: dict[str, int]) -> list[tuple[int, str]]:
+    found = [(k.lineno, f"{k.arg}=") for k in node.keywords if k.arg in POLICY_FIELDS]
+    name = node.func.id if isinstance(node.func, ast.Name) else None
+    if name == "setattr" and len(node.args) > 1 and _names_a_field(node.args[1]):
+        found.append((node.lineno, "setattr"))
+    starred = any(isinstance(a, ast.Starred) for a in node.args)
+    if name in known and (starred or len(node.args) > known[name]):
+        found.append((node.lineno, f"{name}(...) by position"))
+    return found
+
+
+def _store_writes(node: ast.AST) -> list[tuple[int, str]]:
+    if isinstance(node, ast.Dict):
+        keys = [k for k in node.keys if isinstance(k, ast.Constant) and _names_a_field(k)]
+        return [(k.lineno, f"{k.value!r}:") for k in keys]
+    stored = isinstance(getattr(node, "ctx", None), ast.Store)
+    if stored and isinstance(node, ast.Subscript) and _names_a_field(node.slice):
+        return [(node.lineno, "[...] =")]
+    if stored and isinstance(node, ast.Attribute) and node.attr in POLICY_FIELDS:
+        return [(node.lineno, f".{node.attr} =")]
+    return []
+
+
+def _policy_field_writes(
+    path: Path, carriers: dict[tuple[str, str], int], root: Path = ROOT
+) -> list[tuple[int, str]]:
+    """Where ``path`` sets a policy field: a keyword argument, a dict entry, an item or
+    attribute assignment, ``setattr``, or positional arguments of a class carrying one."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    known = _carriers_in_scope(tree, _dotted(path, root), carriers)
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        found += _call_writes(node, known) if isinstance(node, ast.Call) else _store_writes(node)
+    return sorted(found)
+
+
+def test_the_policy_finds_every_way_of_setting_a_policy_field(tmp_path: Path) -> None:
+    model = tmp_path / "m.py"
+    model.write_text(
+        "class Verdict:\n    label: str\n    confidence: float\n    needs_review: bool\n",
+        encoding="utf-8",
+    )
+    src = tmp_path / "p.py"
+    src.write_text(
+        "from m import Verdict as V\n"
+        "V('x', **p)\n"  # the label by position, the rest as the policy said: allowed
+        "V('x', 0.5)\n"
+        "V(*a)\n"
+        "f(needs_review=True)\n"
+        "u = {'confidence': 1.0}\n"
+        "v.needs_review = True\n"
+        "v['needs_review'] = True\n"
+        "setattr(v, 'confidence', 0.0)\n"
+        "w = v.confidence + v['needs_review']\n",  # reading: allowed
+        encoding="utf-8",
+    )
+    carriers = _carriers([model], tmp_path)
+    assert carriers == {("m", "Verdict"): 1}
+    writes = _policy_field_writes(src, carriers, tmp_path)
+    assert [line for line, _ in writes] == [3, 4, 5, 6, 7, 8, 9]
+
+
+def test_only_the_verdict_policy_sets_confidence_and_needs_review() -> None:
+    paths = sorted(p for wing in PUBLISHING_WINGS for p in (ROOT / wing).rglob("*.py"))
+    carriers = _carriers(paths)
+    assert {name for _, name in carriers} >= {"Verdict", "Outcome", "EvidenceDecision"}
+    policy = ROOT / VERDICT_POLICY
+    elsewhere = [
+        f"{path.relative_to(ROOT)}:{line} {what}"
+        for path in paths
+        if path != policy
+        for line, what in _policy_field_writes(path, carriers)
+    ]
+    assert not elsewhere, "set outside the verdict policy: " + "; ".join(elsewhere)
+    assert policy.is_file(), f"{VERDICT_POLICY} is missing"
+    assert _policy_field_writes(policy, carriers), f"{VERDICT_POLICY} sets neither field"
+
+
+# Redis keys: every key is built by ``shared/keys.py`` (``Keys``), nowhere else. A key built
+# by hand is an f-string that formats a prefix and goes on with ``:``, ``.`` or ``*``
+# (``f"{key_prefix}:apikeys"``), a prefix joined to such a string with ``+``, or a name
+# that goes on with a segment of the layout ``Keys`` builds (``f"{ns}:verdicts"``); or a
+# string literal that is one of those segments or one of ``keys.py``'s own patterns.
+KEY_BUILDER = "shared/keys.py"
+KEY_WINGS = ("shared", "services", "workers", "cli", "lab")  # training never opens Redis
+KEYS_BY_HAND_FOR_NOW = {
+    # TODO: move their keys to Keys (webhooks, webhook_retries, webhook_attempts,
+    # webhook_sent, webhook_dead_letters; stack_env, verdict_stream, under_prefix) once
+    # the webhook work that is editing them lands; then delete this allowance.
+    "shared/webhook_store.py",
+    "lab/bench_delivery.py",
+}
+_SEGMENT = re.compile(r"[:.][\w-]+")
+
+
+def _names_a_prefix(node: ast.expr) -> bool:
+    name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", "")
+    return isinstance(node, ast.Name | ast.Attribute) and "prefix" in name.lower()
+
+
+def _docstrings(tree: ast.Module) -> set[int]:
+    """The ids of the strings that stand as statements (docstrings, attribute docstrings):
+    prose may show the layout."""
+    return {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+
+
+def _key_layout() -> tuple[set[str], set[str]]:
+    """The segments that follow the prefix in ``Keys``' f-strings (``:claim``, ``.verify``)
+    and the string constants of ``shared/keys.py`` (patterns such as kombu's bindings)."""
+    tree = ast.parse((ROOT / KEY_BUILDER).read_text(encoding="utf-8"))
+    segments: set[str] = set()
+    constants: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            pairs = zip(node.values, node.values[1:], strict=False)
+            texts = [
+                str(after.value)
+                for before, after in pairs
+                if isinstance(before, ast.FormattedValue) and isinstance(after, ast.Constant)
+            ]
+            segments |= {m.group() for text in texts if (m := _SEGMENT.match(text))}
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+            constants |= {v for v in [node.value.value] if isinstance(v, str) and len(v) > 3}
+    return segments, constants
+
+
+def _keys_built_by_hand(path: Path, segments: set[str], constants: set[str]) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    prose = _docstrings(tree)  # and the pieces of f-strings, which are read whole
+    prose |= {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+    found = []
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.JoinedStr):
+            for before, after in zip(node.values, node.values[1:], strict=False):
+                if not isinstance(before, ast.FormattedValue) or not isinstance(
+                    after, ast.Constant
+                ):
+                    continue
+                text = str(after.value)
+                segment = _SEGMENT.match(text)
+                if (_names_a_prefix(before.value) and text[:1] in ":.*") or (
+                    segment and segment.group() in segments
+                ):
+                    found.append(f"line {line}: {ast.unparse(node)}")
+                    break
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            pair = (node.left, node.right)
+            texts = [str(n.value) for n in pair if isinstance(n, ast.Constant)]
+            if any(_names_a_prefix(n) for n in pair) and any(t[:1] in ":.*" for t in texts):
+                found.append(f"line {line}: {ast.unparse(node)}")
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in prose
+            and (node.value in constants or (_SEGMENT.fullmatch(node.value) or [""])[0] in segments)
+        ):
+            found.append(f"line {line}: {node.value!r}")
+    return sorted(found, key=lambda f: int(f.split()[1].rstrip(":")))
+
+
+def test_redis_keys_are_built_in_shared_keys_only() -> None:
+    segments, constants = _key_layout()
+    assert {":claim", ":apikeys", ":rl", ".verify"} <= segments, "Keys' layout was not read"
+    by_hand = {
+        rel: found
+        for wing in KEY_WINGS
+        for path in sorted((ROOT / wing).rglob("*.py"))
+        if (rel := path.relative_to(ROOT).as_posix()) != KEY_BUILDER
+        if (found := _keys_built_by_hand(path, segments, constants))
+    }
+    broken = {rel: found for rel, found in by_hand.items() if rel not in KEYS_BY_HAND_FOR_NOW}
+    assert not broken, f"Redis keys built outside {KEY_BUILDER} (add a method to Keys): {broken}"
+    stale = sorted(KEYS_BY_HAND_FOR_NOW - set(by_hand))
+    assert not stale, f"these build no key by hand any more: drop their allowance: {stale}"
+
+
+def test_the_key_check_sees_each_way_of_building_one(tmp_path: Path) -> None:
+    src = tmp_path / "m.py"
+    src.write_text(
+        '"""A docstring may show ``{prefix}:claim:{id}``."""\n'
+        'a = f"{settings.key_prefix}:apikeys"\n'
+        'b = f"{ns}:verdicts"\n'
+        'c = self._prefix + ":rl"\n'
+        'd = "_kombu.binding*"\n'
+        'e = f"{where}:{lineno}: {message}"\n'
+        'f = f"{settings.key_prefix}-sse"\n',
+        encoding="utf-8",
+    )
+    found = _keys_built_by_hand(src, {":verdicts"}, {"_kombu.binding*"})
+    assert [f.split(":")[0] for f in found] == ["line 2", "line 3", "line 4", "line 5"]

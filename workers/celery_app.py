@@ -12,7 +12,9 @@ Delivery guarantees with the Redis transport:
   PR_SET_PDEATHSIG), its unacknowledged messages stay in the ``unacked`` hash of Redis.
   Any worker on the same broker restores those older than ``visibility_timeout``: once
   when it starts consuming and then in a periodic sweep every ``unacked_restore_interval``
-  seconds (set here from the visibility timeout, at most 10 s).
+  seconds (set here from the visibility timeout, at most 10 s). The sweeps take turns under
+  a mutex in Redis; a worker killed while holding it blocks them only until it expires
+  (:func:`mutex_expire_s`, at most 30 s, not kombu's 300).
 
 Per-process resources (Redis client, store, publisher, knowledge base, scorer) are built
 in each pool process after fork (``worker_process_init``, which Celery also sends once for
@@ -35,8 +37,8 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_process_init, worker_process_shutdown, worker_shutdown
 
-from shared.schemas import NOOP_TASK_NAME, VERIFY_TASK_NAME
 from shared.settings import Settings, load_settings
+from shared.tasks import NOOP_TASK_NAME, VERIFY_TASK_NAME
 from workers.context import ContextHolder
 from workers.logs import install_log_format
 from workers.processing import Work, check_loaded_claim
@@ -50,6 +52,11 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s"
 def restore_interval_s(settings: Settings) -> int:
     """Seconds between sweeps for messages abandoned by a dead worker (1 to 10)."""
     return max(1, min(10, settings.visibility_timeout_s // 4))
+
+
+def mutex_expire_s(settings: Settings) -> int:
+    """Seconds kombu's restore mutex outlives a worker killed while holding it (10 to 30)."""
+    return max(10, 3 * restore_interval_s(settings))
 
 
 def create_celery_app(settings: Settings, *, verify: Work = check_loaded_claim) -> Celery:
@@ -66,6 +73,9 @@ def create_celery_app(settings: Settings, *, verify: Work = check_loaded_claim) 
             # sweep for abandoned messages every few seconds instead of the default ~100 s
             "unacked_restore_interval": restore_interval_s(settings),
             "unacked_restore_throttle": 1,
+            # a worker killed while restoring holds kombu's restore mutex until it expires
+            # (300 s by default), and no worker restores anything meanwhile
+            "unacked_mutex_expire": mutex_expire_s(settings),
             "socket_connect_timeout": settings.redis_connect_timeout_s,
         },
         result_backend=None,

@@ -16,7 +16,7 @@ from celery import Celery, Task
 from celery.exceptions import Reject
 
 from shared.errors import StoreUnavailableError
-from shared.schemas import NOOP_TASK_NAME, VERIFY_TASK_NAME
+from shared.tasks import NOOP_TASK_NAME, VERIFY_TASK_NAME
 from workers.context import ContextHolder
 from workers.processing import Work, check_loaded_claim, publish_noop, run_attempt
 from workers.resilience.task_retry import RetryPolicy

@@ -1,6 +1,7 @@
 -- Sets an editor's checked text on a claim and raises its revision, so that the claim is
 -- checked again with that text (shared/checked_text.py).
--- KEYS: claim. ARGV: checked_text, editor, edited_at (ISO 8601).
+-- KEYS: claim
+-- ARGV: checked_text, editor, edited_at (ISO 8601)
 -- The text the extractor wrote is kept once, as extracted_text, before the first change.
 -- The delivery count starts again: the deliveries of earlier revisions were no crashes.
 -- Returns {-1} for an unknown claim; {0, revision} when the claim's text already is

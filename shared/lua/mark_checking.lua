@@ -1,6 +1,8 @@
 -- Moves a claim to "checking" unless a verdict was already published for its revision.
--- KEYS: claim. Returns -1 for an unknown claim, 0 when it is already done or failed (and no
--- re-check raised its revision past the published verdict's), else 1.
+-- KEYS: claim
+-- ARGV: none
+-- Returns -1 for an unknown claim, 0 when it is already done or failed (and no re-check
+-- raised its revision past the published verdict's), else 1.
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'done' or status == 'failed' then

@@ -1,7 +1,7 @@
 -- Publishes one verdict unless its claim already has one for this revision (runs after
 -- complete_if_done.lua).
--- KEYS: claim, stream, article, article_done, article_counts, review_queue, then one
---       `cites:<doc_id>` set per stored document the evidence came from
+-- KEYS: claim, stream, article, article_done, article_counts, review_queue,
+--       cites... (one `cites:<doc_id>` set per stored document the evidence came from)
 -- ARGV: claim_id, verdict_json, status, label, maxlen, article_id, completed_at, ttl,
 --       review_score (the claim's place in its newsroom's review queue; '' when the
 --       verdict needs no review), revision (0: the first check; n: the n-th re-check)

@@ -1,6 +1,7 @@
 -- Re-queues a claim for the changes of the documents its verdict cited, once per change:
 -- one job and one new revision however many of its documents changed.
--- KEYS: claim, then one marker per change (Keys.recheck). ARGV: marker TTL in seconds.
+-- KEYS: claim, markers... (one per change: Keys.recheck)
+-- ARGV: marker_ttl (seconds)
 -- Returns -1 for an unknown claim, 0 when there is nothing to do (no verdict yet: its check
 -- reads the new documents anyway; or every one of these changes already re-queued it),
 -- else the claim's new revision. The delivery count starts again: the deliveries of the

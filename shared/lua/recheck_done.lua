@@ -1,5 +1,6 @@
 -- Ends pending document changes whose citing claims were all re-queued.
--- KEYS: the pending sorted set, the hash of change ids. ARGV: doc_id, change id, ...
+-- KEYS: pending (the sorted set), changes (the hash of change ids)
+-- ARGV: doc_changes... (doc_id, change id, doc_id, change id, ...)
 -- A document whose change id is no longer the one given changed again meanwhile: it stays
 -- pending for that newer change. Returns how many documents were ended.
 local ended = 0

@@ -1,6 +1,6 @@
 -- Records document changes whose citing claims are to be re-checked (shared/rechecks.py).
--- KEYS: the pending sorted set, the hash of change ids, the order counter.
--- ARGV: doc_id, change id, doc_id, change id, ...
+-- KEYS: pending (the sorted set), changes (the hash of change ids), order (the counter)
+-- ARGV: doc_changes... (doc_id, change id, doc_id, change id, ...)
 -- A document already pending keeps its place (oldest first) and takes the newer change id:
 -- one re-check reads its latest text, whatever changed in between. Returns how many
 -- documents were not pending before.

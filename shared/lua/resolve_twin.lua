@@ -1,9 +1,10 @@
 -- Applies an editor's ruling on one claim to a twin of it (the same claim, in the same
 -- newsroom) and appends the twin's verdict.reviewed entry.
--- KEYS: the twin's claim, stream, the newsroom's review queue, the ruled claim
--- ARGV: the twin's verdict stream id as read, the ruled claim's id, review_json,
+-- KEYS: twin (the twin's claim), stream, review_queue (the newsroom's),
+--       ruled (the ruled claim)
+-- ARGV: twin_stream_id (the twin's verdict stream id as read), ruled_id, review_json,
 --       entry_json (both without "supersedes"), fingerprint, reviewed_at,
---       reviewed_at_us, maxlen, the twin's id
+--       reviewed_at_us, maxlen, twin_id
 -- The twin is open to the ruling when its verdict is still the one read (no re-check got
 -- in) and it has no review, or only one resolved by the same ruled claim and made before
 -- this one (a corrected ruling reaches the twins it resolved). An editor's own review of

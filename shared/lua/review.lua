@@ -1,5 +1,6 @@
 -- Records an editor's review of a claim's verdict and appends its verdict.reviewed entry.
--- KEYS: claim, stream, the newsroom's rulings hash, the newsroom's rulings-by-details hash
+-- KEYS: claim, stream, rulings (the newsroom's rulings hash),
+--       rulings_by_details (the newsroom's rulings-by-details hash)
 -- ARGV: fingerprint, review_json, entry_json, reviewed_at, reviewed_at_us, maxlen,
 --       ruling_field, ruling_json, details_signature
 -- review_json and entry_json are JSON objects without "supersedes": when the claim already

@@ -14,13 +14,14 @@ import pytest
 import redis
 
 from cli.main import build_parser
-from services.intake.api.queue import CeleryEnqueuer
-from services.intake.api.sweeper import RequeueSweeper, SweepConfig
+from shared.keys import Keys
 from shared.publisher import VerdictPublisher
 from shared.redis_client import make_redis
+from shared.requeue import RequeueSweeper, SweepConfig
 from shared.schemas import Evidence
 from shared.settings import Settings
 from shared.store import ClaimStore
+from shared.tasks import CeleryEnqueuer
 from tests.conftest import SettingsFactory
 from tests.shared import factories
 from workers.sources.knowledge_base import KnowledgeBase
@@ -252,7 +253,7 @@ def test_the_intake_sweep_sends_pending_rechecks_while_the_queue_is_empty(
     assert len(c.requeued(ids)) == 1 and redis_client.llen(settings.queue_name) == 1
     enqueuer = CeleryEnqueuer.from_settings(settings)
     sweeper = RequeueSweeper(c.client, c.store, enqueuer, SweepConfig.from_settings(settings))
-    lock = f"{settings.key_prefix}:requeue:lock"
+    lock = Keys(settings.key_prefix).requeue_lock()
     try:
         sweeper.sweep_once()  # the import's job is still waiting: nothing more is sent
         assert len(c.requeued(ids)) == 1

@@ -10,10 +10,10 @@ import pytest
 
 from cli.main import main
 from services.intake.api.app import create_app
-from services.intake.api.queue import CeleryEnqueuer
 from services.intake.extraction.extractor import ClaimExtractor
 from shared.redis_client import make_redis
 from shared.settings import Settings
+from shared.tasks import CeleryEnqueuer
 from tests.conftest import SettingsFactory
 from tests.services.intake.live import live_server
 

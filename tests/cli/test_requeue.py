@@ -9,6 +9,7 @@ import redis
 
 from cli.main import build_parser
 from cli.requeue import run
+from shared.keys import Keys
 from shared.redis_client import make_redis
 from shared.settings import Settings
 from shared.store import ClaimRecord, ClaimStore
@@ -61,7 +62,7 @@ def test_requeue_leaves_a_claim_alone_while_an_intake_swept_recently(
 ) -> None:
     settings = settings_factory(requeue_interval_s=60)
     _store_stale(settings, 1)
-    redis_client.set(f"{settings.key_prefix}:requeue:lock", "another intake", px=60_000)
+    redis_client.set(Keys(settings.key_prefix).requeue_lock(), "another intake", px=60_000)
     assert _requeue(settings, "--older-than", "60") == 0
     out = capsys.readouterr().out
     assert out.startswith("re-queued nothing: no claim queued longer than 60s")

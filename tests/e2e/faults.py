@@ -69,8 +69,8 @@ def unacked_count(client: redis.Redis) -> int:
 
 def requeue_stale_claims(stack: Stack, *, older_than_s: float) -> int:
     """What ``claimcheck requeue --older-than S`` does (an operator's cron job)."""
-    from services.intake.api.queue import CeleryEnqueuer
-    from services.intake.api.recovery import requeue_stale
+    from shared.requeue import requeue_stale
+    from shared.tasks import CeleryEnqueuer
 
     enqueuer = CeleryEnqueuer.from_settings(stack.settings)
     try:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from cli.processes import wait_until
-from shared.schemas import NOOP_TASK_NAME
+from shared.tasks import NOOP_TASK_NAME
 from tests.e2e.conftest import REPO_ROOT, StackFactory
 from workers.celery_app import create_celery_app
 

@@ -26,6 +26,7 @@ from tests.e2e.faults import (
     wait_settled,
 )
 from tests.e2e.redis_server import PrivateRedisFactory
+from workers.celery_app import create_celery_app
 
 pytestmark = pytest.mark.e2e
 
@@ -155,3 +156,32 @@ def test_poison_job_that_raises_ends_failed_at_once(
         failed[0].reason
         == "internal error: PoisonClaimError: debug poison claim: the verifier crashed"
     )
+
+
+def test_a_worker_killed_while_restoring_does_not_stall_recovery(
+    stack_factory: StackFactory, private_redis_factory: PrivateRedisFactory
+) -> None:
+    """kombu restores a dead worker's messages under a mutex (``unacked_mutex``); a worker
+    killed while holding it used to block every restore for kombu's default 300 s."""
+    server = private_redis_factory()
+    stack = private_stack(stack_factory, server, faults=WorkerFaults(delay_s=30))
+    stack.start_intake()
+    stack.start_worker("w1", concurrency=1)
+    with stack.http() as http:
+        accepted = submit_claims(http, claim_texts(1, "mutex"))
+    claim_ids = set(accepted)
+    deadline = time.monotonic() + 30
+    while not _checking(stack, claim_ids):
+        assert time.monotonic() < deadline, "the claim was never being checked"
+        time.sleep(0.05)
+    stack.kill("w1", signal.SIGKILL)  # its job stays in kombu's ``unacked`` hash
+    # as left by a worker killed in the middle of a restore: the mutex held for as long as
+    # the workers' transport options say (kombu's default: 300 s)
+    options = create_celery_app(stack.settings).conf.broker_transport_options
+    stack.redis.set(
+        "unacked_mutex", "held-by-a-dead-worker", ex=options.get("unacked_mutex_expire", 300)
+    )
+    stack.faults = WorkerFaults()
+    stack.start_worker("w2", concurrency=1)
+    wait_settled(stack, claim_ids, timeout=60)
+    assert_one_verdict_each(stack, claim_ids)

@@ -8,7 +8,8 @@ from collections import Counter
 import pytest
 from celery import Celery
 
-from shared.schemas import VERIFY_TASK_NAME, Verdict
+from shared.schemas import Verdict
+from shared.tasks import VERIFY_TASK_NAME
 from tests.e2e.conftest import SEED_ARTICLE, StackFactory
 
 pytestmark = pytest.mark.e2e

@@ -5,11 +5,18 @@ import time
 import pytest
 
 from shared.errors import ConfigurationError
+from shared.keys import Keys
 from shared.redis_client import make_redis
-from shared.reuse import ReuseEntry, ReuseIndex, reuse_key
+from shared.reuse import ReuseEntry, ReuseIndex
+from shared.rulings import claim_key
 from tests.conftest import SettingsFactory
 
 TEXT = "The new bridge cost 2.5 billion euros."
+
+
+def _key(prefix: str) -> str:
+    """The reuse entry of TEXT for the daily-planet."""
+    return Keys(prefix).reuse("daily-planet", claim_key(TEXT))
 
 
 def _entry(claim_id: str = "clm_1") -> ReuseEntry:
@@ -38,7 +45,7 @@ def test_entries_expire_after_the_reuse_ttl(settings_factory: SettingsFactory) -
     client = make_redis(settings)
     index = ReuseIndex.from_settings(client, settings)
     index.remember("daily-planet", TEXT, _entry())
-    assert 0 < client.pttl(reuse_key(settings.key_prefix, "daily-planet", TEXT)) <= 1000
+    assert 0 < client.pttl(_key(settings.key_prefix)) <= 1000
     assert index.lookup("daily-planet", TEXT) is not None
     time.sleep(1.2)
     assert index.lookup("daily-planet", TEXT) is None
@@ -51,7 +58,7 @@ def test_a_newer_check_replaces_the_entry_and_renews_its_time(
     client = make_redis(settings)
     index = ReuseIndex.from_settings(client, settings)
     index.remember("daily-planet", TEXT, _entry("clm_old"))
-    key = reuse_key(settings.key_prefix, "daily-planet", TEXT)
+    key = _key(settings.key_prefix)
     client.expire(key, 5)
     index.remember("daily-planet", TEXT, _entry("clm_new"))
     assert index.lookup("daily-planet", TEXT) == _entry("clm_new")
@@ -64,7 +71,7 @@ def test_a_ttl_of_zero_turns_reuse_off(settings_factory: SettingsFactory) -> Non
     index = ReuseIndex.from_settings(client, settings)
     assert not index.enabled
     index.remember("daily-planet", TEXT, _entry())
-    assert client.exists(reuse_key(settings.key_prefix, "daily-planet", TEXT)) == 0
+    assert client.exists(_key(settings.key_prefix)) == 0
     assert index.lookup("daily-planet", TEXT) is None
 
 

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from shared.keys import NO_NEWSROOM
 from shared.publisher import VerdictPublisher
 from shared.redis_client import make_redis
 from shared.reviews import ReviewRecorder
-from shared.rulings import RulingIndex, claim_key, normalise_claim, rulings_key
+from shared.rulings import RulingIndex, claim_key, normalise_claim
 from shared.schemas import Label, ReviewSubmission
 from shared.settings import Settings
 from shared.store import ClaimRecord, ClaimStore
@@ -53,11 +52,6 @@ def test_claim_keys_tell_different_numbers_apart() -> None:
 )
 def test_normalisation_keeps_every_symbol_that_changes_a_claim(a: str, b: str) -> None:
     assert claim_key(a) != claim_key(b)
-
-
-def test_claims_without_a_newsroom_have_their_own_namespace() -> None:
-    assert rulings_key("cc", None) == f"cc:rulings:{NO_NEWSROOM}"
-    assert rulings_key("cc", "daily-planet") == "cc:rulings:daily-planet"
 
 
 class Rulings:

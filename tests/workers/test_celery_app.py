@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from shared.errors import TransientSourceError
-from shared.schemas import NOOP_TASK_NAME, VERIFY_TASK_NAME
+from shared.tasks import NOOP_TASK_NAME, VERIFY_TASK_NAME
 from tests.conftest import SettingsFactory
 from tests.shared import factories
 from tests.workers.conftest import ContextFactory, FlakySource

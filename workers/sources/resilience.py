@@ -38,6 +38,7 @@ from typing import Any
 import redis
 
 from shared.errors import TransientSourceError
+from shared.keys import Keys
 from shared.settings import Settings
 from shared.settings_checks import LOCAL_SOURCES
 from workers import metrics
@@ -182,7 +183,7 @@ class ResilientSource:
     def _cache_key(self, claim: str, limit: int) -> str:
         normalised = " ".join(claim.casefold().split())
         digest = hashlib.sha256(f"{limit}\n{normalised}".encode()).hexdigest()[:32]
-        return f"{self.policy.cache_prefix}:source-cache:{self.name}:{digest}"
+        return Keys(self.policy.cache_prefix).source_cache(self.name, digest)
 
     def _cache_get(self, key: str) -> list[Passage] | None:
         if self._redis is None:

@@ -17,7 +17,6 @@ from services.intake.api.errors import install_error_handlers
 from services.intake.api.headers import HeaderLimitMiddleware
 from services.intake.api.metrics import IntakeMetrics, MetricsMiddleware
 from services.intake.api.metrics import router as metrics_router
-from services.intake.api.queue import CeleryEnqueuer, Enqueuer
 from services.intake.api.routes import (
     admin,
     articles,
@@ -28,11 +27,13 @@ from services.intake.api.routes import (
     webhooks,
 )
 from services.intake.api.shutdown import Drain, DrainMiddleware, grace_period_s, settle
-from services.intake.api.sweeper import RequeueSweeper, SweepConfig
+from services.intake.api.sweeper import run_sweeps
 from services.intake.api.timeouts import TimeoutMiddleware
 from services.intake.extraction import ClaimExtractor
 from shared.redis_client import durability_warning, make_redis
+from shared.requeue import RequeueSweeper, SweepConfig
 from shared.settings import Settings
+from shared.tasks import CeleryEnqueuer, Enqueuer
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def create_app(
                     broker=broker,
                 )
                 app.state.sweeper = sweeper
-                owned.push_async_callback(_cancel, asyncio.create_task(sweeper.run()))
+                owned.push_async_callback(_cancel, asyncio.create_task(run_sweeps(sweeper)))
             warning = await run_in_threadpool(durability_warning, client)
             if warning:
                 logger.warning("%s", warning)

@@ -13,13 +13,13 @@ from services.intake.api.capacity import MemoryGuard
 from services.intake.api.fairness import ExtractionGate
 from services.intake.api.idempotency import IdempotencyConfig, IdempotencyStore
 from services.intake.api.metrics import IntakeMetrics
-from services.intake.api.queue import Enqueuer
 from services.intake.api.ratelimit import RateLimiter, RateLimits
 from services.intake.extraction import ClaimExtractor
 from shared.keys_store import ApiKeyStore
 from shared.publisher import VerdictPublisher
 from shared.settings import Settings
 from shared.store import ClaimStore
+from shared.tasks import Enqueuer
 from shared.webhook_store import WebhookStore
 
 

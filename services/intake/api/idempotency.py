@@ -21,14 +21,14 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Annotated, Any, ClassVar, Final
 
 import redis
 
 from services.intake.api.errors import ApiError
 from shared.errors import StoreUnavailableError
 from shared.keys import Keys
-from shared.lua import read_script
+from shared.lua import ARG, KEY, Script, ScriptCall
 from shared.settings import Settings
 
 HEADER: Final = "Idempotency-Key"
@@ -39,6 +39,26 @@ _PRINTABLE = re.compile(r"^[\x20-\x7e]+$")
 
 _LUA = "services.intake.api.lua"
 """The package holding the two scripts (:func:`shared.lua.read_script`)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompleteCall(ScriptCall):
+    """``idempotency_complete.lua``: the answer replaces the record, if it is still ours."""
+
+    SCRIPT: ClassVar[tuple[str, str]] = (_LUA, "idempotency_complete.lua")
+    record: Annotated[str, KEY]
+    token: Annotated[str, ARG]
+    value: Annotated[str, ARG]
+    ttl: Annotated[int, ARG]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseCall(ScriptCall):
+    """``idempotency_release.lua``: the record goes, if it is still ours."""
+
+    SCRIPT: ClassVar[tuple[str, str]] = (_LUA, "idempotency_release.lua")
+    record: Annotated[str, KEY]
+    token: Annotated[str, ARG]
 
 
 def parse_key(value: str | None) -> str | None:
@@ -107,8 +127,8 @@ class IdempotencyStore:
         self._pending_ttl = min(PENDING_TTL_S, config.ttl_s)
         self._wait_s = wait_s
         self._poll_s = poll_s
-        self._complete = client.register_script(read_script(_LUA, "idempotency_complete.lua"))
-        self._release = client.register_script(read_script(_LUA, "idempotency_release.lua"))
+        self._complete = Script(client, CompleteCall)
+        self._release = Script(client, ReleaseCall)
         self._held: set[Reservation] = set()
         self._held_lock = threading.Lock()
 
@@ -186,7 +206,14 @@ class IdempotencyStore:
             }
         )
         try:
-            self._complete(keys=[reservation.redis_key], args=[reservation.token, value, self._ttl])
+            self._complete(
+                CompleteCall(
+                    record=reservation.redis_key,
+                    token=reservation.token,
+                    value=value,
+                    ttl=self._ttl,
+                )
+            )
         except redis.RedisError as exc:
             raise StoreUnavailableError(f"idempotency store unavailable: {exc}") from exc
         finally:
@@ -206,4 +233,4 @@ class IdempotencyStore:
     def _drop(self, reservation: Reservation) -> None:
         # if Redis is down the pending record simply expires
         with contextlib.suppress(redis.RedisError):
-            self._release(keys=[reservation.redis_key], args=[reservation.token])
+            self._release(ReleaseCall(record=reservation.redis_key, token=reservation.token))

@@ -1,9 +1,10 @@
 """Rate limits in Redis, shared by every intake process.
 
-Fixed one-minute windows: the counter ``{prefix}:rl:{kind}:{subject}:{window}`` is raised
-by one Lua script that refuses (and takes back) an increment that would pass the limit,
-so a refused request or article uses up nothing. The subject of the newsroom limits is
-the newsroom, not the key, so a newsroom with three keys has one budget:
+Fixed one-minute windows: the counter ``{prefix}:rl:{kind}:{subject}:{window}``
+(:meth:`shared.keys.Keys.rate_limit`) is raised by one Lua script that refuses (and takes
+back) an increment that would pass the limit, so a refused request or article uses up
+nothing. The subject of the newsroom limits is the newsroom, not the key, so a newsroom
+with three keys has one budget:
 
 * ``requests``: API requests;
 * ``claims``: claims queued (an article counts as many claims as it queues);
@@ -20,17 +21,30 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated, ClassVar
 
 import redis
 
 from shared.errors import ClaimcheckError, StoreUnavailableError
-from shared.lua import read_script
+from shared.keys import Keys
+from shared.lua import ARG, KEY, Script, ScriptCall
 from shared.settings import Settings
 
 WINDOW_S = 60
 
 _LUA = "services.intake.api.lua"
 """The package holding ``rate_limit_take.lua`` (:func:`shared.lua.read_script`)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TakeCall(ScriptCall):
+    """``rate_limit_take.lua``: count an amount unless that would pass the limit."""
+
+    SCRIPT: ClassVar[tuple[str, str]] = (_LUA, "rate_limit_take.lua")
+    counter: Annotated[str, KEY]
+    amount: Annotated[int, ARG]
+    limit: Annotated[int, ARG]
+    expiry_ms: Annotated[int, ARG]
 
 
 class RateLimited(ClaimcheckError):
@@ -87,7 +101,7 @@ class RateLimiter:
         clock: Callable[[], float] = time.time,
         on_refused: Callable[[str], None] | None = None,
     ) -> None:
-        self._prefix = f"{limits.key_prefix}:rl"
+        self._keys = Keys(limits.key_prefix)
         self._limits = {
             "requests": limits.requests,
             "claims": limits.claims,
@@ -95,7 +109,7 @@ class RateLimiter:
             "auth_failures": limits.auth_failures,
         }
         self._client = client
-        self._take = client.register_script(read_script(_LUA, "rate_limit_take.lua"))
+        self._take = Script(client, TakeCall)
         self._clock = clock
         self._on_refused = on_refused
 
@@ -110,9 +124,12 @@ class RateLimiter:
         window, retry_after = self._window()
         if limit <= 0 or amount <= 0:
             return Decision(True, 0, retry_after)
-        key = f"{self._prefix}:{kind}:{subject}:{window}"
+        key = self._keys.rate_limit(kind, subject, window)
         try:
-            allowed, count = self._take(keys=[key], args=[amount, limit, (WINDOW_S + 5) * 1000])
+            call = TakeCall(
+                counter=key, amount=amount, limit=limit, expiry_ms=(WINDOW_S + 5) * 1000
+            )
+            allowed, count = self._take(call)
         except redis.RedisError as exc:
             raise StoreUnavailableError(f"rate limiter unavailable: {exc}") from exc
         return Decision(bool(int(allowed)), int(count), retry_after)
@@ -151,7 +168,8 @@ class RateLimiter:
             return
         window, retry_after = self._window()
         try:
-            failures = self._client.get(f"{self._prefix}:auth_failures:{address}:{window}")
+            key = self._keys.rate_limit("auth_failures", address, window)
+            failures = self._client.get(key)
         except redis.RedisError as exc:
             raise StoreUnavailableError(f"rate limiter unavailable: {exc}") from exc
         if failures is not None and int(failures) >= limit:

@@ -1,122 +1,27 @@
-"""The intake's re-queue sweep: claims left ``queued`` get their job sent again, by itself.
+"""The intake's timer for the re-queue sweep (:mod:`shared.requeue`).
 
-A claim can be left ``queued`` with no job anywhere: the intake died between storing the
-claim and sending its job, or a worker was killed in the instant between Celery's Redis
-transport taking the job off the queue and recording it as in progress (two separate
-steps in kombu). Every :attr:`Settings.requeue_interval_s` one intake process (a Redis lock
-picks it) looks for claims still ``queued`` after :attr:`Settings.requeue_after_s` and
-sends their jobs again — but only while the queue is empty, so that a long backlog (whose
-claims are all legitimately ``queued``) is never sent twice. Tasks are safe to run twice:
-a claim whose job was only slow is still published once.
-
-The same sweep, with ``CLAIMCHECK_RECHECK_ON_CHANGE``, then drains the pending re-checks
-(:class:`shared.rechecks.Rechecker`: changed documents whose citing claims were not all
-re-queued, as over ``CLAIMCHECK_RECHECK_MAX_PER_IMPORT`` or cut off by a failure), at most
-that many claims per sweep: a large change is re-checked a queue's worth at a time.
+Every :attr:`Settings.requeue_interval_s` each intake process tries one sweep, in a worker
+thread so that the event loop never waits on Redis or the broker; the sweep's lock lets one
+of them through per interval. A failed sweep is logged and tried again next interval.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
-from dataclasses import dataclass
 
-import redis
 from starlette.concurrency import run_in_threadpool
 
-from services.intake.api.queue import Enqueuer
-from services.intake.api.recovery import requeue_stale
-from shared.errors import StoreUnavailableError
-from shared.rechecks import Rechecker
-from shared.settings import Settings
-from shared.store import ClaimStore
+from shared.requeue import RequeueSweeper
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class SweepConfig:
-    """How often to sweep, how old a ``queued`` claim must be, and where the queue is."""
-
-    queue: str
-    interval_s: float
-    after_s: float
-    key_prefix: str
-    recheck_limit: int = 0
-    """Claims of pending re-checks re-queued per sweep (0: none)."""
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SweepConfig:
-        return cls(
-            queue=settings.queue_name,
-            interval_s=settings.requeue_interval_s,
-            after_s=settings.requeue_after_s,
-            key_prefix=settings.key_prefix,
-            recheck_limit=settings.recheck_max_per_import if settings.recheck_on_change else 0,
-        )
-
-
-class RequeueSweeper:
-    """Runs :func:`requeue_stale` periodically; at most one intake per interval does."""
-
-    def __init__(
-        self,
-        client: redis.Redis,
-        store: ClaimStore,
-        enqueuer: Enqueuer,
-        config: SweepConfig,
-        *,
-        broker: redis.Redis | None = None,
-    ) -> None:
-        self._redis = client
-        self._broker = broker or client
-        """Where the Celery queue lives (``CLAIMCHECK_BROKER_URL``, default the same Redis)."""
-        self._store = store
-        self._enqueuer = enqueuer
-        self._queue = config.queue
-        self.interval_s = config.interval_s
-        self.after_s = config.after_s
-        self._lock_key = f"{config.key_prefix}:requeue:lock"
-        self._token = uuid.uuid4().hex
-        self.requeued = 0
-        """How many jobs this process has sent again (for logs and tests)."""
-        self._recheck_limit = config.recheck_limit
-        self._rechecker = Rechecker(client, config.key_prefix)
-        self.rechecked = 0
-        """How many claims of pending re-checks this process has re-queued."""
-
-    def sweep_once(self) -> list[str]:
-        """One sweep; the ids of the claims whose jobs were sent again."""
-        lock_ms = max(1, int(self.interval_s * 1000 * 0.9))
-        if not self._redis.set(self._lock_key, self._token, nx=True, px=lock_ms):
-            return []  # another intake swept within this interval
-        if int(self._broker.llen(self._queue)) > 0:
-            return []  # jobs are waiting: their claims are queued for a good reason
-        ids = requeue_stale(self._store, self._enqueuer, older_than_s=self.after_s)
-        self.requeued += len(ids)
-        self.drain_rechecks()  # after: a re-queued claim would look stale to requeue_stale
-        return ids
-
-    def drain_rechecks(self) -> list[str]:
-        """Re-queue claims of pending re-checks, up to the limit; the ids re-queued."""
-        if self._recheck_limit <= 0:
-            return []
+async def run_sweeps(sweeper: RequeueSweeper) -> None:
+    """Sweep every ``sweeper.interval_s`` until cancelled; a failed sweep is not fatal."""
+    while True:
+        await asyncio.sleep(sweeper.interval_s)
         try:
-            report = self._rechecker.drain(self._enqueuer.enqueue, limit=self._recheck_limit)
-        except StoreUnavailableError as exc:  # they stay pending for the next sweep
-            logger.warning("pending re-checks not drained: %s", exc)
-            return []
-        self.rechecked += len(report.requeued)
-        if report.requeued:
-            logger.info("%s", report)
-        return report.requeued
-
-    async def run(self) -> None:
-        """Sweep every ``interval_s`` until cancelled; a failed sweep is logged, not fatal."""
-        while True:
-            await asyncio.sleep(self.interval_s)
-            try:
-                await run_in_threadpool(self.sweep_once)
-            except Exception as exc:  # Redis or broker down: try again next interval
-                logger.warning("re-queue sweep failed: %s", exc)
+            await run_in_threadpool(sweeper.sweep_once)
+        except Exception as exc:  # Redis or broker down: try again next interval
+            logger.warning("re-queue sweep failed: %s", exc)

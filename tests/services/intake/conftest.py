@@ -6,8 +6,6 @@ everything under them is deleted afterwards, including kombu's binding keys.
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
@@ -21,13 +19,14 @@ import redis
 from fastapi import FastAPI
 
 from services.intake.api.app import create_app
-from services.intake.api.queue import CeleryEnqueuer
 from services.intake.extraction import ClaimExtractor
 from shared.publisher import VerdictPublisher
 from shared.redis_client import make_redis
 from shared.settings import Settings
 from shared.store import ClaimStore
+from shared.tasks import CeleryEnqueuer
 from tests.conftest import SettingsFactory
+from tests.shared.jobs import job_args
 
 SEED_ARTICLE = Path(__file__).resolve().parents[3] / "examples" / "danang-article.txt"
 CLOSED_PORT_URL = "redis://127.0.0.1:1/0"
@@ -123,19 +122,6 @@ class Intake:
         failures = f"{self.settings.key_prefix}:rl:auth_failures:"
         stored = {k for k in self.stored_keys() if not k.startswith(failures)}
         return self.stream_length(), self.queue_length(), frozenset(stored)
-
-
-def job_args(raw: str) -> list[Any]:
-    """The positional arguments of a Celery message as kombu stores it in the list."""
-    message = json.loads(raw)
-    args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
-    assert isinstance(args, list)
-    return args
-
-
-def job_task(raw: str) -> str:
-    task: str = json.loads(raw)["headers"]["task"]
-    return task
 
 
 IntakeFactory = Callable[..., Intake]

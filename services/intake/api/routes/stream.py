@@ -33,6 +33,7 @@ from starlette.types import Receive, Scope, Send
 
 from services.intake.api.auth import STATIC_KEY_ID_PREFIX, Owner
 from services.intake.api.errors import ApiError
+from shared.keys import Keys
 from shared.settings import Settings
 from shared.streams import StreamEntry, decode_entry
 
@@ -97,6 +98,7 @@ class StreamHub:
     def __init__(self, config: StreamConfig, client: aioredis.Redis) -> None:
         self.config = config
         self.redis = client
+        self._api_keys = Keys(config.key_prefix).api_keys()
         self.active = 0
         self.by_newsroom: dict[str | None, int] = {}
         self.closing = False
@@ -124,7 +126,7 @@ class StreamHub:
 
     async def key_exists(self, key_id: str) -> bool:
         """Whether the stored key ``key_id`` is still there (not revoked)."""
-        return bool(await self.redis.hexists(f"{self.config.key_prefix}:apikeys", key_id))
+        return bool(await self.redis.hexists(self._api_keys, key_id))
 
 
 @asynccontextmanager

@@ -1,67 +1,44 @@
-"""The intake's re-queue sweep on the real Redis and broker."""
+"""The intake's timer for the re-queue sweep: every interval, and a failure is not fatal."""
 
 from __future__ import annotations
 
-import time
+import asyncio
+import logging
+from typing import cast
 
-import redis
+import pytest
 
-from services.intake.api.queue import CeleryEnqueuer
-from services.intake.api.sweeper import RequeueSweeper, SweepConfig
-from shared.redis_client import make_redis
-from shared.store import ClaimRecord, ClaimStore
-from tests.conftest import SettingsFactory
-
-
-def test_sweep_sends_stale_jobs_once_per_interval_and_never_over_a_backlog(
-    settings_factory: SettingsFactory, redis_client: redis.Redis
-) -> None:
-    settings = settings_factory(requeue_interval_s=60, requeue_after_s=30)
-    client = make_redis(settings)
-    store = ClaimStore.from_settings(client, settings)
-    enqueuer = CeleryEnqueuer.from_settings(settings)
-    old_ms = int((time.time() - 3600) * 1000)
-    store.save([ClaimRecord(claim_id="clm_lost", text="A claim.", created_at_ms=old_ms)])
-    store.save([ClaimRecord(claim_id="clm_new", text="A claim.")])
-    first = RequeueSweeper(client, store, enqueuer, SweepConfig.from_settings(settings))
-    second = RequeueSweeper(client, store, enqueuer, SweepConfig.from_settings(settings))
-    try:
-        # a backlog is waiting: its claims are queued for a good reason, nothing is sent
-        redis_client.rpush(settings.queue_name, "a job that is waiting")
-        assert first.sweep_once() == []
-        redis_client.delete(settings.queue_name)
-        redis_client.delete(f"{settings.key_prefix}:requeue:lock")
-        assert first.sweep_once() == ["clm_lost"]
-        assert redis_client.llen(settings.queue_name) == 1 and first.requeued == 1
-        # within the same interval another intake does not sweep again
-        redis_client.delete(settings.queue_name)
-        assert second.sweep_once() == []
-        assert redis_client.llen(settings.queue_name) == 0
-    finally:
-        enqueuer.close()
-        client.close()
-        client.connection_pool.disconnect()
+from services.intake.api.sweeper import run_sweeps
+from shared.requeue import RequeueSweeper
 
 
-def test_the_queue_is_looked_at_on_the_broker_not_the_store(
-    settings_factory: SettingsFactory, redis_client: redis.Redis
-) -> None:
-    settings = settings_factory(requeue_interval_s=60, requeue_after_s=30)
-    client = make_redis(settings)
-    broker = make_redis(settings, url=settings.redis_url.rsplit("/", 1)[0] + "/1")
-    store = ClaimStore.from_settings(client, settings)
-    enqueuer = CeleryEnqueuer.from_settings(settings)
-    old_ms = int((time.time() - 3600) * 1000)
-    store.save([ClaimRecord(claim_id="clm_waiting", text="A claim.", created_at_ms=old_ms)])
-    sweeper = RequeueSweeper(
-        client, store, enqueuer, SweepConfig.from_settings(settings), broker=broker
-    )
-    try:
-        broker.rpush(settings.queue_name, "a job waiting on the broker")
-        assert sweeper.sweep_once() == []  # the store's Redis has no queue: still a backlog
-    finally:
-        broker.delete(settings.queue_name)
-        enqueuer.close()
-        for c in (client, broker):
-            c.close()
-            c.connection_pool.disconnect()
+class _Sweeps:
+    """Stands in for :class:`RequeueSweeper`: the first sweep fails, the others count."""
+
+    interval_s = 0.01
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def sweep_once(self) -> list[str]:
+        self.calls += 1
+        if self.calls == 1:
+            raise ConnectionError("Redis is down")
+        return []
+
+
+def test_sweeps_go_on_after_a_failed_one(caplog: pytest.LogCaptureFixture) -> None:
+    sweeps = _Sweeps()
+
+    async def main() -> None:
+        task = asyncio.create_task(run_sweeps(cast(RequeueSweeper, sweeps)))
+        while sweeps.calls < 3:
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    with caplog.at_level(logging.WARNING, logger="services.intake.api.sweeper"):
+        asyncio.run(main())
+    assert sweeps.calls >= 3
+    assert [r.getMessage() for r in caplog.records] == ["re-queue sweep failed: Redis is down"]

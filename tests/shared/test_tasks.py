@@ -1,15 +1,39 @@
+"""The task contract: task names, and the enqueuer on the real Redis broker."""
+
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+import typing
+from pathlib import Path
 
 import pytest
 import redis
 
-from services.intake.api.queue import CeleryEnqueuer
 from shared.errors import StoreUnavailableError
-from shared.schemas import NOOP_TASK_NAME, VERIFY_TASK_NAME
+from shared.settings import Settings
+from shared.tasks import (
+    NOOP_TASK_NAME,
+    TASK_NAMES,
+    VERIFY_TASK_NAME,
+    CeleryEnqueuer,
+    jobs_waiting,
+)
 from tests.conftest import SettingsFactory
-from tests.services.intake.conftest import CLOSED_PORT_URL, job_args, job_task
+from tests.shared.jobs import job_args, job_task
+
+ROOT = Path(__file__).resolve().parents[2]
+CLOSED_PORT_URL = "redis://127.0.0.1:1/0"
+"""Nothing listens on port 1: connecting fails at once."""
+
+
+def test_the_setting_offers_exactly_the_task_names() -> None:
+    """``CLAIMCHECK_VERIFY_TASK`` is a Literal (pydantic checks it): it must list the same
+    names the workers register."""
+    hints = typing.get_type_hints(Settings)
+    assert set(typing.get_args(hints["verify_task"])) == set(TASK_NAMES)
+    assert Settings.model_fields["verify_task"].default == VERIFY_TASK_NAME
 
 
 def test_one_message_per_claim_on_the_queue_list(
@@ -78,3 +102,26 @@ def test_unreachable_broker_raises_store_unavailable_quickly(
     finally:
         enqueuer.close()
     assert time.monotonic() - started < 3.0
+
+
+def test_jobs_waiting_counts_the_queue_list(
+    settings_factory: SettingsFactory, redis_client: redis.Redis
+) -> None:
+    settings = settings_factory()
+    assert jobs_waiting(redis_client, settings.queue_name) == 0
+    redis_client.rpush(settings.queue_name, "a job", "another")
+    assert jobs_waiting(redis_client, settings.queue_name) == 2
+
+
+def test_the_task_names_import_without_celery() -> None:
+    """The lab and the command line read the names; only an enqueuer needs Celery."""
+    script = (
+        "import sys\n"
+        "import shared.tasks\n"
+        "print(sorted(m for m in ('celery', 'kombu') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

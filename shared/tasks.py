@@ -1,33 +1,60 @@
-"""Queuing one verification job per claim, by task name (the intake never imports workers).
+"""The task contract between the intake and the workers, in one place.
+
+The intake and the workers never import each other: the intake (and ``claimcheck kb``,
+``claimcheck requeue``, the lab) sends a job by task name with the claim id as its one
+argument, and :mod:`workers.celery_app` registers its tasks under the same names. This
+module holds both sides of that agreement: the task names, the producer that sends them
+(:class:`CeleryEnqueuer`, which turns the broker's failures into
+:class:`~shared.errors.StoreUnavailableError`) and what is known about the queue.
 
 The broker is Celery's Redis transport: each queue is a Redis list named after the queue,
-so ``LLEN <queue_name>`` is the number of jobs waiting.
+so ``LLEN <queue_name>`` is the number of jobs waiting (:func:`jobs_waiting`).
+
+Celery and kombu are imported when an enqueuer is made, not with this module: the task
+names cost nothing to import (``claimcheck-lab`` and the command line parse without them).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import redis
-from celery import Celery
-from kombu.exceptions import KombuError, OperationalError
 
 from shared.errors import StoreUnavailableError
 from shared.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-_BROKER_ERRORS: tuple[type[BaseException], ...] = (
-    OperationalError,
-    KombuError,
-    redis.RedisError,
-    ConnectionError,
-    OSError,
-    TimeoutError,
-)
+VERIFY_TASK_NAME = "claimcheck.verify_claim"
+"""Checks a claim and publishes its verdict; what the intake enqueues."""
+NOOP_TASK_NAME = "claimcheck.noop_publish"
+"""Benchmark baseline: publishes a placeholder verdict without checking anything."""
+TASK_NAMES = (VERIFY_TASK_NAME, NOOP_TASK_NAME)
+"""Every task the workers register (``CLAIMCHECK_VERIFY_TASK`` picks one to send)."""
+
+
+def jobs_waiting(broker: redis.Redis, queue: str) -> int:
+    """How many jobs wait on ``queue`` (the transport's list of it) on the broker's Redis."""
+    return int(broker.llen(queue))
+
+
+@functools.cache
+def _broker_errors() -> tuple[type[BaseException], ...]:
+    """What a broker that is down or refuses raises (kombu's errors, once kombu is loaded)."""
+    from kombu.exceptions import KombuError, OperationalError
+
+    return (
+        OperationalError,
+        KombuError,
+        redis.RedisError,
+        ConnectionError,
+        OSError,
+        TimeoutError,
+    )
 
 
 class Enqueuer(Protocol):
@@ -73,8 +100,11 @@ class CeleryEnqueuer:
     """A producer-only Celery app that sends the verify task by name."""
 
     def __init__(self, config: BrokerConfig) -> None:
+        from celery import Celery
+
         self._task = config.task
         self._queue = config.queue
+        self._errors = _broker_errors()
         self._app = Celery("claimcheck-intake", broker=config.broker_url)
         self._app.conf.update(
             broker_transport_options={
@@ -118,7 +148,7 @@ class CeleryEnqueuer:
                     self._app.send_task(
                         self._task, args=[claim_id], queue=self._queue, producer=producer
                     )
-        except _BROKER_ERRORS as exc:
+        except self._errors as exc:
             logger.warning("broker refused %d job(s): %s", len(claim_ids), exc)
             raise StoreUnavailableError(f"could not queue claims: {exc}") from exc
         logger.debug("queued %d job(s) on %s", len(claim_ids), self._queue)
@@ -127,7 +157,7 @@ class CeleryEnqueuer:
         try:
             with self._app.connection_for_write() as conn:
                 conn.default_channel.client.ping()
-        except _BROKER_ERRORS as exc:
+        except self._errors as exc:
             logger.warning("broker ping failed: %s", exc)
             return False
         return True
