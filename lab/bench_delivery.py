@@ -67,7 +67,8 @@ class Receiver:
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.1)
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/hook"
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._acceptor = threading.Thread(target=self._accept, daemon=True)
+        self._acceptor.start()
 
     def _accept(self) -> None:
         while not self.stop.is_set():
@@ -75,6 +76,8 @@ class Receiver:
                 conn, _ = self._listener.accept()
             except TimeoutError:
                 continue
+            except OSError:
+                return  # the listener was closed under us
             with self._lock:
                 self.connections += 1
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
@@ -117,6 +120,7 @@ class Receiver:
 
     def close(self) -> None:
         self.stop.set()
+        self._acceptor.join(timeout=5)  # it sees ``stop`` within its 0.1 s accept timeout
         self._listener.close()
 
 
