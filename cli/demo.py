@@ -34,8 +34,8 @@ from cli.processes import (
     wait_until,
 )
 from cli.submit import make_client, wait_for_verdicts
-from shared.keys import KOMBU_BINDINGS, Keys
 from shared.settings import Settings
+from shared.store.keys import KOMBU_BINDINGS, Keys
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEED_ARTICLE = REPO_ROOT / "examples" / "danang-article.txt"
@@ -65,7 +65,7 @@ def start_stack(
     intake's base URL and the environment the children run with.
     """
     from workers.context import build_process_embedder
-    from workers.sources.knowledge_base import starter_corpus_path
+    from workers.sources.knowledge_base.index import starter_corpus_path
     from workers.sources.registry import open_knowledge_base
 
     redis_url = settings.redis_url

@@ -6,7 +6,7 @@ before anything is written, so a bad record in any of them imports none; then ea
 upserted by id and its new or changed claims are embedded.
 
 ``claimcheck factchecks export --newsroom N``: the newsroom's rulings as ClaimReview
-(:mod:`shared.ruling_export`). It exits 2 with one line, writing nothing, for an unknown
+(:mod:`shared.newsroom.export`). It exits 2 with one line, writing nothing, for an unknown
 newsroom, for one without a publisher in ``CLAIMCHECK_NEWSROOM_PUBLISHERS``, and where a
 ruling has no url (neither its own nor the publisher's ``review_url`` template).
 """
@@ -58,12 +58,12 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
     import sys
 
-    from shared.claimreview import UnpublishableError, claim_review_json, publisher_of
-    from shared.keys import NO_NEWSROOM
-    from shared.newsrooms import known_newsrooms
-    from shared.redis_client import make_redis
-    from shared.ruling_export import export_rulings
-    from shared.store import ClaimStore
+    from shared.newsroom.claimreview import UnpublishableError, claim_review_json, publisher_of
+    from shared.newsroom.directory import known_newsrooms
+    from shared.newsroom.export import export_rulings
+    from shared.store.claims import ClaimStore
+    from shared.store.client import make_redis
+    from shared.store.keys import NO_NEWSROOM
 
     since = _since(args.since)
     newsroom = None if args.newsroom == NO_NEWSROOM else args.newsroom

@@ -6,10 +6,11 @@ any of them leaves the knowledge base as it was, and the one error line says so.
 
 ``import-wikipedia``: a MediaWiki ``pages-articles`` dump, streamed in batches that each
 commit on their own, so a run that stopped resumes where it was (see
-:mod:`workers.sources.wikipedia_dump`).
+:mod:`workers.sources.knowledge_base.wikipedia_dump`).
 
 ``import-wikipedia`` skips a page whose wikitext is over ``--max-page-bytes`` (default
-4 MiB, :data:`workers.sources.wikipedia_xml.MAX_PAGE_BYTES`) with a warning naming it.
+4 MiB, :data:`workers.sources.knowledge_base.wikipedia_xml.MAX_PAGE_BYTES`) with a warning naming
+it.
 
 One process writes to the file at a time: a command that finds another import (or
 removal) writing waits for it up to ``--wait`` seconds, then stops with one line naming
@@ -18,7 +19,7 @@ the file, having changed nothing.
 With ``CLAIMCHECK_RECHECK_ON_CHANGE`` the base records each change in the import's (or
 removal's) transaction; after it commits, the command moves the recorded changes into
 Redis and re-queues the claims citing them, at most ``CLAIMCHECK_RECHECK_MAX_PER_IMPORT``
-(:mod:`shared.rechecks`). What is left (over the limit, or Redis down) stays pending:
+(:mod:`shared.newsroom.rechecks`). What is left (over the limit, or Redis down) stays pending:
 the next import, ``claimcheck kb recheck`` or the intake's sweep re-checks it.
 """
 
@@ -32,11 +33,11 @@ from typing import TYPE_CHECKING
 
 from cli.commands import Handler, Subparsers, add_command, add_group
 from shared.errors import InputError, StoreUnavailableError
-from shared.rechecks import Rechecker, RecheckReport
+from shared.newsroom.rechecks import Rechecker, RecheckReport
 from shared.settings import Settings
 
 if TYPE_CHECKING:
-    from workers.sources.knowledge_base import KnowledgeBase
+    from workers.sources.knowledge_base.index import KnowledgeBase
 
 
 WAIT_S = 120.0
@@ -48,7 +49,7 @@ def waiting(handler: Handler) -> Handler:
 
     @wraps(handler)
     def run(args: argparse.Namespace, settings: Settings) -> int:
-        from workers.sources.kb_writer import KnowledgeBaseLocked
+        from workers.sources.knowledge_base.writer import KnowledgeBaseLocked
 
         try:
             return handler(args, settings)
@@ -65,7 +66,7 @@ def _say(line: str) -> None:
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.sources.knowledge_base import starter_corpus_path
+    from workers.sources.knowledge_base.index import starter_corpus_path
 
     paths: list[Path] = list(args.files)
     if args.starter:
@@ -160,7 +161,7 @@ def recheck(settings: Settings, kb: KnowledgeBase, *, changed: int) -> None:
 def drain_rechecks(settings: Settings, kb: KnowledgeBase) -> RecheckReport | None:
     """Move the changes ``kb`` recorded into Redis, then re-queue the claims citing pending
     documents, at most ``CLAIMCHECK_RECHECK_MAX_PER_IMPORT``; None when none is pending."""
-    from shared.redis_client import make_redis
+    from shared.store.client import make_redis
     from shared.tasks import CeleryEnqueuer
 
     client = make_redis(settings)
@@ -198,9 +199,9 @@ def run_recheck(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_import_wikipedia(args: argparse.Namespace, settings: Settings) -> int:
     from workers.context import build_process_embedder
+    from workers.sources.knowledge_base.wikipedia_dump import import_dump
+    from workers.sources.knowledge_base.wikipedia_xml import MAX_PAGE_BYTES
     from workers.sources.registry import open_knowledge_base
-    from workers.sources.wikipedia_dump import import_dump
-    from workers.sources.wikipedia_xml import MAX_PAGE_BYTES
 
     dump: Path = args.dump
     if not dump.is_file():

@@ -16,11 +16,11 @@ import argparse
 from collections.abc import Sequence
 
 from cli import (
+    api_keys,
     demo,
     extract,
     factchecks,
     kb,
-    keys,
     match,
     requeue,
     serve,
@@ -38,7 +38,7 @@ COMMANDS: tuple[Register, ...] = (
     submit.register,
     watch.register,
     requeue.register,
-    keys.register,
+    api_keys.register,
     webhooks.register,
     kb.register,
     factchecks.register,

@@ -18,9 +18,9 @@ from shared.settings import Settings
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from shared.redis_client import make_redis
     from shared.requeue import STALE_LOGGER, RequeueSweeper, SweepConfig
-    from shared.store import ClaimStore
+    from shared.store.claims import ClaimStore
+    from shared.store.client import make_redis
     from shared.tasks import CeleryEnqueuer, jobs_waiting
 
     client = make_redis(settings)

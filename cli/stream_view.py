@@ -4,7 +4,7 @@ shows.
 A view keeps its place in memory only: it starts at the stream's newest entry (or its
 oldest, ``from_beginning``), never acknowledges anything and leaves nothing behind in
 Redis, so the next plain watch again starts fresh. Readers that must resume where they
-stopped, or share entries, use a group (:class:`shared.streams.GroupReader`).
+stopped, or share entries, use a group (:class:`shared.store.streams.GroupReader`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import redis
 
-from shared.streams import StreamEntry, decode_entry, last_id
+from shared.store.streams import StreamEntry, decode_entry, last_id
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         verifier = build_verifier(settings)
         stats = verify_batch(args.input, args.output, verifier, progress=progress)
     else:
-        from shared.redis_client import make_redis
+        from shared.store.client import make_redis
 
         with_redis = settings.model_copy(update={"redis_url": args.redis_url})
         client = make_redis(with_redis)

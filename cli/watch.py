@@ -7,7 +7,7 @@ group share the work (each entry goes to one of them), watchers with different g
 see every entry, and a group resumes where it stopped. A watcher that is stopped and
 started again with the same ``--consumer`` name first re-reads what it had received but not
 printed; entries left by a watcher that died are claimed after
-``CLAIMCHECK_STREAM_CLAIM_IDLE_MS`` (see :class:`shared.streams.GroupReader`).
+``CLAIMCHECK_STREAM_CLAIM_IDLE_MS`` (see :class:`shared.store.streams.GroupReader`).
 
 When the reader of its output goes away (``claimcheck watch | head -1``) it stops at once,
 quietly, with status 0.
@@ -30,10 +30,10 @@ import redis
 from cli.commands import Subparsers, add_command
 from cli.output import format_completed_line, format_verdict_line
 from cli.stream_view import StreamView
-from shared.redis_client import make_redis
 from shared.settings import Settings
-from shared.store import ClaimStore
-from shared.streams import GroupReader, StreamEntry, stream_id_ms
+from shared.store.claims import ClaimStore
+from shared.store.client import make_redis
+from shared.store.streams import GroupReader, StreamEntry, stream_id_ms
 
 _LABEL_COLOURS = {
     "supported": "\033[32m",

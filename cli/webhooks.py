@@ -2,7 +2,7 @@
 
 ``add``, ``list`` and ``remove`` go through the intake's admin API (``/v1/admin/webhooks``,
 :mod:`cli.admin_client`); ``deliver`` runs the deliverer
-(:mod:`workers.webhooks.deliverer`) on Redis until SIGTERM/SIGINT; ``failures`` lists the
+(:mod:`services.delivery.deliverer`) on Redis until SIGTERM/SIGINT; ``failures`` lists the
 dead letters (deliveries that never succeeded) from Redis.
 """
 
@@ -81,8 +81,8 @@ def run_admin(args: argparse.Namespace, settings: Settings, out: IO[str] | None 
 
 
 def run_failures(args: argparse.Namespace, settings: Settings, out: IO[str] | None = None) -> int:
-    from shared.redis_client import make_redis
-    from shared.webhook_store import WebhookStore
+    from shared.store.client import make_redis
+    from shared.store.webhooks import WebhookStore
 
     out = out or sys.stdout
     client = make_redis(settings)
@@ -104,8 +104,8 @@ def run_failures(args: argparse.Namespace, settings: Settings, out: IO[str] | No
 
 
 def run_deliver(args: argparse.Namespace, settings: Settings) -> int:
-    from shared.redis_client import make_redis
-    from workers.webhooks.deliverer import Deliverer, DeliveryConfig
+    from services.delivery.deliverer import Deliverer, DeliveryConfig
+    from shared.store.client import make_redis
 
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -4,7 +4,7 @@ For each worker count it runs the real verification task and a no-op task that o
 publishes, through the same intake, Redis and Celery, and prints both and their ratio.
 
 ``--kb-docs N`` (``make bench``: 100,000) makes the workers search a real-sized knowledge
-base built from the public data (:mod:`lab.bench_kb`, cached under ``var/bench-kb``) with
+base built from the public data (:mod:`lab.kb_corpus`, cached under ``var/bench-kb``) with
 distinct claims of the verification dev files; 0 keeps the starter corpus and the
 synthetic claims. ``--rate R`` adds an open-loop run at the largest worker count: R claims
 per second for ``--seconds`` whatever the verdicts do, latency counted from each claim's
@@ -35,13 +35,13 @@ from cli.commands import Subparsers, add_command
 from cli.demo import start_stack
 from cli.processes import ProcessGroup, process_group
 from shared.jsonl import iter_objects
-from shared.keys import Keys
 from shared.settings import Settings
-from shared.streams import decode_entry, last_id
+from shared.store.keys import Keys
+from shared.store.streams import decode_entry, last_id
 from shared.tasks import NOOP_TASK_NAME, VERIFY_TASK_NAME
 
 if TYPE_CHECKING:
-    from lab.bench_kb import BenchKb
+    from lab.kb_corpus import BenchKb
     from workers.verification.stance import StanceScore, StanceScorer
 
 OFFLINE_CLAIMS = 200
@@ -203,7 +203,7 @@ def _worker_rss_mb(group: ProcessGroup, workers: int) -> tuple[float, float]:
 def stance_throughput(settings: Settings, pairs: int = 2048) -> tuple[str, float]:
     """Batched (claim, sentence) pairs per second of the configured stance scorer."""
     from workers.context import build_scorer
-    from workers.sources.knowledge_base import starter_corpus_path
+    from workers.sources.knowledge_base.index import starter_corpus_path
     from workers.verification.sentences import split_sentences
 
     sentences: list[str] = []
@@ -312,7 +312,7 @@ def run_bench(
     data_dir: Path | None = None,
     kb_cache_dir: Path | None = None,
 ) -> int:
-    from lab.bench_kb import CACHE_DIR, DEFAULT_DATA_DIR, dev_claims, ensure_bench_kb
+    from lab.kb_corpus import CACHE_DIR, DEFAULT_DATA_DIR, dev_claims, ensure_bench_kb
 
     counts = [int(n) for n in workers.split(",") if n.strip()]
     log_dir = Path("var/bench")

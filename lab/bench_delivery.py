@@ -38,8 +38,8 @@ import redis
 from cli.commands import Subparsers, add_command
 from cli.processes import ProcessGroup, process_group, python_module, wait_until
 from shared.settings import Settings
-from shared.streams import stream_id_ms
-from shared.webhook_store import WebhookStore
+from shared.store.streams import stream_id_ms
+from shared.store.webhooks import WebhookStore
 
 SCENARIOS: Final = {
     "baseline": "answers 200 at once",

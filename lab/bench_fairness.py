@@ -20,8 +20,8 @@ import httpx
 
 from cli.commands import Subparsers, add_command
 from cli.processes import free_port, http_ready, process_group, python_module, wait_until
-from shared.keys import Keys
 from shared.settings import Settings
+from shared.store.keys import Keys
 
 _FILLER = "the of and to in a is that for it as was with be by on not he this are or his"
 

@@ -1,373 +1,230 @@
-"""A real-sized knowledge base for ``claimcheck-lab bench --kb-docs N``, built from public text.
+"""``claimcheck-lab bench-kb``: how retrieval's cost grows with the knowledge base.
 
-Documents come from ``../shared/data`` (see its DATA.md), never from a dev or test file:
+``--lexical`` measures the other half instead: a knowledge base of each size imported
+without embeddings, its BM25 search (sentences and documents) timed on dev claims. The
+public data has about 100,000 distinct documents; larger sizes add documents that join the
+texts of two of them.
 
-- the shipped starter corpus (first, as it is);
-- the evidence passages of the verification *train* files (``vitaminc-real.train``,
-  ``vitaminc-synthetic.train``, ``covid-fact.train``, ``scifact.train``,
-  ``scifact-rte.train``): the distinct evidence strings of one page / article / abstract,
-  in file order, cut into documents of 1-3 of them, titled by the row's ``page`` or
-  ``titles`` where it has one;
-- the fact-check archives' claims (LIAR, ct20-snopes), one document each;
-- the sentences of the check-worthiness *train* files (ct24-en, ct19, ct20-debates,
-  ct20-tweets) of at least :data:`MIN_WORDS` words, one document each.
+For each size (default 10,000, 100,000 and 1,000,000 sentence vectors) it builds the ANN
+index the knowledge base uses (:mod:`workers.sources.knowledge_base.ann`) and times, for the same
+queries, the index and an exact scan of every vector (what the base does under
+``dense_in_memory_max``): p50/p95 latency, recall@k of the index against the exact top k,
+build time and index size on disk.
 
-The sources are interleaved round-robin (one document from each in turn) until N documents
-are reached, so a small base has every kind of text in it; a text already taken (case and
-spacing ignored) is skipped. Everything is deterministic: the same data and N give the
-same bytes.
-
-:func:`ensure_bench_kb` writes the documents as JSONL, and imports them with the real
-``open_knowledge_base(...).import_jsonl`` (sentence split and embedding of every sentence,
-minutes for 100,000 documents) into ``var/bench-kb/kb-<N>-<hash>.sqlite3``, where
-``<hash>`` covers the JSONL and the embedding model; a later run with the same data and
-model reuses the file.
+Vectors "from real text": the texts are :func:`lab.kb_corpus.build_documents` (public
+training-file text, never dev or test), the queries dev claims (:func:`lab.kb_corpus.dev_claims`),
+all embedded with the worker's embedding model. Embedding a million texts takes hours on 2
+cores, so only ``--real`` of them (default 20,000) are embedded; each further vector is a
+random convex mix of two real ones plus Gaussian noise (``--noise``), normalised. Such
+vectors lie near the real ones without repeating them; say so when quoting the numbers.
 """
 
 from __future__ import annotations
 
-import hashlib
-import itertools
+import argparse
 import json
-import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from typing import Any
 
-from shared.jsonl import iter_objects
+import numpy as np
+import numpy.typing as npt
+
+from cli.commands import Subparsers, add_command
 from shared.settings import Settings
 
-DEFAULT_KB_DOCS = 100_000
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
-CACHE_DIR = Path("var/bench-kb")
-MIN_WORDS = 4
-"""Check-worthiness lines shorter than this ("Thank you.") are not documents."""
-MAX_GROUP = 3
-"""Evidence strings per document: 1 to this many, chosen by a hash of the group."""
-
-EVIDENCE_FILES = (
-    "vitaminc-real.train",
-    "vitaminc-synthetic.train",
-    "covid-fact.train",
-    "scifact.train",
-    "scifact-rte.train",
-)
-CHECKWORTHINESS_FILES = ("ct24-en.train", "ct19.train", "ct20-debates.train", "ct20-tweets.train")
-DEV_CLAIM_FILES = ("vitaminc-real.dev", "covid-fact.dev", "fever-symmetric.dev")
-"""Dev files whose claims the KB can answer: their train evidence is in it (for FEVER,
-vitaminc-synthetic's)."""
-
-T = TypeVar("T")
-Row = dict[str, Any]
-Doc = dict[str, str]
-"""One JSONL row of the knowledge base: ``id``, ``title``, ``text`` (and ``url``)."""
-
-_PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
+Matrix = npt.NDArray[np.float32]
 
 
-def _rows(path: Path) -> Iterator[Row]:
-    with path.open(encoding="utf-8") as handle:
-        for _, row in iter_objects(handle, where=str(path)):
-            yield row
+def real_vectors(data_dir: Path, n_texts: int, n_queries: int) -> tuple[Matrix, Matrix]:
+    from lab.kb_corpus import build_documents, dev_claims
+    from workers.sources.factchecks.embedding import OnnxEmbedder
+
+    embedder = OnnxEmbedder(threads=2)
+    texts = [d["text"][:400] for d in build_documents(data_dir, n_texts)]
+    base = np.asarray(embedder.embed(texts), dtype=np.float32)
+    queries = np.asarray(embedder.embed(dev_claims(data_dir, n_queries)), dtype=np.float32)
+    return base, queries
 
 
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
+def grown(base: Matrix, size: int, noise: float, seed: int = 7) -> Matrix:
+    """``size`` vectors: ``base`` first, then normalised noisy mixes of two of its rows."""
+    if size <= len(base):
+        return base[:size]
+    rng = np.random.default_rng(seed)
+    out = np.empty((size, base.shape[1]), dtype=np.float32)
+    out[: len(base)] = base
+    for start in range(len(base), size, 100_000):
+        n = min(100_000, size - start)
+        pick = rng.integers(0, len(base), (n, 2))
+        w = rng.random((n, 1), dtype=np.float32)
+        mix = w * base[pick[:, 0]] + (1 - w) * base[pick[:, 1]]
+        mix += rng.standard_normal(mix.shape, dtype=np.float32) * np.float32(noise)
+        out[start : start + n] = mix / np.linalg.norm(mix, axis=1, keepdims=True)
+    return out
 
 
-def _key(text: str) -> str:
-    return _collapse(text).casefold()
+def _exact(matrix: Matrix, query: Matrix, k: int) -> npt.NDArray[np.int64]:
+    sims = matrix @ query
+    top = np.argpartition(-sims, k - 1)[:k]
+    return top[np.argsort(-sims[top])]
 
 
-def _readable(name: str) -> str:
-    """A Wikipedia page name as a title: ``2_Hearts_-LRB-song-RRB-`` -> ``2 Hearts (song)``."""
-    for token, bracket in _PTB.items():
-        name = name.replace(token, bracket)
-    return _collapse(name.replace("_", " ").replace("( ", "(").replace(" )", ")"))
+def measure(matrix: Matrix, queries: Matrix, k: int, workdir: Path) -> dict[str, Any]:
+    from workers.sources.knowledge_base.ann import AnnIndex, index_path
+
+    kb_path = workdir / f"bench-{len(matrix)}.sqlite3"
+    rowids = np.arange(len(matrix), dtype=np.int64)
+    built = AnnIndex.build(kb_path, rowids, matrix, version=1, model_id="bench")
+    index = AnnIndex.load(kb_path, version=1, model_id="bench")
+    assert index is not None
+    ann_ms, exact_ms, recall = [], [], []
+    for q in queries:
+        t = time.perf_counter()
+        keys, _ = index.search(q, k)
+        ann_ms.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        truth = _exact(matrix, q, k)
+        exact_ms.append((time.perf_counter() - t) * 1000)
+        recall.append(len(set(keys) & set(truth.tolist())) / k)
+    size_mb = index_path(kb_path).stat().st_size / 1e6
+    for path in (index_path(kb_path), kb_path.with_name(kb_path.name + ".ann.json")):
+        path.unlink(missing_ok=True)
+    return {
+        "vectors": len(matrix),
+        "build_s": built.meta.seconds,
+        "index_mb": round(size_mb, 1),
+        "ann_p50_ms": round(float(np.percentile(ann_ms, 50)), 2),
+        "ann_p95_ms": round(float(np.percentile(ann_ms, 95)), 2),
+        "exact_p50_ms": round(float(np.percentile(exact_ms, 50)), 2),
+        "exact_p95_ms": round(float(np.percentile(exact_ms, 95)), 2),
+        f"recall@{k}": round(float(np.mean(recall)), 4),
+    }
 
 
-def _sizes(group: str) -> Iterator[int]:
-    """Deterministic document sizes (1..MAX_GROUP) for the strings of one group."""
-    for n in itertools.count():
-        digest = hashlib.sha1(f"{group}#{n}".encode(), usedforsecurity=False).digest()
-        yield 1 + digest[0] % MAX_GROUP
+def lexical_documents(data_dir: Path, size: int, seed: int = 7) -> list[dict[str, str]]:
+    """``size`` documents: the public data's distinct ones first (about 100,000), then
+    documents joining the texts of two of them (titled by the first)."""
+    from lab.kb_corpus import build_documents
 
-
-def _grouped(path: Path, dataset: str, seen: set[str]) -> list[Doc]:
-    """Documents of 1-3 evidence strings of the same page / article / abstract(s).
-
-    ``seen`` (shared by the evidence files, read in order) holds the strings already in a
-    document: evidence repeated within or across files goes into the knowledge base once,
-    in the document of the file read first.
-    """
-    docs: list[Doc] = []
-    groups: dict[str, tuple[str, list[str]]] = {}
-    for row in _rows(path):
-        evidence = row.get("evidence")
-        if not isinstance(evidence, list):
-            continue
-        group, title = _group_of(row, dataset)
-        strings = groups.setdefault(group, (title, []))[1]
-        strings += [_collapse(e) for e in evidence if isinstance(e, str) and e.strip()]
-    for group, (title, strings) in groups.items():
-        fresh: list[str] = []
-        for text in strings:
-            if _key(text) not in seen:
-                seen.add(_key(text))
-                fresh.append(text)
-        start = 0
-        for n, size in enumerate(_sizes(group)):
-            if start >= len(fresh):
-                break
-            part = fresh[start : start + size]
-            start += size
-            docs.append({"id": f"{dataset}:{group}:{n}", "title": title, "text": " ".join(part)})
+    docs = build_documents(data_dir, size, at_most=True)
+    rng = np.random.default_rng(seed)
+    real = len(docs)
+    for i in range(real, size):
+        a, b = rng.integers(0, real, 2)
+        text = f"{docs[a]['text']} {docs[b]['text']}"
+        docs.append({"id": f"mix-{i}", "title": docs[a]["title"], "text": text})
     return docs
 
 
-def _group_of(row: Row, dataset: str) -> tuple[str, str]:
-    """(group key, document title) of a verification row."""
-    page = row.get("page")
-    if isinstance(page, str) and page.strip():
-        return page.strip(), _readable(page)
-    titles = [t for t in row.get("titles") or [] if isinstance(t, str) and t.strip()]
-    if titles:
-        ids = row.get("doc_ids") or titles
-        return "+".join(str(i) for i in ids), "; ".join(_collapse(t) for t in titles)
-    source = row.get("claim_source")
-    if isinstance(source, str) and source.strip():
-        host = urlsplit(source.strip()).hostname or "unknown source"
-        return hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()[:12], (
-            f"{dataset} evidence from {host.removeprefix('www.')}"
+def measure_lexical(
+    docs: list[dict[str, str]], queries: list[str], workdir: Path
+) -> dict[str, Any]:
+    """Import ``docs`` into a lexical-only knowledge base and time its searches."""
+    from lab.kb_corpus import write_jsonl
+    from workers.sources.knowledge_base.index import KnowledgeBase
+
+    path = workdir / f"lexical-{len(docs)}.sqlite3"
+    source = workdir / f"lexical-{len(docs)}.jsonl"
+    write_jsonl(docs, source)
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    started = time.perf_counter()
+    with KnowledgeBase(path) as kb:
+        kb.import_jsonl(source)
+        imported = time.perf_counter() - started
+        latencies = []
+        for q in queries:
+            t = time.perf_counter()
+            kb.search(q, 5)
+            latencies.append((time.perf_counter() - t) * 1000)
+    size_mb = path.stat().st_size / 1e6
+    for done in (path, source):
+        done.unlink(missing_ok=True)
+    return {
+        "documents": len(docs),
+        "import_s": round(imported, 1),
+        "sqlite_mb": round(size_mb, 1),
+        "p50_ms": round(float(np.percentile(latencies, 50)), 1),
+        "p95_ms": round(float(np.percentile(latencies, 95)), 1),
+    }
+
+
+def run_lexical(args: argparse.Namespace, data: Path, workdir: Path) -> list[dict[str, Any]]:
+    from lab.kb_corpus import dev_claims
+
+    queries = dev_claims(data, args.queries)
+    print("documents  import s  SQLite MB  BM25 search p50/p95 ms (no embeddings)")
+    rows = []
+    for size in sorted(args.sizes):
+        row = measure_lexical(lexical_documents(data, size), queries, workdir)
+        rows.append(row)
+        print(
+            f"{row['documents']:>9,}  {row['import_s']:>8.1f}  {row['sqlite_mb']:>9.1f}  "
+            f"{row['p50_ms']:>6.1f}/{row['p95_ms']:<6.1f}",
+            flush=True,
         )
-    claim = _key(str(row.get("claim") or row.get("id") or ""))
-    return hashlib.sha1(claim.encode(), usedforsecurity=False).hexdigest()[:12], (
-        f"{dataset} evidence"
+    return rows
+
+
+def run_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from lab.kb_corpus import CACHE_DIR, DEFAULT_DATA_DIR
+
+    data = Path(args.data_dir or DEFAULT_DATA_DIR)
+    if not data.is_dir():
+        print(f"bench-kb: {data} not found (the public datasets); nothing measured")
+        return 0
+    workdir = Path(args.workdir or CACHE_DIR)
+    workdir.mkdir(parents=True, exist_ok=True)
+    if args.lexical:
+        rows = run_lexical(args, data, workdir)
+        if args.json:
+            Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
+        return 0
+    t = time.perf_counter()
+    base, queries = real_vectors(data, args.real, args.queries)
+    print(
+        f"embedded {len(base)} texts and {len(queries)} queries in {time.perf_counter() - t:.0f} s"
     )
-
-
-def _speaker(slug: str) -> str:
-    return " ".join(w.capitalize() for w in slug.replace("-", " ").split())
-
-
-def _liar(path: Path) -> Iterator[Doc]:
-    for row in _rows(path):
-        claim = row.get("claim")
-        if not isinstance(claim, str) or not claim.strip():
-            continue
-        speaker = _speaker(str(row.get("speaker") or "")) or "Unknown speaker"
-        subject = str(row.get("subject") or "").replace(",", ", ")
-        title = f"Statement by {speaker}" + (f" ({subject})" if subject else "")
-        yield {"id": str(row["id"]), "title": title, "text": _collapse(claim)}
-
-
-def _snopes(path: Path) -> Iterator[Doc]:
-    for row in _rows(path):
-        claim, title = row.get("claim"), row.get("title")
-        if isinstance(claim, str) and claim.strip():
-            title = _collapse(title) if isinstance(title, str) and title.strip() else "Snopes"
-            yield {"id": str(row["id"]), "title": title, "text": _collapse(claim)}
-
-
-def _checkworthiness(path: Path, dataset: str) -> Iterator[Doc]:
-    for row in _rows(path):
-        text = row.get("text")
-        if not isinstance(text, str) or len(text.split()) < MIN_WORDS:
-            continue
-        debate, speaker, topic = row.get("debate"), row.get("context"), row.get("topic")
-        if isinstance(debate, str) and debate:
-            title = f"Debate {debate.replace('_', ' ')}"
-            title += f": {_collapse(str(speaker))}" if speaker else ""
-        elif isinstance(topic, str) and topic:
-            title = f"Tweet on {topic}"
-        else:
-            title = f"Debate sentence ({dataset})"
-        yield {"id": str(row["id"]), "title": title, "text": _collapse(text)}
-
-
-def _starter(path: Path) -> Iterator[Doc]:
-    for row in _rows(path):
-        doc = {"id": str(row["id"]), "title": str(row["title"]), "text": str(row["text"])}
-        if isinstance(row.get("url"), str):
-            doc["url"] = row["url"]
-        yield doc
-
-
-def document_streams(data_dir: Path, starter: Path | None) -> list[Iterator[Doc]]:
-    """One document iterator per source file present under ``data_dir``, in a fixed order."""
-    streams: list[Iterator[Doc]] = []
-    evidence_seen: set[str] = set()
-    if starter is not None:
-        streams.append(_starter(starter))
-    for name in EVIDENCE_FILES:
-        path = data_dir / "verification" / f"{name}.jsonl"
-        if path.exists():
-            streams.append(iter(_grouped(path, name.removesuffix(".train"), evidence_seen)))
-    archives: list[tuple[Path, Callable[[Path], Iterator[Doc]]]] = [
-        (data_dir / "factchecks" / "liar.jsonl", _liar),
-        (data_dir / "claim-matching" / "ct20-snopes.archive.jsonl", _snopes),
-    ]
-    streams += [read(path) for path, read in archives if path.exists()]
-    for name in CHECKWORTHINESS_FILES:
-        path = data_dir / "checkworthiness" / f"{name}.jsonl"
-        if path.exists():
-            streams.append(_checkworthiness(path, name.removesuffix(".train")))
-    return streams
-
-
-def _round_robin(streams: Sequence[Iterator[T]]) -> Iterator[T]:
-    """One item of each stream in turn; a stream that ends drops out."""
-    live = list(streams)
-    while live:
-        for stream in list(live):
-            item = next(stream, None)
-            if item is None:
-                live.remove(stream)
-            else:
-                yield item
-
-
-def build_documents(
-    data_dir: Path, count: int, *, starter: Path | None = None, at_most: bool = False
-) -> list[Doc]:
-    """The first ``count`` distinct documents; ValueError when the data has fewer (with
-    ``at_most``: every distinct document it has, up to ``count``)."""
-    if count < 1:
-        raise ValueError("the knowledge base needs at least one document")
-    docs: list[Doc] = []
-    seen_ids: set[str] = set()
-    seen_texts: set[str] = set()
-    for doc in _round_robin(document_streams(data_dir, starter)):
-        key = _key(doc["text"])
-        if doc["id"] in seen_ids or key in seen_texts:
-            continue
-        seen_ids.add(doc["id"])
-        seen_texts.add(key)
-        docs.append(doc)
-        if len(docs) == count:
-            return docs
-    if at_most:
-        return docs
-    raise ValueError(
-        f"{data_dir} has only {len(docs)} distinct documents for the knowledge base, "
-        f"{count} asked (--kb-docs)"
-    )
-
-
-def write_jsonl(docs: Iterable[Doc], path: Path) -> str:
-    """Write one JSON object per line; return the SHA-256 of the bytes written."""
-    digest = hashlib.sha256()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as handle:
-        for doc in docs:
-            line = (json.dumps(doc, ensure_ascii=False, sort_keys=True) + "\n").encode()
-            digest.update(line)
-            handle.write(line)
-    return digest.hexdigest()
-
-
-def dev_claims(data_dir: Path, count: int) -> list[str]:
-    """``count`` distinct claims of the dev files, round-robin over :data:`DEV_CLAIM_FILES`
-    (then the other dev files if those run out); ValueError when there are fewer."""
-    directory = data_dir / "verification"
-    preferred = [directory / f"{name}.jsonl" for name in DEV_CLAIM_FILES]
-    others = sorted(p for p in directory.glob("*.dev.jsonl") if p not in preferred)
-    claims: list[str] = []
-    seen: set[str] = set()
-    for paths in ([p for p in preferred if p.exists()], others):
-        streams = [(str(r.get("claim", "")) for r in _rows(p)) for p in paths]
-        for claim in _round_robin(streams):
-            key = _key(claim)
-            if not key or key in seen:
-                continue
-            seen.add(key)
-            claims.append(_collapse(claim))
-            if len(claims) == count:
-                return claims
-    raise ValueError(f"{directory} has only {len(claims)} distinct dev claims, {count} asked")
-
-
-@dataclass(frozen=True)
-class BenchKb:
-    path: Path
-    documents: int
-    sentences: int
-    size_bytes: int
-    import_seconds: float | None
-    """Seconds the import took in this run; None when a cached file was reused."""
-
-    def describe(self) -> str:
-        size = f"{self.size_bytes / 2**20:.0f} MiB"
-        if self.import_seconds is None:
-            return (
-                f"knowledge base {self.path}: {self.documents} documents, "
-                f"{self.sentences} sentences, {size} (cached)"
-            )
-        seconds = max(self.import_seconds, 1e-9)
-        return (
-            f"knowledge base {self.path}: imported {self.documents} documents, "
-            f"{self.sentences} sentences in {self.import_seconds:.1f} s "
-            f"({self.documents / seconds:.0f} documents/s, {self.sentences / seconds:.0f} "
-            f"sentences/s), {size}"
+    rows = []
+    header = f"vectors  build s  index MB  ANN p50/p95 ms  exact p50/p95 ms  recall@{args.k}"
+    print(header)
+    for size in sorted(args.sizes):
+        row = measure(grown(base, size, args.noise), queries, args.k, workdir)
+        rows.append(row)
+        print(
+            f"{row['vectors']:>9,}  {row['build_s']:>7.1f}  {row['index_mb']:>8.1f}  "
+            f"{row['ann_p50_ms']:>6.2f}/{row['ann_p95_ms']:<6.2f}  "
+            f"{row['exact_p50_ms']:>8.2f}/{row['exact_p95_ms']:<8.2f}  "
+            f"{row[f'recall@{args.k}']:.3f}",
+            flush=True,
         )
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    return 0
 
 
-def ensure_bench_kb(
-    settings: Settings,
-    data_dir: Path,
-    count: int,
-    *,
-    cache_dir: Path = CACHE_DIR,
-    starter: Path | None = None,
-    echo: Callable[[str], None] = print,
-) -> BenchKb:
-    """The cached knowledge base of ``count`` documents, importing it first if needed.
-
-    ``starter`` defaults to the shipped starter corpus. The import goes into a ``.partial``
-    file renamed into place at the end, so an interrupted import is never reused.
-    """
-    from workers.context import build_process_embedder
-    from workers.sources.knowledge_base import starter_corpus_path
-    from workers.sources.registry import open_knowledge_base
-
-    docs = build_documents(data_dir, count, starter=starter or starter_corpus_path())
-    embedder = build_process_embedder(settings)
-    model = embedder.model_id if embedder is not None else "lexical"
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    jsonl = cache_dir / f"kb-{count}.{os.getpid()}.jsonl"
-    try:
-        content = write_jsonl(docs, jsonl)
-        digest = hashlib.sha256(f"{content}:{model}".encode()).hexdigest()[:12]
-        path = cache_dir / f"kb-{count}-{digest}.sqlite3"
-        seconds: float | None = None
-        if not path.exists():
-            partial = path.with_name(path.name + ".partial")
-            _remove(partial)
-            echo(f"importing {count} documents into {path} (embedding every sentence) ...")
-            kb = open_knowledge_base(settings, embedder, partial)
-            try:
-                started = time.perf_counter()
-                kb.import_jsonl(jsonl)
-                seconds = time.perf_counter() - started
-            finally:
-                kb.close()
-            os.replace(partial, path)
-            _remove(partial)
-        kb = open_knowledge_base(settings, None, path)
-        try:
-            result = BenchKb(path, kb.count(), kb.sentence_count(), path.stat().st_size, seconds)
-        finally:
-            kb.close()
-    finally:
-        jsonl.unlink(missing_ok=True)
-    echo(result.describe())
-    return result
-
-
-def _remove(database: Path) -> None:
-    """A SQLite file and its WAL side files."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        database.with_name(database.name + suffix).unlink(missing_ok=True)
+def register(subparsers: Subparsers) -> None:
+    p = add_command(
+        subparsers,
+        "bench-kb",
+        run_bench,
+        help="dense retrieval (ANN index vs exact scan) at growing knowledge-base sizes",
+    )
+    p.add_argument(
+        "--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000],
+        help="numbers of sentence vectors (default 10k, 100k, 1M)",
+    )  # fmt: skip
+    p.add_argument("--real", type=int, default=20_000, help="real texts embedded (default 20k)")
+    p.add_argument("--queries", type=int, default=200, help="dev claims used as queries")
+    p.add_argument("--k", type=int, default=48, help="neighbours per query (the KB's 48)")
+    p.add_argument("--noise", type=float, default=0.25, help="noise of the mixed vectors")
+    p.add_argument("--data-dir", help="the public datasets (default ../shared/data)")
+    p.add_argument("--workdir", help="where the indexes are built (default var/bench-kb)")
+    p.add_argument("--json", help="also write the rows to this JSON file")
+    p.add_argument(
+        "--lexical",
+        action="store_true",
+        help="instead: BM25 search of a lexical-only knowledge base of each size (documents "
+        "of the public data, then joins of two of them)",
+    )

@@ -31,9 +31,9 @@ from cli.commands import Subparsers, add_command
 from cli.demo import start_stack
 from cli.processes import free_port, process_group
 from lab.bench import bench_claims
-from shared.keys import Keys
 from shared.settings import Settings
-from shared.streams import decode_entry, last_id
+from shared.store.keys import Keys
+from shared.store.streams import decode_entry, last_id
 
 
 @dataclass

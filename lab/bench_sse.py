@@ -24,9 +24,9 @@ import redis
 from cli.commands import Subparsers, add_command
 from cli.demo import start_stack
 from cli.processes import ProcessGroup, process_group
-from shared.keys import Keys
 from shared.settings import Settings
-from shared.streams import stream_id_ms
+from shared.store.keys import Keys
+from shared.store.streams import stream_id_ms
 
 
 @dataclass

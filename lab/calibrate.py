@@ -59,9 +59,9 @@ def run_from_reviews(args: argparse.Namespace, settings: Settings) -> int:
     """Refit the confidence maps on the newsroom's editors' rulings (see
     :mod:`lab.review_calibration`)."""
     from lab.review_calibration import refit, reviewed_points, write_refit
-    from shared.keys import NO_NEWSROOM, newsroom_namespace
-    from shared.redis_client import make_redis
-    from shared.store import ClaimStore
+    from shared.store.claims import ClaimStore
+    from shared.store.client import make_redis
+    from shared.store.keys import NO_NEWSROOM, newsroom_namespace
 
     newsroom = None if args.newsroom in (None, NO_NEWSROOM) else args.newsroom
     client = make_redis(settings)

@@ -24,7 +24,7 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def run_eval_matching(args: argparse.Namespace, settings: Settings) -> int:
-    from lab import matching_eval as ev
+    from lab import matching_metrics as ev
     from workers.sources.factchecks.matching import FUSION_FILE, Matcher
     from workers.sources.factchecks.source import embedding_model_dir
 

@@ -21,7 +21,7 @@ import redis
 
 from lab.verdict_eval import expected_calibration_error
 from shared.errors import InputError
-from shared.store import ClaimRecord, ClaimStore
+from shared.store.claims import ClaimRecord, ClaimStore
 from workers.verification.calibration import VerdictCalibration
 
 _SCAN = 500

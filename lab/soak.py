@@ -50,9 +50,9 @@ from cli.processes import (
     wait_until,
 )
 from lab.bench import bench_claims
-from shared.keys import Keys
 from shared.settings import Settings, load_settings
-from shared.streams import decode_entry
+from shared.store.keys import Keys
+from shared.store.streams import decode_entry
 
 REQUEUE_EVERY_S = 30.0
 DRAIN_TIMEOUT_S = 120.0
@@ -112,7 +112,7 @@ def _start(
     group: ProcessGroup, args: argparse.Namespace, settings: Settings, kb_path: Path
 ) -> Stack:
     from workers.context import build_process_embedder
-    from workers.sources.knowledge_base import starter_corpus_path
+    from workers.sources.knowledge_base.index import starter_corpus_path
     from workers.sources.registry import open_knowledge_base
 
     redis_url = start_private_redis(group)
@@ -227,9 +227,9 @@ def _sample_intake(stack: Stack, stop: threading.Event, samples: list[tuple[floa
 
 
 def _sweep(stack: Stack, stop: threading.Event, requeued: list[int]) -> None:
-    from shared.redis_client import make_redis
     from shared.requeue import requeue_stale
-    from shared.store import ClaimStore
+    from shared.store.claims import ClaimStore
+    from shared.store.client import make_redis
     from shared.tasks import CeleryEnqueuer
 
     settings = load_settings(

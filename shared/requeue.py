@@ -14,7 +14,7 @@ while the queue is empty, so that a long backlog (whose claims are all legitimat
 ``queued``) is never sent twice.
 
 The same sweep, with ``CLAIMCHECK_RECHECK_ON_CHANGE``, then drains the pending re-checks
-(:class:`shared.rechecks.Rechecker`: changed documents whose citing claims were not all
+(:class:`shared.newsroom.rechecks.Rechecker`: changed documents whose citing claims were not all
 re-queued, as over ``CLAIMCHECK_RECHECK_MAX_PER_IMPORT`` or cut off by a failure), at most
 that many claims per sweep: a large change is re-checked a queue's worth at a time.
 """
@@ -29,10 +29,10 @@ from dataclasses import dataclass
 import redis
 
 from shared.errors import StoreUnavailableError
-from shared.keys import Keys
-from shared.rechecks import Rechecker
+from shared.newsroom.rechecks import Rechecker
 from shared.settings import Settings
-from shared.store import ClaimStore
+from shared.store.claims import ClaimStore
+from shared.store.keys import Keys
 from shared.tasks import Enqueuer, jobs_waiting
 
 logger = logging.getLogger(__name__)

@@ -12,10 +12,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from shared.checked_text import NAME_SCHEMA, EditedClaim
-from shared.invisible import VISIBLE_PATTERN, checked_name, has_visible
+from shared.newsroom.checked_text import NAME_SCHEMA, EditedClaim
 from shared.skips import SKIP_REASONS as SKIP_REASONS
 from shared.skips import SkippedSentence as SkippedSentence
+from shared.text.invisible import VISIBLE_PATTERN, checked_name, has_visible
 from shared.verdict_parts import AlignmentResult as AlignmentResult
 from shared.verdict_parts import DetailConflict as DetailConflict
 from shared.verdict_parts import JudgeOpinion as JudgeOpinion

@@ -15,7 +15,7 @@ from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from shared.errors import ConfigurationError
-from shared.publishers import Publisher
+from shared.newsroom.publishers import Publisher
 from shared.settings_checks import (
     SOURCE_POLICY_KEYS,
     check_sources,

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from shared.text import normalize_text
+from shared.text.words import normalize_text
 from training import config as C
 from training import cw_data
 from training.files import sha256_file, write_json

@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from shared.text import normalize_text
+from shared.text.words import normalize_text
 from training.files import DEFAULT_DATA_ROOT, sha256_file, write_json
 
 LABELS = ["not_checkworthy", "checkworthy"]

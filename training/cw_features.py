@@ -73,7 +73,7 @@ def _rows(path: Path) -> list[dict[str, Any]]:
 
 def encode(clf: Any, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Pooled vectors and margins (logit checkworthy - logit not) of a model with both outputs."""
-    from shared.text import normalize_text
+    from shared.text.words import normalize_text
 
     pooled, logits = clf.outputs(
         [normalize_text(t) for t in texts], names=(POOLED_OUTPUT, "logits")
@@ -83,7 +83,7 @@ def encode(clf: Any, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def extract(model_dir: Path, data_root: Path, out: Path, threads: int) -> None:
-    from shared.onnx_classifier import OnnxClassifier
+    from shared.onnx.classifier import OnnxClassifier
 
     clf = OnnxClassifier(model_dir, threads=threads, batch_size=64)
     out.mkdir(parents=True, exist_ok=True)

@@ -225,7 +225,7 @@ def bm25_hard_negatives(archive: list[dict[str, Any]], pairs: list[tuple[str, in
     tokenizer) that is neither the gold nor a verbatim duplicate of it; else a random row."""
     import sqlite3
 
-    from workers.sources.knowledge_base import build_match_query
+    from workers.sources.knowledge_base.index import build_match_query
 
     key = [" ".join(str(r["claim"]).casefold().split()) for r in archive]
     conn = sqlite3.connect(":memory:")

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from shared.text import normalize_text
+from shared.text.words import normalize_text
 from training import config as C
 from training.files import DEFAULT_DATA_ROOT, read_jsonl, write_json
 from training.metrics import (
@@ -44,7 +44,7 @@ def _reports(logits: np.ndarray, gold: np.ndarray, group: np.ndarray, names: lis
 
 
 def evaluate_stance(data: Path, model_dir: Path, threads: int) -> dict[str, Any]:
-    from shared.onnx_classifier import OnnxClassifier
+    from shared.onnx.classifier import OnnxClassifier
 
     clf = OnnxClassifier(model_dir, threads=threads, batch_size=32)
     claims: list[str] = []

@@ -309,7 +309,7 @@ def compare(weights: Path, data: Path, probs_file: Path, model_dir: Path) -> dic
     temp = float(z["temperature"])
     from tokenizers import Tokenizer
 
-    from shared.text import normalize_text
+    from shared.text.words import normalize_text
 
     tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
     tok.no_padding()

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from shared.text import normalize_text
+from shared.text.words import normalize_text
 from training.words import content_words, jaccard
 
 

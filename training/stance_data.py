@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from shared.text import normalize_text
+from shared.text.words import normalize_text
 from training import config as C
 from training.files import read_jsonl, sha256_file
 from training.metrics import classification_report

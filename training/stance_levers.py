@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from shared.text import normalize_text
+from shared.text.words import normalize_text
 from training.words import STOPWORDS
 
 # (start, end, label, text) of one named entity in a claim

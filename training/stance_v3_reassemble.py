@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from shared.text import normalize_text
+from shared.text.words import normalize_text
 from training import config as C
 from training.files import sha256_file, write_json
 from training.stance_v3_bundle import SHIPPED_MODEL, log

@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.text import normalize_text
+from shared.text.words import normalize_text
 from training import synthetic_swaps as swaps
 from training.synthetic_claims import coarser_claims, nei_partner
 from training.synthetic_docs import Doc, eligible, text_key

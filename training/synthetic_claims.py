@@ -16,7 +16,7 @@ import random
 import re
 from collections.abc import Sequence
 
-from shared.text import normalize_text
+from shared.text.words import normalize_text
 from training.synthetic_docs import MIN_WORDS
 from training.synthetic_knowledge import Knowledge
 from training.synthetic_swaps import _MONTHS_ALT, _OPEN

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from shared.text import normalize_text
+from shared.text.words import normalize_text
 
 MIN_WORDS, MAX_WORDS = 6, 45
 

@@ -2,7 +2,7 @@
 
 The stance data (NEI negatives, same-document pairs, data levers) and the synthetic
 claims judge "says much the same" by word overlap; one stopword list keeps them agreeing.
-Standard library only. Text normalization itself is :func:`shared.text.normalize_text`,
+Standard library only. Text normalization itself is :func:`shared.text.words.normalize_text`,
 shared with the runtime.
 """
 

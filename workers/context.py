@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING
 
 import redis
 
-from shared.publisher import VerdictPublisher
-from shared.redis_client import make_redis
 from shared.settings import Settings
-from shared.store import ClaimStore
-from workers.reuse import Repeats
-from workers.review_calibration import NewsroomCalibration
+from shared.store.claims import ClaimStore
+from shared.store.client import make_redis
+from shared.store.publisher import VerdictPublisher
+from workers.newsroom.confidence_maps import NewsroomCalibration
+from workers.newsroom.repeats import Repeats
 from workers.sources.http_client import make_http_client
-from workers.sources.knowledge_base import SOURCE_NAME as KB_SOURCE
+from workers.sources.knowledge_base.index import SOURCE_NAME as KB_SOURCE
 from workers.sources.registry import build_sources, close_sources
 from workers.verification.calibration import VerdictCalibration
 from workers.verification.decision import DecisionModel

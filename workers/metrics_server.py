@@ -49,8 +49,8 @@ def serve(settings: Settings) -> Callable[[], None]:
     from prometheus_client import CollectorRegistry, start_http_server
     from prometheus_client.multiprocess import MultiProcessCollector
 
-    from shared.queue_gauges import RedisGauges
-    from shared.redis_client import make_redis
+    from shared.store.client import make_redis
+    from shared.store.gauges import RedisGauges
 
     if not os.environ.get(MULTIPROC_ENV):
         raise RuntimeError(f"call prepare() first: {MULTIPROC_ENV} is not set")

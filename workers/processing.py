@@ -28,14 +28,14 @@ from shared.errors import (
     TransientError,
     TransientSourceError,
 )
-from shared.publisher import PublishResult
 from shared.schemas import SourceFailure, Verdict
-from shared.store import ClaimRecord
+from shared.store.claims import ClaimRecord
+from shared.store.publisher import PublishResult
 from workers import metrics
 from workers.context import WorkerContext
 from workers.logs import ClaimLogger, claim_logger
+from workers.newsroom.repeats import Repeats
 from workers.resilience.task_retry import RetryDecision, RetryPolicy, decide_retry
-from workers.reuse import Repeats
 from workers.verification import publish_policy
 from workers.verification.publish_policy import Published
 
@@ -106,7 +106,8 @@ def verify_and_publish(
 
     The verdict policy (:class:`~workers.verification.verdict_policy.VerdictPolicy`)
     settles it: a claim an editor's ruling or an earlier check of the newsroom decides is
-    not verified (:mod:`workers.reuse`), and a verdict the verifier reached is indexed for
+    not verified (:mod:`workers.newsroom.repeats`), and a verdict the verifier reached is indexed
+    for
     later repeats once published.
     """
     clog = claim_logger(log, claim.claim_id, claim.article_id)

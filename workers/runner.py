@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import logging
 
-from shared.redis_client import durability_warning, make_redis
 from shared.settings import Settings
+from shared.store.client import durability_warning, make_redis
 from workers.celery_app import create_celery_app
 from workers.metrics_server import serve as serve_metrics
 from workers.processing import Work, check_loaded_claim

@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from shared.text import MATCH_TOKEN, stop_words
-from shared.text import stem as stem  # re-exported: retrieval and the scorers import it here
+from shared.text.words import MATCH_TOKEN, stop_words
+from shared.text.words import stem as stem  # re-exported: retrieval and the scorers import it here
 
 _RSQUO = "\u2019"  # typographic apostrophe
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w])")

@@ -38,7 +38,7 @@ from shared.slots.model import (
     SlotConflict,
     Slots,
 )
-from shared.text import stem, stop_words, words
+from shared.text.words import stem, stop_words, words
 from shared.verdict_parts import NO_NEGATION
 
 ALIGN_COVERAGE = 0.5

@@ -12,7 +12,7 @@ from functools import cache
 
 from shared.slots.lexicon import alternation, lexicon
 from shared.slots.model import DateSlot, Span, overlaps
-from shared.text import stop_words
+from shared.text.words import stop_words
 
 _ORD = r"(?:st|nd|rd|th)?"
 

@@ -12,7 +12,7 @@ from shared.slots.model import Slots
 from shared.slots.names import find_names
 from shared.slots.polarity import find_polarity
 from shared.slots.quantities import find_quantities
-from shared.text import MATCH_TOKEN, normalize_text, stem, stop_words, words
+from shared.text.words import MATCH_TOKEN, normalize_text, stem, stop_words, words
 
 EXTRACT_CACHE = 512
 """Texts whose slots a process keeps (a knowledge-base sentence retrieved for one claim is

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 from shared.slots.model import NameSlot, Span, overlaps
-from shared.text import stop_words
+from shared.text.words import stop_words
 
 _TOKEN = re.compile(r"[A-Z][\w\u2019'.&-]*(?:\s+[0-9][\w-]*)?|'[A-Z]\w*'|[A-Z]{1,3}-\d+")
 _CONNECTORS = frozenset(

@@ -14,7 +14,7 @@ from functools import cache
 
 from shared.slots.lexicon import Unit, alternation, lexicon
 from shared.slots.model import QuantitySlot, Span, overlaps
-from shared.text import stem, stop_words
+from shared.text.words import stem, stop_words
 
 _CORE = re.compile(
     r"(?<![\w.,/:])(?<!\d[-\u2013])(?P<sign>[-\u2212+](?=[$€£¥₹₩₽\d]))?"

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shared.publisher import VerdictPublisher
 from shared.schemas import Verdict
-from shared.store import ClaimStore
+from shared.store.claims import ClaimStore
+from shared.store.publisher import VerdictPublisher
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import Stack

@@ -10,15 +10,15 @@ import redis
 
 from cli.factchecks import run_export
 from cli.main import build_parser
-from shared.publisher import VerdictPublisher
-from shared.redis_client import make_redis
-from shared.reviews import ReviewRecorder
+from shared.newsroom.reviews import ReviewRecorder
 from shared.schemas import DetailConflict, Label, ReviewSubmission
 from shared.settings import Settings
-from shared.store import ClaimRecord, ClaimStore
+from shared.store.claims import ClaimRecord, ClaimStore
+from shared.store.client import make_redis
+from shared.store.publisher import VerdictPublisher
 from tests.conftest import SettingsFactory
 from tests.shared import factories
-from tests.shared.structured_data import from_html_page, google_problems
+from tests.shared.newsroom.structured_data import from_html_page, google_problems
 from workers.sources.factchecks.formats import read_factchecks
 
 PLANET = {
@@ -148,7 +148,7 @@ def test_a_newsroom_with_a_key_and_no_rulings_exports_an_empty_array(
     redis_client: redis.Redis,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from shared.keys_store import ApiKeyStore
+    from shared.store.api_keys import ApiKeyStore
 
     publishers = {name: PLANET for name in ("bootstrap-desk", "stored-desk", "-")}
     settings = settings_factory(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
-from workers.sources.knowledge_base import KnowledgeBase
+from workers.sources.knowledge_base.index import KnowledgeBase
 
 DOCS = [
     {"id": "apec", "title": "APEC 2017", "text": "The 2017 APEC summit was held in Da Nang."},

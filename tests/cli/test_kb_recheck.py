@@ -14,17 +14,17 @@ import pytest
 import redis
 
 from cli.main import build_parser
-from shared.keys import Keys
-from shared.publisher import VerdictPublisher
-from shared.redis_client import make_redis
 from shared.requeue import RequeueSweeper, SweepConfig
 from shared.schemas import Evidence
 from shared.settings import Settings
-from shared.store import ClaimStore
+from shared.store.claims import ClaimStore
+from shared.store.client import make_redis
+from shared.store.keys import Keys
+from shared.store.publisher import VerdictPublisher
 from shared.tasks import CeleryEnqueuer
 from tests.conftest import SettingsFactory
 from tests.shared import factories
-from workers.sources.knowledge_base import KnowledgeBase
+from workers.sources.knowledge_base.index import KnowledgeBase
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 

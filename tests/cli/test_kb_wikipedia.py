@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
-from tests.workers.sources.wikidump import Page, dump_xml, page_xml, write_dump
-from workers.sources.knowledge_base import KnowledgeBase
+from tests.workers.sources.knowledge_base.wikidump import Page, dump_xml, page_xml, write_dump
+from workers.sources.knowledge_base.index import KnowledgeBase
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

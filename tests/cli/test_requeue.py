@@ -9,10 +9,10 @@ import redis
 
 from cli.main import build_parser
 from cli.requeue import run
-from shared.keys import Keys
-from shared.redis_client import make_redis
 from shared.settings import Settings
-from shared.store import ClaimRecord, ClaimStore
+from shared.store.claims import ClaimRecord, ClaimStore
+from shared.store.client import make_redis
+from shared.store.keys import Keys
 from tests.conftest import SettingsFactory
 
 

@@ -197,7 +197,7 @@ def test_a_new_group_without_from_beginning_sees_only_new_entries(
     _add(redis_client, settings, VERDICT)
     # create the group at "now", then add one entry and read it
     args = build_parser().parse_args(["watch", "--json", "--count", "1", "--group", "late"])
-    from shared.streams import GroupReader
+    from shared.store.streams import GroupReader
 
     GroupReader(redis_client, settings.verdict_stream, "late", "setup")
     new = _add(redis_client, settings, {**VERDICT, "claim_id": "clm_new"})

@@ -12,7 +12,7 @@ from cli.main import build_parser
 from cli.worker import run
 from shared.settings import load_settings
 from workers import runner
-from workers.sources.knowledge_base import KnowledgeBase
+from workers.sources.knowledge_base.index import KnowledgeBase
 
 STARTER_COMMAND = "claimcheck kb import --starter"
 

@@ -19,7 +19,7 @@ import redis
 
 from cli.processes import ProcessGroup, free_port, http_ready, python_module, wait_until
 from shared.settings import Settings
-from shared.streams import StreamEntry, decode_entry
+from shared.store.streams import StreamEntry, decode_entry
 from tests.conftest import SettingsFactory
 from tests.e2e.fault_worker import WorkerFaults
 from tests.e2e.redis_server import PrivateRedis, PrivateRedisFactory
@@ -123,7 +123,7 @@ def stack_factory(
     groups: list[ProcessGroup] = []
 
     def make(*, faults: WorkerFaults | None = None, **overrides: Any) -> Stack:
-        from workers.sources.knowledge_base import KnowledgeBase, starter_corpus_path
+        from workers.sources.knowledge_base.index import KnowledgeBase, starter_corpus_path
 
         overrides.setdefault("kb_path", tmp_path / "kb.sqlite3")
         overrides.setdefault("log_level", "INFO")

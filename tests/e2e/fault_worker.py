@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Literal
 from workers.logs import claim_logger
 
 if TYPE_CHECKING:  # imported late: the metrics directory must be prepared first
-    from shared.publisher import PublishResult
-    from shared.store import ClaimRecord
+    from shared.store.claims import ClaimRecord
+    from shared.store.publisher import PublishResult
     from workers.context import WorkerContext
     from workers.processing import Work
 

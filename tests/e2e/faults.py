@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import redis
 
-from shared.keys import Keys
-from shared.store import ClaimStore
+from shared.store.claims import ClaimStore
+from shared.store.keys import Keys
 from tests.e2e.conftest import Stack, StackFactory
 from tests.e2e.redis_server import PrivateRedis
 

@@ -24,7 +24,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from cli.processes import wait_until
-from shared.keys import Keys
+from shared.store.keys import Keys
 from tests.e2e.conftest import SEED_ARTICLE, Stack, StackFactory
 
 pytestmark = pytest.mark.e2e

@@ -23,7 +23,7 @@ import pytest
 
 from cli.processes import wait_until
 from tests.e2e.conftest import REPO_ROOT
-from workers.sources.knowledge_base import KnowledgeBase
+from workers.sources.knowledge_base.index import KnowledgeBase
 
 pytestmark = pytest.mark.e2e
 

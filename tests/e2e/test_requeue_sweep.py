@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from shared.redis_client import make_redis
-from shared.store import ClaimRecord, ClaimStore
+from shared.store.claims import ClaimRecord, ClaimStore
+from shared.store.client import make_redis
 from tests.e2e.conftest import StackFactory
 
 pytestmark = pytest.mark.e2e

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 import pytest
 
 from cli.processes import python_module, wait_until
+from shared.store.webhooks import WebhookStore
 from shared.webhook_signature import verify
-from shared.webhook_store import WebhookStore
 from tests.e2e.conftest import StackFactory
 from tests.local_http import Reply, Request, ServerFactory, http_server_factory
 

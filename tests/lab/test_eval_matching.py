@@ -1,5 +1,5 @@
 """``claimcheck-lab eval-matching`` without its data (with data: the test of
-:mod:`lab.matching_eval`)."""
+:mod:`lab.matching_metrics`)."""
 
 from __future__ import annotations
 

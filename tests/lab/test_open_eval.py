@@ -21,7 +21,7 @@ from lab.open_eval import (
     to_json,
 )
 from shared.settings import Settings, load_settings
-from workers.sources.knowledge_base import KnowledgeBase
+from workers.sources.knowledge_base.index import KnowledgeBase
 
 EIFFEL = "The Eiffel Tower is a wrought-iron tower in Paris, France."
 BANANAS = "Bananas are rich in potassium and vitamin B6."

@@ -10,11 +10,11 @@ import redis
 from lab.main import main
 from lab.review_calibration import held_out, refit, reviewed_points
 from shared.errors import InputError
-from shared.publisher import VerdictPublisher
-from shared.reviews import ReviewRecorder
+from shared.newsroom.reviews import ReviewRecorder
 from shared.schemas import Label, ReviewSubmission
 from shared.settings import Settings
-from shared.store import ClaimRecord, ClaimStore
+from shared.store.claims import ClaimRecord, ClaimStore
+from shared.store.publisher import VerdictPublisher
 from tests.conftest import SettingsFactory
 from tests.shared import factories
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 from shared.schemas import Evidence, Label, Verdict
-from shared.store import ArticleRecord, ClaimRecord
+from shared.store.claims import ArticleRecord, ClaimRecord
 
 
 def claim(article_id: str | None = None, text: str = "Water boils at 100 C.") -> ClaimRecord:

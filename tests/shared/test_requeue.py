@@ -6,10 +6,10 @@ import time
 
 import redis
 
-from shared.keys import Keys
-from shared.redis_client import make_redis
 from shared.requeue import RequeueSweeper, SweepConfig, requeue_stale
-from shared.store import ClaimRecord, ClaimStore
+from shared.store.claims import ClaimRecord, ClaimStore
+from shared.store.client import make_redis
+from shared.store.keys import Keys
 from shared.tasks import CeleryEnqueuer
 from tests.conftest import SettingsFactory
 

@@ -17,7 +17,7 @@ from shared.schemas import (
     ExtractedClaim,
     Verdict,
 )
-from shared.store import ClaimRecord
+from shared.store.claims import ClaimRecord
 
 ENTITY = Entity(text="Da Nang", label="GPE", start=25, end=32)
 DETAILS = ClaimDetails(

@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 
 from shared.errors import PermanentSourceError, TransientSourceError
-from shared.publisher import VerdictPublisher
-from shared.redis_client import make_redis
 from shared.settings import Settings
-from shared.store import ClaimStore
+from shared.store.claims import ClaimStore
+from shared.store.client import make_redis
+from shared.store.publisher import VerdictPublisher
 from tests.conftest import SettingsFactory
 from workers.context import WorkerContext
 from workers.sources.base import Passage, Source
-from workers.sources.knowledge_base import KnowledgeBase, starter_corpus_path
+from workers.sources.knowledge_base.index import KnowledgeBase, starter_corpus_path
 from workers.verification.lexical import LexicalStanceScorer
 from workers.verification.pipeline import Verifier, VerifierConfig
 

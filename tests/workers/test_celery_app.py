@@ -13,7 +13,7 @@ from tests.workers.conftest import ContextFactory, FlakySource
 from workers.celery_app import create_celery_app, restore_interval_s
 from workers.context import ContextHolder
 from workers.runner import worker_argv
-from workers.sources.knowledge_base import KnowledgeBase
+from workers.sources.knowledge_base.index import KnowledgeBase
 from workers.sources.resilience import ResilientSource
 
 

@@ -8,9 +8,9 @@ import itertools
 import json
 from typing import Any
 
-from shared.checked_text import CheckedTextSubmission
-from shared.checked_text_edits import CheckedTextEditor, EditOutcome
-from shared.rechecks import recheck_citing
+from shared.newsroom.checked_text import CheckedTextSubmission
+from shared.newsroom.checked_text_edits import CheckedTextEditor, EditOutcome
+from shared.newsroom.rechecks import recheck_citing
 from shared.schemas import Verdict
 from tests.shared import factories
 from tests.workers.conftest import ContextFactory

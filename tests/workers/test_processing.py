@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from shared.errors import PermanentError, StoreUnavailableError
-from shared.publisher import PublishResult
 from shared.schemas import Entity
-from shared.store import ClaimRecord
+from shared.store.claims import ClaimRecord
+from shared.store.publisher import PublishResult
 from tests.e2e.fault_worker import WorkerFaults, faulty_check
 from tests.shared import factories
 from tests.workers.conftest import ContextFactory, FlakySource
@@ -107,7 +107,7 @@ def test_transient_source_error_retries_then_lists_the_source(
 def test_source_recovering_on_a_retry_gives_a_normal_verdict(
     context_factory: ContextFactory, starter_kb_path: Any
 ) -> None:
-    from workers.sources.knowledge_base import KnowledgeBase
+    from workers.sources.knowledge_base.index import KnowledgeBase
 
     with KnowledgeBase(starter_kb_path) as kb:
         passages = kb.search(SUPPORTED, 3)

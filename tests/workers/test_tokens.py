@@ -49,7 +49,7 @@ def test_proper_nouns_skip_the_first_word() -> None:
 
 
 def test_stop_words_are_spacys_with_the_retrieval_corrections() -> None:
-    from shared.text import stop_words
+    from shared.text.words import stop_words
     from workers.tokens import NEGATIONS, STOP_WORDS
 
     assert "afterwards" in STOP_WORDS and "afterwards" in stop_words("en")  # from spaCy

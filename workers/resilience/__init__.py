@@ -1,6 +1,6 @@
 """The one resilience policy of the workers: backoff, retries within a time budget, breakers.
 
-* :mod:`~workers.resilience.backoff`: exponential backoff with full jitter, with a
+* :mod:`~shared.backoff`: exponential backoff with full jitter, with a
   ``Retry-After`` hint as a floor;
 * :mod:`~workers.resilience.retrier`: a call retried on chosen errors, within an optional
   time budget for the whole call (the reference sources, the LLM judge);

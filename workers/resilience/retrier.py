@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from shared.backoff import Backoff, retry_after_of
 from shared.errors import TransientError, TransientSourceError
-from workers.resilience.backoff import Backoff, retry_after_of
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """When and how long to wait before Celery retries a task.
 
 Only :class:`shared.errors.TransientError` subclasses are retried, after a
-:class:`~workers.resilience.backoff.Backoff` wait (full jitter, ``Retry-After`` as a
+:class:`~shared.backoff.Backoff` wait (full jitter, ``Retry-After`` as a
 floor). Every wait, the floor included, is capped at ``cap`` and at half the broker's
 visibility timeout: with the Redis transport a task waiting for its countdown is held
 unacknowledged, and one held longer than the visibility timeout is delivered twice.
@@ -12,9 +12,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from shared.backoff import Backoff
 from shared.errors import TransientError
 from shared.settings import Settings
-from workers.resilience.backoff import Backoff
 
 
 @dataclass(frozen=True)

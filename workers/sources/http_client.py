@@ -19,15 +19,14 @@ Error messages never contain the request URL's query string, which may hold an A
 
 from __future__ import annotations
 
-import email.utils
 import json
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from shared.backoff import parse_retry_after
 from shared.errors import PermanentSourceError, TransientSourceError
 from shared.settings import Settings
 
@@ -157,26 +156,6 @@ def _read_limited(
             source, f"connection to {where} broke: {type(exc).__name__}"
         ) from None
     return b"".join(chunks)
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    if seconds != seconds:  # NaN
-        return None
-    return max(0.0, seconds)
 
 
 def _snippet(body: bytes) -> str:

@@ -33,7 +33,7 @@ from workers.sources.base import Source
 
 if TYPE_CHECKING:
     from workers.sources.factchecks.embedding import OnnxEmbedder
-    from workers.sources.knowledge_base import KnowledgeBase
+    from workers.sources.knowledge_base.index import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def open_knowledge_base(
 ) -> KnowledgeBase:
     """The knowledge base at ``path`` (default ``CLAIMCHECK_KB_PATH``) as configured; a
     writer waits up to ``lock_timeout_s`` (default: a few seconds) for another's import."""
-    from workers.sources.knowledge_base import BUSY_TIMEOUT_S, KnowledgeBase, SearchConfig
+    from workers.sources.knowledge_base.index import BUSY_TIMEOUT_S, KnowledgeBase, SearchConfig
 
     return KnowledgeBase(
         path or settings.kb_path,

@@ -37,12 +37,12 @@ from typing import Any
 
 import redis
 
+from shared.backoff import Backoff
 from shared.errors import TransientSourceError
-from shared.keys import Keys
 from shared.settings import Settings
 from shared.settings_checks import LOCAL_SOURCES
+from shared.store.keys import Keys
 from workers import metrics
-from workers.resilience.backoff import Backoff
 from workers.resilience.breaker import BreakerConfig, CircuitBreaker
 from workers.resilience.retrier import CallPolicy, Retrier
 from workers.sources.base import Passage, Source

@@ -25,7 +25,7 @@ from typing import IO
 from shared.errors import InputError
 from shared.jsonl import iter_objects, jsonl_job, required_text, row_id
 from shared.schemas import LABELS, Verdict
-from shared.store import ClaimRecord
+from shared.store.claims import ClaimRecord
 from workers.verification.pipeline import Verifier
 from workers.verification.verdict_policy import VerdictPolicy
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.schemas import DetailConflict, Evidence, Stance
-from shared.text_fragment import fragment_link
+from shared.text.fragment import fragment_link
 from workers.verification.aggregate import AggregationParams, is_relevant, stance_of
 from workers.verification.candidates import Candidate
 from workers.verification.decision import Judged

@@ -31,10 +31,10 @@ from typing import Any, get_args
 import httpx
 from pydantic import SecretStr
 
+from shared.backoff import Backoff, retry_after_of
 from shared.errors import PermanentSourceError, TransientSourceError
 from shared.schemas import Evidence, JudgeOpinion, Label
 from shared.settings import Settings
-from workers.resilience.backoff import Backoff, retry_after_of
 from workers.resilience.breaker import BreakerConfig, CircuitBreaker, CircuitOpenError
 from workers.resilience.retrier import CallPolicy, Retrier
 from workers.sources.http_client import MalformedAnswerError, request_json

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from shared.onnx_classifier import OnnxClassifier
-from shared.text import normalize_text
+from shared.onnx.classifier import OnnxClassifier
+from shared.text.words import normalize_text
 from workers.verification.stance import StanceScore
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "stance"

@@ -2,7 +2,7 @@
 
 1. **Retrieve.** Every source is searched concurrently. The knowledge base answers with
    single sentences (hybrid BM25 + embedding retrieval, see
-   :mod:`workers.sources.knowledge_base`); other passages (Wikipedia extracts, given
+   :mod:`workers.sources.knowledge_base.index`); other passages (Wikipedia extracts, given
    evidence) are split into sentences here.
 2. **Select.** Only the best ``CLAIMCHECK_STANCE_PAIRS_MAX`` sentences reach the stance
    model: the ones the typed-slot alignment lines up with the claim first, then each
@@ -44,7 +44,7 @@ from shared.schemas import (
 )
 from shared.settings import Settings
 from workers.sources.base import Passage, Source
-from workers.sources.factchecks.decision import evidence_of, is_archive_passage, strong_match
+from workers.sources.factchecks.deciding_match import evidence_of, is_archive_passage, strong_match
 from workers.sources.resilience import ResilientSource
 from workers.verification import publish_policy
 from workers.verification.aggregate import (
@@ -71,7 +71,7 @@ from workers.verification.verdict_policy import (
 )
 
 if TYPE_CHECKING:
-    from shared.store import ClaimRecord
+    from shared.store.claims import ClaimRecord
     from workers.verification.llm_judge import LlmJudge
 
 log = logging.getLogger(__name__)

@@ -46,10 +46,10 @@ from workers.verification.decision import Judged, Outcome
 from workers.verification.publish_policy import Checks
 
 if TYPE_CHECKING:
-    from shared.store import ClaimRecord
-    from workers.reuse import Decision as RepeatDecision
-    from workers.reuse import Repeats
-    from workers.review_calibration import NewsroomCalibration
+    from shared.store.claims import ClaimRecord
+    from workers.newsroom.confidence_maps import NewsroomCalibration
+    from workers.newsroom.repeats import Decision as RepeatDecision
+    from workers.newsroom.repeats import Repeats
 
 MODEL_UNSURE = 0.55
 """Below this confidence (and under its review threshold) the fitted decision does not
@@ -205,7 +205,7 @@ class Settled:
 class VerdictPolicy:
     """The one place a claim's verdict is settled, for the Celery task and ``verify-batch``
     alike: the newsroom's memory first (an editor's ruling on the same claim, or a fresh
-    check of it: :class:`~workers.reuse.Repeats`, which tells claims apart by their typed
+    check of it: :class:`~workers.newsroom.repeats.Repeats`, which tells claims apart by their typed
     details), else the check (:meth:`Verifier.verify`, whose label, confidence and review
     flag come from :func:`decide_on_evidence` and :func:`settle`), then the newsroom's
     confidence map fitted on its editors' rulings, which can only send more to review

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from services.intake.api.bootstrap_keys import BootstrapKeys
 from services.intake.api.context import IntakeContext
-from services.intake.api.errors import install_error_handlers
+from services.intake.api.error_answers import install_error_handlers
 from services.intake.api.headers import HeaderLimitMiddleware
 from services.intake.api.metrics import IntakeMetrics, MetricsMiddleware
 from services.intake.api.metrics import router as metrics_router
@@ -30,9 +30,9 @@ from services.intake.api.shutdown import Drain, DrainMiddleware, grace_period_s,
 from services.intake.api.sweeper import run_sweeps
 from services.intake.api.timeouts import TimeoutMiddleware
 from services.intake.extraction import ClaimExtractor
-from shared.redis_client import durability_warning, make_redis
 from shared.requeue import RequeueSweeper, SweepConfig
 from shared.settings import Settings
+from shared.store.client import durability_warning, make_redis
 from shared.tasks import CeleryEnqueuer, Enqueuer
 
 logger = logging.getLogger(__name__)

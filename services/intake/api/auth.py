@@ -1,7 +1,7 @@
 """API-key authentication: ``X-API-Key`` maps to a newsroom; ``X-Admin-Key`` to the admin.
 
 A newsroom key is either a bootstrap key from the settings (``CLAIMCHECK_API_KEYS``) or a key
-made with ``claimcheck keys add`` and stored hashed in Redis (:mod:`shared.keys_store`).
+made with ``claimcheck keys add`` and stored hashed in Redis (:mod:`shared.store.api_keys`).
 Every authenticated request also counts against its newsroom's request rate limit, and
 every failed one against its client address's failure limit. No key is ever logged.
 """
@@ -16,9 +16,9 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
 from services.intake.api.context import IntakeContext
-from services.intake.api.errors import ApiError
-from shared.keys_store import same_secret
+from services.intake.api.error_answers import ApiError
 from shared.settings import Settings
+from shared.store.api_keys import same_secret
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
-from services.intake.api.errors import ApiError, describe_validation_errors
+from services.intake.api.error_answers import ApiError, describe_validation_errors
 from shared.jsonl import MAX_DEPTH, lone_surrogate, too_deep
 from shared.settings import Settings
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from shared.errors import ConfigurationError
-from shared.keys_store import valid_newsroom
 from shared.settings import Settings
+from shared.store.api_keys import valid_newsroom
 
 MIN_KEY_LENGTH = 32
 """About 190 bits as a random URL-safe string (``claimcheck keys add`` makes 43 characters)."""

@@ -15,12 +15,12 @@ from services.intake.api.idempotency import IdempotencyConfig, IdempotencyStore
 from services.intake.api.metrics import IntakeMetrics
 from services.intake.api.ratelimit import RateLimiter, RateLimits
 from services.intake.extraction import ClaimExtractor
-from shared.keys_store import ApiKeyStore
-from shared.publisher import VerdictPublisher
 from shared.settings import Settings
-from shared.store import ClaimStore
+from shared.store.api_keys import ApiKeyStore
+from shared.store.claims import ClaimStore
+from shared.store.publisher import VerdictPublisher
+from shared.store.webhooks import WebhookStore
 from shared.tasks import Enqueuer
-from shared.webhook_store import WebhookStore
 
 
 @dataclass(frozen=True)

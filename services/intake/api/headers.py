@@ -20,7 +20,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
-from services.intake.api.errors import error_response
+from services.intake.api.error_answers import error_response
 from shared.schemas import ErrorBody
 
 MAX_HEADER_BYTES: Final = 64 * 1024

@@ -25,11 +25,11 @@ from typing import Annotated, Any, ClassVar, Final
 
 import redis
 
-from services.intake.api.errors import ApiError
+from services.intake.api.error_answers import ApiError
 from shared.errors import StoreUnavailableError
-from shared.keys import Keys
-from shared.lua import ARG, KEY, Script, ScriptCall
 from shared.settings import Settings
+from shared.store.keys import Keys
+from shared.store.lua import ARG, KEY, Script, ScriptCall
 
 HEADER: Final = "Idempotency-Key"
 MAX_KEY_LENGTH: Final = 255
@@ -38,7 +38,7 @@ PENDING_TTL_S: Final = 60
 _PRINTABLE = re.compile(r"^[\x20-\x7e]+$")
 
 _LUA = "services.intake.api.lua"
-"""The package holding the two scripts (:func:`shared.lua.read_script`)."""
+"""The package holding the two scripts (:func:`shared.store.lua.read_script`)."""
 
 
 @dataclass(frozen=True, kw_only=True)

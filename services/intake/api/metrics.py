@@ -23,8 +23,8 @@ from prometheus_client import (
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.queue_gauges import RedisGauges
 from shared.settings import Settings
+from shared.store.gauges import RedisGauges
 
 UNMATCHED_ROUTE = "unmatched"
 

@@ -1,7 +1,7 @@
 """Rate limits in Redis, shared by every intake process.
 
 Fixed one-minute windows: the counter ``{prefix}:rl:{kind}:{subject}:{window}``
-(:meth:`shared.keys.Keys.rate_limit`) is raised by one Lua script that refuses (and takes
+(:meth:`shared.store.keys.Keys.rate_limit`) is raised by one Lua script that refuses (and takes
 back) an increment that would pass the limit, so a refused request or article uses up
 nothing. The subject of the newsroom limits is the newsroom, not the key, so a newsroom
 with three keys has one budget:
@@ -26,14 +26,14 @@ from typing import Annotated, ClassVar
 import redis
 
 from shared.errors import ClaimcheckError, StoreUnavailableError
-from shared.keys import Keys
-from shared.lua import ARG, KEY, Script, ScriptCall
 from shared.settings import Settings
+from shared.store.keys import Keys
+from shared.store.lua import ARG, KEY, Script, ScriptCall
 
 WINDOW_S = 60
 
 _LUA = "services.intake.api.lua"
-"""The package holding ``rate_limit_take.lua`` (:func:`shared.lua.read_script`)."""
+"""The package holding ``rate_limit_take.lua`` (:func:`shared.store.lua.read_script`)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -21,7 +21,7 @@ from typing import Final
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.intake.api.errors import error_response
+from services.intake.api.error_answers import error_response
 from services.intake.api.idempotency import IdempotencyStore
 from shared.settings import Settings
 

@@ -28,7 +28,7 @@ from shared.schemas import (
     ExtractedClaim,
     SkippedSentence,
 )
-from shared.store import ArticleRecord, ClaimRecord
+from shared.store.claims import ArticleRecord, ClaimRecord
 
 logger = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from services.intake.extraction.lexicon import MONTHS, WEEKDAYS
 from services.intake.extraction.mentions import Mention
+from services.intake.extraction.vocabulary import MONTHS, WEEKDAYS
 
 MAX_ADVERBIALS: Final = 3
 _TIMES: Final = frozenset({"DATE", "TIME"})

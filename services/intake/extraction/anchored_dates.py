@@ -4,7 +4,8 @@ following month`` ... written out from the date they refer to.
 The anchor is the last date written before the phrase: earlier in its own sentence, else in
 the sentence before, else earlier in the same paragraph. A date is a DATE entity that reads
 as one (``12 July 2022``, ``July 12, 2022``, ``July 2022``, ``2022``), a relative date that
-:mod:`~services.intake.extraction.dates` writes out from the publication date, or a phrase of
+:mod:`~services.intake.extraction.relative_dates` writes out from the publication date, or a phrase
+of
 this kind resolved before. ``the same day`` needs a day, ``that month`` a month, ``that
 year`` a year: where the anchor is too coarse (``the same day`` after ``in December 2021``)
 or missing, the phrase is left as written and reported, and the claim is not stand-alone.
@@ -23,9 +24,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final, Literal
 
-from services.intake.extraction.dates import date_edits, format_date, month_shift
-from services.intake.extraction.lexicon import MONTHS
 from services.intake.extraction.mentions import SentenceInfo
+from services.intake.extraction.relative_dates import date_edits, format_date, month_shift
+from services.intake.extraction.vocabulary import MONTHS
 
 Unit = Literal["day", "month", "year"]
 Found = tuple[int, int, str | None]

@@ -19,8 +19,8 @@ import re
 from collections import Counter
 from typing import Final
 
-from services.intake.extraction.lexicon import COUNTRY_OF, ROLE_COUNTRY, ROLES, SPEECH_VERBS
 from services.intake.extraction.mentions import PERSON, Mention, SentenceInfo, surname
+from services.intake.extraction.vocabulary import COUNTRY_OF, ROLE_COUNTRY, ROLES, SPEECH_VERBS
 
 PAIR_SHARE: Final = 0.6
 """The share of person mentions the two leading people must have together."""

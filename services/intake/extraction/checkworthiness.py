@@ -1,7 +1,7 @@
 """Learned check-worthiness: sentence -> P(checkworthy), MiniLM int8 ONNX on the CPU.
 
 Model files live in ``services/intake/extraction/models/checkworthiness`` (see its MODEL_CARD.md);
-the generic runtime is :mod:`shared.onnx_classifier`. No torch, no transformers, and
+the generic runtime is :mod:`shared.onnx.classifier`. No torch, no transformers, and
 nothing from ``workers/``.
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from shared.onnx_classifier import OnnxClassifier
-from shared.text import normalize_text
+from shared.onnx.classifier import OnnxClassifier
+from shared.text.words import normalize_text
 
 DEFAULT_MODEL_DIR: Final = Path(__file__).resolve().parent / "models" / "checkworthiness"
 
@@ -20,7 +20,7 @@ DEFAULT_MODEL_DIR: Final = Path(__file__).resolve().parent / "models" / "checkwo
 class CheckworthinessModel:
     """P(checkworthy) per sentence; ``threshold`` (tuned on ct24-en.dev) decides yes/no.
 
-    Texts are normalised the way the training data was (:func:`shared.text.normalize_text`).
+    Texts are normalised the way the training data was (:func:`shared.text.words.normalize_text`).
     Safe to share across threads and to build before a fork (the session is per process).
     """
 

@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from typing import Final, Literal
 
 from services.intake.extraction.mentions import Mention, Standalone
-from shared.text import words
+from shared.text.words import words
 
 Rule = Literal["event", "speech", "detail"]
 

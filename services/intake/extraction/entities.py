@@ -22,9 +22,9 @@ import re
 from collections.abc import Set
 from typing import Final
 
-from services.intake.extraction.lexicon import TITLES, stop_words
 from services.intake.extraction.mentions import PERSON, Mention, SentenceInfo
 from services.intake.extraction.referents import Referents, in_compound, mark_things, person_cue
+from services.intake.extraction.vocabulary import TITLES, stop_words
 
 _CAPITALISED: Final = re.compile(r"\b[A-Z][a-z]{2,}\b")
 _NEXT_LOWER_WORD: Final = re.compile(r"\s+([a-z][a-z'-]+)\b")

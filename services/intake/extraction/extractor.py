@@ -44,7 +44,6 @@ from typing import Any, Final
 from services.intake.extraction.editorial import RULE_SCORE, Rule, editorial_rule
 from services.intake.extraction.filters import cheap_filter, mark_contained
 from services.intake.extraction.language import ENGLISH
-from services.intake.extraction.lexicon import WARMUP_SENTENCE
 from services.intake.extraction.mentions import SentenceInfo, Standalone
 from services.intake.extraction.modality import not_factual_cue
 from services.intake.extraction.reading import Reader, Sentence
@@ -56,6 +55,7 @@ from services.intake.extraction.results import (
     SkipReason,
 )
 from services.intake.extraction.seam import Scorer
+from services.intake.extraction.vocabulary import WARMUP_SENTENCE
 from shared.schemas import ClaimDetails, Entity
 
 PARALLEL_MIN_SENTENCES: Final = 24

@@ -17,7 +17,7 @@ from services.intake.extraction.language import ENGLISH
 from services.intake.extraction.reading import Sentence
 from services.intake.extraction.results import SkipReason
 from services.intake.extraction.unreadable import unreadable_cue
-from shared.text import words
+from shared.text.words import words
 
 _CLOSING_PUNCT: Final = "\"'\u201d\u2019\u00bb)]} \t"
 

@@ -6,7 +6,7 @@
    Han ``zh``, kana ``ja``, Hangul ``ko``, Devanagari ``hi``, Thai ``th``; other scripts
    give ``und`` (undetermined, still not English).
 2. **Stop words.** A Latin-script sentence is English unless the stop words (spaCy's
-   lists, :func:`services.intake.extraction.lexicon.stop_words`) of one of German, French,
+   lists, :func:`services.intake.extraction.vocabulary.stop_words`) of one of German, French,
    Spanish, Italian, Portuguese or Dutch clearly outnumber the English ones (at least 2,
    and more than twice the English count).
 
@@ -25,8 +25,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Final
 
-from services.intake.extraction.lexicon import stop_words
-from shared.text import words
+from services.intake.extraction.vocabulary import stop_words
+from shared.text.words import words
 
 ENGLISH: Final = "en"
 UNDETERMINED: Final = "und"

@@ -66,7 +66,7 @@ from typing import Final
 
 from services.intake.extraction.editorial import has_count
 from services.intake.extraction.mentions import Mention
-from shared.text import words
+from shared.text.words import words
 
 MIN_CLAUSE_WORDS: Final = 3
 """A clause with fewer words (``Donald Trump``, ``he said``) neither carries a cue nor

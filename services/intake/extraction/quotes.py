@@ -23,7 +23,7 @@ from typing import Final
 from services.intake.extraction.article_index import ArticleIndex
 from services.intake.extraction.edits import Edits
 from services.intake.extraction.mentions import PERSON, SentenceInfo
-from shared.text import stop_words
+from shared.text.words import stop_words
 
 _FIRST_PERSON: Final = re.compile(r"\b(?:I|me|my|mine|myself)\b|\bI[\u2019'](?:m|d|ll|ve)\b")
 _PRONOUN: Final = re.compile(

@@ -27,7 +27,6 @@ from typing import Final
 
 from services.intake.extraction.article_index import ArticleIndex
 from services.intake.extraction.edits import Edits
-from services.intake.extraction.lexicon import ROLES
 from services.intake.extraction.mentions import (
     PERSON,
     Mention,
@@ -42,6 +41,7 @@ from services.intake.extraction.referents import (
     in_compound,
     person_cue,
 )
+from services.intake.extraction.vocabulary import ROLES
 
 PLURAL_REF: Final = re.compile(
     r"\b(?:the two leaders|both leaders|the two presidents|both presidents|the presidents|"

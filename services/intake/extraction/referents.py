@@ -29,7 +29,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from services.intake.extraction.lexicon import (
+from services.intake.extraction.mentions import PERSON, Mention, SentenceInfo, surname
+from services.intake.extraction.vocabulary import (
     SPEECH_VERBS,
     THING_DESCRIPTIONS,
     THING_HEADS,
@@ -39,7 +40,6 @@ from services.intake.extraction.lexicon import (
     TITLES,
     stop_words,
 )
-from services.intake.extraction.mentions import PERSON, Mention, SentenceInfo, surname
 
 PERSON_KIND: Final = "person"
 MAX_HEAD_WORDS: Final = max(len(head.split()) for head in THING_HEADS)

@@ -16,7 +16,7 @@ and apply in this order:
    speaker's (:mod:`~services.intake.extraction.quotes`).
 5. **Dates**: those that take their date from an earlier one (``the same day``:
    :mod:`~services.intake.extraction.anchored_dates`), then the relative ones, given the
-   publication date (:mod:`~services.intake.extraction.dates`).
+   publication date (:mod:`~services.intake.extraction.relative_dates`).
 
 Then the quotation marks left unbalanced by a cut are tidied up. A reference the rules cannot
 resolve with confidence is left as written and named in ``Standalone.unresolved``: the claim
@@ -32,7 +32,6 @@ from typing import Final
 
 from services.intake.extraction.anchored_dates import AnchoredDates
 from services.intake.extraction.article_index import ArticleIndex
-from services.intake.extraction.dates import date_edits
 from services.intake.extraction.edits import Edits
 from services.intake.extraction.entities import repair_mentions
 from services.intake.extraction.mentions import SentenceInfo, Standalone
@@ -44,6 +43,7 @@ from services.intake.extraction.quotes import (
     speaks_in_first_person,
 )
 from services.intake.extraction.references import References
+from services.intake.extraction.relative_dates import date_edits
 from services.intake.extraction.speakers import Speakers
 
 _OPEN_QUOTES: Final = '\u201c\u00ab\u201e"'

@@ -19,10 +19,10 @@ from typing import Final
 
 from services.intake.extraction.adverbials import without_adverbials
 from services.intake.extraction.article_index import ArticleIndex
-from services.intake.extraction.lexicon import SPEECH_VERBS
 from services.intake.extraction.mentions import PERSON, Mention, SentenceInfo, surname
 from services.intake.extraction.references import PLURAL_REF
 from services.intake.extraction.referents import Referents, thing_of
+from services.intake.extraction.vocabulary import SPEECH_VERBS
 
 MAX_SPEAKER_WORDS: Final = 10
 _FAR_BEHIND: Final = 10_000

@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from typing import Final, Literal
 
-from services.intake.extraction.lexicon import load_data
-from shared.text import words
+from services.intake.extraction.vocabulary import load_data
+from shared.text.words import words
 
 UnreadableCue = Literal["fragment", "truncated", "dangling_end", "garbled_quote", "repeated_word"]
 

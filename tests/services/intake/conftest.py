@@ -20,10 +20,10 @@ from fastapi import FastAPI
 
 from services.intake.api.app import create_app
 from services.intake.extraction import ClaimExtractor
-from shared.publisher import VerdictPublisher
-from shared.redis_client import make_redis
 from shared.settings import Settings
-from shared.store import ClaimStore
+from shared.store.claims import ClaimStore
+from shared.store.client import make_redis
+from shared.store.publisher import VerdictPublisher
 from shared.tasks import CeleryEnqueuer
 from tests.conftest import SettingsFactory
 from tests.shared.jobs import job_args

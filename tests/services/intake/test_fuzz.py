@@ -24,7 +24,7 @@ from schemathesis.generation.modes import GenerationMode
 
 from services.intake.api.app import create_app
 from services.intake.extraction import ClaimExtractor
-from shared.redis_client import make_redis
+from shared.store.client import make_redis
 from shared.tasks import CeleryEnqueuer
 from tests.conftest import SettingsFactory
 from tests.services.intake.conftest import API_KEY, AUTH_SETTINGS

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
+from shared.backoff import Backoff
 from shared.errors import PermanentSourceError, TransientSourceError
-from workers.resilience.backoff import Backoff
 from workers.resilience.retrier import CallPolicy, Retrier
 
 

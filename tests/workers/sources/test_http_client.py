@@ -17,7 +17,6 @@ from tests.workers.sources.conftest import ServerFactory
 from workers.sources.http_client import (
     MalformedAnswerError,
     make_http_client,
-    parse_retry_after,
     request_json,
 )
 
@@ -153,20 +152,6 @@ def test_client_uses_the_given_transport(source_settings: Settings) -> None:
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json={"via": "mock"}))
     with make_http_client(source_settings, transport=transport) as client:
         assert _get(client, "http://example.invalid/") == {"via": "mock"}
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [(None, None), ("", None), ("12", 12.0), ("0.5", 0.5), ("-3", 0.0), ("soon", None)],
-)
-def test_parse_retry_after(value: str | None, expected: float | None) -> None:
-    assert parse_retry_after(value) == expected
-
-
-def test_parse_retry_after_http_date() -> None:
-    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
-    assert parse_retry_after("Fri, 27 Nov 2026 12:00:42 GMT", now=now) == 42.0
-    assert parse_retry_after("Fri, 27 Nov 2026 11:00:00 GMT", now=now) == 0.0
 
 
 def test_redirects_are_not_followed(http_server: ServerFactory, http_client: httpx.Client) -> None:

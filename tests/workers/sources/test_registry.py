@@ -13,7 +13,7 @@ from shared.errors import ConfigurationError
 from shared.settings import SourceName, load_settings
 from tests.conftest import SettingsFactory
 from workers.context import build_verifier, close_verifier, open_verifier
-from workers.sources.knowledge_base import KnowledgeBase
+from workers.sources.knowledge_base.index import KnowledgeBase
 from workers.sources.registry import SOURCES, build_sources, close_sources
 from workers.sources.resilience import ResilientSource
 from workers.sources.wikipedia import WikipediaSource

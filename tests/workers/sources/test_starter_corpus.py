@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from workers.sources.knowledge_base import KnowledgeBase, starter_corpus_path
+from workers.sources.knowledge_base.index import KnowledgeBase, starter_corpus_path
 
 
 def test_starter_corpus_is_well_formed() -> None:

@@ -14,9 +14,9 @@ from shared.schemas import Verdict
 from shared.settings import load_settings
 from tests.shared import factories
 from tests.workers.conftest import ContextFactory
+from workers.newsroom.confidence_maps import NewsroomCalibration
 from workers.processing import check_claim
-from workers.review_calibration import NewsroomCalibration
-from workers.sources.knowledge_base import KnowledgeBase
+from workers.sources.knowledge_base.index import KnowledgeBase
 from workers.verification.batch import verify_batch
 from workers.verification.calibration import IsotonicMap, VerdictCalibration
 from workers.verification.decision import FEATURES, DecisionModel

@@ -7,11 +7,11 @@ import pytest
 from shared.errors import PermanentSourceError, TransientSourceError
 from shared.schemas import Entity
 from shared.settings import Settings, load_settings
-from shared.store import ClaimRecord
+from shared.store.claims import ClaimRecord
 from tests.conftest import SettingsFactory
 from tests.workers.conftest import FlakySource
 from workers.sources.base import Passage
-from workers.sources.knowledge_base import KnowledgeBase
+from workers.sources.knowledge_base.index import KnowledgeBase
 from workers.verification.lexical import LexicalStanceScorer
 from workers.verification.pipeline import Verifier, VerifierConfig
 from workers.verification.stance import StanceScore

@@ -11,7 +11,7 @@ from shared.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.workers.conftest import FlakySource
 from workers.sources.base import Passage
-from workers.sources.knowledge_base import KnowledgeBase
+from workers.sources.knowledge_base.index import KnowledgeBase
 from workers.sources.resilience import ResilientSource, SourcePolicy
 from workers.verification.lexical import LexicalStanceScorer
 from workers.verification.pipeline import Verifier, VerifierConfig

@@ -30,7 +30,7 @@ from shared.errors import PermanentSourceError, TransientSourceError
 from workers.sources.base import Embedder
 from workers.sources.factchecks import SOURCE_NAME
 from workers.sources.factchecks.formats import FactCheck, read_factchecks
-from workers.sources.knowledge_base import build_match_query
+from workers.sources.knowledge_base.index import build_match_query
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 The model directory (default ``workers/models/embedding``, see its MODEL_CARD.md) holds
 ``model.onnx`` (output ``embeddings``: mean-pooled, L2-normalised, 384 floats),
 ``tokenizer.json`` and ``config.json``. The session is created lazily and again after a
-fork (:class:`shared.onnx_session.ProcessLocalSession`), so an instance built before a
+fork (:class:`shared.onnx.session.ProcessLocalSession`), so an instance built before a
 worker forks is safe to use in the child.
 """
 
@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from shared.onnx_session import ProcessLocalSession
-from shared.text import normalize_text
+from shared.onnx.session import ProcessLocalSession
+from shared.text.words import normalize_text
 
 FloatMatrix = npt.NDArray[np.float32]
 

@@ -8,7 +8,7 @@ publisher, review date, URL, the rating verbatim (``rating``), the rating as a v
 label (``label``) and the match score as ``score``.
 
 The verifier never scores these passages with the stance model (the text of a fact-checked
-claim says the claim, whatever its rating); :mod:`workers.sources.factchecks.decision`
+claim says the claim, whatever its rating); :mod:`workers.sources.factchecks.deciding_match`
 says when one decides the verdict.
 """
 

@@ -12,9 +12,9 @@ from starlette.concurrency import run_in_threadpool
 from services.intake.api.auth import Admin
 from services.intake.api.body import check_content_type, parse_json, read_body, validate
 from services.intake.api.context import Context
-from services.intake.api.errors import ApiError
-from shared.keys_store import NEWSROOM_PATTERN, KeyInfo
+from services.intake.api.error_answers import ApiError
 from shared.schemas import ErrorBody
+from shared.store.api_keys import NEWSROOM_PATTERN, KeyInfo
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from services.intake.api.auth import Newsroom, Owner
 from services.intake.api.context import Context
-from services.intake.api.errors import ERROR_RESPONSES, READ_RESPONSES, ApiError
+from services.intake.api.error_answers import ERROR_RESPONSES, READ_RESPONSES, ApiError
 from services.intake.api.ids import is_article_id
 from services.intake.api.routes.common import json_request_body, submit
 from services.intake.api.submissions import accept_article

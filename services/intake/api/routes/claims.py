@@ -9,16 +9,16 @@ from starlette.concurrency import run_in_threadpool
 
 from services.intake.api.auth import Newsroom, Owner
 from services.intake.api.body import read_submission
-from services.intake.api.checked_text import edit_checked_text
+from services.intake.api.checked_text_requests import edit_checked_text
 from services.intake.api.context import Context
-from services.intake.api.errors import ERROR_RESPONSES, READ_RESPONSES
+from services.intake.api.error_answers import ERROR_RESPONSES, READ_RESPONSES
 from services.intake.api.idempotency import HEADER, fingerprint, parse_key
-from services.intake.api.reviews import find_claim
+from services.intake.api.review_requests import find_claim
 from services.intake.api.routes.common import REPLAYED_HEADER, json_request_body, submit
 from services.intake.api.submissions import accept_claim, run_once
-from shared.checked_text import CheckedTextSubmission
-from shared.keys import newsroom_namespace
+from shared.newsroom.checked_text import CheckedTextSubmission
 from shared.schemas import ClaimAccepted, ClaimStatus, ClaimSubmission
+from shared.store.keys import newsroom_namespace
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 

@@ -14,7 +14,7 @@ from services.intake.api.body import read_submission
 from services.intake.api.context import IntakeContext
 from services.intake.api.idempotency import HEADER, parse_key
 from services.intake.api.submissions import run_once, submission_fingerprint
-from shared.keys import newsroom_namespace
+from shared.store.keys import newsroom_namespace
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

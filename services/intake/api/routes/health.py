@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from services.intake.api.context import Context
-from services.intake.api.errors import error_response
+from services.intake.api.error_answers import error_response
 from shared.schemas import ErrorBody
 
 logger = logging.getLogger(__name__)

@@ -18,19 +18,24 @@ from starlette.concurrency import run_in_threadpool
 from services.intake.api.auth import Newsroom
 from services.intake.api.body import read_submission
 from services.intake.api.context import Context
-from services.intake.api.errors import ERROR_RESPONSES, READ_RESPONSES, ApiError
+from services.intake.api.error_answers import ERROR_RESPONSES, READ_RESPONSES, ApiError
 from services.intake.api.idempotency import HEADER, fingerprint, parse_key
-from services.intake.api.reviews import CURSOR_PATTERN, accept_review, find_claim, review_queue
+from services.intake.api.review_requests import (
+    CURSOR_PATTERN,
+    accept_review,
+    find_claim,
+    review_queue,
+)
 from services.intake.api.routes.common import REPLAYED_HEADER, json_request_body
 from services.intake.api.submissions import run_once
-from shared.claimreview import (
+from shared.newsroom.claimreview import (
     UnpublishableError,
     claim_review,
     claim_review_json,
     publisher_of,
 )
-from shared.keys import newsroom_namespace
 from shared.schemas import ReviewAccepted, ReviewQueue, ReviewSubmission
+from shared.store.keys import newsroom_namespace
 
 router = APIRouter(tags=["reviews"])
 

@@ -32,10 +32,10 @@ from redis.exceptions import RedisError
 from starlette.types import Receive, Scope, Send
 
 from services.intake.api.auth import STATIC_KEY_ID_PREFIX, Owner
-from services.intake.api.errors import ApiError
-from shared.keys import Keys
+from services.intake.api.error_answers import ApiError
 from shared.settings import Settings
-from shared.streams import StreamEntry, decode_entry
+from shared.store.keys import Keys
+from shared.store.streams import StreamEntry, decode_entry
 
 logger = logging.getLogger(__name__)
 

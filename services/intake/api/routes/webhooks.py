@@ -21,12 +21,12 @@ from starlette.concurrency import run_in_threadpool
 
 from services.intake.api.auth import Admin
 from services.intake.api.context import Context
-from services.intake.api.errors import ApiError
+from services.intake.api.error_answers import ApiError
 from services.intake.api.routes.admin import ADMIN_ERRORS, json_body, read_model
 from shared.address_policy import check_url
 from shared.errors import RefusedTargetError
-from shared.keys_store import NEWSROOM_PATTERN
-from shared.webhook_store import Endpoint
+from shared.store.api_keys import NEWSROOM_PATTERN
+from shared.store.webhooks import Endpoint
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from services.intake.api.app import create_app
 from services.intake.api.context import IntakeContext
 from services.intake.api.headers import MAX_HEADER_BYTES, H11HeadLimitProtocol
 from services.intake.extraction import ClaimExtractor
-from shared.redis_client import make_redis
+from shared.store.client import make_redis
 from shared.tasks import CeleryEnqueuer
 from tests.conftest import SettingsFactory
 from tests.services.intake.conftest import ApiClient, Intake

@@ -9,7 +9,7 @@ import httpx
 import pytest
 import redis
 
-from services.intake.api.errors import ApiError
+from services.intake.api.error_answers import ApiError
 from services.intake.api.idempotency import (
     PENDING_TTL_S,
     IdempotencyConfig,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import redis
 
-from services.intake.api.errors import rate_limited_error
+from services.intake.api.error_answers import rate_limited_error
 from services.intake.api.ratelimit import WINDOW_S, RateLimited, RateLimiter, RateLimits
 from tests.conftest import SettingsFactory
 from tests.services.intake.conftest import API_KEY, AUTH_SETTINGS, OTHER_KEY, IntakeFactory
@@ -140,7 +140,7 @@ def test_two_intakes_share_one_budget(intake_factory: IntakeFactory) -> None:
 def test_a_newsrooms_keys_share_one_budget(
     intake_factory: IntakeFactory, redis_client: redis.Redis
 ) -> None:
-    from shared.keys_store import ApiKeyStore
+    from shared.store.api_keys import ApiKeyStore
 
     intake = intake_factory(**AUTH_SETTINGS, rate_limit_requests_per_min=2)
     second_key = ApiKeyStore(redis_client, intake.settings.key_prefix).add("daily-planet").key

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from services.intake.extraction import CandidateClaim, ClaimExtractor
-from services.intake.extraction.lexicon import THING_HEADS, THING_PREFIXES
 from services.intake.extraction.referents import thing_of
+from services.intake.extraction.vocabulary import THING_HEADS, THING_PREFIXES
 
 WEBB = (
     "The James Webb Space Telescope was launched in December 2021 by NASA.\n\n"

@@ -113,7 +113,7 @@ def test_exclude_acts_as_if_the_rows_were_gone(matcher: Matcher) -> None:
 
 
 def test_fusion_file_round_trip(tmp_path: Path) -> None:
-    from lab.matching_eval import save_fusion
+    from lab.matching_metrics import save_fusion
 
     path = tmp_path / "fusion.json"
     fusion = Fusion(weights=tuple(float(i) for i in range(len(FEATURES))), lexical_candidates=7)

@@ -12,10 +12,10 @@ from shared.settings import Settings, load_settings
 from tests.workers.sources.factchecks.conftest import ARCHIVE_ROWS, write_jsonl
 from workers.sources.base import Passage
 from workers.sources.factchecks.archive import FactCheckArchive
-from workers.sources.factchecks.decision import evidence_of, strong_match
+from workers.sources.factchecks.deciding_match import evidence_of, strong_match
 from workers.sources.factchecks.embedding import OnnxEmbedder
 from workers.sources.factchecks.source import FactCheckSource, build_matcher
-from workers.sources.knowledge_base import KnowledgeBase, starter_corpus_path
+from workers.sources.knowledge_base.index import KnowledgeBase, starter_corpus_path
 from workers.sources.registry import build_sources, close_sources
 from workers.verification.lexical import LexicalStanceScorer
 from workers.verification.pipeline import Verifier, VerifierConfig

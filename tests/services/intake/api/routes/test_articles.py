@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 from shared.schemas import LABELS, ArticleAccepted, ArticleStatus
-from shared.streams import decode_entry
+from shared.store.streams import decode_entry
 from tests.services.intake.conftest import CLOSED_PORT_URL, Intake, IntakeFactory
 from tests.shared import factories
 

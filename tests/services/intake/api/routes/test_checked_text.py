@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from services.intake.extraction import ClaimExtractor
-from shared.checked_text import MAX_CHECKED_TEXT_CHARS, MAX_EDITOR_CHARS
+from shared.newsroom.checked_text import MAX_CHECKED_TEXT_CHARS, MAX_EDITOR_CHARS
 from shared.schemas import ClaimStatus
 from tests.services.intake.conftest import (
     API_KEY,

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from shared.schemas import ClaimStatus, Label, ReviewAccepted
-from shared.streams import decode_entry
+from shared.store.streams import decode_entry
 from tests.services.intake.api.routes.test_stream import (  # noqa: F401 (a fixture)
     EventReader,
     server_factory,

@@ -395,7 +395,7 @@ def test_redis_unreachable_is_503_and_gives_the_slot_back(server_factory: Any) -
 def test_a_revoked_key_loses_its_open_stream(
     server_factory: Any, redis_client: redis.Redis
 ) -> None:
-    from shared.keys_store import ApiKeyStore
+    from shared.store.api_keys import ApiKeyStore
 
     srv = server_factory(**AUTH_SETTINGS)
     made = ApiKeyStore(redis_client, srv.settings.key_prefix).add("daily-planet")

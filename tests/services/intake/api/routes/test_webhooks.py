@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from shared.webhook_store import WebhookStore
+from shared.store.webhooks import WebhookStore
 from tests.services.intake.conftest import API_KEY, AUTH_SETTINGS, Intake, IntakeFactory
 
 ADMIN_KEY = "admin-test-key-000111222333-bbbbbbbb"

@@ -1,1 +1,0 @@
-"""Webhook delivery: the verdict stream POSTed, signed, to newsrooms\x27 endpoints."""
