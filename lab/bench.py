@@ -324,7 +324,7 @@ def run_bench(
             texts = dev_claims(data, max(claims, rate_claims, OFFLINE_CLAIMS))
             kb = ensure_bench_kb(settings, data, kb_docs, cache_dir=kb_cache_dir or CACHE_DIR)
         except (ValueError, OSError) as exc:
-            print(f"claimcheck bench: {exc}", file=sys.stderr)
+            print(f"claimcheck-lab bench: {exc}", file=sys.stderr)
             return 2
         print(f"claims: distinct claims of the verification dev files in {data}")
     else:

@@ -86,11 +86,11 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     from workers.context import DECISION_FILE, build_verifier, close_verifier, stance_model_dir
 
     if settings.stance_scorer != "onnx":
-        print("claimcheck calibrate: only the onnx stance scorer is calibrated")
+        print("claimcheck-lab calibrate: only the onnx stance scorer is calibrated")
         return 2
     directory = (args.data_dir or DEFAULT_DATA_DIR) / "verification"
     if not directory.is_dir():
-        print(f"claimcheck calibrate: no benchmark data at {directory}; nothing to fit")
+        print(f"claimcheck-lab calibrate: no benchmark data at {directory}; nothing to fit")
         return 0
     model_dir = stance_model_dir(settings)
     verifier = build_verifier(settings, calibrated=False)

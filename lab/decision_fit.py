@@ -1,4 +1,4 @@
-"""Fitting the claim-level decision on dev files (what ``claimcheck calibrate`` runs).
+"""Fitting the claim-level decision on dev files (what ``claimcheck-lab calibrate`` runs).
 
 1. Every dev row is judged by the verifier exactly as in service (its given evidence,
    the same sentence selection and stance model): one feature vector per claim.
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from workers.verification import publish_policy
 from workers.verification.decision import (
     CLASSES,
     COMPACT,
@@ -257,12 +258,11 @@ def choose_rule_thresholds(
 
 def _outcome(probs: FloatArray, thresholds: dict[str, float]) -> Outcome:
     k = int(probs.argmax())
-    confidence = float(probs[k])
     return Outcome(
         label=CLASSES[k],
-        confidence=round(confidence, 4),
-        needs_review=confidence < thresholds.get(CLASSES[k], 2.0),
         probabilities={c: float(p) for c, p in zip(CLASSES, probs, strict=True)},
+        # the review rule the worker applies, not a copy of it
+        **publish_policy.by_model(float(probs[k]), thresholds.get(CLASSES[k])),
     )
 
 

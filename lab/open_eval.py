@@ -1,6 +1,6 @@
-"""Open-retrieval evaluation (``claimcheck eval-open``): the verifier finds the evidence.
+"""Open-retrieval evaluation (``claimcheck-lab eval-open``): the verifier finds the evidence.
 
-``claimcheck eval`` hands every claim its gold evidence. Here the evidence strings of a
+``claimcheck-lab eval`` hands every claim its gold evidence. Here the evidence strings of a
 whole verification file are pooled into a knowledge base instead, and each claim is
 verified *without* given evidence, so the verifier has to retrieve its evidence from that
 corpus, with distractors from every other row of the file, as it does in production.
@@ -16,7 +16,7 @@ the process's embedding model included), into
 later runs while both are unchanged. The verifier is then built with that knowledge base
 as its only source.
 
-Reported per file, besides the scores ``claimcheck eval`` gives (accuracy, macro-F1,
+Reported per file, besides the scores ``claimcheck-lab eval`` gives (accuracy, macro-F1,
 decided precision, coverage, claims/s):
 
 * **evidence recall@5**: over the rows whose gold label is supported or refuted and that
@@ -24,7 +24,7 @@ decided precision, coverage, claims/s):
   document of one of the row's gold evidence strings (the ``rationale_idx`` positions
   where the row has them, else all of its evidence);
 * **the accuracy gap** to the given-evidence run: the same rows verified with their given
-  evidence by the same verifier (as ``claimcheck eval`` does), open accuracy minus given.
+  evidence by the same verifier (as ``claimcheck-lab eval`` does), open accuracy minus given.
 """
 
 from __future__ import annotations

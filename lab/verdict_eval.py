@@ -1,4 +1,4 @@
-"""Measuring verdict quality on labelled claim-evidence files (``claimcheck eval``).
+"""Measuring verdict quality on labelled claim-evidence files (``claimcheck-lab eval``).
 
 Every file is run through :func:`workers.verification.batch.verify_batch` — the same
 ``Verifier.verify`` the workers call — and its predictions are compared with the gold

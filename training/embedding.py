@@ -393,7 +393,7 @@ def main(argv: list[str] | None = None) -> None:
         action=argparse.BooleanOptionalAction,
         default=False,
         help="score dev after each epoch with torch and keep the best (slow on CPU); "
-        "default: keep the last epoch, measure with `claimcheck eval-matching`",
+        "default: keep the last epoch, measure with `claimcheck-lab eval-matching`",
     )
     args = p.parse_args(argv)
     if args.cmd == "export":

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 CALIBRATION_FILE = "verdict_calibration.json"
 DECISION_FILE = "decision.json"
-"""The claim-level decision model (``claimcheck calibrate`` fits it on the dev files)."""
+"""The claim-level decision model (``claimcheck-lab calibrate`` fits it on the dev files)."""
 
 
 def build_process_embedder(settings: Settings) -> OnnxEmbedder | None:

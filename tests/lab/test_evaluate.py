@@ -21,7 +21,7 @@ def test_eval_open_without_data_says_so_and_exits_0(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["eval-open", "--data-dir", str(tmp_path / "absent")]) == 0
-    assert "claimcheck eval-open: no benchmark data" in capsys.readouterr().out
+    assert "claimcheck-lab eval-open: no benchmark data" in capsys.readouterr().out
     assert not (tmp_path / "absent").exists()
 
 

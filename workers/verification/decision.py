@@ -6,7 +6,7 @@ independent sentences agree, how neutral the set is, and whether the sentence th
 to support it names another year, number, month or person, or is negated where the claim
 is not (:mod:`workers.verification.mismatch`). :func:`features` turns the evidence set into
 a fixed vector; :class:`DecisionModel` (multinomial logistic regression, fitted on dev files
-only by ``claimcheck calibrate``, stored as JSON beside the stance model) turns it into
+only by ``claimcheck-lab calibrate``, stored as JSON beside the stance model) turns it into
 probabilities of ``supported``, ``refuted`` and ``not_enough_info``; a temperature fitted
 on held-out dev predictions makes the top probability the confidence.
 

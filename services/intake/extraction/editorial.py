@@ -30,7 +30,7 @@ The rules run after the modality check
 speaker talks, the paper reports.
 
 A sentence kept by a rule gets the score ``max(model score, RULE_SCORE)`` and names the
-rule on the claim (``rule``). ``claimcheck eval-checkworthiness --pipeline`` measures the
+rule on the claim (``rule``). ``claimcheck-lab eval-checkworthiness --pipeline`` measures the
 whole extractor, rules included, on the benchmark files.
 """
 

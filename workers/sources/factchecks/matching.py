@@ -15,7 +15,7 @@ Two retrievers, one scorer:
    (``CLAIMCHECK_FACTCHECK_MATCH_THRESHOLD``) is compared with it.
 
 The fusion weights live in ``fusion.json`` beside the embedding model; they are fitted on
-the training queries of ct20-snopes only (``claimcheck eval-matching --fit``). Without the
+the training queries of ct20-snopes only (``claimcheck-lab eval-matching --fit``). Without the
 file, :data:`DEFAULT_FUSION` is used.
 
 One :class:`Matcher` serves the CLI (``claimcheck match``), the evaluation and the
