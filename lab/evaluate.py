@@ -26,7 +26,7 @@ def _files(args: argparse.Namespace, command: str) -> list[tuple[Path, Role]] | 
     directory = data_dir / "verification"
     if not directory.is_dir():
         print(
-            f"claimcheck {command}: no benchmark data at {directory} "
+            f"claimcheck-lab {command}: no benchmark data at {directory} "
             "(the shared data folder is absent); nothing to evaluate"
         )
         return None
@@ -35,7 +35,7 @@ def _files(args: argparse.Namespace, command: str) -> list[tuple[Path, Role]] | 
     if args.files:
         files = _named(files, args.files, command, f"{directory} ({args.split} split)")
     if not files:
-        print(f"claimcheck {command}: no matching files in {directory}")
+        print(f"claimcheck-lab {command}: no matching files in {directory}")
         return None
     return files
 
@@ -48,7 +48,7 @@ def _named(
     wanted = {name.removesuffix(".jsonl") for name in names}
     kept = [(p, r) for p, r in files if p.stem in wanted]
     for name in sorted(wanted - {p.stem for p, _ in kept}):
-        print(f"claimcheck {command}: no file {name}.jsonl in {where}", file=sys.stderr)
+        print(f"claimcheck-lab {command}: no file {name}.jsonl in {where}", file=sys.stderr)
     return kept
 
 
