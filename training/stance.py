@@ -26,9 +26,16 @@ from typing import Any
 import numpy as np
 
 from training import config as C
-from training.files import sha256_file, write_json
+from training.files import write_json
 from training.same_document import scifact_same_doc, vitaminc_same_page
-from training.stance_data import LABEL_ID, NEI, dev_report, dev_rows, load_pairs, make_negatives
+from training.stance_data import (
+    LABEL_ID,
+    NEI,
+    dev_report,
+    dev_rows,
+    make_negatives,
+    sampled_file,
+)
 from training.stance_levers import (
     EntityFn,
     Levers,
@@ -72,12 +79,7 @@ def prepare(
     names: list[str] = []
     stats: dict[str, Any] = {}
     for rel in C.STANCE_TRAIN_FILES:
-        path = data_root / rel
-        inputs[rel] = sha256_file(path)
-        rows = load_pairs(path)
-        dataset = rows[0]["dataset"]
-        if sample_frac < 1.0:
-            rows = rng.sample(rows, max(8, int(len(rows) * sample_frac)))
+        dataset, rows = sampled_file(data_root / rel, sample_frac, rng, inputs, rel)
         names.append(dataset)
         gi = len(names) - 1
         for r in rows:

@@ -179,3 +179,17 @@ def dev_report(logits: np.ndarray, dev: TokenSet) -> tuple[float, dict[str, Any]
         if files[name].get("n"):
             summary[f"{name}.nei_f1"] = files[name]["per_class"]["not_enough_info"]["f1"]
     return score, {"summary": summary, "files": files}
+
+
+def sampled_file(
+    path: Path, sample_frac: float, rng: random.Random, inputs: dict[str, str], rel: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """A training file's dataset name and rows, ``sample_frac`` of them (at least 8) drawn
+    with ``rng``; its hash recorded in ``inputs`` under ``rel``. The 3-way preparation and
+    the v3 bundle draw through here, so that the same seed gives the same rows."""
+    inputs[rel] = sha256_file(path)
+    rows = load_pairs(path)
+    dataset = str(rows[0]["dataset"])
+    if sample_frac < 1.0:
+        rows = rng.sample(rows, max(8, int(len(rows) * sample_frac)))
+    return dataset, rows

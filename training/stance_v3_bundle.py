@@ -139,19 +139,14 @@ def v1_pairs(
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
     """The 3-way files as ``training.stance prepare`` (no levers) builds them: same rows,
     same samples, same negatives (one generator in the same order)."""
-    from training.stance_data import load_pairs, make_negatives
+    from training.stance_data import make_negatives, sampled_file
 
     rng = random.Random(C.SEED)
     neg = C.NegativeConfig()
     rows_by: dict[str, list[dict[str, Any]]] = {}
     stats: dict[str, Any] = {}
     for rel in C.STANCE_TRAIN_FILES:
-        path = data_root / rel
-        inputs[rel] = sha256_file(path)
-        rows = load_pairs(path)
-        dataset = rows[0]["dataset"]
-        if sample_frac < 1.0:
-            rows = rng.sample(rows, max(8, int(len(rows) * sample_frac)))
+        dataset, rows = sampled_file(data_root / rel, sample_frac, rng, inputs, rel)
         for r in rows:
             if r["_evidence"]:
                 pairs.add(r["_claim"], r["_evidence"], r["label"], dataset)
