@@ -1,6 +1,7 @@
-"""What the browser tests share: finding Chromium, waiting on the page, the artifacts folder,
-signing in with a newsroom key, publishing a verdict as a worker does, and the browser's
-console read for policy violations."""
+"""What the browser tests share: finding Chromium, a newsroom's intake with the seed article
+submitted, waiting on the page, the artifacts folder, signing in with the newsroom's key,
+publishing a verdict as a worker does, and the browser's console read for policy
+violations."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ from shared.store.claims import ClaimStore
 from shared.store.publisher import VerdictPublisher
 
 if TYPE_CHECKING:
-    from tests.e2e.conftest import Stack
+    from tests.e2e.conftest import Stack, StackFactory
+
+NEWSROOM = "daily-planet"
+KEY = "dp-browser-test-key-0123456789-abcdef"
+"""The newsroom's API key (the intake refuses keys under 32 characters)."""
+OTHER_KEY = "ds-browser-test-key-987-bbbbbbbbbbbbbbbb"
+"""The key of a second newsroom, ``daily-star``, where a test needs one."""
 
 PHONE = (412, 915)
 """The viewport the browser tests use: a phone, where the page must still fit."""
@@ -94,3 +101,24 @@ def publish_verdict(stack: Stack, claim_id: str, **fields: Any) -> Verdict:
     )
     assert VerdictPublisher.from_settings(stack.redis, stack.settings).publish(verdict).published
     return verdict
+
+
+def newsroom_stack(stack_factory: StackFactory, *, two_newsrooms: bool = False) -> Stack:
+    """An intake (real process, real Redis) that authenticates :data:`NEWSROOM` by
+    :data:`KEY` (and ``daily-star`` by :data:`OTHER_KEY`), with SSE keep-alives every second."""
+    keys = {NEWSROOM: KEY, **({"daily-star": OTHER_KEY} if two_newsrooms else {})}
+    stack = stack_factory(auth_enabled=True, api_keys=keys, sse_keepalive_s=1)
+    stack.start_intake()
+    return stack
+
+
+def submit_seed_article(stack: Stack) -> dict[str, Any]:
+    """The seed article submitted as :data:`NEWSROOM`: the intake's answer."""
+    from tests.e2e.conftest import SEED_ARTICLE
+
+    text = SEED_ARTICLE.read_text(encoding="utf-8")
+    with stack.http(**{"X-API-Key": KEY}) as http:
+        answer: dict[str, Any] = http.post(
+            "/v1/articles", json={"text": text, "title": "Da Nang"}
+        ).json()
+    return answer

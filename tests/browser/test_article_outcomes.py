@@ -16,22 +16,11 @@ from typing import Any
 import pytest
 
 from shared.schemas import Label
-from tests.browser.helpers import (
-    PHONE,
-    artifacts_dir,
-    js,
-    policy_violations,
-    publish_verdict,
-    sign_in,
-    wait,
-)
-from tests.e2e.conftest import SEED_ARTICLE, Stack, StackFactory
+from tests.browser import helpers as ui
+from tests.e2e.conftest import Stack, StackFactory
 
 pytestmark = pytest.mark.e2e
 
-NEWSROOM = "daily-planet"
-KEY = "dp-outcomes-browser-key-0123456789-aa"
-AUTH = {"auth_enabled": True, "api_keys": {NEWSROOM: KEY}}
 EDITOR = 'Jane <img src=x onerror="window.claimcheckXss=1">'
 NOTE = "The council's minutes say <b>12</b> routes."
 
@@ -72,12 +61,8 @@ SOLID = (
 
 def _start(stack_factory: StackFactory) -> tuple[Stack, list[dict[str, Any]]]:
     """The intake, and the seed article submitted: its claims, in the article's order."""
-    stack = stack_factory(**AUTH, sse_keepalive_s=1)
-    stack.start_intake()
-    text = SEED_ARTICLE.read_text(encoding="utf-8")
-    with stack.http(**{"X-API-Key": KEY}) as http:
-        article = http.post("/v1/articles", json={"text": text, "title": "Da Nang"}).json()
-    claims = sorted(article["claims"], key=lambda c: c["start"])
+    stack = ui.newsroom_stack(stack_factory)
+    claims = sorted(ui.submit_seed_article(stack)["claims"], key=lambda c: c["start"])
     assert len(claims) >= 4
     return stack, claims
 
@@ -85,13 +70,15 @@ def _start(stack_factory: StackFactory) -> tuple[Stack, list[dict[str, Any]]]:
 def _publish(
     stack: Stack, claim_id: str, label: Label, confidence: float, *, needs_review: bool
 ) -> None:
-    publish_verdict(stack, claim_id, label=label, confidence=confidence, needs_review=needs_review)
+    ui.publish_verdict(
+        stack, claim_id, label=label, confidence=confidence, needs_review=needs_review
+    )
 
 
 def _rule(stack: Stack, claim_id: str, label: Label, reviewer: str, note: str | None) -> None:
     """An editor's ruling through the API (as the review view posts it)."""
     body = {"label": label, "reviewer": reviewer, **({"note": note} if note else {})}
-    with stack.http(**{"X-API-Key": KEY}) as http:
+    with stack.http(**{"X-API-Key": ui.KEY}) as http:
         response = http.post(f"/v1/claims/{claim_id}/review", json=body)
     assert response.status_code == 201, response.text
 
@@ -101,12 +88,12 @@ def _open_from_card(driver: Any, claim_id: str) -> None:
     from selenium.webdriver.common.by import By
 
     css = f'#feed li.verdict[data-claim-id="{claim_id}"] .meta button.link'
-    button = wait(
+    button = ui.wait(
         driver, "the card's article button", lambda: driver.find_elements(By.CSS_SELECTOR, css)
     )[0]
-    js(driver, "arguments[0].scrollIntoView({block: 'center'})", button)
+    ui.js(driver, "arguments[0].scrollIntoView({block: 'center'})", button)
     button.click()
-    wait(driver, "the article view", lambda: js(driver, ROW, claim_id) is not None)
+    ui.wait(driver, "the article view", lambda: ui.js(driver, ROW, claim_id) is not None)
 
 
 @pytest.mark.timeout(180)
@@ -116,62 +103,64 @@ def test_a_verdict_that_needs_review_reads_as_needing_review_not_as_decided(
     from selenium.webdriver.common.by import By
 
     stack, claims = _start(stack_factory)
-    artifacts = artifacts_dir(tmp_path)
+    artifacts = ui.artifacts_dir(tmp_path)
     decided, waiting, live = (c["claim_id"] for c in claims[:3])
     _publish(stack, decided, "supported", 0.93, needs_review=False)
     _publish(stack, waiting, "refuted", 0.55, needs_review=True)
     driver = browser
-    sign_in(driver, stack.base_url, KEY)
+    ui.sign_in(driver, stack.base_url, ui.KEY)
 
     # the feed: a decided card shows its label; a card that needs review says so, in its
     # badge and in place of the label's colour, the model's label beside it as a guess
-    wait(driver, "both cards", lambda: js(driver, CARD, waiting) and js(driver, CARD, decided))
-    card = js(driver, CARD, decided)
+    ui.wait(
+        driver, "both cards", lambda: ui.js(driver, CARD, waiting) and ui.js(driver, CARD, decided)
+    )
+    card = ui.js(driver, CARD, decided)
     assert (card["state"], card["badge"], card["model"]) == ("decided", "supported", None)
     assert "label-supported" in card["badgeClass"] and "needs review" not in card["text"]
     for claim_id, name in ((decided, "card-decided"), (waiting, "card-needs-review")):
         card_css = f'#feed li.verdict[data-claim-id="{claim_id}"]'
         driver.find_element(By.CSS_SELECTOR, card_css).screenshot(str(artifacts / f"{name}.png"))
-    card = js(driver, CARD, waiting)
+    card = ui.js(driver, CARD, waiting)
     assert (card["state"], card["badge"], card["model"]) == (
         "review",
         "needs review",
         "model: refuted",
     )
     assert "label-refuted" not in card["badgeClass"]
-    assert card["background"] != js(driver, SOLID, "refuted")
-    assert card["edge"] == "dashed" and js(driver, CARD, decided)["edge"] == "solid"
+    assert card["background"] != ui.js(driver, SOLID, "refuted")
+    assert card["edge"] == "dashed" and ui.js(driver, CARD, decided)["edge"] == "solid"
 
     # the article view: the same, under the text and in its marks
     _open_from_card(driver, waiting)
-    row = js(driver, ROW, decided)
+    row = ui.js(driver, ROW, decided)
     assert (row["state"], row["label"], row["badge"], row["model"]) == (
         "decided", "supported", "supported", None
     )  # fmt: skip
-    row = js(driver, ROW, waiting)
+    row = ui.js(driver, ROW, waiting)
     assert (row["state"], row["badge"], row["model"]) == (
         "review",
         "needs review",
         "model: refuted · confidence 0.55 · waiting for an editor's ruling",
     )
     assert "label-refuted" not in row["badgeClass"] and row["ruling"] is None
-    mark = js(driver, MARK, waiting)
+    mark = ui.js(driver, MARK, waiting)
     assert (mark["state"], mark["label"]) == ("review", "refuted")
     assert mark["title"] == "needs review: the model says refuted (0.55)"
-    assert mark["background"] != js(driver, SOLID, "refuted")
-    assert js(driver, MARK, decided)["background"] == js(driver, SOLID, "supported")
+    assert mark["background"] != ui.js(driver, SOLID, "refuted")
+    assert ui.js(driver, MARK, decided)["background"] == ui.js(driver, SOLID, "supported")
 
     # a verdict that needs review arriving while the article is open reads the same
-    assert js(driver, ROW, live)["state"] == "pending"
+    assert ui.js(driver, ROW, live)["state"] == "pending"
     _publish(stack, live, "conflicting", 0.4, needs_review=True)
-    wait(driver, "the live verdict", lambda: js(driver, ROW, live)["state"] == "review")
-    assert js(driver, ROW, live)["badge"] == "needs review"
-    assert js(driver, MARK, live)["state"] == "review"
+    ui.wait(driver, "the live verdict", lambda: ui.js(driver, ROW, live)["state"] == "review")
+    assert ui.js(driver, ROW, live)["badge"] == "needs review"
+    assert ui.js(driver, MARK, live)["state"] == "review"
     driver.save_screenshot(str(artifacts / "needs-review-article-phone.png"))
     row_css = f'#article-claims li[data-claim-id="{waiting}"]'
     driver.find_element(By.CSS_SELECTOR, row_css).screenshot(str(artifacts / "needs-review.png"))
-    assert js(driver, "return document.documentElement.scrollWidth") <= PHONE[0]
-    assert not policy_violations(driver)
+    assert ui.js(driver, "return document.documentElement.scrollWidth") <= ui.PHONE[0]
+    assert not ui.policy_violations(driver)
 
 
 @pytest.mark.timeout(180)
@@ -186,21 +175,21 @@ def test_the_article_view_shows_an_editors_ruling_as_the_outcome(
     _publish(stack, later, "refuted", 0.55, needs_review=True)
     _rule(stack, earlier, "refuted", EDITOR, NOTE)  # before the page opens
     driver = browser
-    sign_in(driver, stack.base_url, KEY)
+    ui.sign_in(driver, stack.base_url, ui.KEY)
 
     # ruled before the article opened: the editor's label is the outcome, marked as theirs
     _open_from_card(driver, later)
-    row = js(driver, ROW, earlier)
+    row = ui.js(driver, ROW, earlier)
     assert (row["state"], row["label"], row["badge"]) == ("reviewed", "refuted", "refuted")
     assert "label-refuted" in row["badgeClass"]
     assert row["ruling"] == f"editor's ruling by {EDITOR}" and row["note"] == f"note: {NOTE}"
     assert row["model"] == "model: supported · confidence 0.52"  # second to the ruling
     assert row["order"][:4] == ["row", "ruling", "ruling-note", "meta model-verdict"]
-    mark = js(driver, MARK, earlier)
+    mark = ui.js(driver, MARK, earlier)
     assert (mark["state"], mark["label"]) == ("reviewed", "refuted")
-    assert mark["background"] == js(driver, SOLID, "refuted")
+    assert mark["background"] == ui.js(driver, SOLID, "refuted")
     assert mark["title"] == "refuted: editor's ruling; the model said supported (0.52)"
-    card = js(driver, CARD, earlier)
+    card = ui.js(driver, CARD, earlier)
     assert (card["state"], card["badge"], card["model"]) == (
         "reviewed",
         "refuted",
@@ -209,28 +198,30 @@ def test_the_article_view_shows_an_editors_ruling_as_the_outcome(
     assert f"editor's ruling by {EDITOR}" in card["text"]
 
     # ruled while the article is open (a colleague, through the stream): shown live
-    assert js(driver, ROW, later)["state"] == "review"
+    assert ui.js(driver, ROW, later)["state"] == "review"
     _rule(stack, later, "supported", "Sam Editor", None)
-    wait(driver, "the live ruling", lambda: js(driver, ROW, later)["state"] == "reviewed")
-    row = js(driver, ROW, later)
+    ui.wait(driver, "the live ruling", lambda: ui.js(driver, ROW, later)["state"] == "reviewed")
+    row = ui.js(driver, ROW, later)
     assert (row["label"], row["badge"], row["ruling"], row["note"]) == (
         "supported", "supported", "editor's ruling by Sam Editor", None
     )  # fmt: skip
     assert row["model"] == "model: refuted · confidence 0.55"
-    assert (js(driver, MARK, later)["state"], js(driver, MARK, later)["label"]) == (
+    assert (ui.js(driver, MARK, later)["state"], ui.js(driver, MARK, later)["label"]) == (
         "reviewed", "supported"
     )  # fmt: skip
-    wait(driver, "the card's ruling", lambda: js(driver, CARD, later)["state"] == "reviewed")
-    assert js(driver, CARD, later)["badge"] == "supported"
-    artifacts = artifacts_dir(tmp_path)
+    ui.wait(driver, "the card's ruling", lambda: ui.js(driver, CARD, later)["state"] == "reviewed")
+    assert ui.js(driver, CARD, later)["badge"] == "supported"
+    artifacts = ui.artifacts_dir(tmp_path)
     driver.save_screenshot(str(artifacts / "ruling-article-phone.png"))
     for claim_id, name in ((earlier, "ruled-before"), (later, "ruled-live")):
         row_css = f'#article-claims li[data-claim-id="{claim_id}"]'
         driver.find_element(By.CSS_SELECTOR, row_css).screenshot(str(artifacts / f"{name}.png"))
     # the editor's words stay text
-    assert not js(driver, "return document.querySelectorAll('#feed img, #article-view img').length")
-    assert js(driver, "return window.claimcheckXss") is None
-    assert not policy_violations(driver)
+    assert not ui.js(
+        driver, "return document.querySelectorAll('#feed img, #article-view img').length"
+    )
+    assert ui.js(driver, "return window.claimcheckXss") is None
+    assert not ui.policy_violations(driver)
 
 
 @pytest.mark.timeout(180)
@@ -248,7 +239,7 @@ def test_an_article_opened_deep_in_the_feed_opens_in_view_with_the_focus(
         data = {
             "claim_id": f"clm_filler_{n}",
             "article_id": None,
-            "newsroom": NEWSROOM,
+            "newsroom": ui.NEWSROOM,
             "claim": f"Filler claim number {n} keeps the feed long on a phone.",
             "label": "supported",
             "confidence": 0.9,
@@ -258,14 +249,14 @@ def test_an_article_opened_deep_in_the_feed_opens_in_view_with_the_focus(
             stack.settings.verdict_stream, {"type": "verdict", "data": json.dumps(data)}
         )
     driver = browser
-    sign_in(driver, stack.base_url, KEY)
+    ui.sign_in(driver, stack.base_url, ui.KEY)
     count = "return document.querySelectorAll('#feed li.verdict').length"
-    wait(driver, "the long feed", lambda: js(driver, count) == fillers + 1)
+    ui.wait(driver, "the long feed", lambda: ui.js(driver, count) == fillers + 1)
 
     css = f'#feed li.verdict[data-claim-id="{first}"] .meta button.link'
     button = driver.find_element(By.CSS_SELECTOR, css)
-    js(driver, "arguments[0].scrollIntoView({block: 'center'})", button)
-    assert js(driver, "return window.scrollY") > 2 * js(driver, "return window.innerHeight")
+    ui.js(driver, "arguments[0].scrollIntoView({block: 'center'})", button)
+    assert ui.js(driver, "return window.scrollY") > 2 * ui.js(driver, "return window.innerHeight")
     button.click()
 
     in_view = (
@@ -275,22 +266,22 @@ def test_an_article_opened_deep_in_the_feed_opens_in_view_with_the_focus(
         " return !view.hidden && view.querySelector('#article-claims li') !== null"
         " && box.top >= header.bottom - 1 && box.top < window.innerHeight - 100"
     )
-    wait(driver, "the article view in view", lambda: js(driver, in_view))
-    heading = js(
+    ui.wait(driver, "the article view in view", lambda: ui.js(driver, in_view))
+    heading = ui.js(
         driver, "return document.getElementById('article-heading').getBoundingClientRect()"
     )
-    assert heading["top"] >= 0 and heading["bottom"] <= js(driver, "return window.innerHeight")
+    assert heading["top"] >= 0 and heading["bottom"] <= ui.js(driver, "return window.innerHeight")
     assert driver.find_element(By.ID, "article-heading").text == "Da Nang"
     # the focus moved to it: a keyboard or screen-reader user is where they clicked to go
-    assert js(driver, "return document.activeElement.id") == "article-view"
-    driver.save_screenshot(str(artifacts_dir(tmp_path) / "article-in-view-phone.png"))
+    assert ui.js(driver, "return document.activeElement.id") == "article-view"
+    driver.save_screenshot(str(ui.artifacts_dir(tmp_path) / "article-in-view-phone.png"))
 
     # closing it gives the focus back to the card's button, deep in the feed
     driver.find_element(By.ID, "article-close").click()
-    wait(
+    ui.wait(
         driver,
         "the article view closed",
-        lambda: js(driver, "return document.getElementById('article-view').hidden"),
+        lambda: ui.js(driver, "return document.getElementById('article-view').hidden"),
     )
-    assert js(driver, "return document.activeElement === arguments[0]", button)
-    assert not policy_violations(driver)
+    assert ui.js(driver, "return document.activeElement === arguments[0]", button)
+    assert not ui.policy_violations(driver)

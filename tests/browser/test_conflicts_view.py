@@ -13,21 +13,11 @@ from typing import Any
 import pytest
 
 from shared.schemas import DetailConflict
-from tests.browser.helpers import (
-    PHONE,
-    artifacts_dir,
-    js,
-    policy_violations,
-    publish_verdict,
-    sign_in,
-    wait,
-)
-from tests.e2e.conftest import SEED_ARTICLE, Stack, StackFactory
+from tests.browser import helpers as ui
+from tests.e2e.conftest import Stack, StackFactory
 
 pytestmark = pytest.mark.e2e
 
-KEY = "dp-conflicts-browser-key-0123456789-a"
-AUTH = {"auth_enabled": True, "api_keys": {"daily-planet": KEY}}
 HOSTILE = '<img src=x onerror="window.claimcheckXss=1"> <b>40</b>'
 DATE = DetailConflict(
     slot="date",
@@ -49,7 +39,7 @@ SHOWN = (
 
 
 def _publish(stack: Stack, claim_id: str, conflicts: list[DetailConflict], reason: str) -> None:
-    publish_verdict(
+    ui.publish_verdict(
         stack,
         claim_id,
         label="refuted",
@@ -74,22 +64,19 @@ def test_conflicts_and_the_reason_show_in_the_feed_the_article_and_the_review_qu
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    stack = stack_factory(**AUTH, sse_keepalive_s=1)
-    stack.start_intake()
-    artifacts = artifacts_dir(tmp_path)
+    stack = ui.newsroom_stack(stack_factory)
+    artifacts = ui.artifacts_dir(tmp_path)
     driver = browser
-    text = SEED_ARTICLE.read_text(encoding="utf-8")
-    with stack.http(**{"X-API-Key": KEY}) as http:
-        article = http.post("/v1/articles", json={"text": text, "title": "Da Nang"}).json()
+    article = ui.submit_seed_article(stack)
     first, live = article["claims"][0]["claim_id"], article["claims"][1]["claim_id"]
     _publish(stack, first, [DATE, QUANTITY], REASON)
-    sign_in(driver, stack.base_url, KEY)
+    ui.sign_in(driver, stack.base_url, ui.KEY)
 
     # the feed card: right under the label row, before the claim
     card = f'#feed li.verdict[data-claim-id="{first}"]'
-    wait(driver, "the card", lambda: driver.find_elements(By.CSS_SELECTOR, card))
-    assert js(driver, SHOWN, card) == _expected([DATE, QUANTITY], REASON)
-    order = js(
+    ui.wait(driver, "the card", lambda: driver.find_elements(By.CSS_SELECTOR, card))
+    assert ui.js(driver, SHOWN, card) == _expected([DATE, QUANTITY], REASON)
+    order = ui.js(
         driver,
         "return [...document.querySelector(arguments[0]).children].map(c => c.className)",
         card,
@@ -99,14 +86,14 @@ def test_conflicts_and_the_reason_show_in_the_feed_the_article_and_the_review_qu
     slot = driver.find_element(By.CSS_SELECTOR, f"{card} .conflict .slot")
     assert slot.text.lower() == "date"  # a small label
     size = "return parseFloat(getComputedStyle(document.querySelector(arguments[0])).fontSize)"
-    assert js(driver, size, f"{card} .conflict .slot") < js(driver, size, f"{card} .claim")
+    assert ui.js(driver, size, f"{card} .conflict .slot") < ui.js(driver, size, f"{card} .claim")
 
     # the article view: each claim with its label, conflicts and reason; live as they come
     driver.find_element(By.CSS_SELECTOR, f"{card} .meta button.link").click()
     row = f'#article-claims li[data-claim-id="{first}"]'
-    wait(driver, "the article's claims", lambda: driver.find_elements(By.CSS_SELECTOR, row))
-    assert js(driver, SHOWN, row) == _expected([DATE, QUANTITY], REASON)
-    labels = js(
+    ui.wait(driver, "the article's claims", lambda: driver.find_elements(By.CSS_SELECTOR, row))
+    assert ui.js(driver, SHOWN, row) == _expected([DATE, QUANTITY], REASON)
+    labels = ui.js(
         driver,
         "return [...document.querySelectorAll('#article-claims li')].map(li => li.dataset.label)",
     )
@@ -114,10 +101,10 @@ def test_conflicts_and_the_reason_show_in_the_feed_the_article_and_the_review_qu
     live_row = f'#article-claims li[data-claim-id="{live}"]'
     assert driver.find_element(By.CSS_SELECTOR, live_row).get_attribute("data-label") == "pending"
     _publish(stack, live, [DATE], REASON)
-    wait(
+    ui.wait(
         driver,
         "the live verdict in the article view",
-        lambda: js(driver, SHOWN, live_row) == _expected([DATE], REASON),
+        lambda: ui.js(driver, SHOWN, live_row) == _expected([DATE], REASON),
     )
     assert driver.find_element(By.CSS_SELECTOR, live_row).get_attribute("data-label") == "refuted"
     driver.find_element(By.ID, "article-claims").screenshot(
@@ -127,13 +114,13 @@ def test_conflicts_and_the_reason_show_in_the_feed_the_article_and_the_review_qu
     # the review queue: under the model's label
     driver.find_element(By.ID, "tab-review").click()
     item = f'#review-queue li.queue-item[data-claim-id="{first}"]'
-    wait(driver, "the queued claim", lambda: driver.find_elements(By.CSS_SELECTOR, item))
-    assert js(driver, SHOWN, item) == _expected([DATE, QUANTITY], REASON)
+    ui.wait(driver, "the queued claim", lambda: driver.find_elements(By.CSS_SELECTOR, item))
+    assert ui.js(driver, SHOWN, item) == _expected([DATE, QUANTITY], REASON)
     driver.save_screenshot(str(artifacts / "conflicts-review-phone.png"))
 
     # source text stays text; the page still fits a phone; the policy never fired
     assert not driver.find_elements(By.CSS_SELECTOR, "#feed img, #feed b, #review-queue img")
     assert not driver.find_elements(By.CSS_SELECTOR, "#article-claims img, #article-claims b")
-    assert js(driver, "return window.claimcheckXss") is None
-    assert js(driver, "return document.documentElement.scrollWidth") <= PHONE[0]
-    assert not policy_violations(driver)
+    assert ui.js(driver, "return window.claimcheckXss") is None
+    assert ui.js(driver, "return document.documentElement.scrollWidth") <= ui.PHONE[0]
+    assert not ui.policy_violations(driver)

@@ -14,25 +14,12 @@ from typing import Any
 import pytest
 
 from shared.schemas import Evidence, Label, Verdict
+from tests.browser import helpers as ui
 from tests.browser.conftest import Chromium
-from tests.browser.helpers import (
-    PHONE,
-    artifacts_dir,
-    js,
-    policy_violations,
-    publish_verdict,
-    sign_in,
-    wait,
-)
 from tests.e2e.conftest import SEED_ARTICLE, Stack, StackFactory
 
 pytestmark = pytest.mark.e2e
 
-KEY = "dp-review-browser-key-0123456789-aaaa"
-AUTH = {
-    "auth_enabled": True,
-    "api_keys": {"daily-planet": KEY, "daily-star": "ds-review-key-987-bbbbbbbbbbbbbbbbbbb"},
-}
 REVIEWER = 'Jane <img src=x onerror="window.claimcheckXss=1">'
 NOTE = "The ministry's own figures say otherwise <b>(see link)</b>."
 LONE = "The city council approved 42 new bus routes in March 2024."
@@ -48,14 +35,14 @@ EVIDENCE = Evidence(
 
 
 def _publish(stack: Stack, claim_id: str, label: Label, confidence: float) -> Verdict:
-    return publish_verdict(
+    return ui.publish_verdict(
         stack, claim_id, label=label, confidence=confidence, needs_review=True, evidence=[EVIDENCE]
     )
 
 
 def _queued(driver: Any) -> list[str]:
     return list(
-        js(
+        ui.js(
             driver,
             "return [...document.querySelectorAll('#review-queue li.queue-item')]"
             ".map(li => li.dataset.claimId)",
@@ -64,15 +51,15 @@ def _queued(driver: Any) -> list[str]:
 
 
 def _wait_queue(driver: Any, what: str, test: Callable[[list[str]], bool]) -> None:
-    wait(driver, what, lambda: test(_queued(driver)))
+    ui.wait(driver, what, lambda: test(_queued(driver)))
 
 
 def _open_review(driver: Any, base_url: str) -> None:
     from selenium.webdriver.common.by import By
 
-    sign_in(driver, base_url, KEY)
+    ui.sign_in(driver, base_url, ui.KEY)
     driver.find_element(By.ID, "tab-review").click()
-    wait(driver, "the review view", driver.find_element(By.ID, "review-queue").is_displayed)
+    ui.wait(driver, "the review view", driver.find_element(By.ID, "review-queue").is_displayed)
     assert not driver.find_element(By.ID, "feed").is_displayed()
 
 
@@ -82,12 +69,10 @@ def test_an_editor_rules_on_a_queued_claim_and_a_colleague_sees_it_leave(
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    stack = stack_factory(**AUTH, sse_keepalive_s=1)
-    stack.start_intake()
-    artifacts = artifacts_dir(tmp_path)
-    text = SEED_ARTICLE.read_text(encoding="utf-8")
-    with stack.http(**{"X-API-Key": KEY}) as http:
-        article = http.post("/v1/articles", json={"text": text, "title": "Da Nang"}).json()
+    stack = ui.newsroom_stack(stack_factory, two_newsrooms=True)
+    artifacts = ui.artifacts_dir(tmp_path)
+    article = ui.submit_seed_article(stack)
+    with stack.http(**{"X-API-Key": ui.KEY}) as http:
         lone_id = http.post("/v1/claims", json={"text": LONE}).json()["claim_id"]
     claims = sorted(article["claims"], key=lambda c: -(c["checkworthiness"] or 0))
     first, live = claims[0], claims[1]
@@ -105,8 +90,11 @@ def test_an_editor_rules_on_a_queued_claim_and_a_colleague_sees_it_leave(
     item = editor.find_element(
         By.CSS_SELECTOR, f'#review-queue li[data-claim-id="{first["claim_id"]}"]'
     )
-    mark = wait(editor, "the marked claim", lambda: item.find_elements(By.CSS_SELECTOR, "mark"))[0]
-    assert mark.text == first["source_text"] == text[first["start"] : first["end"]]
+    mark = ui.wait(editor, "the marked claim", lambda: item.find_elements(By.CSS_SELECTOR, "mark"))[
+        0
+    ]
+    seed = SEED_ARTICLE.read_text(encoding="utf-8")
+    assert mark.text == first["source_text"] == seed[first["start"] : first["end"]]
     assert mark.get_attribute("data-label") == "supported"
     assert "model: supported" in item.text and "confidence 0.52" in item.text
     quote = item.find_element(By.CSS_SELECTOR, "a.evidence-text")
@@ -124,24 +112,24 @@ def test_an_editor_rules_on_a_queued_claim_and_a_colleague_sees_it_leave(
         _wait_queue(driver, "the live verdict", lambda ids: live["claim_id"] in ids)
     assert _queued(editor) == _queued(colleague)
     editor.save_screenshot(str(artifacts / "review-queue-phone.png"))
-    assert js(editor, "return document.documentElement.scrollWidth") <= PHONE[0]
+    assert ui.js(editor, "return document.documentElement.scrollWidth") <= ui.PHONE[0]
 
     # the editor rules: refuted, with a note
     editor.find_element(By.ID, "reviewer-name").send_keys(REVIEWER)
     item.find_element(By.CSS_SELECTOR, "textarea.review-note").send_keys(NOTE)
     item.find_element(By.CSS_SELECTOR, 'button[data-label="refuted"]').click()
-    wait(
+    ui.wait(
         editor,
         "the saved ruling",
         lambda: (
-            js(editor, "return document.getElementById('review-result').dataset.claimId")
+            ui.js(editor, "return document.getElementById('review-result').dataset.claimId")
             == first["claim_id"]
         ),
     )
     result = editor.find_element(By.ID, "review-result").text
     assert "reviewed as refuted (the model said supported)" in result
     assert first["claim_id"] not in _queued(editor)
-    with stack.http(**{"X-API-Key": KEY}) as http:
+    with stack.http(**{"X-API-Key": ui.KEY}) as http:
         status = http.get(f"/v1/claims/{first['claim_id']}").json()
     review = status["review"]
     assert (review["label"], review["model_label"]) == ("refuted", "supported")
@@ -150,20 +138,20 @@ def test_an_editor_rules_on_a_queued_claim_and_a_colleague_sees_it_leave(
     assert [e.data["claim_id"] for e in reviewed] == [first["claim_id"]]  # one click, one entry
 
     # the colleague's queue loses it live, and the feed says who ruled
-    wait(colleague, "the item to vanish", lambda: first["claim_id"] not in _queued(colleague))
-    with stack.http(**{"X-API-Key": KEY}) as http:
+    ui.wait(colleague, "the item to vanish", lambda: first["claim_id"] not in _queued(colleague))
+    with stack.http(**{"X-API-Key": ui.KEY}) as http:
         waiting = [i["claim_id"] for i in http.get("/v1/review-queue").json()["items"]]
     assert sorted(waiting) == sorted([live["claim_id"], lone_id])
     assert _queued(colleague) == _queued(editor) == waiting  # in the API's order
     line_css = f'#feed li.reviewed[data-claim-id="{first["claim_id"]}"]'
-    line = wait(
+    line = ui.wait(
         colleague, "the feed line", lambda: colleague.find_elements(By.CSS_SELECTOR, line_css)
     )
-    shown = js(colleague, "return arguments[0].textContent", line[0])
+    shown = ui.js(colleague, "return arguments[0].textContent", line[0])
     assert f"reviewed as refuted by {REVIEWER}" in shown and f"note: {NOTE}" in shown
     # its card now shows the ruling (it said "needs review"), the model's label beside it
     card_css = f'#feed li.verdict[data-claim-id="{first["claim_id"]}"]'
-    card = js(
+    card = ui.js(
         colleague,
         "const li = document.querySelector(arguments[0]);"
         " return [li.dataset.state, li.querySelector('.badge').textContent,"
@@ -172,17 +160,17 @@ def test_an_editor_rules_on_a_queued_claim_and_a_colleague_sees_it_leave(
     )
     assert card == ["reviewed", "refuted", "model: supported", f"editor's ruling by {REVIEWER}"]
     colleague.find_element(By.ID, "tab-feed").click()
-    wait(colleague, "the feed", colleague.find_element(By.ID, "feed").is_displayed)
+    ui.wait(colleague, "the feed", colleague.find_element(By.ID, "feed").is_displayed)
     colleague.save_screenshot(str(artifacts / "review-feed-line-phone.png"))
     for driver in (editor, colleague):
         assert not driver.find_elements(By.CSS_SELECTOR, "#feed img, #feed b, #review-queue b")
-        assert js(driver, "return window.claimcheckXss") is None
+        assert ui.js(driver, "return window.claimcheckXss") is None
 
     # the name is remembered in the tab; the ruled claim stays out after a reload
     editor.refresh()
-    wait(editor, "live", lambda: js(editor, "return document.body.dataset.stream") == "live")
+    ui.wait(editor, "live", lambda: ui.js(editor, "return document.body.dataset.stream") == "live")
     assert editor.find_element(By.ID, "reviewer-name").get_attribute("value") == REVIEWER
-    wait(editor, "the queue", lambda: len(_queued(editor)) == 2)
+    ui.wait(editor, "the queue", lambda: len(_queued(editor)) == 2)
     assert _queued(editor) == waiting
     for driver in (editor, colleague):
-        assert not policy_violations(driver)
+        assert not ui.policy_violations(driver)
