@@ -64,6 +64,7 @@ def start_stack(
     ``kb_path`` (an existing knowledge-base file, used as it is) when given. Returns the
     intake's base URL and the environment the children run with.
     """
+    from workers.components import knowledge_base_config
     from workers.context import build_process_embedder
     from workers.sources.knowledge_base.index import starter_corpus_path
     from workers.sources.registry import open_knowledge_base
@@ -79,7 +80,9 @@ def start_stack(
         print(f"no Redis at {settings.redis_url}; started a private one at {redis_url}")
     if kb_path is None:
         kb_path = group.log_dir / "kb.sqlite3"
-        kb = open_knowledge_base(settings, build_process_embedder(settings), kb_path)
+        kb = open_knowledge_base(
+            knowledge_base_config(settings), build_process_embedder(settings), kb_path
+        )
         try:
             kb.import_jsonl(starter_corpus_path())
             print(f"knowledge base: {kb.count()} documents (starter corpus)")

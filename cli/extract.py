@@ -25,7 +25,9 @@ def run_extract(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     text = read_article(args.file)
     published = parse_published_at(args.published_at)
-    extractor = ClaimExtractor.from_settings(settings)
+    extractor = ClaimExtractor.warmed_up(
+        settings.spacy_model, threshold=settings.checkworthiness_threshold
+    )
     result = extractor.analyse(text, published_at=published)
     skipped_sentences = result.skipped_sentences(text)
     if args.json:

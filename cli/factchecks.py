@@ -39,12 +39,13 @@ def check_files(files: Sequence[Path], publisher: str | None) -> None:
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.components import embedding_config
     from workers.sources.factchecks.archive import FactCheckArchive
     from workers.sources.factchecks.source import build_embedder
 
     check_files(args.files, args.publisher)
     path: Path = args.archive or settings.factcheck_archive_path
-    embedder = build_embedder(settings)
+    embedder = build_embedder(embedding_config(settings))
     with FactCheckArchive(path) as archive:
         for source in args.files:
             started = time.perf_counter()
@@ -61,6 +62,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     from shared.newsroom.claimreview import UnpublishableError, claim_review_json, publisher_of
     from shared.newsroom.directory import known_newsrooms
     from shared.newsroom.export import export_rulings
+    from shared.settings_configs import store_config
     from shared.store.claims import ClaimStore
     from shared.store.client import make_redis
     from shared.store.keys import NO_NEWSROOM
@@ -69,12 +71,16 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     newsroom = None if args.newsroom == NO_NEWSROOM else args.newsroom
     client = make_redis(settings)
     try:
-        known = known_newsrooms(client, settings) if newsroom is not None else set()
+        known = (
+            known_newsrooms(client, settings.key_prefix, settings.api_keys)
+            if newsroom is not None
+            else set()
+        )
         if newsroom is not None and newsroom not in known:
             print(f"factchecks export: {_unknown(newsroom, known)}", file=sys.stderr)
             return 2
         publisher = publisher_of(settings.newsroom_publishers, newsroom)
-        store = ClaimStore.from_settings(client, settings)
+        store = ClaimStore(client, store_config(settings))
         documents = export_rulings(client, store, newsroom, since=since, publisher=publisher)
     except UnpublishableError as exc:  # nothing is written: one line saying what to set
         print(f"factchecks export: {exc}", file=sys.stderr)

@@ -74,10 +74,13 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
     if not paths:
         print("kb import: give FILE.jsonl or --starter", file=sys.stderr)
         return 2
+    from workers.components import knowledge_base_config
     from workers.context import build_process_embedder
     from workers.sources.registry import open_knowledge_base
 
-    kb = open_knowledge_base(settings, build_process_embedder(settings), lock_timeout_s=args.wait)
+    kb = open_knowledge_base(
+        knowledge_base_config(settings), build_process_embedder(settings), lock_timeout_s=args.wait
+    )
     kb.on_wait = _say
     kb.record_changes = settings.recheck_on_change
     try:
@@ -100,9 +103,10 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.components import knowledge_base_config
     from workers.sources.registry import open_knowledge_base
 
-    kb = open_knowledge_base(settings, None, lock_timeout_s=args.wait)
+    kb = open_knowledge_base(knowledge_base_config(settings), None, lock_timeout_s=args.wait)
     kb.on_wait = _say
     kb.record_changes = settings.recheck_on_change
     try:
@@ -127,10 +131,11 @@ def refresh_ann_index(kb: KnowledgeBase, *, force: bool = False) -> None:
 
 
 def run_build_index(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.components import knowledge_base_config
     from workers.context import build_process_embedder
     from workers.sources.registry import open_knowledge_base
 
-    kb = open_knowledge_base(settings, build_process_embedder(settings))
+    kb = open_knowledge_base(knowledge_base_config(settings), build_process_embedder(settings))
     try:
         refresh_ann_index(kb, force=True)
     finally:
@@ -161,6 +166,7 @@ def recheck(settings: Settings, kb: KnowledgeBase, *, changed: int) -> None:
 def drain_rechecks(settings: Settings, kb: KnowledgeBase) -> RecheckReport | None:
     """Move the changes ``kb`` recorded into Redis, then re-queue the claims citing pending
     documents, at most ``CLAIMCHECK_RECHECK_MAX_PER_IMPORT``; None when none is pending."""
+    from shared.settings_configs import broker_config
     from shared.store.client import make_redis
     from shared.tasks import CeleryEnqueuer
 
@@ -172,7 +178,7 @@ def drain_rechecks(settings: Settings, kb: KnowledgeBase) -> RecheckReport | Non
             kb.forget_changes(recorded.last)  # only once Redis holds them
         if not rechecker.pending():
             return None
-        enqueuer = CeleryEnqueuer.from_settings(settings)
+        enqueuer = CeleryEnqueuer(broker_config(settings))
         try:
             return rechecker.drain(enqueuer.enqueue, limit=settings.recheck_max_per_import)
         finally:
@@ -185,9 +191,10 @@ def run_recheck(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.recheck_on_change:
         print("kb recheck: CLAIMCHECK_RECHECK_ON_CHANGE is off, nothing done", file=sys.stderr)
         return 1
+    from workers.components import knowledge_base_config
     from workers.sources.registry import open_knowledge_base
 
-    kb = open_knowledge_base(settings, None, lock_timeout_s=args.wait)
+    kb = open_knowledge_base(knowledge_base_config(settings), None, lock_timeout_s=args.wait)
     kb.on_wait = _say
     try:
         report = drain_rechecks(settings, kb)
@@ -198,6 +205,7 @@ def run_recheck(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_import_wikipedia(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.components import knowledge_base_config
     from workers.context import build_process_embedder
     from workers.sources.knowledge_base.wikipedia_dump import import_dump
     from workers.sources.knowledge_base.wikipedia_xml import MAX_PAGE_BYTES
@@ -212,7 +220,7 @@ def run_import_wikipedia(args: argparse.Namespace, settings: Settings) -> int:
             "kb import-wikipedia: --max-page-bytes must be at least 1", field="max_page_bytes"
         )
     embedder = None if args.no_embeddings else build_process_embedder(settings)
-    kb = open_knowledge_base(settings, embedder, lock_timeout_s=args.wait)
+    kb = open_knowledge_base(knowledge_base_config(settings), embedder, lock_timeout_s=args.wait)
     kb.on_wait = _say
     kb.record_changes = settings.recheck_on_change
     bar = _progress_bar(dump)

@@ -27,6 +27,7 @@ _ARCHIVE_SUFFIXES = {".sqlite3", ".sqlite", ".db"}
 def open_matcher(settings: Settings, archive: Path | None) -> Any:
     """A matcher over ``archive``: an archive database as is, a fact-check file through a
     cached archive built from it (``var/match-cache``), or the configured archive."""
+    from workers.components import embedding_config
     from workers.sources.factchecks.archive import FactCheckArchive, cached_archive
     from workers.sources.factchecks.source import build_embedder, build_matcher
 
@@ -34,11 +35,13 @@ def open_matcher(settings: Settings, archive: Path | None) -> Any:
         path = archive or settings.factcheck_archive_path
         if not path.is_file():
             raise InputError(f"no fact-check archive at {path} (claimcheck factchecks import)")
-        return build_matcher(settings, FactCheckArchive(path))
+        return build_matcher(embedding_config(settings), FactCheckArchive(path))
     if not archive.is_file():
         raise InputError(f"cannot read {archive}: no such file")
-    embedder = build_embedder(settings)
-    return build_matcher(settings, cached_archive(archive, CACHE_DIR, embedder), embedder)
+    embedder = build_embedder(embedding_config(settings))
+    return build_matcher(
+        embedding_config(settings), cached_archive(archive, CACHE_DIR, embedder), embedder
+    )
 
 
 def match_file(

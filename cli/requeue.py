@@ -18,7 +18,8 @@ from shared.settings import Settings
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from shared.requeue import STALE_LOGGER, RequeueSweeper, SweepConfig
+    from shared.requeue import STALE_LOGGER, RequeueSweeper
+    from shared.settings_configs import broker_config, store_config, sweep_config
     from shared.store.claims import ClaimStore
     from shared.store.client import make_redis
     from shared.tasks import CeleryEnqueuer, jobs_waiting
@@ -27,10 +28,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     broker = client
     if settings.effective_broker_url != settings.redis_url:
         broker = make_redis(settings, url=settings.effective_broker_url)
-    enqueuer = CeleryEnqueuer.from_settings(settings)
-    swept = dataclasses.replace(SweepConfig.from_settings(settings), after_s=args.older_than)
+    enqueuer = CeleryEnqueuer(broker_config(settings))
+    swept = dataclasses.replace(sweep_config(settings), after_s=args.older_than)
     sweeper = RequeueSweeper(
-        client, ClaimStore.from_settings(client, settings), enqueuer, swept, broker=broker
+        client, ClaimStore(client, store_config(settings)), enqueuer, swept, broker=broker
     )
     logging.getLogger(STALE_LOGGER).setLevel(logging.ERROR)  # the line below says it
     try:

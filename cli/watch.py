@@ -31,9 +31,10 @@ from cli.commands import Subparsers, add_command
 from cli.output import format_completed_line, format_verdict_line
 from cli.stream_view import StreamView
 from shared.settings import Settings
+from shared.settings_configs import store_config, verdict_reader
 from shared.store.claims import ClaimStore
 from shared.store.client import make_redis
-from shared.store.streams import GroupReader, StreamEntry, stream_id_ms
+from shared.store.streams import StreamEntry, stream_id_ms
 
 _LABEL_COLOURS = {
     "supported": "\033[32m",
@@ -151,7 +152,7 @@ def open_reader(client: redis.Redis, settings: Settings, args: argparse.Namespac
             file=sys.stderr,
         )
     consumer = args.consumer or f"{socket.gethostname()}-{os.getpid()}"
-    return GroupReader.from_settings(
+    return verdict_reader(
         client, settings, args.group, consumer, start_id="0" if args.from_start else "$"
     )
 
@@ -170,7 +171,7 @@ def watch(args: argparse.Namespace, settings: Settings, out: TextIO | None = Non
     client = make_redis(settings)
     colour = use_colour(out)
     seen = 0
-    store = ClaimStore.from_settings(client, settings)
+    store = ClaimStore(client, store_config(settings))
 
     def claim_text(claim_id: str) -> str | None:
         record = store.get_claim(claim_id)

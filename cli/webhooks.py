@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
+import socket
 import sys
 import threading
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from cli.admin_client import AdminClient
 from cli.commands import Subparsers, add_command, add_group
 from shared.settings import Settings
+
+if TYPE_CHECKING:
+    from services.delivery.deliverer import DeliveryConfig
 
 WEBHOOKS_PATH = "/v1/admin/webhooks"
 EVENT_TYPES = ("verdict", "article.completed", "verdict.reviewed", "verdict.updated")
@@ -103,8 +108,29 @@ def run_failures(args: argparse.Namespace, settings: Settings, out: IO[str] | No
     return 0
 
 
+def delivery_config(settings: Settings, consumer: str | None = None) -> DeliveryConfig:
+    """What the delivery process (this command is its root) reads, waits and keeps trying."""
+    from services.delivery.deliverer import DeliveryConfig
+
+    return DeliveryConfig(
+        stream=settings.verdict_stream,
+        key_prefix=settings.key_prefix,
+        consumer=consumer or f"{socket.gethostname()}-{os.getpid()}",
+        timeout_s=settings.webhook_timeout_s,
+        retry_base_s=settings.webhook_retry_base_s,
+        retry_max_s=settings.webhook_retry_max_s,
+        horizon_s=settings.webhook_retry_horizon_s,
+        lease_s=settings.webhook_lease_s,
+        batch=settings.webhook_batch,
+        allow_private=settings.webhook_allow_private,
+        max_deliveries=settings.stream_max_deliveries,
+        dead_letter_stream=settings.effective_dead_letter_stream,
+        dead_letter_maxlen=settings.stream_maxlen,
+    )
+
+
 def run_deliver(args: argparse.Namespace, settings: Settings) -> int:
-    from services.delivery.deliverer import Deliverer, DeliveryConfig
+    from services.delivery.deliverer import Deliverer
     from shared.store.client import make_redis
 
     stop = threading.Event()
@@ -112,7 +138,7 @@ def run_deliver(args: argparse.Namespace, settings: Settings) -> int:
         signal.signal(sig, lambda *_: stop.set())
     client = make_redis(settings)
     try:
-        with Deliverer(client, DeliveryConfig.from_settings(settings, args.consumer)) as deliverer:
+        with Deliverer(client, delivery_config(settings, args.consumer)) as deliverer:
             deliverer.run(stop)
     finally:
         client.close()

@@ -16,13 +16,15 @@ from shared.settings import Settings
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from workers import metrics_server
 
-    metrics_server.prepare(settings)  # before anything imports prometheus_client
+    # before anything imports prometheus_client
+    metrics_server.prepare(settings.worker_metrics_port)
+    from workers.components import sources_config
     from workers.runner import run_worker
     from workers.sources.registry import knowledge_base_warning
 
     if args.task_events:
         settings = settings.model_copy(update={"worker_task_events": True})
-    warning = knowledge_base_warning(settings)
+    warning = knowledge_base_warning(sources_config(settings))
     if warning:
         print(f"claimcheck worker: {warning}", file=sys.stderr, flush=True)
 

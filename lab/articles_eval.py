@@ -399,7 +399,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if not folders:
         raise InputError("eval-articles: no article folder (with a gold.json) found")
     articles = [load_article(f) for f in folders]
-    extractor = ClaimExtractor.from_settings(settings)
+    extractor = ClaimExtractor.warmed_up(
+        settings.spacy_model, threshold=settings.checkworthiness_threshold
+    )
     try:
         reports = [evaluate(a, extractor.analyse) for a in articles]
     finally:

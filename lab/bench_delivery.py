@@ -37,7 +37,9 @@ import redis
 
 from cli.commands import Subparsers, add_command
 from cli.processes import ProcessGroup, process_group, python_module, wait_until
+from services.delivery.deliverer import GROUP
 from shared.settings import Settings
+from shared.store.keys import Keys
 from shared.store.streams import stream_id_ms
 from shared.store.webhooks import WebhookStore
 
@@ -47,7 +49,6 @@ SCENARIOS: Final = {
     "silent": "accepts, never answers",
     "huge": "200 with a body of {gib} GiB",
 }
-GROUP: Final = "claimcheck-webhooks"
 _OK: Final = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
@@ -163,12 +164,11 @@ def _peak_rss_mib(pid: int) -> float:
     return float(psutil.Process(pid).memory_info().rss) / 2**20
 
 
-def _deliverer_env(settings: Settings, prefix: str, timeout_s: float) -> dict[str, str]:
+def _deliverer_env(settings: Settings, keys: Keys, timeout_s: float) -> dict[str, str]:
+    """A deliverer whose keys, stream and queue are all under ``keys``' prefix."""
     return {
         "CLAIMCHECK_REDIS_URL": settings.redis_url,
-        "CLAIMCHECK_KEY_PREFIX": prefix,
-        "CLAIMCHECK_VERDICT_STREAM": f"{prefix}:verdicts",
-        "CLAIMCHECK_QUEUE_NAME": f"{prefix}.verify",
+        **keys.stack_env(),
         "CLAIMCHECK_WEBHOOK_TIMEOUT_S": str(timeout_s),
         "CLAIMCHECK_WEBHOOK_ALLOW_PRIVATE": "true",  # the receivers are on 127.0.0.1
         "CLAIMCHECK_LOG_LEVEL": "ERROR",
@@ -195,20 +195,20 @@ class Plan:
 
 def measure(settings: Settings, scenario: str, plan: Plan) -> Result:
     """One scenario with its own key prefix (deleted after)."""
-    prefix = f"benchdeliv{uuid.uuid4().hex[:8]}"
-    stream = f"{prefix}:verdicts"
+    keys = Keys(f"benchdeliv{uuid.uuid4().hex[:8]}")
+    stream = keys.verdict_stream()
     rdb = redis.Redis.from_url(settings.redis_url, decode_responses=True)
     healthy = Receiver("ok")
     bad = Receiver(scenario if scenario != "baseline" else "ok", int(plan.huge_gib * 2**30))
     try:
-        store = WebhookStore(rdb, prefix)
+        store = WebhookStore(rdb, keys.prefix)
         store.add("healthy", healthy.url, None)
         store.add("other", bad.url, None)
         with process_group() as group:
             group.start(
                 "deliverer",
                 python_module("cli", "webhooks", "deliver", "--consumer", "bench"),
-                _deliverer_env(settings, prefix, plan.timeout_s),
+                _deliverer_env(settings, keys, plan.timeout_s),
             )
             wait_until(lambda: _group_exists(rdb, stream), timeout=60, what="the deliverer")
             published = _publish(rdb, stream, plan)
@@ -222,9 +222,9 @@ def measure(settings: Settings, scenario: str, plan: Plan) -> Result:
     finally:
         healthy.close()
         bad.close()
-        keys = list(rdb.scan_iter(match=f"{prefix}:*", count=500))
-        if keys:
-            rdb.delete(*keys)
+        left = list(rdb.scan_iter(match=keys.under_prefix(), count=500))
+        if left:
+            rdb.delete(*left)
         rdb.close()
 
 

@@ -59,6 +59,7 @@ def run_from_reviews(args: argparse.Namespace, settings: Settings) -> int:
     """Refit the confidence maps on the newsroom's editors' rulings (see
     :mod:`lab.review_calibration`)."""
     from lab.review_calibration import refit, reviewed_points, write_refit
+    from shared.settings_configs import store_config
     from shared.store.claims import ClaimStore
     from shared.store.client import make_redis
     from shared.store.keys import NO_NEWSROOM, newsroom_namespace
@@ -66,7 +67,7 @@ def run_from_reviews(args: argparse.Namespace, settings: Settings) -> int:
     newsroom = None if args.newsroom in (None, NO_NEWSROOM) else args.newsroom
     client = make_redis(settings)
     try:
-        points = reviewed_points(client, ClaimStore.from_settings(client, settings), newsroom)
+        points = reviewed_points(client, ClaimStore(client, store_config(settings)), newsroom)
     finally:
         client.close()
     result = refit(points, min_reviews=args.min_reviews, newsroom=newsroom)
@@ -189,6 +190,7 @@ def judged_newsroom_rows(
         return cached
     from lab.newsroom_eval import read_claims, read_documents
     from lab.open_eval import ensure_kb
+    from workers.components import knowledge_base_config
     from workers.context import build_process_embedder
     from workers.sources.registry import open_knowledge_base
 
@@ -197,7 +199,7 @@ def judged_newsroom_rows(
     )
     embedder = build_process_embedder(settings)
     out: list[JudgedRow] = []
-    with open_knowledge_base(settings, embedder, built.path) as kb:
+    with open_knowledge_base(knowledge_base_config(settings), embedder, built.path) as kb:
         for claim in read_claims(folder / "claims.jsonl"):
             assessment = verifier.assess(
                 claim.claim, kb.search(claim.claim, settings.kb_top_sentences)
@@ -224,6 +226,7 @@ def judged_open_rows(
     if cached is not None:
         return cached
     from lab.open_eval import ensure_kb, read_labelled
+    from workers.components import knowledge_base_config
     from workers.context import build_process_embedder
     from workers.sources.registry import open_knowledge_base
 
@@ -232,7 +235,7 @@ def judged_open_rows(
     embedder = build_process_embedder(settings)
     built = ensure_kb(documents, path.stem, CACHE_DIR / "open", settings=settings)
     out: list[JudgedRow] = []
-    with open_knowledge_base(settings, embedder, built.path) as kb:
+    with open_knowledge_base(knowledge_base_config(settings), embedder, built.path) as kb:
         for row in labelled:
             if row.label == "conflicting":
                 continue

@@ -25,8 +25,8 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 def run_eval_matching(args: argparse.Namespace, settings: Settings) -> int:
     from lab import matching_metrics as ev
+    from workers.components import embedding_config
     from workers.sources.factchecks.matching import FUSION_FILE, Matcher
-    from workers.sources.factchecks.source import embedding_model_dir
 
     directory = (args.data_dir or DEFAULT_DATA_DIR) / "claim-matching"
     archive_file = directory / "ct20-snopes.archive.jsonl"
@@ -43,7 +43,7 @@ def run_eval_matching(args: argparse.Namespace, settings: Settings) -> int:
             if not train_file.is_file():
                 raise InputError(f"--fit needs {train_file}")
             fusion, info = ev.fit_fusion(matcher, ev.load_queries(train_file))
-            path = embedding_model_dir(settings) / FUSION_FILE
+            path = embedding_config(settings).model_dir / FUSION_FILE
             ev.save_fusion(fusion, path, {**info, "queries": train_file.name})
             print(f"fitted fusion on {train_file.name} ({info}): {path}")
             matcher = Matcher(matcher.archive, matcher.embedder, fusion=fusion)

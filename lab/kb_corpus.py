@@ -329,6 +329,7 @@ def ensure_bench_kb(
     ``starter`` defaults to the shipped starter corpus. The import goes into a ``.partial``
     file renamed into place at the end, so an interrupted import is never reused.
     """
+    from workers.components import knowledge_base_config
     from workers.context import build_process_embedder
     from workers.sources.knowledge_base.index import starter_corpus_path
     from workers.sources.registry import open_knowledge_base
@@ -347,7 +348,7 @@ def ensure_bench_kb(
             partial = path.with_name(path.name + ".partial")
             _remove(partial)
             echo(f"importing {count} documents into {path} (embedding every sentence) ...")
-            kb = open_knowledge_base(settings, embedder, partial)
+            kb = open_knowledge_base(knowledge_base_config(settings), embedder, partial)
             try:
                 started = time.perf_counter()
                 kb.import_jsonl(jsonl)
@@ -356,7 +357,7 @@ def ensure_bench_kb(
                 kb.close()
             os.replace(partial, path)
             _remove(partial)
-        kb = open_knowledge_base(settings, None, path)
+        kb = open_knowledge_base(knowledge_base_config(settings), None, path)
         try:
             result = BenchKb(path, kb.count(), kb.sentence_count(), path.stat().st_size, seconds)
         finally:

@@ -160,6 +160,7 @@ def ensure_kb(
     temporary name that is renamed when the import succeeded: a half-built file is never
     reused. The name's hash covers the corpus and the embedding model.
     """
+    from workers.components import knowledge_base_config
     from workers.context import build_process_embedder
     from workers.sources.registry import open_knowledge_base
 
@@ -176,7 +177,7 @@ def ensure_kb(
     corpus.write_text(text, encoding="utf-8")
     partial = cache_dir / f".{stem}-{digest}.{os.getpid()}.partial.sqlite3"
     try:
-        kb = open_knowledge_base(settings, embedder, partial)
+        kb = open_knowledge_base(knowledge_base_config(settings), embedder, partial)
         try:
             kb.import_jsonl(corpus)
         finally:
@@ -392,6 +393,7 @@ def retrieval_curve(
     selection (:func:`~workers.verification.pipeline.select`), without scoring anything,
     so choosing ``CLAIMCHECK_STANCE_PAIRS_MAX`` costs retrieval time only.
     """
+    from workers.components import knowledge_base_config
     from workers.context import build_process_embedder
     from workers.sources.registry import open_knowledge_base
     from workers.verification.candidates import select, sentences_of
@@ -403,7 +405,9 @@ def retrieval_curve(
     counted = [r for r in rows if r.label in DECIDED_LABELS and r.gold_ids][:limit]
     hits = dict.fromkeys(ks, 0)
     started = time.perf_counter()
-    with open_knowledge_base(settings, build_process_embedder(settings), built.path) as kb:
+    with open_knowledge_base(
+        knowledge_base_config(settings), build_process_embedder(settings), built.path
+    ) as kb:
         for row in counted:
             candidates = sentences_of(kb.search(row.claim, settings.kb_top_sentences))
             chosen = [c.passage.doc_id for c in select(row.claim, candidates, max(ks))]

@@ -111,6 +111,7 @@ def _memory(stack: Stack) -> dict[str, float]:
 def _start(
     group: ProcessGroup, args: argparse.Namespace, settings: Settings, kb_path: Path
 ) -> Stack:
+    from workers.components import knowledge_base_config
     from workers.context import build_process_embedder
     from workers.sources.knowledge_base.index import starter_corpus_path
     from workers.sources.registry import open_knowledge_base
@@ -119,7 +120,9 @@ def _start(
     settings = settings.model_copy(
         update={"stance_scorer": args.scorer, "sources": ["knowledge_base"]}
     )
-    kb = open_knowledge_base(settings, build_process_embedder(settings), kb_path)
+    kb = open_knowledge_base(
+        knowledge_base_config(settings), build_process_embedder(settings), kb_path
+    )
     try:
         kb.import_jsonl(starter_corpus_path())
     finally:
@@ -228,6 +231,7 @@ def _sample_intake(stack: Stack, stop: threading.Event, samples: list[tuple[floa
 
 def _sweep(stack: Stack, stop: threading.Event, requeued: list[int]) -> None:
     from shared.requeue import requeue_stale
+    from shared.settings_configs import broker_config, store_config
     from shared.store.claims import ClaimStore
     from shared.store.client import make_redis
     from shared.tasks import CeleryEnqueuer
@@ -236,12 +240,12 @@ def _sweep(stack: Stack, stop: threading.Event, requeued: list[int]) -> None:
         **{k.removeprefix("CLAIMCHECK_").lower(): v for k, v in stack.env.items()}
     )
     client = make_redis(settings)
-    enqueuer = CeleryEnqueuer.from_settings(settings)
+    enqueuer = CeleryEnqueuer(broker_config(settings))
     try:
         while not stop.wait(REQUEUE_EVERY_S):
             try:
                 ids = requeue_stale(
-                    ClaimStore.from_settings(client, settings),
+                    ClaimStore(client, store_config(settings)),
                     enqueuer,
                     older_than_s=REQUEUE_EVERY_S,
                 )

@@ -8,7 +8,7 @@ while; tasks are safe to run twice, so a claim whose job was only slow is still 
 once.
 
 :meth:`RequeueSweeper.sweep_once` is one sweep as the intake runs it every
-:attr:`Settings.requeue_interval_s` (:mod:`services.intake.api.sweeper`) and ``claimcheck
+``CLAIMCHECK_REQUEUE_INTERVAL_S`` (:mod:`services.intake.api.sweeper`) and ``claimcheck
 requeue`` runs it once: one process per interval sweeps (a Redis lock picks it), and only
 while the queue is empty, so that a long backlog (whose claims are all legitimately
 ``queued``) is never sent twice.
@@ -30,7 +30,6 @@ import redis
 
 from shared.errors import StoreUnavailableError
 from shared.newsroom.rechecks import Rechecker
-from shared.settings import Settings
 from shared.store.claims import ClaimStore
 from shared.store.keys import Keys
 from shared.tasks import Enqueuer, jobs_waiting
@@ -54,7 +53,8 @@ def requeue_stale(store: ClaimStore, enqueuer: Enqueuer, *, older_than_s: float)
 
 @dataclass(frozen=True)
 class SweepConfig:
-    """How often to sweep, how old a ``queued`` claim must be, and where the queue is."""
+    """How often to sweep, how old a ``queued`` claim must be, and where the queue is
+    (:func:`shared.settings_configs.sweep_config` reads it from the settings)."""
 
     queue: str
     interval_s: float
@@ -62,16 +62,6 @@ class SweepConfig:
     key_prefix: str
     recheck_limit: int = 0
     """Claims of pending re-checks re-queued per sweep (0: none)."""
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SweepConfig:
-        return cls(
-            queue=settings.queue_name,
-            interval_s=settings.requeue_interval_s,
-            after_s=settings.requeue_after_s,
-            key_prefix=settings.key_prefix,
-            recheck_limit=settings.recheck_max_per_import if settings.recheck_on_change else 0,
-        )
 
 
 class RequeueSweeper:

@@ -25,7 +25,6 @@ from typing import Any, Protocol
 import redis
 
 from shared.errors import StoreUnavailableError
-from shared.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -84,17 +83,6 @@ class BrokerConfig:
     socket_timeout_s: float
     connect_timeout_s: float
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> BrokerConfig:
-        return cls(
-            broker_url=settings.effective_broker_url,
-            task=settings.verify_task,
-            queue=settings.queue_name,
-            visibility_timeout_s=settings.visibility_timeout_s,
-            socket_timeout_s=settings.redis_socket_timeout_s,
-            connect_timeout_s=settings.redis_connect_timeout_s,
-        )
-
 
 class CeleryEnqueuer:
     """A producer-only Celery app that sends the verify task by name."""
@@ -130,10 +118,6 @@ class CeleryEnqueuer:
                 "interval_max": 0.5,
             },
         )
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> CeleryEnqueuer:
-        return cls(BrokerConfig.from_settings(settings))
 
     @property
     def app(self) -> Any:

@@ -310,13 +310,6 @@ def test_only_the_verdict_policy_sets_confidence_and_needs_review() -> None:
 # string literal that is one of those segments or one of ``keys.py``'s own patterns.
 KEY_BUILDER = "shared/store/keys.py"
 KEY_WINGS = ("shared", "services", "workers", "cli", "lab")  # training never opens Redis
-KEYS_BY_HAND_FOR_NOW = {
-    # TODO: move their keys to Keys (webhooks, webhook_retries, webhook_attempts,
-    # webhook_sent, webhook_dead_letters; stack_env, verdict_stream, under_prefix) once
-    # the webhook work that is editing them lands; then delete this allowance.
-    "shared/store/webhooks.py",
-    "lab/bench_delivery.py",
-}
 _SEGMENT = re.compile(r"[:.][\w-]+")
 
 
@@ -400,10 +393,7 @@ def test_redis_keys_are_built_in_shared_keys_only() -> None:
         if (rel := path.relative_to(ROOT).as_posix()) != KEY_BUILDER
         if (found := _keys_built_by_hand(path, segments, constants))
     }
-    broken = {rel: found for rel, found in by_hand.items() if rel not in KEYS_BY_HAND_FOR_NOW}
-    assert not broken, f"Redis keys built outside {KEY_BUILDER} (add a method to Keys): {broken}"
-    stale = sorted(KEYS_BY_HAND_FOR_NOW - set(by_hand))
-    assert not stale, f"these build no key by hand any more: drop their allowance: {stale}"
+    assert not by_hand, f"Redis keys built outside {KEY_BUILDER} (add a method to Keys): {by_hand}"
 
 
 def test_the_key_check_sees_each_way_of_building_one(tmp_path: Path) -> None:
@@ -420,3 +410,185 @@ def test_the_key_check_sees_each_way_of_building_one(tmp_path: Path) -> None:
     )
     found = _keys_built_by_hand(src, {":verdicts"}, {"_kombu.binding*"})
     assert [f.split(":")[0] for f in found] == ["line 2", "line 3", "line 4", "line 5"]
+
+
+# Settings are read at the process roots only: the intake (``services/intake/api``: app,
+# context, server and the builders in ``components.py``), the worker (``workers/``:
+# celery_app, context, runner and ``components.py``), the settings package itself
+# (``settings.py``, its cross-field checks and ``settings_configs.py``, which turns the
+# settings into the configs of the shared components), and the process setup every root
+# calls first (logging, the Redis connection pool). ``cli/`` and ``lab/`` are roots too (the
+# webhook deliverer's root is ``claimcheck webhooks deliver``, in ``cli/webhooks.py``) and
+# are not read. Every other module under the wings below gets a small config (a frozen
+# dataclass or plain arguments) built there, and defines no ``from_settings``.
+SETTINGS = "shared.settings"
+SETTINGS_WINGS = ("shared", "services", "workers")
+SETTINGS_ROOTS = {
+    "shared/settings.py": "the settings",
+    "shared/settings_checks.py": "the settings' cross-field checks",
+    "shared/settings_configs.py": "the shared components' configs, built from the settings",
+    "shared/logging.py": "process setup: the root logger of every process",
+    "shared/store/client.py": "process setup: the process's Redis connection pool",
+    "services/intake/api/app.py": "intake root",
+    "services/intake/api/context.py": "intake root",
+    "services/intake/api/server.py": "intake root",
+    "services/intake/api/components.py": "intake root: its components' configs",
+    "workers/celery_app.py": "worker root",
+    "workers/context.py": "worker root",
+    "workers/runner.py": "worker root",
+    "workers/components.py": "worker root: its components' configs",
+}
+SETTINGS_READERS_FOR_NOW: dict[str, str] = {}
+"""Modules still reading the settings outside the roots, each with why (none now)."""
+
+
+def _reads_settings(path: Path) -> list[str]:
+    """How ``path`` reads the settings: imports of the settings package, ``from_settings``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            names = []
+            if node.name == "from_settings":
+                found.append(f"line {node.lineno}: def from_settings")
+        else:
+            continue
+        hits = [n for n in names if n == SETTINGS or n.startswith((SETTINGS + ".", SETTINGS + "_"))]
+        if hits:
+            found.append(f"line {node.lineno}: imports {hits[0]}")
+    return sorted(found, key=lambda f: int(f.split()[1].rstrip(":")))
+
+
+def test_the_settings_check_sees_each_way_of_reading_them(tmp_path: Path) -> None:
+    src = tmp_path / "m.py"
+    src.write_text(
+        "import shared.settings\n"
+        "from shared import settings\n"
+        "from shared.settings_checks import LOCAL_SOURCES\n"
+        "from shared.settings_configs import store_config\n"
+        "from shared.store import claims\n"
+        "if TYPE_CHECKING:\n    from shared.settings import Settings\n"
+        "class C:\n    @classmethod\n    def from_settings(cls, s): ...\n"
+        "def f():\n    from shared.settings import load_settings\n",
+        encoding="utf-8",
+    )
+    found = _reads_settings(src)
+    assert [f.split(":")[0] for f in found] == [f"line {n}" for n in (1, 2, 3, 4, 7, 10, 12)]
+
+
+def test_only_the_process_roots_read_settings() -> None:
+    readers = {
+        rel: found
+        for wing in SETTINGS_WINGS
+        for path in sorted((ROOT / wing).rglob("*.py"))
+        if (found := _reads_settings(path))
+        if (rel := path.relative_to(ROOT).as_posix())
+    }
+    allowed = SETTINGS_ROOTS.keys() | SETTINGS_READERS_FOR_NOW.keys()
+    broken = {rel: found for rel, found in readers.items() if rel not in allowed}
+    assert not broken, (
+        "only the process roots read Settings; give these a small config built at the root "
+        f"({', '.join(sorted(SETTINGS_ROOTS))}): {broken}"
+    )
+    stale = sorted(SETTINGS_READERS_FOR_NOW.keys() - readers.keys())
+    assert not stale, f"these read no settings any more: drop their allowance: {stale}"
+    missing = sorted(p for p in SETTINGS_ROOTS if not (ROOT / p).is_file())
+    assert not missing, f"roots that do not exist: {missing}"
+
+
+# One consumer-group loop: only ``shared/store/streams.py`` reads a stream as a consumer
+# group (``GroupReader``: reading, claiming, acknowledging, dead-lettering, leases, the group
+# made again). Everyone else (``claimcheck watch``, the webhook deliverer) is a handler of
+# it. A module reads as a group when it calls a group command of redis-py (``.xreadgroup(``,
+# ``.xautoclaim(``, ``.xclaim(``, ``.xack(``, ``.xgroup_create(``...), names one in a string
+# (``execute_command("XREADGROUP", ...)``, ``getattr(r, "xack")``, inline Lua), or runs a
+# ``.lua`` script that calls one. Inspecting groups (``XINFO``, ``XPENDING``) is not reading.
+GROUP_READER = "shared/store/streams.py"
+GROUP_WINGS = ("shared", "services", "workers", "cli", "lab")
+GROUP_COMMANDS = frozenset({"xreadgroup", "xautoclaim", "xclaim", "xack", "xgroup"})
+_LUA_GROUP_CALL = re.compile(r"""redis\.p?call\(\s*['"](\w+)['"]""", re.IGNORECASE)
+
+
+def _is_group_command(name: str) -> bool:
+    """Whether ``name`` is a group command as redis-py or Redis spells it (``xack``,
+    ``XGROUP CREATE``, ``xgroup_create``), not prose that starts with one."""
+    word, _, sub = name.lower().partition(" ")
+    if sub:
+        return word == "xgroup" and sub.isalpha()
+    return word in GROUP_COMMANDS or word.startswith("xgroup_")
+
+
+def _group_reads(path: Path) -> list[str]:
+    """Where ``path`` (a ``.py`` or ``.lua`` file) runs a consumer-group command."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".lua":
+        return [
+            f"line {text.count(chr(10), 0, m.start()) + 1}: {m.group(1)}"
+            for m in _LUA_GROUP_CALL.finditer(text)
+            if _is_group_command(m.group(1))
+        ]
+    tree = ast.parse(text)
+    prose = _docstrings(tree)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if _is_group_command(node.func.attr):
+                found.append(f"line {node.lineno}: .{node.func.attr}(")
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in prose
+            and _is_group_command(node.value)
+        ):
+            found.append(f"line {node.lineno}: {node.value!r}")
+        elif (
+            isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in prose
+        ):
+            found += [
+                f"line {node.lineno}: {m.group(1)} in a script"
+                for m in _LUA_GROUP_CALL.finditer(node.value)
+                if _is_group_command(m.group(1))
+            ]
+    return sorted(found, key=lambda f: int(f.split()[1].rstrip(":")))
+
+
+def test_only_the_group_reader_reads_a_stream_as_a_consumer_group() -> None:
+    paths = sorted(
+        p
+        for wing in GROUP_WINGS
+        for pattern in ("*.py", "*.lua")
+        for p in (ROOT / wing).rglob(pattern)
+    )
+    reader = ROOT / GROUP_READER
+    assert reader in paths and _group_reads(reader), f"{GROUP_READER} reads no group any more"
+    elsewhere = {
+        path.relative_to(ROOT).as_posix(): found
+        for path in paths
+        if path != reader and (found := _group_reads(path))
+    }
+    assert not elsewhere, (
+        f"reading a stream as a consumer group outside {GROUP_READER} (use GroupReader: "
+        f"fetch, then ack or fail; or poll with a handler): {elsewhere}"
+    )
+
+
+def test_the_group_check_sees_each_way_of_reading_as_a_group(tmp_path: Path) -> None:
+    src = tmp_path / "m.py"
+    src.write_text(
+        '"""A docstring may say XREADGROUP."""\n'
+        'a = r.xreadgroup("g", "c", {s: ">"})\n'
+        "b = pipe.xack(s, g, i)\n"
+        'c = r.execute_command("XAUTOCLAIM", s, g, c, 0, "0-0")\n'
+        'd = r.xgroup_create(s, g, id="0")\n'
+        "e = r.register_script(\"return redis.call('XCLAIM', KEYS[1])\")\n"
+        'f = r.xinfo_groups(s), r.xpending(s, g), r.xread({s: "0"}), "xack is done"\n',
+        encoding="utf-8",
+    )
+    found = _group_reads(src)
+    assert [f.split(":")[0] for f in found] == ["line 2", "line 3", "line 4", "line 5", "line 6"]
+    lua = tmp_path / "s.lua"
+    lua.write_text("-- KEYS: stream\nredis.call('XADD', KEYS[1])\nredis.pcall( 'xack', 1)\n")
+    assert _group_reads(lua) == ["line 3: xack"]

@@ -60,4 +60,4 @@ def test_the_intake_is_given_time_to_drain_on_stop() -> None:
     grace = _services()["intake"]["stop_grace_period"]
     assert grace.endswith("s")
     # docker's default (10 s) would kill the intake in the middle of its drain
-    assert int(grace[:-1]) > grace_period_s(load_settings(auth_enabled=False))
+    assert int(grace[:-1]) > grace_period_s(load_settings(auth_enabled=False).request_timeout_s)

@@ -37,8 +37,10 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_process_init, worker_process_shutdown, worker_shutdown
 
+from shared.logging import TEXT_FORMAT, make_formatter
 from shared.settings import Settings, load_settings
 from shared.tasks import NOOP_TASK_NAME, VERIFY_TASK_NAME
+from workers.components import retry_policy
 from workers.context import ContextHolder
 from workers.logs import install_log_format
 from workers.processing import Work, check_loaded_claim
@@ -107,9 +109,9 @@ def create_celery_app(settings: Settings, *, verify: Work = check_loaded_claim) 
         task_send_sent_event=settings.worker_task_events,
     )
     holder = ContextHolder(settings)
-    register_tasks(app, holder, verify=verify)
+    register_tasks(app, holder, retry=retry_policy(settings), verify=verify)
     _connect_lifecycle(app, holder)
-    install_log_format(app, settings)
+    install_log_format(app, functools.partial(make_formatter, settings, TEXT_FORMAT))
     return app
 
 

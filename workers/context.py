@@ -19,18 +19,26 @@ from typing import TYPE_CHECKING
 import redis
 
 from shared.settings import Settings
+from shared.settings_configs import publisher_config, store_config
 from shared.store.claims import ClaimStore
 from shared.store.client import make_redis
 from shared.store.publisher import VerdictPublisher
+from workers.components import (
+    build_llm_judge,
+    embedding_config,
+    http_client_config,
+    sources_config,
+    verifier_config,
+)
 from workers.newsroom.confidence_maps import NewsroomCalibration
-from workers.newsroom.repeats import Repeats
+from workers.newsroom.repeats import Repeats, RepeatsConfig
 from workers.sources.http_client import make_http_client
 from workers.sources.knowledge_base.index import SOURCE_NAME as KB_SOURCE
 from workers.sources.registry import build_sources, close_sources
 from workers.verification.calibration import VerdictCalibration
 from workers.verification.decision import DecisionModel
 from workers.verification.lexical import LexicalStanceScorer
-from workers.verification.pipeline import Verifier, VerifierConfig
+from workers.verification.pipeline import Verifier
 from workers.verification.stance import StanceScorer
 from workers.verification.verdict_policy import VerdictPolicy
 
@@ -52,7 +60,7 @@ def build_process_embedder(settings: Settings) -> OnnxEmbedder | None:
         return None
     from workers.sources.factchecks.source import build_embedder
 
-    return build_embedder(settings)
+    return build_embedder(embedding_config(settings))
 
 
 def build_verifier(
@@ -72,16 +80,17 @@ def build_verifier(
     embedding model where the caller made it already (else made here if needed).
     """
     with ExitStack() as on_failure:  # a step failed: close what was opened, then re-raise
-        http_client = on_failure.enter_context(make_http_client(settings))
+        http_client = on_failure.enter_context(make_http_client(http_client_config(settings)))
         if embedder is None:
             embedder = build_process_embedder(settings)
         sources = build_sources(
-            settings, redis_client=redis_client, http_client=http_client, embedder=embedder
+            sources_config(settings),
+            redis_client=redis_client,
+            http_client=http_client,
+            embedder=embedder,
         )
         on_failure.callback(close_sources, sources)
-        from workers.verification.llm_judge import LlmJudge
-
-        judge = LlmJudge.from_settings(settings, http_client)
+        judge = build_llm_judge(settings, http_client)
         log.info(
             "sources: %s; LLM judge: %s",
             ", ".join(s.name for s in sources) or "none",
@@ -99,7 +108,7 @@ def build_verifier(
         verifier = Verifier(
             sources,
             build_scorer(settings),
-            VerifierConfig.from_settings(settings),
+            verifier_config(settings),
             calibration=calibration,
             decision=decision,
             judge=judge,
@@ -156,8 +165,14 @@ def build_repeats(
     embedder: OnnxEmbedder | None = None,
 ) -> Repeats:
     """The repeat decisions of a worker running ``verifier``."""
+    config = RepeatsConfig(
+        store=store_config(settings),
+        reuse_ttl_s=settings.reuse_ttl_s,
+        kb_path=settings.kb_path,
+        factcheck_archive_path=settings.factcheck_archive_path,
+    )
     return Repeats.build(
-        settings,
+        config,
         client,
         verifier_version=verifier.version,
         source_names=tuple(source.name for source in verifier.sources),
@@ -187,10 +202,13 @@ class WorkerContext:
     """Everything a task needs, built once per worker process."""
 
     settings: Settings
+    """What it was built from; the tasks read only the parts below."""
     redis: redis.Redis
     store: ClaimStore
     publisher: VerdictPublisher
     verifier: Verifier
+    max_crashes: int
+    """Deaths of its worker after which a claim gets a failed verdict (a poison job)."""
     policy: VerdictPolicy = field(default_factory=VerdictPolicy)
     """Settles each claim's verdict: rulings and reuse, the check, newsrooms' maps."""
 
@@ -202,9 +220,10 @@ class WorkerContext:
         return cls(
             settings=settings,
             redis=client,
-            store=ClaimStore.from_settings(client, settings),
-            publisher=VerdictPublisher.from_settings(client, settings),
+            store=ClaimStore(client, store_config(settings)),
+            publisher=VerdictPublisher(client, publisher_config(settings)),
             verifier=verifier,
+            max_crashes=settings.task_max_crashes,
             policy=build_policy(settings, client, verifier, embedder),
         )
 

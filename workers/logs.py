@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from celery.signals import after_setup_logger, after_setup_task_logger
-
-from shared.logging import TEXT_FORMAT, make_formatter
-from shared.settings import Settings
 
 
 class ClaimLogger(logging.LoggerAdapter[logging.Logger]):
@@ -28,14 +25,14 @@ def claim_logger(logger: logging.Logger, claim_id: str, article_id: str | None) 
     return ClaimLogger(logger, {"claim_id": claim_id, "article_id": article_id})
 
 
-def install_log_format(app: Any, settings: Settings) -> None:
-    """After Celery set up its loggers, give their handlers claimcheck's formatter
-    (``CLAIMCHECK_LOG_FORMAT``, secrets redacted). The receiver is kept on ``app``
-    because Celery's signals hold weak references."""
+def install_log_format(app: Any, formatter: Callable[[], logging.Formatter]) -> None:
+    """After Celery set up its loggers, give each of their handlers a formatter made by
+    ``formatter`` (the root's: ``CLAIMCHECK_LOG_FORMAT``, secrets redacted). The receiver is
+    kept on ``app`` because Celery's signals hold weak references."""
 
     def reformat(logger: logging.Logger, **_: Any) -> None:
         for handler in logger.handlers:
-            handler.setFormatter(make_formatter(settings, TEXT_FORMAT))
+            handler.setFormatter(formatter())
 
     app.claimcheck_log_receiver = reformat
     after_setup_logger.connect(reformat)

@@ -299,7 +299,7 @@ def _crash_loop(
 ) -> Fallback | None:
     """The failed verdict of a poison job, once enough earlier attempts died with it."""
     crashes = attempts - 1 - retries
-    if crashes < ctx.settings.task_max_crashes:
+    if crashes < ctx.max_crashes:
         return None
     clog.error("%d earlier attempts died with their worker; giving up", crashes)
     reason = (

@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from shared.settings import Settings
+from shared.settings_configs import redis_gauges
 from shared.store.client import durability_warning, make_redis
 from workers.celery_app import create_celery_app
 from workers.metrics_server import serve as serve_metrics
@@ -26,6 +28,29 @@ def _warn_if_not_durable(settings: Settings) -> None:
         client.close()
     if warning:
         log.warning("%s", warning)
+
+
+def _serve_metrics(settings: Settings) -> Callable[[], None]:
+    """Serve the worker's ``/metrics`` with the Redis gauges; returns a function to stop it
+    (and close the gauges' Redis client)."""
+    client = make_redis(settings)
+    try:
+        stop = serve_metrics(
+            settings.worker_metrics_host,
+            settings.worker_metrics_port,
+            redis_gauges(client, settings),
+        )
+    except BaseException:
+        client.close()
+        client.connection_pool.disconnect()
+        raise
+
+    def stop_all() -> None:
+        stop()
+        client.close()
+        client.connection_pool.disconnect()
+
+    return stop_all
 
 
 def worker_argv(
@@ -76,7 +101,7 @@ def run_worker(
     app = create_celery_app(settings, verify=verify)
     log.info("starting worker: %s", " ".join(argv))
     _warn_if_not_durable(settings)
-    stop_metrics = serve_metrics(settings) if settings.worker_metrics_port else None
+    stop_metrics = _serve_metrics(settings) if settings.worker_metrics_port else None
     try:
         app.worker_main(argv)
     finally:

@@ -27,16 +27,21 @@ RESOURCE_FAILURE_PAUSE_S = 2.0
 
 
 def register_tasks(
-    app: Celery, holder: ContextHolder, *, verify: Work = check_loaded_claim
+    app: Celery,
+    holder: ContextHolder,
+    *,
+    retry: RetryPolicy,
+    verify: Work = check_loaded_claim,
 ) -> None:
-    """Register both tasks on ``app``; they take their resources from ``holder``.
+    """Register both tasks on ``app``; they take their resources from ``holder`` and retry
+    transient failures under ``retry``.
 
     ``verify`` is the work of ``claimcheck.verify_claim`` (tests wrap it to inject faults).
 
     ``shared=False``: a shared task would be copied into every Celery app created later
     in the process, bound to the first app's holder.
     """
-    policy = RetryPolicy.from_settings(holder.settings)
+    policy = retry
 
     def run(task: Task, claim_id: Any, work: Work) -> None:
         if not isinstance(claim_id, str) or not claim_id:

@@ -5,16 +5,23 @@ The reader (:meth:`Deliverer.run`, one round is :meth:`Deliverer.run_once`) take
 
 1. **Due retries** (:meth:`~shared.store.webhooks.WebhookStore.take_due`, each leased so that
    no two deliverers attempt it at once).
-2. **Entries another deliverer left** (``XAUTOCLAIM`` of entries pending longer than the
-   lease: a deliverer killed mid-batch).
-3. **New entries** (``XREADGROUP``).
+2. **Entries of the group** from its :class:`~shared.store.streams.GroupReader`, which
+   reads, claims and acknowledges for every consumer group of ours: its own entries left
+   pending, once none is in flight (a delivery it could not record, after a back-off; a
+   restart under the same consumer name), else entries another deliverer left (pending
+   longer than the lease: a deliverer killed mid-batch), else new entries. The deliverer
+   is a handler of that reader that finishes later: an entry stays in hand while its
+   deliveries run in lanes, and is acknowledged from the lane that finishes its last one.
 
 An entry goes to every enabled endpoint of its newsroom that wants its type and was
 registered before the entry was published; an entry without a newsroom goes nowhere. It
 is acknowledged once each of them took it, or has a retry scheduled, or was dead-lettered;
 a deliverer killed before that leaves it pending, and whoever claims it skips the endpoints
 that already took it (a POST that succeeded just before the kill is sent again, with the
-same ``Webhook-Id``: a receiver dedupes on it).
+same ``Webhook-Id``: a receiver dedupes on it). An entry delivered more than
+``max_deliveries`` times (one that keeps killing its deliverer, or whose deliveries cannot
+be recorded) is moved to the stream's dead-letter stream with the reason, as every group
+reader does; so is an entry that does not decode.
 
 **Nobody waits on another's endpoint.** Each delivery goes to its endpoint's lane
 (:mod:`services.delivery.lanes`): one endpoint's deliveries run in order, different
@@ -26,7 +33,8 @@ scheduled as retries for then, without an attempt (the retry due first probes it
 already holding ``lane_depth`` deliveries takes no more: the next ones become retries too.
 
 **Leases.** While an entry or a taken retry is in flight, the reader extends its lease
-every third of ``lease_s`` (``XCLAIM ... JUSTID``; the retry's score moved a lease on), so
+every third of ``lease_s`` (:meth:`GroupReader.keep_pending
+<shared.store.streams.GroupReader.keep_pending>`; the retry's score moved a lease on), so
 a live deliverer's work is never taken over; a dead one's is, after ``lease_s``.
 
 **Addresses.** Unless ``allow_private`` is set, a POST goes only to public addresses, checked
@@ -40,16 +48,14 @@ after the first attempt, then dead-lettered; ``410 Gone`` disables the endpoint 
 dead-letters the delivery); any other answer is a refusal, dead-lettered at once.
 Redirects are not followed.
 
-If the consumer group disappears (Redis lost its data), it is created again.
+If the consumer group disappears (Redis lost its data), the reader creates it again.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import random
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -64,8 +70,7 @@ from services.delivery.lanes import Lanes
 from services.delivery.poster import Poster, Resolver
 from shared.backoff import Backoff
 from shared.errors import StoreUnavailableError
-from shared.settings import Settings
-from shared.store.streams import ensure_group, is_missing_group, keep_pending
+from shared.store.streams import GroupReader, StreamEntry
 from shared.store.webhooks import Attempt, Endpoint, WebhookStore
 
 __all__ = ["GROUP", "Deliverer", "DeliveryConfig", "body_of", "message_id"]
@@ -73,7 +78,6 @@ __all__ = ["GROUP", "Deliverer", "DeliveryConfig", "body_of", "message_id"]
 logger = logging.getLogger(__name__)
 
 GROUP: Final = "claimcheck-webhooks"
-Row = tuple[Any, dict[Any, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -97,21 +101,12 @@ class DeliveryConfig:
     """Deliveries one endpoint's lane holds; more become retries."""
     max_in_flight: int = 1000
     """Entries and retries in lanes at once; past it, the reader waits."""
-
-    @classmethod
-    def from_settings(cls, settings: Settings, consumer: str | None = None) -> DeliveryConfig:
-        return cls(
-            stream=settings.verdict_stream,
-            key_prefix=settings.key_prefix,
-            consumer=consumer or f"{socket.gethostname()}-{os.getpid()}",
-            timeout_s=settings.webhook_timeout_s,
-            retry_base_s=settings.webhook_retry_base_s,
-            retry_max_s=settings.webhook_retry_max_s,
-            horizon_s=settings.webhook_retry_horizon_s,
-            lease_s=settings.webhook_lease_s,
-            batch=settings.webhook_batch,
-            allow_private=settings.webhook_allow_private,
-        )
+    max_deliveries: int = 5
+    """An entry delivered more often than this goes to the dead-letter stream."""
+    dead_letter_stream: str | None = None
+    """Where such entries go; None: ``<stream>:dead``."""
+    dead_letter_maxlen: int = 100_000
+    """The dead-letter stream is trimmed to about this many entries."""
 
 
 def _entry_ms(entry_id: str) -> int:
@@ -142,10 +137,11 @@ class _Job:
 
 @dataclass
 class _InFlight:
-    """A new entry in lanes: deliveries not done yet, and whether one of them broke."""
+    """A new entry in lanes: deliveries not done yet, and why one of them broke (None: none
+    did)."""
 
     left: int
-    broken: bool = False
+    broken: str | None = None
 
 
 class Deliverer:
@@ -160,8 +156,14 @@ class Deliverer:
         rng: random.Random | None = None,
         resolve: Resolver | None = None,
     ) -> None:
-        self._redis = client
         self.config = config
+        self._reader = GroupReader(
+            client, config.stream, GROUP, config.consumer, start_id="0",
+            block_ms=config.block_ms, count=config.batch,
+            claim_idle_ms=max(1, int(config.lease_s * 1000)),
+            max_deliveries=config.max_deliveries, dead_letter_stream=config.dead_letter_stream,
+            dead_letter_maxlen=config.dead_letter_maxlen,
+        )  # fmt: skip
         self.store = WebhookStore(client, config.key_prefix)
         self._poster = Poster(config.timeout_s, allow_private=config.allow_private, resolve=resolve)
         self._attempts = Attempts(
@@ -181,7 +183,6 @@ class Deliverer:
         self._retries: dict[tuple[str, str], float] = {}  # -> the lease end held
         self._keep_every = config.lease_s / 3
         self._keep_at = 0.0
-        self._claim_cursor = "0-0"
 
     def __enter__(self) -> Deliverer:
         return self
@@ -199,7 +200,7 @@ class Deliverer:
 
     def ensure_group(self) -> None:
         """Create the consumer group (from the stream's start) unless it exists."""
-        ensure_group(self._redis, self.config.stream, GROUP, "0")
+        self._reader.ensure_group()
 
     def run(self, stop: threading.Event) -> None:
         self.ensure_group()
@@ -208,19 +209,8 @@ class Deliverer:
             try:
                 self._step()
             except (redis.RedisError, StoreUnavailableError) as exc:
-                if self._recreated(exc):
-                    continue
                 logger.warning("webhooks: Redis unavailable (%s); retrying in 1 s", exc)
                 stop.wait(1.0)
-
-    def _recreated(self, exc: BaseException) -> bool:
-        """After ``NOGROUP`` (Redis lost its data): the group made again."""
-        if not is_missing_group(exc):
-            return False
-        logger.warning("webhooks: consumer group %s is gone (%s); creating it again", GROUP, exc)
-        self.ensure_group()
-        self._claim_cursor = "0-0"
-        return True
 
     def _step(self) -> None:
         self._keep_leases()
@@ -234,39 +224,16 @@ class Deliverer:
     def run_once(self, block_ms: int | None = None) -> int:
         """One round, then wait until its deliveries are done (tests, scripts); how many
         deliveries it handed to lanes."""
-        block = self.config.block_ms if block_ms is None else block_ms
-        try:
-            handed = self._round(block)
-        except redis.ResponseError as exc:
-            if not self._recreated(exc):
-                raise
-            handed = self._round(block)
+        handed = self._round(self.config.block_ms if block_ms is None else block_ms)
         while not self._lanes.wait_idle(self._keep_every):
             self._keep_leases()
         return handed
 
     def _round(self, block_ms: int) -> int:
         handed = self._hand_retries()
-        handed += self._hand_entries(self._claim_left())
-        handed += self._hand_entries(self._read_new(block_ms))
-        return handed
-
-    def _claim_left(self) -> list[Row]:
-        cursor, claimed, _deleted = self._redis.xautoclaim(
-            self.config.stream, GROUP, self.config.consumer,
-            min_idle_time=int(self.config.lease_s * 1000), start_id=self._claim_cursor,
-            count=self.config.batch,
-        )  # fmt: skip
-        self._claim_cursor = str(cursor)
-        return list(claimed)
-
-    def _read_new(self, block_ms: int) -> list[Row]:
         block = max(1, min(block_ms, int(self._keep_every * 1000)))  # leases kept meanwhile
-        read = self._redis.xreadgroup(
-            GROUP, self.config.consumer, {self.config.stream: ">"},
-            count=self.config.batch, block=block,
-        )  # fmt: skip
-        return [row for _stream, rows in read or [] for row in rows]
+        handed += self._hand_entries(self._reader.fetch(block_ms=block))
+        return handed
 
     def _keep_leases(self) -> None:
         """Every third of a lease: move on the leases of what is in flight."""
@@ -274,10 +241,9 @@ class Deliverer:
         if now < self._keep_at:
             return
         self._keep_at = now + self._keep_every
+        self._reader.keep_pending()  # the entries in hand: those in lanes
         with self._lock:
-            entries, retries = list(self._entries), dict(self._retries)
-        if entries:
-            keep_pending(self._redis, self.config.stream, GROUP, self.config.consumer, entries)
+            retries = dict(self._retries)
         if retries:
             until = self._clock() + self.config.lease_s
             kept = self.store.extend_leases(retries, until)
@@ -302,27 +268,30 @@ class Deliverer:
             self._hand(job)
         return len(jobs)
 
-    def _hand_entries(self, rows: list[Row]) -> int:
+    def _hand_entries(self, entries: list[StreamEntry]) -> int:
+        """Each entry's deliveries to lanes; an entry with none is acknowledged at once (the
+        reader holds the others until :meth:`_done`)."""
         handed = 0
-        for raw_id, fields in rows:
-            entry_id = str(raw_id)
-            with self._lock:
-                if entry_id in self._entries:  # in a lane already (claimed back)
+        for i, entry in enumerate(entries):
+            try:
+                jobs = self._jobs_of(entry)
+                if not jobs:
+                    self._reader.ack(entry.stream_id)  # it goes nowhere
                     continue
-            jobs = self._jobs_of(entry_id, fields)
-            if not jobs:
-                self._redis.xack(self.config.stream, GROUP, entry_id)
-                continue
+            except Exception as exc:  # Redis failed: this one and the rest stay pending
+                self._reader.fail(entry.stream_id, f"{type(exc).__name__}: {exc}")
+                self._reader.release(e.stream_id for e in entries[i + 1 :])
+                raise
             with self._lock:
-                self._entries[entry_id] = _InFlight(left=len(jobs))
+                self._entries[entry.stream_id] = _InFlight(left=len(jobs))
             for job in jobs:
                 self._hand(job)
             handed += len(jobs)
         return handed
 
-    def _jobs_of(self, entry_id: str, fields: dict[Any, Any] | None) -> list[_Job]:
-        event_type, data = _decode(fields)
-        newsroom = data.get("newsroom") if isinstance(data, dict) else None
+    def _jobs_of(self, entry: StreamEntry) -> list[_Job]:
+        entry_id, event_type, data = entry.stream_id, entry.type, entry.data
+        newsroom = data.get("newsroom")
         if not (event_type and isinstance(newsroom, str) and newsroom):
             return []
         sent = self.store.already_sent(entry_id)
@@ -350,31 +319,35 @@ class Deliverer:
     # ---- in a lane -------------------------------------------------------------------------
 
     def _run_job(self, job: _Job, busy: bool = False) -> None:
-        ok = True
+        broken = None
         try:
             self._handle(job, busy)
         except (redis.RedisError, StoreUnavailableError) as exc:
-            # left pending (or leased) in Redis: taken again once its lease ends
+            # left pending (or leased) in Redis: taken again later
             logger.warning("webhooks: %s for %s not recorded: %s", *job.key, exc)
-            ok = False
-        self._done(job, ok)
+            broken = f"{type(exc).__name__}: {exc}"
+        self._done(job, broken)
 
-    def _done(self, job: _Job, ok: bool) -> None:
+    def _done(self, job: _Job, broken: str | None) -> None:
+        """A delivery is over: once all of its entry's are, the entry is acknowledged, or
+        given back to the reader (pending, read again later) if one could not be recorded."""
         with self._lock:
             if not job.fresh:
                 self._retries.pop(job.key, None)
                 return
             entry = self._entries[job.attempt.entry_id]
             entry.left -= 1
-            entry.broken |= not ok
+            entry.broken = entry.broken or broken
             if entry.left:
                 return
             del self._entries[job.attempt.entry_id]
-        if not entry.broken:
-            try:
-                self._redis.xack(self.config.stream, GROUP, job.attempt.entry_id)
-            except redis.RedisError as exc:
-                logger.warning("webhooks: could not acknowledge %s: %s", job.key[0], exc)
+        if entry.broken:
+            self._reader.fail(job.attempt.entry_id, entry.broken)
+            return
+        try:
+            self._reader.ack(job.attempt.entry_id)
+        except redis.RedisError as exc:
+            logger.warning("webhooks: could not acknowledge %s: %s", job.key[0], exc)
 
     def _handle(self, job: _Job, busy: bool) -> None:
         endpoint = self._current(job)
@@ -401,13 +374,3 @@ class Deliverer:
                 self._attempts.dead(endpoint, attempt, why)
             return None
         return endpoint
-
-
-def _decode(fields: dict[Any, Any] | None) -> tuple[str | None, Any]:
-    if not fields:
-        return None, {}
-    get = {str(k): v for k, v in fields.items()}
-    try:
-        return str(get.get("type") or ""), json.loads(get.get("data") or "{}")
-    except ValueError:
-        return None, {}

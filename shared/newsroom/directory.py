@@ -10,10 +10,11 @@ misspelt name as if it had nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import redis
 
-from shared.newsroom.rulings import redis_call
-from shared.settings import Settings
+from shared.newsroom.redis_calls import redis_call
 from shared.store.api_keys import ApiKeyStore
 from shared.store.keys import NO_NEWSROOM, Keys
 
@@ -23,12 +24,13 @@ def _glob_escape(text: str) -> str:
     return "".join(f"\\{ch}" if ch in "*?[]\\" else ch for ch in text)
 
 
-def known_newsrooms(client: redis.Redis, settings: Settings) -> set[str]:
-    """Every newsroom with a bootstrap key, a stored key or rulings, by name."""
-    names = set(settings.api_keys)
-    stored = redis_call(lambda: ApiKeyStore(client, settings.key_prefix).list(), "list keys")
+def known_newsrooms(client: redis.Redis, key_prefix: str, bootstrap: Iterable[str]) -> set[str]:
+    """Every newsroom with a bootstrap key (``bootstrap``: their names, the keys of
+    ``CLAIMCHECK_API_KEYS``), a stored key or rulings, by name."""
+    names = set(bootstrap)
+    stored = redis_call(lambda: ApiKeyStore(client, key_prefix).list(), "list keys")
     names.update(info.newsroom for info in stored)
-    head = Keys(settings.key_prefix).rulings(NO_NEWSROOM).removesuffix(NO_NEWSROOM)
+    head = Keys(key_prefix).rulings(NO_NEWSROOM).removesuffix(NO_NEWSROOM)
     pattern = _glob_escape(head) + "*"
     keys: list[str] = redis_call(
         lambda: list(client.scan_iter(match=pattern, count=500)), "list rulings"

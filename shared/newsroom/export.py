@@ -26,15 +26,7 @@ from shared.store.claims import ClaimRecord, ClaimStore
 
 def _from_ruling(ruling: Ruling, newsroom: str | None) -> tuple[ClaimRecord, Review]:
     claim = ClaimRecord(claim_id=ruling.claim_id, text=ruling.text, newsroom=newsroom)
-    review = Review(
-        label=ruling.label,
-        model_label=ruling.label,
-        reviewer=ruling.reviewer,
-        note=ruling.note,
-        url=ruling.url,
-        reviewed_at=ruling.reviewed_at,
-    )
-    return claim, review
+    return claim, ruling.as_review()
 
 
 def export_rulings(

@@ -155,6 +155,13 @@ class Rechecker:
         except redis.RedisError as exc:
             raise StoreUnavailableError(f"could not record the changes to re-check: {exc}") from exc
 
+    def recheck(self, changes: Mapping[str, str], enqueue: Enqueue, *, limit: int) -> RecheckReport:
+        """Record ``changes`` (doc id -> change id, unique to each change) as pending and
+        re-queue the claims citing those documents, at most ``limit``; the rest stay pending
+        for a later drain."""
+        self.add(changes)
+        return self.drain(enqueue, limit=limit, only=list(changes))
+
     def pending(self) -> int:
         """How many documents have a pending re-check."""
         try:
@@ -271,9 +278,5 @@ def recheck_citing(
     *,
     limit: int,
 ) -> RecheckReport:
-    """Record ``changes`` (doc id -> change id, unique to each change) as pending and
-    re-queue the claims citing those documents, at most ``limit``; the rest stay pending
-    for a later drain (:class:`Rechecker`)."""
-    rechecker = Rechecker(client, key_prefix)
-    rechecker.add(changes)
-    return rechecker.drain(enqueue, limit=limit, only=list(changes))
+    """:meth:`Rechecker.recheck` with a rechecker made for this once."""
+    return Rechecker(client, key_prefix).recheck(changes, enqueue, limit=limit)

@@ -1,7 +1,7 @@
 """The reuse index: which claim of a newsroom was last checked with a given text.
 
 ``<prefix>:reuse:<newsroom>:<claim_key>`` (:meth:`shared.store.keys.Keys.reuse`;
-:func:`shared.newsroom.rulings.claim_key` of the normalised text) holds a :class:`ReuseEntry`: the
+:func:`shared.newsroom.identity.claim_key` of the normalised text) holds a :class:`ReuseEntry`: the
 id of the claim whose verdict a later claim of the same text may reuse, and the
 fingerprint of the evidence sources it was checked against. The key expires after
 ``CLAIMCHECK_REUSE_TTL_S``, so a verdict is reused only within that time of its check; a
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import redis
 from pydantic import BaseModel
 
-from shared.newsroom.rulings import claim_key, redis_call
-from shared.settings import Settings
+from shared.newsroom.identity import claim_key
+from shared.newsroom.redis_calls import redis_call
 from shared.store.keys import Keys
 
 
@@ -37,10 +37,6 @@ class ReuseConfig:
     ttl_s: int
     """0: reuse is off (nothing written, nothing found)."""
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ReuseConfig:
-        return cls(key_prefix=settings.key_prefix, ttl_s=settings.reuse_ttl_s)
-
 
 class ReuseIndex:
     """Writes and reads reuse entries (see the module's docstring)."""
@@ -49,10 +45,6 @@ class ReuseIndex:
         self._redis = client
         self._keys = Keys(config.key_prefix)
         self._ttl = config.ttl_s
-
-    @classmethod
-    def from_settings(cls, client: redis.Redis, settings: Settings) -> ReuseIndex:
-        return cls(client, ReuseConfig.from_settings(settings))
 
     @property
     def enabled(self) -> bool:

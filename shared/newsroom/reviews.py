@@ -1,10 +1,12 @@
 """Editors' reviews of verdicts: stored on the claim record and announced on the stream.
 
-One Lua script (``shared/newsroom/lua/review.lua``) does, atomically: refuse an unknown claim or one
-without a verdict, leave everything as it is when the claim already has the same review,
-else write the review to the claim's hash and ``XADD`` a ``verdict.reviewed`` entry. A
+One Lua script (``shared/newsroom/lua/review.lua``) does, atomically: refuse an unknown claim
+or one without a verdict, leave everything as it is when the claim already has the same
+review, else write the review to the claim's hash and ``XADD`` a ``verdict.reviewed`` entry. A
 review that replaces an earlier one names it (``supersedes``: the earlier ``reviewed_at``),
-both on the record and on the stream.
+both on the record and on the stream. A review is made of the claim's record as the caller
+read it (the verdict's label, the claim's text); the script refuses it when the claim has
+another verdict or text since, and the recorder reads the record again and retries.
 
 Reviews of one claim are applied one after the other in the order the script runs them,
 which is also their order on the stream; each one's ``reviewed_at`` is later than the one
@@ -18,21 +20,20 @@ JSON), ``review_fp`` (what makes two reviews the same), ``review_stream_id``,
 The same script writes the review as the newsroom's ruling on the claim's text to the
 rulings index (:mod:`shared.newsroom.rulings`), so a recorded review and its ruling never part.
 
-A ruling also resolves the claim's open twins: the claims of the same newsroom with the
-same identity (:func:`shared.newsroom.rulings.claim_identity`: normalised text and typed details,
-so "in 2017" is no twin of "in 2018") that wait in the review queue, as when an article is
-submitted again. Each twin gets the ruling as its review (label, reviewer, note, evidence,
-url and time), with ``resolved_by`` naming the ruled claim, leaves the queue, and gets its
-own ``verdict.reviewed`` entry carrying ``resolved_by`` (``shared/newsroom/lua/resolve_twin.lua``,
-atomically per twin). A later ruling on the same claim reaches the twins it resolved (the
-ruled claim's record lists them), but an editor's own review of a twin is never replaced.
-Twins of other newsrooms are never read. Finding the twins reads the newsroom's queue
-once per ruling. A twin checked after the ruling is decided by the ruling in the worker
-instead (:mod:`workers.newsroom.ruling_matches`); one checked before it but published after it
-waits in the
-queue until the ruling is posted again (the same review again resolves its open twins).
-A ruled claim's hash gains a sixth field, ``twins``: the JSON list of the twins its
-rulings resolved.
+A ruling also resolves the claim's open twins: the claims of the same newsroom with the same
+identity (:func:`shared.newsroom.identity.claim_identity`: normalised text and typed
+details, so "in 2017" is no twin of "in 2018") that wait in the review queue, as when an
+article is submitted again. Each twin gets the ruling as its review (label, reviewer, note,
+evidence, url and time), with ``resolved_by`` naming the ruled claim, leaves the queue, and
+gets its own ``verdict.reviewed`` entry carrying ``resolved_by``
+(``shared/newsroom/lua/resolve_twin.lua``, atomically per twin). A later ruling on the same
+claim reaches the twins it resolved (the ruled claim's record lists them), but an editor's
+own review of a twin is never replaced. Twins of other newsrooms are never read. Finding the
+twins reads the newsroom's queue once per ruling. A twin checked after the ruling is decided
+by the ruling in the worker instead (:mod:`workers.newsroom.ruling_matches`); one checked
+before it but published after it waits in the queue until the ruling is posted again (the
+same review again resolves its open twins). A ruled claim's hash gains a sixth field,
+``twins``: the JSON list of the twins its rulings resolved.
 """
 
 from __future__ import annotations
@@ -48,14 +49,9 @@ from typing import Annotated, Any, ClassVar, Final
 import redis
 
 from shared.errors import ClaimcheckError, ClaimNotFoundError, StoreUnavailableError
-from shared.newsroom.rulings import (
-    Ruling,
-    claim_identity,
-    claim_key,
-    details_signature,
-)
+from shared.newsroom.identity import ClaimIdentity, claim_identity, claim_key, details_signature
+from shared.newsroom.rulings import Ruling
 from shared.schemas import Review, ReviewSubmission, VerdictReviewed
-from shared.settings import Settings
 from shared.store.claims import ClaimRecord, ClaimStore, StoreConfig
 from shared.store.keys import Keys
 from shared.store.lua import ARG, KEY, Script, ScriptCall
@@ -89,6 +85,9 @@ class RecordedReview:
     """The stream id of the claim's (current) review entry."""
     review: Review
     """The claim's review as it now stands."""
+    claim: ClaimRecord
+    """The claim's record the review was made of: the one given, or the one read again when
+    the claim had changed since (:meth:`ReviewRecorder.record`)."""
     resolved: tuple[str, ...] = field(default=())
     """The twins this ruling resolved now (see the module's docstring)."""
 
@@ -122,6 +121,10 @@ class ReviewCall(ScriptCall):
     ruling_field: Annotated[str, ARG]
     ruling_json: Annotated[str, ARG]
     details_signature: Annotated[str, ARG]
+    stream_id: Annotated[str, ARG]
+    """The claim's verdict stream id as read: another verdict since is a changed claim."""
+    revision: Annotated[int, ARG]
+    """The claim's revision as read: an edited text since is a changed claim."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,14 +160,15 @@ class ReviewRecorder:
         self._script = Script(client, ReviewCall)
         self._resolve = Script(client, ResolveTwinCall)
 
-    @classmethod
-    def from_settings(cls, client: redis.Redis, settings: Settings) -> ReviewRecorder:
-        return cls(client, PublisherConfig.from_settings(settings))
-
     def record(
         self, claim: ClaimRecord, submission: ReviewSubmission, *, now: datetime | None = None
     ) -> RecordedReview:
         """Record ``submission`` as the review of ``claim`` (a record read from the store).
+
+        The review is made of that record: the verdict's label it rules on, the text its
+        ruling is kept under. The record is read again only where it may be out of date:
+        when it has no verdict (one may have arrived since), and when the review script
+        finds that the claim changed since it was read (another verdict, an edited text).
 
         Raises :class:`NotCheckedError` when the claim has no verdict and
         :class:`~shared.errors.ClaimNotFoundError` when its record is gone. The review,
@@ -172,11 +176,16 @@ class ReviewRecorder:
         (:meth:`resolve_twins`).
         """
         if claim.verdict is None:
-            raise NotCheckedError(f"claim {claim.claim_id} has no verdict yet")
+            claim = self._read_again(claim)
         reviewed_at = now or datetime.now(UTC)
         for _ in range(_MAX_TRIES):
+            if claim.verdict is None:
+                raise NotCheckedError(f"claim {claim.claim_id} has no verdict yet")
             reply = self._run(claim, submission, reviewed_at)
             code = int(reply[0])
+            if code == -4:  # the claim changed since it was read
+                claim = self._read_again(claim)
+                continue
             if code == -3:  # another review got in with a later clock reading
                 later = _EPOCH + (int(reply[1]) + 1) * _MICROSECOND
                 reviewed_at = max(datetime.now(UTC), later)
@@ -191,9 +200,18 @@ class ReviewRecorder:
                 recorded=code == 1,
                 stream_id=str(reply[2]),
                 review=review,
+                claim=claim,
                 resolved=self.resolve_twins(claim, review, fingerprint),
             )
         raise StoreUnavailableError(f"could not order the review of claim {claim.claim_id}")
+
+    def _read_again(self, claim: ClaimRecord) -> ClaimRecord:
+        """The claim's record as it is now; as it was when it is gone (the review script
+        then answers that it is unknown)."""
+        try:
+            return self._store.get_claim(claim.claim_id) or claim
+        except redis.RedisError as exc:
+            raise StoreUnavailableError(f"could not read claim {claim.claim_id}: {exc}") from exc
 
     def _run(
         self, claim: ClaimRecord, submission: ReviewSubmission, reviewed_at: datetime
@@ -220,8 +238,10 @@ class ReviewRecorder:
             reviewed_at_us=_micros(reviewed_at),
             maxlen=self._maxlen,
             ruling_field=claim_key(claim.text),
-            ruling_json=_ruling(claim, review).model_dump_json(),
+            ruling_json=Ruling.from_review(claim, review).model_dump_json(),
             details_signature=details_signature(claim.text),
+            stream_id=claim.stream_id or "",
+            revision=claim.revision,
         )
         try:
             reply: list[str] = self._script(call)
@@ -275,7 +295,7 @@ class ReviewRecorder:
         yield from self._same_claims(chunk, claim, identity)
 
     def _same_claims(
-        self, claim_ids: list[str], claim: ClaimRecord, identity: tuple[str, str]
+        self, claim_ids: list[str], claim: ClaimRecord, identity: ClaimIdentity
     ) -> Iterator[ClaimRecord]:
         with self._redis.pipeline(transaction=False) as pipe:
             for claim_id in claim_ids:
@@ -284,10 +304,7 @@ class ReviewRecorder:
         same = [
             claim_id
             for claim_id, (text, newsroom) in zip(claim_ids, rows, strict=True)
-            if text is not None
-            and newsroom == claim.newsroom
-            and claim_key(text) == identity[0]  # cheap first; the details only for those
-            and details_signature(text) == identity[1]
+            if text is not None and newsroom == claim.newsroom and identity.matches(text)
         ]
         for twin in self._store.get_claims(same) if same else []:
             open_to_it = twin.review is None or twin.review.resolved_by == claim.claim_id
@@ -345,16 +362,4 @@ def _entry(claim: ClaimRecord, review: Review) -> VerdictReviewed:
         reviewed_at=review.reviewed_at,
         newsroom=claim.newsroom,
         resolved_by=review.resolved_by,
-    )
-
-
-def _ruling(claim: ClaimRecord, review: Review) -> Ruling:
-    return Ruling(
-        claim_id=claim.claim_id,
-        text=claim.text,
-        label=review.label,
-        reviewer=review.reviewer,
-        reviewed_at=review.reviewed_at,
-        note=review.note,
-        url=review.url,
     )

@@ -27,7 +27,6 @@ from shared.schemas import (
     SkippedSentence,
     Verdict,
 )
-from shared.settings import Settings
 from shared.store.keys import Keys
 from shared.store.lua import KEY, Script, ScriptCall
 
@@ -179,10 +178,6 @@ class StoreConfig:
     key_prefix: str
     record_ttl_s: int
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> StoreConfig:
-        return cls(key_prefix=settings.key_prefix, record_ttl_s=settings.record_ttl_s)
-
 
 class ClaimStore:
     """Reads and writes claim and article records."""
@@ -193,10 +188,6 @@ class ClaimStore:
         self._ttl = config.record_ttl_s
         self._mark_checking = Script(client, MarkCheckingCall)
         self._count_delivery = Script(client, CountDeliveryCall)
-
-    @classmethod
-    def from_settings(cls, client: redis.Redis, settings: Settings) -> ClaimStore:
-        return cls(client, StoreConfig.from_settings(settings))
 
     @property
     def keys(self) -> Keys:

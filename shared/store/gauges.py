@@ -13,8 +13,6 @@ import redis
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from shared.settings import Settings
-
 
 class RedisGauges(Collector):
     """``claimcheck_queue_depth``, ``claimcheck_stream_length`` and ``claimcheck_redis_up``."""
@@ -23,10 +21,6 @@ class RedisGauges(Collector):
         self._redis = client
         self._queue = queue
         self._stream = stream
-
-    @classmethod
-    def from_settings(cls, client: redis.Redis, settings: Settings) -> RedisGauges:
-        return cls(client, queue=settings.queue_name, stream=settings.verdict_stream)
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         up = GaugeMetricFamily("claimcheck_redis_up", "1 when Redis answered this scrape")

@@ -21,7 +21,6 @@ import redis
 
 from shared.errors import ClaimNotFoundError, StoreUnavailableError
 from shared.schemas import Verdict
-from shared.settings import Settings
 from shared.store.keys import Keys
 from shared.store.lua import ARG, KEY, KEYS, Script, ScriptCall
 
@@ -89,15 +88,6 @@ class PublisherConfig:
     stream_maxlen: int
     record_ttl_s: int
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> PublisherConfig:
-        return cls(
-            key_prefix=settings.key_prefix,
-            verdict_stream=settings.verdict_stream,
-            stream_maxlen=settings.stream_maxlen,
-            record_ttl_s=settings.record_ttl_s,
-        )
-
 
 class VerdictPublisher:
     """Publishes verdicts and ``article.completed`` entries, each exactly once."""
@@ -109,10 +99,6 @@ class VerdictPublisher:
         self._ttl = config.record_ttl_s
         self._publish = Script(client, PublishCall, prelude=_PRELUDE)
         self._complete = Script(client, CompleteCall, prelude=_PRELUDE)
-
-    @classmethod
-    def from_settings(cls, client: redis.Redis, settings: Settings) -> VerdictPublisher:
-        return cls(client, PublisherConfig.from_settings(settings))
 
     def publish(self, verdict: Verdict, *, failed: bool = False) -> PublishResult:
         """Publish ``verdict`` unless its claim already has one.

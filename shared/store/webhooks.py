@@ -1,6 +1,6 @@
 """Webhook endpoints, pending retries and dead letters, kept in Redis.
 
-Redis layout (under the key prefix):
+Redis layout (under the key prefix; :class:`~shared.store.keys.Keys` builds the names):
 
 * ``{prefix}:webhooks`` hash ``endpoint_id`` -> JSON :class:`Endpoint` (with its secret: the
   deliverer signs with it; the API shows it once, when the endpoint is made);
@@ -11,12 +11,12 @@ Redis layout (under the key prefix):
   TTL), so that an entry handed to another deliverer after a crash skips them;
 * ``{prefix}:webhooks:dead`` list of JSON :class:`DeadLetter` (newest first, capped).
 
-A due retry is taken with one script that moves its score a lease ahead
-(:meth:`WebhookStore.take_due`): two deliverers never attempt one retry at once, and a
-deliverer killed mid-attempt leaves it to come due again when the lease ends. While the
-attempt lasts, its deliverer moves the lease on (:meth:`WebhookStore.extend_leases`, only
-where the score is still the lease it holds: a retry already rescheduled or done is left
-as it is).
+A due retry is taken with one script (``webhook_take_due.lua``) that moves its score a
+lease ahead (:meth:`WebhookStore.take_due`): two deliverers never attempt one retry at
+once, and a deliverer killed mid-attempt leaves it to come due again when the lease ends.
+While the attempt lasts, its deliverer moves the lease on
+(:meth:`WebhookStore.extend_leases`, ``webhook_extend_leases.lua``: only where the score is
+still the lease it holds; a retry already rescheduled or done is left as it is).
 """
 
 from __future__ import annotations
@@ -24,39 +24,44 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Annotated, Any, ClassVar, Final
 
 import redis
 from pydantic import BaseModel, Field
 
 from shared.errors import StoreUnavailableError
+from shared.store.keys import Keys
+from shared.store.lua import ARG, ARGS, KEY, Arg, Script, ScriptCall
 from shared.webhook_signature import new_secret
 
 DEAD_LETTERS_MAX: Final = 10_000
 SENT_TTL_S: Final = 24 * 3600
-_TAKE_DUE: Final = """
-local taken = {}
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
-for _, member in ipairs(due) do
-  redis.call('ZADD', KEYS[1], ARGV[2], member)
-  taken[#taken + 1] = member
-end
-return taken
-"""
-_EXTEND: Final = """
-local kept = {}
-for i = 2, #ARGV, 2 do
-  local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
-  if score and tonumber(score) == tonumber(ARGV[i + 1]) then
-    redis.call('ZADD', KEYS[1], ARGV[1], ARGV[i])
-    kept[#kept + 1] = ARGV[i]
-  end
-end
-return kept
-"""
+_LUA = "shared.store.lua"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TakeDueCall(ScriptCall):
+    """``webhook_take_due.lua``: the retries due by ``now``, each leased to ``lease_end``."""
+
+    SCRIPT: ClassVar[tuple[str, str]] = (_LUA, "webhook_take_due.lua")
+    retries: Annotated[str, KEY]
+    now: Annotated[float, ARG]
+    lease_end: Annotated[float, ARG]
+    limit: Annotated[int, ARG]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExtendLeasesCall(ScriptCall):
+    """``webhook_extend_leases.lua``: leases still held moved on to ``until``; ``leases``
+    is pairs of a member and the lease end held on it."""
+
+    SCRIPT: ClassVar[tuple[str, str]] = (_LUA, "webhook_extend_leases.lua")
+    retries: Annotated[str, KEY]
+    until: Annotated[float, ARG]
+    leases: Annotated[Sequence[Arg], ARGS]
 
 
 class Endpoint(BaseModel):
@@ -112,13 +117,13 @@ class WebhookStore:
 
     def __init__(self, client: redis.Redis, key_prefix: str) -> None:
         self._redis = client
-        self._endpoints = f"{key_prefix}:webhooks"
-        self._retry = f"{key_prefix}:webhooks:retry"
-        self._attempt = f"{key_prefix}:webhooks:attempt"
-        self._dead = f"{key_prefix}:webhooks:dead"
-        self._sent = f"{key_prefix}:webhooks:sent:"
-        self._take_due = client.register_script(_TAKE_DUE)
-        self._extend = client.register_script(_EXTEND)
+        self._keys = Keys(key_prefix)
+        self._endpoints = self._keys.webhooks()
+        self._retry = self._keys.webhook_retries()
+        self._attempt = self._keys.webhook_attempts()
+        self._dead = self._keys.webhook_dead_letters()
+        self._take_due = Script(client, TakeDueCall)
+        self._extend = Script(client, ExtendLeasesCall)
 
     def _call(self, what: str, fn: Callable[..., Any], *args: object) -> Any:
         try:
@@ -176,13 +181,14 @@ class WebhookStore:
     # ---- deliveries ---------------------------------------------------------------------
 
     def already_sent(self, entry_id: str) -> set[str]:
-        raw = self._call("read deliveries", self._redis.smembers, self._sent + entry_id)
+        raw = self._call("read deliveries", self._redis.smembers, self._keys.webhook_sent(entry_id))
         return {str(x) for x in raw}
 
     def mark_sent(self, entry_id: str, endpoint_id: str) -> None:
+        sent = self._keys.webhook_sent(entry_id)
         pipe = self._redis.pipeline()
-        pipe.sadd(self._sent + entry_id, endpoint_id)
-        pipe.expire(self._sent + entry_id, SENT_TTL_S)
+        pipe.sadd(sent, endpoint_id)
+        pipe.expire(sent, SENT_TTL_S)
         pipe.zrem(self._retry, _member(entry_id, endpoint_id))
         pipe.hdel(self._attempt, _member(entry_id, endpoint_id))
         self._call("record the delivery", pipe.execute)
@@ -204,9 +210,8 @@ class WebhookStore:
 
     def take_due(self, now: float, lease_s: float, limit: int) -> list[Attempt]:
         """Retries due by ``now``, each leased for ``lease_s`` to this caller."""
-        members = self._call(
-            "take due retries", self._take_due, [self._retry], [now, now + lease_s, limit]
-        )
+        call = TakeDueCall(retries=self._retry, now=now, lease_end=now + lease_s, limit=limit)
+        members = self._call("take due retries", self._take_due, call)
         out = []
         for member in members:
             raw = self._call("read the retry", self._redis.hget, self._attempt, member)
@@ -222,10 +227,11 @@ class WebhookStore:
         """Move the lease of each taken retry, ``(entry_id, endpoint_id)`` -> the lease end
         it holds, to ``until``; return those still held (and so extended)."""
         members = {_member(*key): key for key in leases}
-        args: list[object] = [until]
+        pairs: list[Arg] = []
         for member, key in members.items():
-            args += [member, leases[key]]
-        kept = self._call("extend retry leases", self._extend, [self._retry], args)
+            pairs += [member, leases[key]]
+        call = ExtendLeasesCall(retries=self._retry, until=until, leases=pairs)
+        kept = self._call("extend retry leases", self._extend, call)
         return {members[str(m)] for m in kept}
 
     def pending_retries(self) -> int:

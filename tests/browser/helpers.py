@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shared.schemas import Verdict
+from shared.settings_configs import publisher_config, store_config
 from shared.store.claims import ClaimStore
 from shared.store.publisher import VerdictPublisher
 
@@ -87,7 +88,7 @@ def policy_violations(driver: Any) -> list[str]:
 def publish_verdict(stack: Stack, claim_id: str, **fields: Any) -> Verdict:
     """Publish a verdict for a stored claim as a worker does (record and stream at once):
     ``fields`` are the verdict's (label, confidence, needs_review, evidence, conflicts, …)."""
-    record = ClaimStore.from_settings(stack.redis, stack.settings).get_claim(claim_id)
+    record = ClaimStore(stack.redis, store_config(stack.settings)).get_claim(claim_id)
     assert record is not None
     verdict = record.stamp(
         Verdict(
@@ -99,7 +100,9 @@ def publish_verdict(stack: Stack, claim_id: str, **fields: Any) -> Verdict:
             **fields,
         )
     )
-    assert VerdictPublisher.from_settings(stack.redis, stack.settings).publish(verdict).published
+    assert (
+        VerdictPublisher(stack.redis, publisher_config(stack.settings)).publish(verdict).published
+    )
     return verdict
 
 

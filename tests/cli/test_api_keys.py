@@ -12,6 +12,7 @@ from cli.main import main
 from services.intake.api.app import create_app
 from services.intake.extraction.extractor import ClaimExtractor
 from shared.settings import Settings
+from shared.settings_configs import broker_config
 from shared.store.client import make_redis
 from shared.tasks import CeleryEnqueuer
 from tests.conftest import SettingsFactory
@@ -44,7 +45,7 @@ def intake_url(
         admin_key=ADMIN_KEY,
     )
     client = make_redis(settings)
-    enqueuer = CeleryEnqueuer.from_settings(settings)
+    enqueuer = CeleryEnqueuer(broker_config(settings))
     app = create_app(settings, redis_client=client, enqueuer=enqueuer, extractor=extractor)
     try:
         with live_server(app) as url:

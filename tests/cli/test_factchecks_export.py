@@ -13,6 +13,7 @@ from cli.main import build_parser
 from shared.newsroom.reviews import ReviewRecorder
 from shared.schemas import DetailConflict, Label, ReviewSubmission
 from shared.settings import Settings
+from shared.settings_configs import publisher_config, store_config
 from shared.store.claims import ClaimRecord, ClaimStore
 from shared.store.client import make_redis
 from shared.store.publisher import VerdictPublisher
@@ -40,18 +41,18 @@ def _ruled(
 ) -> None:
     client = make_redis(settings)
     try:
-        store = ClaimStore.from_settings(client, settings)
+        store = ClaimStore(client, store_config(settings))
         record = ClaimRecord(
             claim_id=claim_id, text=f"Claim {claim_id} is true.", newsroom=newsroom
         )
         store.save([record])
         verdict = factories.verdict(record, "supported", 0.4)
         verdict = verdict.model_copy(update={"conflicts": conflicts or []})
-        VerdictPublisher.from_settings(client, settings).publish(record.stamp(verdict))
+        VerdictPublisher(client, publisher_config(settings)).publish(record.stamp(verdict))
         stored = store.get_claim(claim_id)
         assert stored is not None
         submission = ReviewSubmission(label=label, reviewer="J. Editor", note=note, url=url)
-        ReviewRecorder.from_settings(client, settings).record(stored, submission)
+        ReviewRecorder(client, publisher_config(settings)).record(stored, submission)
     finally:
         client.close()
 
@@ -69,7 +70,7 @@ def test_export_round_trips_through_import_and_stays_in_its_newsroom(
     _ruled(settings, "clm_planet2", "daily-planet", "supported")
     _ruled(settings, "clm_star", "daily-star", "refuted")
     # the second claim's record expires: its ruling is exported from the index alone
-    redis_client.delete(ClaimStore.from_settings(redis_client, settings).keys.claim("clm_planet2"))
+    redis_client.delete(ClaimStore(redis_client, store_config(settings)).keys.claim("clm_planet2"))
     out = tmp_path / "rulings.json"
     assert _export(settings, "--newsroom", "daily-planet", "--output", str(out)) == 0
     documents = json.loads(out.read_text(encoding="utf-8"))
@@ -118,7 +119,7 @@ def test_a_ruling_on_a_verdict_with_conflicts_says_what_the_source_says(
     _ruled(settings, "clm_true", "daily-planet", "supported", [date])
     _ruled(settings, "clm_gone", "daily-planet", "refuted", [date])
     # an expired record: the ruling alone has no verdict, so only the note
-    redis_client.delete(ClaimStore.from_settings(redis_client, settings).keys.claim("clm_gone"))
+    redis_client.delete(ClaimStore(redis_client, store_config(settings)).keys.claim("clm_gone"))
     out = tmp_path / "rulings.json"
     assert _export(settings, "--newsroom", "daily-planet", "--output", str(out)) == 0
     bodies = {d["claimReviewed"]: d["reviewBody"] for d in json.loads(out.read_text("utf-8"))}

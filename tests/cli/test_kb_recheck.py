@@ -14,9 +14,10 @@ import pytest
 import redis
 
 from cli.main import build_parser
-from shared.requeue import RequeueSweeper, SweepConfig
+from shared.requeue import RequeueSweeper
 from shared.schemas import Evidence
 from shared.settings import Settings
+from shared.settings_configs import broker_config, publisher_config, store_config, sweep_config
 from shared.store.claims import ClaimStore
 from shared.store.client import make_redis
 from shared.store.keys import Keys
@@ -46,8 +47,8 @@ class Claims:
 
     def __init__(self, settings: Settings) -> None:
         self.client = make_redis(settings)
-        self.store = ClaimStore.from_settings(self.client, settings)
-        self.publisher = VerdictPublisher.from_settings(self.client, settings)
+        self.store = ClaimStore(self.client, store_config(settings))
+        self.publisher = VerdictPublisher(self.client, publisher_config(settings))
 
     def checked(self, count: int, *doc_ids: str) -> list[str]:
         claims = [factories.claim() for _ in range(count)]
@@ -251,8 +252,8 @@ def test_the_intake_sweep_sends_pending_rechecks_while_the_queue_is_empty(
     ids = c.checked(2, "apec")
     assert _kb(settings, "import", str(_docs(tmp_path / "v2.jsonl", apec="APEC met in 1993."))) == 0
     assert len(c.requeued(ids)) == 1 and redis_client.llen(settings.queue_name) == 1
-    enqueuer = CeleryEnqueuer.from_settings(settings)
-    sweeper = RequeueSweeper(c.client, c.store, enqueuer, SweepConfig.from_settings(settings))
+    enqueuer = CeleryEnqueuer(broker_config(settings))
+    sweeper = RequeueSweeper(c.client, c.store, enqueuer, sweep_config(settings))
     lock = Keys(settings.key_prefix).requeue_lock()
     try:
         sweeper.sweep_once()  # the import's job is still waiting: nothing more is sent

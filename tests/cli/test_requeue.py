@@ -10,6 +10,7 @@ import redis
 from cli.main import build_parser
 from cli.requeue import run
 from shared.settings import Settings
+from shared.settings_configs import store_config
 from shared.store.claims import ClaimRecord, ClaimStore
 from shared.store.client import make_redis
 from shared.store.keys import Keys
@@ -28,7 +29,7 @@ def _store_stale(settings: Settings, n: int) -> None:
             ClaimRecord(claim_id=f"clm_{i}", text="A claim.", created_at_ms=old_ms)
             for i in range(n)
         ]
-        ClaimStore.from_settings(client, settings).save(claims)
+        ClaimStore(client, store_config(settings)).save(claims)
     finally:
         client.close()
         client.connection_pool.disconnect()

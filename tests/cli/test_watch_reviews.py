@@ -74,11 +74,12 @@ def test_a_recheck_is_a_verdict_line_saying_what_it_was(
 def test_a_review_line_shows_the_claim_text_even_for_an_older_entry_without_it(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
+    from shared.settings_configs import store_config
     from shared.store.claims import ClaimRecord, ClaimStore
 
     settings = settings_factory()
     stored = ClaimRecord(claim_id="clm_2", text="The bridge cost 50 million.", article_id="art_2")
-    ClaimStore.from_settings(redis_client, settings).save([stored])
+    ClaimStore(redis_client, store_config(settings)).save([stored])
     for data in (
         {**REVIEWED, "claim": "The bridge cost \033[2J55 million.\nTwice."},
         {**REVIEWED, "claim_id": "clm_2", "article_id": "art_2"},  # older: no text

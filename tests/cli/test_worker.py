@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from workers import runner
 from workers.sources.knowledge_base.index import KnowledgeBase
 
 STARTER_COMMAND = "claimcheck kb import --starter"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -58,3 +61,15 @@ def test_nothing_is_said_of_a_filled_or_unused_knowledge_base(
     assert _run_worker(kb_path=tmp_path / "absent.sqlite3", sources=["wikipedia"]) == 0
     assert capsys.readouterr().err == ""
     assert len(started) == 2
+
+
+def test_the_command_line_imports_no_prometheus_client_before_the_worker_prepares_it() -> None:
+    # prometheus_client picks its value storage when first imported: the worker points it at
+    # its multiprocess directory first, so parsing the command line must not import it
+    code = (
+        "import sys\n"
+        "from cli.main import build_parser\n"
+        "build_parser()\n"
+        "assert 'prometheus_client' not in sys.modules, 'imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=60)

@@ -91,7 +91,8 @@ def main() -> None:
     from workers import metrics_server
 
     settings = load_settings(auth_enabled=False)  # as `claimcheck worker` loads them
-    metrics_server.prepare(settings)  # before anything imports prometheus_client
+    # before anything imports prometheus_client
+    metrics_server.prepare(settings.worker_metrics_port)
     from workers.runner import run_worker
 
     run_worker(

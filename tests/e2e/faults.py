@@ -70,11 +70,12 @@ def unacked_count(client: redis.Redis) -> int:
 def requeue_stale_claims(stack: Stack, *, older_than_s: float) -> int:
     """What ``claimcheck requeue --older-than S`` does (an operator's cron job)."""
     from shared.requeue import requeue_stale
+    from shared.settings_configs import broker_config, store_config
     from shared.tasks import CeleryEnqueuer
 
-    enqueuer = CeleryEnqueuer.from_settings(stack.settings)
+    enqueuer = CeleryEnqueuer(broker_config(stack.settings))
     try:
-        store = ClaimStore.from_settings(stack.redis, stack.settings)
+        store = ClaimStore(stack.redis, store_config(stack.settings))
         return len(requeue_stale(store, enqueuer, older_than_s=older_than_s))
     finally:
         enqueuer.close()

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from shared.settings_configs import store_config
 from shared.store.claims import ClaimRecord, ClaimStore
 from shared.store.client import make_redis
 from tests.e2e.conftest import StackFactory
@@ -26,7 +27,7 @@ def test_a_claim_left_queued_without_a_job_is_checked_by_itself(
         orphan = ClaimRecord(
             claim_id="clm_orphan", text="Da Nang hosted the APEC summit.", created_at_ms=old_ms
         )
-        ClaimStore.from_settings(client, stack.settings).save([orphan])
+        ClaimStore(client, store_config(stack.settings)).save([orphan])
         assert stack.queue_length() == 0  # no job anywhere
         stack.start_worker()
         stack.start_intake()

@@ -12,7 +12,10 @@ from shared.settings import load_settings
 def test_the_flood_text_holds_no_claim() -> None:
     text = claimless_text(2000)
     assert len(text) == 2000
-    extractor = ClaimExtractor.from_settings(load_settings(auth_enabled=False))
+    settings = load_settings(auth_enabled=False)
+    extractor = ClaimExtractor.warmed_up(
+        settings.spacy_model, threshold=settings.checkworthiness_threshold
+    )
     try:
         assert extractor.analyse(text).claims == []
     finally:

@@ -13,6 +13,7 @@ from shared.errors import InputError
 from shared.newsroom.reviews import ReviewRecorder
 from shared.schemas import Label, ReviewSubmission
 from shared.settings import Settings
+from shared.settings_configs import publisher_config, store_config
 from shared.store.claims import ClaimRecord, ClaimStore
 from shared.store.publisher import VerdictPublisher
 from tests.conftest import SettingsFactory
@@ -23,9 +24,9 @@ def _reviewed(
     client: redis.Redis, settings: Settings, n: int, newsroom: str, kept_share: float
 ) -> None:
     """``n`` verdicts said with confidence 0.9, of which ``kept_share`` the editor kept."""
-    store = ClaimStore.from_settings(client, settings)
-    publisher = VerdictPublisher.from_settings(client, settings)
-    recorder = ReviewRecorder.from_settings(client, settings)
+    store = ClaimStore(client, store_config(settings))
+    publisher = VerdictPublisher(client, publisher_config(settings))
+    recorder = ReviewRecorder(client, publisher_config(settings))
     for i in range(n):
         record = ClaimRecord(
             claim_id=f"clm_{newsroom}_{i:04d}", text=f"Claim {i}.", newsroom=newsroom
@@ -44,7 +45,7 @@ def test_refit_on_reviews_makes_an_overconfident_model_honest(
     settings = settings_factory()
     _reviewed(redis_client, settings, 80, "daily-planet", kept_share=0.5)
     _reviewed(redis_client, settings, 10, "daily-star", kept_share=1.0)
-    store = ClaimStore.from_settings(redis_client, settings)
+    store = ClaimStore(redis_client, store_config(settings))
     points = reviewed_points(redis_client, store, "daily-planet")
     assert len(points) == 80 and all(p.claim_id.startswith("clm_daily-planet") for p in points)
     assert 20 < sum(held_out(p.claim_id) for p in points) < 60
@@ -64,7 +65,7 @@ def test_too_few_reviews_are_refused_with_one_line(
 ) -> None:
     settings = settings_factory()
     _reviewed(redis_client, settings, 5, "daily-planet", kept_share=1.0)
-    store = ClaimStore.from_settings(redis_client, settings)
+    store = ClaimStore(redis_client, store_config(settings))
     with pytest.raises(InputError, match="5 reviewed verdicts of daily-planet, fewer than"):
         points = reviewed_points(redis_client, store, "daily-planet")
         refit(points, min_reviews=200, newsroom="daily-planet")
@@ -83,8 +84,8 @@ def test_a_twin_resolved_by_a_ruling_is_not_a_second_point(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
     settings = settings_factory()
-    store = ClaimStore.from_settings(redis_client, settings)
-    publisher = VerdictPublisher.from_settings(redis_client, settings)
+    store = ClaimStore(redis_client, store_config(settings))
+    publisher = VerdictPublisher(redis_client, publisher_config(settings))
     twins = [
         ClaimRecord(claim_id=f"clm_twin_{i}", text="The bridge opened in 2017.", newsroom="dp")
         for i in range(2)
@@ -94,7 +95,7 @@ def test_a_twin_resolved_by_a_ruling_is_not_a_second_point(
         publisher.publish(record.stamp(factories.verdict(record, "supported", 0.4)))
     ruled = store.get_claim("clm_twin_0")
     assert ruled is not None
-    ReviewRecorder.from_settings(redis_client, settings).record(
+    ReviewRecorder(redis_client, publisher_config(settings)).record(
         ruled, ReviewSubmission(label="refuted", reviewer="Ed")
     )
     twin = store.get_claim("clm_twin_1")

@@ -6,7 +6,8 @@ import time
 
 import redis
 
-from shared.requeue import RequeueSweeper, SweepConfig, requeue_stale
+from shared.requeue import RequeueSweeper, requeue_stale
+from shared.settings_configs import broker_config, store_config, sweep_config
 from shared.store.claims import ClaimRecord, ClaimStore
 from shared.store.client import make_redis
 from shared.store.keys import Keys
@@ -19,13 +20,13 @@ def test_only_old_queued_claims_are_requeued(
 ) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store = ClaimStore.from_settings(client, settings)
+    store = ClaimStore(client, store_config(settings))
     old_ms = int((time.time() - 3600) * 1000)
     stale = ClaimRecord(claim_id="clm_stale", text="A claim.", created_at_ms=old_ms)
     recent = ClaimRecord(claim_id="clm_recent", text="A claim.")
     done = ClaimRecord(claim_id="clm_done", text="A claim.", status="done", created_at_ms=old_ms)
     store.save([stale, recent, done])
-    enqueuer = CeleryEnqueuer.from_settings(settings)
+    enqueuer = CeleryEnqueuer(broker_config(settings))
     try:
         requeued = requeue_stale(store, enqueuer, older_than_s=600)
         assert requeued == ["clm_stale"]
@@ -45,13 +46,13 @@ def test_sweep_sends_stale_jobs_once_per_interval_and_never_over_a_backlog(
 ) -> None:
     settings = settings_factory(requeue_interval_s=60, requeue_after_s=30)
     client = make_redis(settings)
-    store = ClaimStore.from_settings(client, settings)
-    enqueuer = CeleryEnqueuer.from_settings(settings)
+    store = ClaimStore(client, store_config(settings))
+    enqueuer = CeleryEnqueuer(broker_config(settings))
     old_ms = int((time.time() - 3600) * 1000)
     store.save([ClaimRecord(claim_id="clm_lost", text="A claim.", created_at_ms=old_ms)])
     store.save([ClaimRecord(claim_id="clm_new", text="A claim.")])
-    first = RequeueSweeper(client, store, enqueuer, SweepConfig.from_settings(settings))
-    second = RequeueSweeper(client, store, enqueuer, SweepConfig.from_settings(settings))
+    first = RequeueSweeper(client, store, enqueuer, sweep_config(settings))
+    second = RequeueSweeper(client, store, enqueuer, sweep_config(settings))
     try:
         # a backlog is waiting: its claims are queued for a good reason, nothing is sent
         redis_client.rpush(settings.queue_name, "a job that is waiting")
@@ -76,13 +77,11 @@ def test_the_queue_is_looked_at_on_the_broker_not_the_store(
     settings = settings_factory(requeue_interval_s=60, requeue_after_s=30)
     client = make_redis(settings)
     broker = make_redis(settings, url=settings.redis_url.rsplit("/", 1)[0] + "/1")
-    store = ClaimStore.from_settings(client, settings)
-    enqueuer = CeleryEnqueuer.from_settings(settings)
+    store = ClaimStore(client, store_config(settings))
+    enqueuer = CeleryEnqueuer(broker_config(settings))
     old_ms = int((time.time() - 3600) * 1000)
     store.save([ClaimRecord(claim_id="clm_waiting", text="A claim.", created_at_ms=old_ms)])
-    sweeper = RequeueSweeper(
-        client, store, enqueuer, SweepConfig.from_settings(settings), broker=broker
-    )
+    sweeper = RequeueSweeper(client, store, enqueuer, sweep_config(settings), broker=broker)
     try:
         broker.rpush(settings.queue_name, "a job waiting on the broker")
         assert sweeper.sweep_once() == []  # the store's Redis has no queue: still a backlog

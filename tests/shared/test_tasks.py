@@ -13,6 +13,7 @@ import redis
 
 from shared.errors import StoreUnavailableError
 from shared.settings import Settings
+from shared.settings_configs import broker_config
 from shared.tasks import (
     NOOP_TASK_NAME,
     TASK_NAMES,
@@ -40,7 +41,7 @@ def test_one_message_per_claim_on_the_queue_list(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
     settings = settings_factory()
-    enqueuer = CeleryEnqueuer.from_settings(settings)
+    enqueuer = CeleryEnqueuer(broker_config(settings))
     try:
         enqueuer.enqueue(["clm_a", "clm_b", "clm_c"])
         raw = redis_client.lrange(settings.queue_name, 0, -1)
@@ -56,7 +57,7 @@ def test_task_name_and_visibility_timeout_come_from_settings(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
     settings = settings_factory(verify_task=NOOP_TASK_NAME, visibility_timeout_s=4321)
-    enqueuer = CeleryEnqueuer.from_settings(settings)
+    enqueuer = CeleryEnqueuer(broker_config(settings))
     try:
         assert enqueuer.app.conf.broker_transport_options["visibility_timeout"] == 4321
         enqueuer.enqueue(["clm_x"])
@@ -70,7 +71,7 @@ def test_nothing_to_queue_sends_nothing(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
     settings = settings_factory()
-    enqueuer = CeleryEnqueuer.from_settings(settings)
+    enqueuer = CeleryEnqueuer(broker_config(settings))
     try:
         enqueuer.enqueue([])
     finally:
@@ -79,8 +80,8 @@ def test_nothing_to_queue_sends_nothing(
 
 
 def test_ping(settings_factory: SettingsFactory) -> None:
-    up = CeleryEnqueuer.from_settings(settings_factory())
-    down = CeleryEnqueuer.from_settings(settings_factory(broker_url=CLOSED_PORT_URL))
+    up = CeleryEnqueuer(broker_config(settings_factory()))
+    down = CeleryEnqueuer(broker_config(settings_factory(broker_url=CLOSED_PORT_URL)))
     try:
         assert up.ping() is True
         started = time.monotonic()
@@ -94,7 +95,7 @@ def test_ping(settings_factory: SettingsFactory) -> None:
 def test_unreachable_broker_raises_store_unavailable_quickly(
     settings_factory: SettingsFactory,
 ) -> None:
-    enqueuer = CeleryEnqueuer.from_settings(settings_factory(broker_url=CLOSED_PORT_URL))
+    enqueuer = CeleryEnqueuer(broker_config(settings_factory(broker_url=CLOSED_PORT_URL)))
     started = time.monotonic()
     try:
         with pytest.raises(StoreUnavailableError, match="could not queue"):

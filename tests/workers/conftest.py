@@ -10,15 +10,17 @@ import pytest
 
 from shared.errors import PermanentSourceError, TransientSourceError
 from shared.settings import Settings
+from shared.settings_configs import publisher_config, store_config
 from shared.store.claims import ClaimStore
 from shared.store.client import make_redis
 from shared.store.publisher import VerdictPublisher
 from tests.conftest import SettingsFactory
+from workers.components import verifier_config
 from workers.context import WorkerContext
 from workers.sources.base import Passage, Source
 from workers.sources.knowledge_base.index import KnowledgeBase, starter_corpus_path
 from workers.verification.lexical import LexicalStanceScorer
-from workers.verification.pipeline import Verifier, VerifierConfig
+from workers.verification.pipeline import Verifier
 
 ContextFactory = Callable[..., WorkerContext]
 
@@ -89,14 +91,15 @@ def context_factory(
         verifier = Verifier(
             list(sources) if sources is not None else owned,
             LexicalStanceScorer(),
-            VerifierConfig.from_settings(settings),
+            verifier_config(settings),
         )
         ctx = WorkerContext(
             settings=settings,
             redis=client,
-            store=ClaimStore.from_settings(client, settings),
-            publisher=VerdictPublisher.from_settings(client, settings),
+            store=ClaimStore(client, store_config(settings)),
+            publisher=VerdictPublisher(client, publisher_config(settings)),
             verifier=verifier,
+            max_crashes=settings.task_max_crashes,
         )
         made.append(ctx)
         return ctx

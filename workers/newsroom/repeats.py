@@ -32,11 +32,11 @@ from pathlib import Path
 
 import redis
 
-from shared.newsroom.reuse import ReuseEntry, ReuseIndex
-from shared.newsroom.rulings import Ruling, RulingIndex, normalise_claim
+from shared.newsroom.identity import normalise_claim
+from shared.newsroom.reuse import ReuseConfig, ReuseEntry, ReuseIndex
+from shared.newsroom.rulings import Ruling, RulingIndex
 from shared.schemas import Verdict
-from shared.settings import Settings
-from shared.store.claims import ClaimRecord, ClaimStore
+from shared.store.claims import ClaimRecord, ClaimStore, StoreConfig
 from workers.newsroom.ruling_matches import (
     RULING_VERSION,
     RulingMatch,
@@ -72,6 +72,19 @@ def file_version(path: Path, query: str) -> int | None:
 
 
 @dataclass(frozen=True)
+class RepeatsConfig:
+    """What a worker's repeats need, built by the worker's root: where the records and the
+    indexes live, how long a check may be reused, and the files of the local sources."""
+
+    store: StoreConfig
+    """The claim records (and the key prefix of the rulings and reuse indexes)."""
+    reuse_ttl_s: int
+    """``CLAIMCHECK_REUSE_TTL_S``: how long a check may be reused (0: never)."""
+    kb_path: Path
+    factcheck_archive_path: Path
+
+
+@dataclass(frozen=True)
 class SourceVersions:
     """What a verdict was checked against, as one comparable string."""
 
@@ -82,9 +95,9 @@ class SourceVersions:
 
     @classmethod
     def of(
-        cls, settings: Settings, verifier_version: str, source_names: tuple[str, ...]
+        cls, config: RepeatsConfig, verifier_version: str, source_names: tuple[str, ...]
     ) -> SourceVersions:
-        paths = {KNOWLEDGE_BASE: settings.kb_path, FACTCHECKS: settings.factcheck_archive_path}
+        paths = {KNOWLEDGE_BASE: config.kb_path, FACTCHECKS: config.factcheck_archive_path}
         local = {name: path for name, path in paths.items() if name in source_names}
         return cls(verifier_version, source_names, local)
 
@@ -128,7 +141,7 @@ class Repeats:
     @classmethod
     def build(
         cls,
-        settings: Settings,
+        config: RepeatsConfig,
         client: redis.Redis,
         *,
         verifier_version: str,
@@ -136,12 +149,12 @@ class Repeats:
         embedder: Embedder | None = None,
     ) -> Repeats:
         """The repeats of a worker whose verifier has this version and these sources."""
-        index = RulingIndex(client, settings.key_prefix)
+        prefix = config.store.key_prefix
         return cls(
-            RulingMatcher(index, embedder),
-            ReuseIndex.from_settings(client, settings),
-            ClaimStore.from_settings(client, settings),
-            SourceVersions.of(settings, verifier_version, source_names),
+            RulingMatcher(RulingIndex(client, prefix), embedder),
+            ReuseIndex(client, ReuseConfig(key_prefix=prefix, ttl_s=config.reuse_ttl_s)),
+            ClaimStore(client, config.store),
+            SourceVersions.of(config, verifier_version, source_names),
         )
 
     def decide(self, claim: ClaimRecord) -> Decision:
@@ -197,15 +210,5 @@ def reused_verdict(claim: ClaimRecord, earlier: ClaimRecord) -> Verdict:
 
 def _as_ruling(earlier: ClaimRecord) -> RulingMatch:
     """An earlier claim's review as the ruling on its text."""
-    review = earlier.review
-    assert review is not None
-    ruling = Ruling(
-        claim_id=earlier.claim_id,
-        text=earlier.text,
-        label=review.label,
-        reviewer=review.reviewer,
-        reviewed_at=review.reviewed_at,
-        note=review.note,
-        url=review.url,
-    )
-    return RulingMatch(ruling, 1.0, exact=True)
+    assert earlier.review is not None
+    return RulingMatch(Ruling.from_review(earlier, earlier.review), 1.0, exact=True)

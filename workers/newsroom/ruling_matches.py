@@ -2,10 +2,10 @@
 
 A ruling (:mod:`shared.newsroom.rulings`) matches a new claim of the same newsroom when
 
-* their normalised texts are equal (:func:`shared.newsroom.rulings.normalise_claim`), or
+* their normalised texts are equal (:func:`shared.newsroom.identity.normalise_claim`), or
 * with an embedding model at hand, both state the same typed details (dates, numbers,
   scales, units, currencies, bounds, signs, names, polarity:
-  :func:`shared.newsroom.rulings.same_details`) and the cosine of their embeddings is at least
+  :func:`shared.newsroom.identity.same_details`) and the cosine of their embeddings is at least
   :data:`RULING_MIN_COSINE`; the closest such ruling matches. Only the rulings with the
   claim's details are read and embedded, however many the newsroom has.
 

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shared.errors import TransientSourceError
-from shared.settings import Settings
 from workers import metrics
 
 log = logging.getLogger(__name__)
@@ -32,10 +31,6 @@ class BreakerConfig:
 
     failures: int = 5
     reset_s: float = 30.0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> BreakerConfig:
-        return cls(failures=settings.circuit_failures, reset_s=settings.circuit_reset_s)
 
 
 class CircuitOpenError(TransientSourceError):

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from shared.backoff import Backoff
 from shared.errors import TransientError
-from shared.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -24,15 +23,6 @@ class RetryPolicy:
     max_retries: int
     base_s: float
     cap_s: float
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> RetryPolicy:
-        cap = min(settings.retry_backoff_max_s, settings.visibility_timeout_s / 2)
-        return cls(
-            max_retries=settings.task_max_retries,
-            base_s=min(settings.retry_backoff_base_s, cap),
-            cap_s=cap,
-        )
 
     def is_final(self, retries: int) -> bool:
         """True when a failure of this attempt will not be retried any more."""

@@ -21,13 +21,13 @@ The key is kept as a :class:`~pydantic.SecretStr` and never logged.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
 from shared.errors import ConfigurationError, PermanentSourceError
-from shared.settings import Settings
 from workers.sources.base import Passage
 from workers.sources.factchecks.ratings import label_from_text
 from workers.sources.http_client import request_json
@@ -35,6 +35,18 @@ from workers.tokens import content_stems, numbers
 
 SOURCE_NAME = "google_factcheck"
 MAX_QUERY_CHARS = 500
+
+
+@dataclass(frozen=True)
+class GoogleFactCheckConfig:
+    """The endpoint, its key (None: not configured), the language filter, the time budget
+    and the answer cap."""
+
+    url: str
+    api_key: SecretStr | None
+    language: str | None = "en"
+    timeout_s: float = 3.0
+    max_bytes: int = 2_000_000
 
 
 class GoogleFactCheckSource:
@@ -60,16 +72,18 @@ class GoogleFactCheckSource:
         self.max_bytes = max_bytes
 
     @classmethod
-    def from_settings(cls, settings: Settings, client: httpx.Client) -> GoogleFactCheckSource:
-        if settings.google_factcheck_api_key is None:
+    def from_config(
+        cls, config: GoogleFactCheckConfig, client: httpx.Client
+    ) -> GoogleFactCheckSource:
+        if config.api_key is None:
             raise ConfigurationError("google_factcheck needs CLAIMCHECK_GOOGLE_FACTCHECK_API_KEY")
         return cls(
             client,
-            url=settings.google_factcheck_url,
-            api_key=settings.google_factcheck_api_key,
-            language=settings.google_factcheck_language,
-            timeout_s=settings.google_factcheck_timeout_s,
-            max_bytes=settings.source_max_response_bytes,
+            url=config.url,
+            api_key=config.api_key,
+            language=config.language,
+            timeout_s=config.timeout_s,
+            max_bytes=config.max_bytes,
         )
 
     def close(self) -> None:

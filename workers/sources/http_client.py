@@ -22,13 +22,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from shared.backoff import parse_retry_after
 from shared.errors import PermanentSourceError, TransientSourceError
-from shared.settings import Settings
 
 
 class MalformedAnswerError(PermanentSourceError):
@@ -40,20 +40,24 @@ _MAX_CONNECTIONS = 20
 _BODY_SNIPPET = 200
 
 
+@dataclass(frozen=True)
+class HttpClientConfig:
+    """The worker's HTTP client: its default timeout and the User-Agent it sends."""
+
+    timeout_s: float
+    """The longest timeout any caller may need (each request passes its own)."""
+    user_agent: str
+
+
 def make_http_client(
-    settings: Settings, *, transport: httpx.BaseTransport | None = None
+    config: HttpClientConfig, *, transport: httpx.BaseTransport | None = None
 ) -> httpx.Client:
     """One client per worker process; the caller closes it on shutdown.
 
     The client's default timeout is the longest any caller may need; each request passes
     its own (see :func:`request_json`).
     """
-    longest = max(
-        settings.source_timeout_s,
-        settings.wikipedia_timeout_s,
-        settings.google_factcheck_timeout_s,
-        settings.llm_judge_timeout_s,
-    )
+    longest = config.timeout_s
     return httpx.Client(
         timeout=httpx.Timeout(longest, connect=min(longest, 5.0)),
         limits=httpx.Limits(
@@ -61,7 +65,7 @@ def make_http_client(
             max_keepalive_connections=_MAX_CONNECTIONS // 2,
             keepalive_expiry=30.0,
         ),
-        headers={"User-Agent": settings.source_user_agent, "Accept": "application/json"},
+        headers={"User-Agent": config.user_agent, "Accept": "application/json"},
         follow_redirects=False,  # a redirect elsewhere would carry our API key headers
         transport=transport,
     )

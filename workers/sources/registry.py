@@ -1,12 +1,13 @@
-"""Which reference sources exist, and how each is built from the settings.
+"""Which reference sources exist, and how each is built from its config.
 
 ``CLAIMCHECK_SOURCES`` (an ordered JSON list of names) picks the sources a worker searches,
-in that order. Each name maps to a factory ``(settings, resources) -> Source``
-(:class:`SourceResources`: the process's Redis client, HTTP client and embedding model);
-:func:`build_sources` calls them and wraps every source in a
-:class:`~workers.sources.resilience.ResilientSource` (timeout budget, retries, circuit
-breaker, concurrency limit, response cache) under the source's own
-:class:`~workers.sources.resilience.SourcePolicy`, built from the settings here.
+in that order. Each name maps to a factory ``(config, resources) -> Source``
+(:class:`SourcesConfig`: every source's config, read from the settings by the worker's root,
+:func:`workers.components.sources_config`; :class:`SourceResources`: the process's Redis
+client, HTTP client and embedding model); :func:`build_sources` calls them and wraps every
+source in a :class:`~workers.sources.resilience.ResilientSource` (timeout budget, retries,
+circuit breaker, concurrency limit, response cache) under the source's own
+:class:`~workers.sources.resilience.SourcePolicy`.
 
 ``redis_client`` is None where no Redis is at hand (offline CLI runs): then nothing is
 cached. ``http_client`` is the process's one :class:`httpx.Client` (see
@@ -28,12 +29,15 @@ import httpx
 import redis
 
 from shared.errors import ConfigurationError
-from shared.settings import Settings
 from workers.sources.base import Source
 
 if TYPE_CHECKING:
     from workers.sources.factchecks.embedding import OnnxEmbedder
+    from workers.sources.factchecks.source import FactCheckConfig
+    from workers.sources.google_factcheck import GoogleFactCheckConfig
     from workers.sources.knowledge_base.index import KnowledgeBase
+    from workers.sources.resilience import SourcePolicy
+    from workers.sources.wikipedia import WikipediaConfig
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +52,35 @@ class SourceResources:
     """The sentence-embedding model (knowledge-base dense search, fact-check matching)."""
 
 
-SourceFactory = Callable[[Settings, SourceResources], Source]
+@dataclass(frozen=True)
+class KnowledgeBaseConfig:
+    """The knowledge base's file and its limits."""
+
+    path: Path
+    dense_in_memory_max: int = 50_000
+    """Up to this many sentences the dense search scans them all (see ``SearchConfig``)."""
+    max_document_chars: int = 1_000_000
 
 
-def _knowledge_base(settings: Settings, resources: SourceResources) -> Source:
-    kb = open_knowledge_base(settings, resources.embedder)
+@dataclass(frozen=True)
+class SourcesConfig:
+    """The sources a worker searches, in order, and what each is built from."""
+
+    names: tuple[str, ...]
+    """``CLAIMCHECK_SOURCES``, in its order."""
+    policies: Mapping[str, SourcePolicy]
+    """The resilience policy of every source :data:`SOURCES` knows, by name."""
+    knowledge_base: KnowledgeBaseConfig
+    wikipedia: WikipediaConfig
+    google_factcheck: GoogleFactCheckConfig
+    factchecks: FactCheckConfig
+
+
+SourceFactory = Callable[[SourcesConfig, SourceResources], Source]
+
+
+def _knowledge_base(config: SourcesConfig, resources: SourceResources) -> Source:
+    kb = open_knowledge_base(config.knowledge_base, resources.embedder)
     _log_size(kb)
     return kb
 
@@ -74,15 +102,15 @@ def empty_knowledge_base_message(path: Path) -> str:
     )
 
 
-def knowledge_base_warning(settings: Settings) -> str | None:
+def knowledge_base_warning(config: SourcesConfig) -> str | None:
     """:func:`empty_knowledge_base_message` when the configured sources include the
     knowledge base and ``CLAIMCHECK_KB_PATH`` holds no document (or does not exist); None
     otherwise. Opening it creates nothing: a missing file is reported as empty."""
-    if "knowledge_base" not in settings.sources:
+    if "knowledge_base" not in config.names:
         return None
-    path = settings.kb_path
+    path = config.knowledge_base.path
     if path.is_file():
-        kb = open_knowledge_base(settings, None)
+        kb = open_knowledge_base(config.knowledge_base, None)
         try:
             if kb.count() > 0:
                 return None
@@ -92,41 +120,41 @@ def knowledge_base_warning(settings: Settings) -> str | None:
 
 
 def open_knowledge_base(
-    settings: Settings,
+    config: KnowledgeBaseConfig,
     embedder: OnnxEmbedder | None,
     path: Path | None = None,
     *,
     lock_timeout_s: float | None = None,
 ) -> KnowledgeBase:
-    """The knowledge base at ``path`` (default ``CLAIMCHECK_KB_PATH``) as configured; a
+    """The knowledge base at ``path`` (default: the configured one) as configured; a
     writer waits up to ``lock_timeout_s`` (default: a few seconds) for another's import."""
     from workers.sources.knowledge_base.index import BUSY_TIMEOUT_S, KnowledgeBase, SearchConfig
 
     return KnowledgeBase(
-        path or settings.kb_path,
+        path or config.path,
         embedder=embedder,
-        config=SearchConfig(dense_in_memory_max=settings.kb_dense_in_memory_max),
-        max_document_chars=settings.kb_max_document_chars,
+        config=SearchConfig(dense_in_memory_max=config.dense_in_memory_max),
+        max_document_chars=config.max_document_chars,
         lock_timeout_s=BUSY_TIMEOUT_S if lock_timeout_s is None else lock_timeout_s,
     )
 
 
-def _wikipedia(settings: Settings, resources: SourceResources) -> Source:
+def _wikipedia(config: SourcesConfig, resources: SourceResources) -> Source:
     from workers.sources.wikipedia import WikipediaSource
 
-    return WikipediaSource.from_settings(settings, resources.http_client)
+    return WikipediaSource.from_config(config.wikipedia, resources.http_client)
 
 
-def _google_factcheck(settings: Settings, resources: SourceResources) -> Source:
+def _google_factcheck(config: SourcesConfig, resources: SourceResources) -> Source:
     from workers.sources.google_factcheck import GoogleFactCheckSource
 
-    return GoogleFactCheckSource.from_settings(settings, resources.http_client)
+    return GoogleFactCheckSource.from_config(config.google_factcheck, resources.http_client)
 
 
-def _factchecks(settings: Settings, resources: SourceResources) -> Source:
+def _factchecks(config: SourcesConfig, resources: SourceResources) -> Source:
     from workers.sources.factchecks.source import FactCheckSource
 
-    return FactCheckSource.from_settings(settings, resources.embedder)
+    return FactCheckSource.from_config(config.factchecks, resources.embedder)
 
 
 SOURCES: Mapping[str, SourceFactory] = {
@@ -143,7 +171,7 @@ def source_names() -> list[str]:
 
 
 def build_sources(
-    settings: Settings,
+    config: SourcesConfig,
     *,
     redis_client: redis.Redis | None,
     http_client: httpx.Client,
@@ -154,24 +182,20 @@ def build_sources(
 
     Sources built before a failing one are closed again when a later factory raises.
     """
-    from workers.sources.resilience import ResilientSource, SourcePolicy
+    from workers.sources.resilience import ResilientSource
 
     resources = SourceResources(redis_client, http_client, embedder)
     built: list[Source] = []
     try:
-        for name in names if names is not None else settings.sources:
+        for name in names if names is not None else config.names:
             factory = SOURCES.get(name)
             if factory is None:
                 raise ConfigurationError(
                     f"CLAIMCHECK_SOURCES: unknown source {name!r} "
                     f"(known: {', '.join(sorted(SOURCES))})"
                 )
-            source = factory(settings, resources)
-            built.append(
-                ResilientSource(
-                    source, SourcePolicy.from_settings(settings, name), redis_client=redis_client
-                )
-            )
+            source = factory(config, resources)
+            built.append(ResilientSource(source, config.policies[name], redis_client=redis_client))
     except BaseException:
         close_sources(built)
         raise

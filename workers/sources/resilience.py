@@ -1,8 +1,8 @@
 """What every source gets around it: time budget, retries, circuit breaker, limit, cache.
 
 :class:`ResilientSource` wraps any :class:`~workers.sources.base.Source` under its
-:class:`SourcePolicy` (built per source from the settings by :meth:`SourcePolicy.from_settings`
-where the sources are built). One search:
+:class:`SourcePolicy` (read per source from the settings by the worker's root,
+:func:`workers.components.source_policy`). One search:
 
 1. **Cache**: an answer stored in Redis under the source name and the normalised claim
    (casefolded, whitespace collapsed) is returned as is; successful answers are stored
@@ -32,15 +32,13 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import redis
 
 from shared.backoff import Backoff
 from shared.errors import TransientSourceError
-from shared.settings import Settings
-from shared.settings_checks import LOCAL_SOURCES
 from shared.store.keys import Keys
 from workers import metrics
 from workers.resilience.breaker import BreakerConfig, CircuitBreaker
@@ -48,8 +46,6 @@ from workers.resilience.retrier import CallPolicy, Retrier
 from workers.sources.base import Passage, Source
 
 log = logging.getLogger(__name__)
-
-_INTEGER_KEYS = frozenset({"retries", "circuit_failures", "concurrency", "cache_ttl_s"})
 
 
 @dataclass(frozen=True)
@@ -65,29 +61,6 @@ class SourcePolicy:
     concurrency: int = 4
     cache_ttl_s: int = 0
     cache_prefix: str = "claimcheck"
-
-    @classmethod
-    def from_settings(cls, settings: Settings, name: str) -> SourcePolicy:
-        """Source ``name``'s policy: the shared settings, its own time budget, then its
-        ``CLAIMCHECK_SOURCE_OVERRIDES`` (e.g. ``{"wikipedia": {"retries": 1}}``), which win
-        over everything else, including the no-cache rule of local sources."""
-        policy = cls(
-            timeout_s=settings.source_budget_s(name),
-            retries=settings.source_retries,
-            backoff_base_s=settings.source_backoff_base_s,
-            backoff_max_s=settings.source_backoff_max_s,
-            circuit_failures=settings.circuit_failures,
-            circuit_reset_s=settings.circuit_reset_s,
-            concurrency=settings.source_concurrency,
-            cache_ttl_s=0 if name in LOCAL_SOURCES else settings.source_cache_ttl_s,
-            cache_prefix=settings.key_prefix,
-        )
-        overrides = settings.source_overrides.get(name, {})
-        changes: dict[str, Any] = {
-            key: int(value) if key in _INTEGER_KEYS else float(value)
-            for key, value in overrides.items()
-        }
-        return replace(policy, **changes)
 
     @property
     def calls(self) -> CallPolicy:

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from shared.errors import PermanentSourceError, TransientSourceError
-from shared.settings import Settings
 from workers.sources.base import Passage
 from workers.sources.http_client import request_json
 from workers.tokens import content_words, unique
@@ -60,6 +60,16 @@ def fallback_terms(claim: str, *, max_words: int = FALLBACK_WORDS) -> str:
     return " ".join(names[:max_words] or unique(content_words(claim))[:max_words])
 
 
+@dataclass(frozen=True)
+class WikipediaConfig:
+    """The wiki's ``api.php``, how many pages to read, the time budget and the answer cap."""
+
+    url: str
+    pages: int = 3
+    timeout_s: float = 3.0
+    max_bytes: int = 2_000_000
+
+
 class WikipediaSource:
     """Searches one MediaWiki wiki and returns the intros of the best pages."""
 
@@ -81,13 +91,13 @@ class WikipediaSource:
         self.max_bytes = max_bytes
 
     @classmethod
-    def from_settings(cls, settings: Settings, client: httpx.Client) -> WikipediaSource:
+    def from_config(cls, config: WikipediaConfig, client: httpx.Client) -> WikipediaSource:
         return cls(
             client,
-            url=settings.wikipedia_url,
-            pages=settings.wikipedia_pages,
-            timeout_s=settings.wikipedia_timeout_s,
-            max_bytes=settings.source_max_response_bytes,
+            url=config.url,
+            pages=config.pages,
+            timeout_s=config.timeout_s,
+            max_bytes=config.max_bytes,
         )
 
     def close(self) -> None:

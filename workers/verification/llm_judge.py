@@ -34,7 +34,6 @@ from pydantic import SecretStr
 from shared.backoff import Backoff, retry_after_of
 from shared.errors import PermanentSourceError, TransientSourceError
 from shared.schemas import Evidence, JudgeOpinion, Label
-from shared.settings import Settings
 from workers.resilience.breaker import BreakerConfig, CircuitBreaker, CircuitOpenError
 from workers.resilience.retrier import CallPolicy, Retrier
 from workers.sources.http_client import MalformedAnswerError, request_json
@@ -117,24 +116,6 @@ class LlmJudge:
         self.breaker = breaker or CircuitBreaker.from_config(JUDGE_NAME, BreakerConfig())
         policy = CallPolicy(retries, JUDGE_BACKOFF, max_retry_after_s=MAX_RETRY_AFTER_S)
         self._retrier = Retrier(JUDGE_NAME, policy, retry_on=_RETRIED, rng=rng, sleep=sleep)
-
-    @classmethod
-    def from_settings(cls, settings: Settings, client: httpx.Client) -> LlmJudge | None:
-        """The judge the settings ask for, or None when it is off."""
-        if not settings.llm_judge_url or not settings.llm_judge_model:
-            return None
-        return cls(
-            client,
-            base_url=settings.llm_judge_url,
-            model=settings.llm_judge_model,
-            api_key=settings.llm_judge_api_key,
-            timeout_s=settings.llm_judge_timeout_s,
-            retries=settings.llm_judge_retries,
-            evidence_items=settings.llm_judge_evidence,
-            response_format=settings.llm_judge_response_format,
-            max_bytes=settings.source_max_response_bytes,
-            breaker=CircuitBreaker.from_config(JUDGE_NAME, BreakerConfig.from_settings(settings)),
-        )
 
     def judge(self, claim: str, evidence: Sequence[Evidence]) -> JudgeOpinion:
         """The judge's opinion; on failure an opinion with only ``error`` set. Never raises."""

@@ -42,7 +42,6 @@ from shared.schemas import (
     SourceFailure,
     Verdict,
 )
-from shared.settings import Settings
 from workers.sources.base import Passage, Source
 from workers.sources.factchecks.deciding_match import evidence_of, is_archive_passage, strong_match
 from workers.sources.resilience import ResilientSource
@@ -85,7 +84,7 @@ of another revision reached."""
 
 @dataclass(frozen=True)
 class VerifierConfig:
-    """What the verifier takes from the settings."""
+    """What the verifier takes from the settings (:func:`workers.components.verifier_config`)."""
 
     top_passages: int
     """Results asked of a source (unless ``search_limits`` names it)."""
@@ -98,19 +97,6 @@ class VerifierConfig:
     """Match score from which an archived fact-check decides; None: never."""
     joined_max: int = 3
     """Best sentences read together once more as one passage (0 or 1: no joined pass)."""
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> VerifierConfig:
-        return cls(
-            top_passages=settings.kb_top_passages,
-            pairs_max=settings.stance_pairs_max,
-            joined_max=settings.stance_joined_max,
-            top_evidence=settings.evidence_top_k,
-            needs_review_threshold=settings.needs_review_threshold,
-            factcheck_threshold=(
-                settings.factcheck_match_threshold if settings.factcheck_decides else None
-            ),
-        )
 
 
 class Verifier:

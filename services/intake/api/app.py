@@ -11,7 +11,12 @@ import redis
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from services.intake.api.bootstrap_keys import BootstrapKeys
+from services.intake.api.components import (
+    auth_config,
+    bootstrap_keys,
+    open_stream_hub,
+    shutdown_grace_s,
+)
 from services.intake.api.context import IntakeContext
 from services.intake.api.error_answers import install_error_handlers
 from services.intake.api.headers import HeaderLimitMiddleware
@@ -26,12 +31,13 @@ from services.intake.api.routes import (
     stream,
     webhooks,
 )
-from services.intake.api.shutdown import Drain, DrainMiddleware, grace_period_s, settle
+from services.intake.api.shutdown import Drain, DrainMiddleware, settle
 from services.intake.api.sweeper import run_sweeps
 from services.intake.api.timeouts import TimeoutMiddleware
 from services.intake.extraction import ClaimExtractor
-from shared.requeue import RequeueSweeper, SweepConfig
+from shared.requeue import RequeueSweeper
 from shared.settings import Settings
+from shared.settings_configs import broker_config, redis_gauges, sweep_config
 from shared.store.client import durability_warning, make_redis
 from shared.tasks import CeleryEnqueuer, Enqueuer
 
@@ -53,7 +59,7 @@ def create_app(
     Raises :class:`~shared.errors.ConfigurationError` at once for weak, duplicated or
     missing bootstrap keys (see :mod:`services.intake.api.bootstrap_keys`).
     """
-    bootstrap = BootstrapKeys.from_settings(settings)
+    bootstrap = bootstrap_keys(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -64,17 +70,21 @@ def create_app(
                 owned.callback(_closing("redis", _close_redis(client)))
             queue = enqueuer
             if queue is None:
-                queue = CeleryEnqueuer.from_settings(settings)
+                queue = CeleryEnqueuer(broker_config(settings))
                 owned.callback(_closing("broker", queue.close))
             nlp = extractor
             if nlp is None:
-                nlp = await run_in_threadpool(ClaimExtractor.from_settings, settings)
+                nlp = await run_in_threadpool(
+                    ClaimExtractor.warmed_up,
+                    settings.spacy_model,
+                    threshold=settings.checkworthiness_threshold,
+                )
                 owned.callback(_closing("extractor", nlp.close))
             app.state.intake = IntakeContext.build(
                 settings, client, queue, nlp, metrics, bootstrap=bootstrap
             )
-            metrics.watch_redis(client, settings)
-            app.state.streams = await owned.enter_async_context(stream.open_stream_hub(settings))
+            metrics.watch_redis(redis_gauges(client, settings))
+            app.state.streams = await owned.enter_async_context(open_stream_hub(settings))
             if settings.requeue_interval_s > 0:
                 broker = None
                 if settings.effective_broker_url != settings.redis_url:
@@ -84,7 +94,7 @@ def create_app(
                     client,
                     app.state.intake.store,
                     queue,
-                    SweepConfig.from_settings(settings),
+                    sweep_config(settings),
                     broker=broker,
                 )
                 app.state.sweeper = sweeper
@@ -109,9 +119,10 @@ def create_app(
         redirect_slashes=False,  # relative redirects instead: services.intake.api.slashes
     )
     app.state.settings = settings
+    app.state.auth = auth_config(settings)
     metrics = IntakeMetrics()
     app.state.metrics = metrics
-    drain = Drain(grace_period_s(settings))
+    drain = Drain(shutdown_grace_s(settings))
     app.state.drain = drain  # begun by the server on SIGTERM
     # the middleware added last is outermost: metrics see every answer, 504s and 503s included
     app.add_middleware(

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
+from pydantic import SecretStr
 
-from services.intake.api.context import IntakeContext
 from services.intake.api.error_answers import ApiError
-from shared.settings import Settings
 from shared.store.api_keys import same_secret
+
+if TYPE_CHECKING:  # the context's root (components) builds this module's AuthConfig
+    from services.intake.api.context import IntakeContext
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,15 @@ admin_key_scheme = APIKeyHeader(
     description="The admin key (CLAIMCHECK_ADMIN_KEY).",
     auto_error=False,
 )
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    """Whether requests need a key (``CLAIMCHECK_AUTH_ENABLED``) and the admin key
+    (``CLAIMCHECK_ADMIN_KEY``; None: no admin API); on ``app.state.auth``."""
+
+    enabled: bool
+    admin_key: SecretStr | None = None
 
 
 @dataclass(frozen=True)
@@ -73,8 +84,8 @@ def require_principal(
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    settings: Settings = request.app.state.settings
-    if not settings.auth_enabled:
+    auth: AuthConfig = request.app.state.auth
+    if not auth.enabled:
         return None
     if not api_key:
         raise _unauthorized(f"missing {API_KEY_HEADER} header")
@@ -102,10 +113,10 @@ def require_admin(
     request: Request, admin_key: Annotated[str | None, Security(admin_key_scheme)]
 ) -> None:
     """Let the admin key through; 404 when no admin key is configured, else 401."""
-    settings: Settings = request.app.state.settings
-    if settings.admin_key is None:
+    auth: AuthConfig = request.app.state.auth
+    if auth.admin_key is None:
         raise ApiError(404, "not_found", "the admin API is not enabled")
-    if not admin_key or not same_secret(admin_key, settings.admin_key.get_secret_value()):
+    if not admin_key or not same_secret(admin_key, auth.admin_key.get_secret_value()):
         logger.warning("rejected an admin request on %s %s", request.method, request.url.path)
         raise _unauthorized("invalid or missing admin key", ADMIN_KEY_HEADER)
 

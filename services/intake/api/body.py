@@ -10,6 +10,7 @@ pydantic model (422 naming the field). Nothing is stored before all of them pass
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -17,7 +18,6 @@ from pydantic import BaseModel, ValidationError
 
 from services.intake.api.error_answers import ApiError, describe_validation_errors
 from shared.jsonl import MAX_DEPTH, lone_surrogate, too_deep
-from shared.settings import Settings
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -27,9 +27,20 @@ _MAX_BYTES_PER_CHAR = 6
 """The most JSON bytes one character can take (``\\u00e9``-style escapes)."""
 
 
-def max_body_bytes(settings: Settings) -> int:
-    """The largest body that could carry a text of ``settings.max_text_chars``."""
-    return settings.max_text_chars * _MAX_BYTES_PER_CHAR + BODY_OVERHEAD_BYTES
+@dataclass(frozen=True)
+class RequestLimits:
+    """What one submission may hold (:func:`services.intake.api.components.request_limits`
+    reads it from the settings)."""
+
+    max_text_chars: int
+    """The longest text accepted (``CLAIMCHECK_MAX_TEXT_CHARS``)."""
+    max_claims_per_article: int
+    """Claims queued for one article; the rest are skipped (``over_claim_limit``)."""
+
+
+def max_body_bytes(limits: RequestLimits) -> int:
+    """The largest body that could carry a text of ``limits.max_text_chars``."""
+    return limits.max_text_chars * _MAX_BYTES_PER_CHAR + BODY_OVERHEAD_BYTES
 
 
 def check_content_type(request: Request) -> None:
@@ -136,25 +147,25 @@ def validate(model: type[ModelT], payload: Any) -> ModelT:
         raise ApiError(422, "validation_error", message, field=field) from None
 
 
-def check_text_length(text: str, settings: Settings) -> None:
-    if len(text) > settings.max_text_chars:
+def check_text_length(text: str, limits: RequestLimits) -> None:
+    if len(text) > limits.max_text_chars:
         raise ApiError(
             422,
             "text_too_long",
-            f"text has {len(text)} characters; at most {settings.max_text_chars} are accepted",
+            f"text has {len(text)} characters; at most {limits.max_text_chars} are accepted",
             field="text",
         )
 
 
 async def read_submission(
-    request: Request, model: type[ModelT], settings: Settings
+    request: Request, model: type[ModelT], limits: RequestLimits
 ) -> tuple[ModelT, Any]:
     """The validated body and the parsed JSON it came from."""
     check_content_type(request)
-    raw = await read_body(request, max_body_bytes(settings))
+    raw = await read_body(request, max_body_bytes(limits))
     payload = parse_json(raw)
     submission = validate(model, payload)
     text = getattr(submission, "text", None)
     if isinstance(text, str):
-        check_text_length(text, settings)
+        check_text_length(text, limits)
     return submission, payload

@@ -21,7 +21,6 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from shared.errors import ConfigurationError
-from shared.settings import Settings
 from shared.store.api_keys import valid_newsroom
 
 MIN_KEY_LENGTH = 32
@@ -37,17 +36,11 @@ def placeholder_keys() -> frozenset[str]:
 
 @dataclass(frozen=True)
 class BootstrapKeys:
-    """Newsroom -> key from the settings, and the admin key; checked on construction."""
+    """Newsroom -> key from the settings, and the admin key; checked (:meth:`check`) where
+    the intake's root builds them (:func:`services.intake.api.components.bootstrap_keys`)."""
 
     newsrooms: dict[str, SecretStr]
     admin: SecretStr | None = None
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> BootstrapKeys:
-        keys = cls(newsrooms=dict(settings.api_keys), admin=settings.admin_key)
-        if settings.auth_enabled:
-            keys.check(allow_insecure=settings.allow_insecure_keys)
-        return keys
 
     def check(self, *, allow_insecure: bool) -> None:
         """Raise :class:`ConfigurationError` naming the first bad variable."""

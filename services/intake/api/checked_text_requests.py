@@ -10,31 +10,35 @@ from __future__ import annotations
 import logging
 
 from services.intake.api.context import IntakeContext
-from services.intake.api.error_answers import ApiError
-from services.intake.api.review_requests import find_claim
+from services.intake.api.review_requests import find_claim, not_found
 from shared.errors import ClaimNotFoundError
 from shared.newsroom.checked_text import CheckedTextSubmission
-from shared.newsroom.checked_text_edits import CheckedTextEditor
 from shared.schemas import ClaimStatus
+from shared.store.claims import ClaimRecord
 
 log = logging.getLogger(__name__)
 
 
 def edit_checked_text(
-    ctx: IntakeContext, claim_id: str, newsroom: str | None, submission: CheckedTextSubmission
+    ctx: IntakeContext,
+    record: ClaimRecord,
+    newsroom: str | None,
+    submission: CheckedTextSubmission,
 ) -> ClaimStatus:
-    """Store the editor's checked text and queue the claim's check of it.
+    """Store the editor's checked text on ``record``, the claim as the route found it for
+    ``newsroom`` (:func:`~services.intake.api.review_requests.find_claim`), and queue the
+    claim's check of it; the answer is the claim read again after the edit.
 
     The text the claim already has changes nothing and queues nothing. When queuing fails
     (503) the text stays stored with the claim ``queued``: a repeat of the request changes
     nothing more, and the re-queue sweep (:mod:`services.intake.api.sweeper`) sends the job.
     """
-    find_claim(ctx, claim_id, newsroom)  # 404 for an unknown or another newsroom's claim
+    claim_id = record.claim_id
     ctx.capacity.check()
     try:
-        outcome = CheckedTextEditor(ctx.redis, ctx.settings.key_prefix).edit(claim_id, submission)
-    except ClaimNotFoundError:  # expired between the two reads
-        raise ApiError(404, "not_found", f"no claim {claim_id!r}", field="claim_id") from None
+        outcome = ctx.checked_texts.edit(claim_id, submission)
+    except ClaimNotFoundError:  # expired since the route found it
+        raise not_found(claim_id) from None
     if outcome.changed:
         ctx.enqueuer.enqueue([claim_id])
         log.info(

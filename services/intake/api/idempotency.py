@@ -7,8 +7,9 @@ same key finds the pending record and waits briefly for the answer, so two racin
 requests never both queue claims. A request that failed drops its claim so the client
 can retry. The same key with a different body is refused with 409.
 
-The store counts the keys its requests hold, so that a stopping intake can wait for
-them and give up those still held (:func:`services.intake.api.shutdown.settle`).
+:meth:`IdempotencyStore.run_once` is how a route does its work once per key. The store
+counts the keys its requests hold, so that a stopping intake can wait for them and give up
+those still held (:func:`services.intake.api.shutdown.settle`).
 """
 
 from __future__ import annotations
@@ -16,20 +17,24 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Final
 
 import redis
+from pydantic import BaseModel
 
 from services.intake.api.error_answers import ApiError
-from shared.errors import StoreUnavailableError
-from shared.settings import Settings
+from shared.errors import ClaimcheckError, StoreUnavailableError
 from shared.store.keys import Keys
 from shared.store.lua import ARG, KEY, Script, ScriptCall
+
+logger = logging.getLogger(__name__)
 
 HEADER: Final = "Idempotency-Key"
 MAX_KEY_LENGTH: Final = 255
@@ -105,10 +110,6 @@ class IdempotencyConfig:
     key_prefix: str
     ttl_s: int
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> IdempotencyConfig:
-        return cls(key_prefix=settings.key_prefix, ttl_s=settings.idempotency_ttl_s)
-
 
 class IdempotencyStore:
     """Idempotency records in Redis."""
@@ -144,6 +145,39 @@ class IdempotencyStore:
         for reservation in held:
             self._drop(reservation)
         return len(held)
+
+    def run_once(
+        self,
+        accept: Callable[[], BaseModel],
+        *,
+        scope: str,
+        key: str | None,
+        body_fingerprint: str,
+        status_code: int = 202,
+    ) -> tuple[dict[str, Any], bool]:
+        """Run ``accept`` unless this idempotency key already has an answer.
+
+        Returns the answer body and whether it is a replay of an earlier answer.
+        """
+        reservation: Reservation | None = None
+        if key is not None:
+            outcome = self.begin(scope, key, body_fingerprint)
+            if isinstance(outcome, StoredResponse):
+                logger.info("idempotent replay scope=%s", scope)
+                return outcome.body, True
+            reservation = outcome
+        try:
+            body = accept().model_dump(mode="json")
+        except BaseException:
+            if reservation is not None:
+                self.release(reservation)
+            raise
+        if reservation is not None:
+            try:
+                self.complete(reservation, status_code, body)
+            except ClaimcheckError as exc:  # the work is done; only a retry would repeat it
+                logger.error("could not remember idempotent answer scope=%s: %s", scope, exc)
+        return body, False
 
     def redis_key(self, scope: str, key: str) -> str:
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()

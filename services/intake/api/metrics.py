@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import redis
 from fastapi import APIRouter, Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -23,7 +22,6 @@ from prometheus_client import (
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.settings import Settings
 from shared.store.gauges import RedisGauges
 
 UNMATCHED_ROUTE = "unmatched"
@@ -78,11 +76,11 @@ class IntakeMetrics:
 
         self._gauges: RedisGauges | None = None
 
-    def watch_redis(self, client: redis.Redis, settings: Settings) -> None:
+    def watch_redis(self, gauges: RedisGauges) -> None:
         """Add (or re-point) the queue-depth and stream-length gauges, read at scrape time."""
         if self._gauges is not None:
             self.registry.unregister(self._gauges)
-        self._gauges = RedisGauges.from_settings(client, settings)
+        self._gauges = gauges
         self.registry.register(self._gauges)
 
     def render(self) -> bytes:

@@ -26,7 +26,6 @@ from typing import Annotated, ClassVar
 import redis
 
 from shared.errors import ClaimcheckError, StoreUnavailableError
-from shared.settings import Settings
 from shared.store.keys import Keys
 from shared.store.lua import ARG, KEY, Script, ScriptCall
 
@@ -63,23 +62,14 @@ class RateLimited(ClaimcheckError):
 
 @dataclass(frozen=True)
 class RateLimits:
-    """Per-minute limits (0: unlimited) and the key prefix of their counters."""
+    """Per-minute limits (0: unlimited) and the key prefix of their counters
+    (:func:`services.intake.api.components.rate_limits` reads them from the settings)."""
 
     key_prefix: str
     requests: int = 0
     claims: int = 0
     chars: int = 0
     auth_failures: int = 0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> RateLimits:
-        return cls(
-            key_prefix=settings.key_prefix,
-            requests=settings.rate_limit_requests_per_min,
-            claims=settings.rate_limit_claims_per_min,
-            chars=settings.rate_limit_chars_per_min,
-            auth_failures=settings.auth_failures_per_min,
-        )
 
 
 @dataclass(frozen=True)

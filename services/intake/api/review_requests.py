@@ -22,8 +22,7 @@ from services.intake.api.context import IntakeContext
 from services.intake.api.error_answers import ApiError
 from services.intake.api.ids import is_claim_id
 from shared.errors import ClaimNotFoundError, StoreUnavailableError
-from shared.newsroom.rechecks import recheck_citing
-from shared.newsroom.reviews import NotCheckedError, ReviewRecorder
+from shared.newsroom.reviews import NotCheckedError
 from shared.newsroom.rulings import ruling_document
 from shared.schemas import ReviewAccepted, ReviewQueue, ReviewQueueItem, ReviewSubmission
 from shared.store.claims import ClaimRecord
@@ -38,7 +37,8 @@ SortKey = tuple[float, str]
 """A queue position: minus the check-worthiness (unknown: 1, last), then the claim id."""
 
 
-def _not_found(claim_id: str) -> ApiError:
+def not_found(claim_id: str) -> ApiError:
+    """The 404 of a claim this caller may not see: unknown, gone, or another newsroom's."""
     return ApiError(404, "not_found", f"no claim {claim_id!r}", field="claim_id")
 
 
@@ -46,20 +46,24 @@ def find_claim(ctx: IntakeContext, claim_id: str, newsroom: str | None) -> Claim
     """The claim's record; 404 for an unknown id and for another newsroom's claim."""
     record = ctx.store.get_claim(claim_id) if is_claim_id(claim_id) else None
     if record is None or (newsroom is not None and record.newsroom != newsroom):
-        raise _not_found(claim_id)
+        raise not_found(claim_id)
     return record
 
 
 def accept_review(
-    ctx: IntakeContext, claim_id: str, newsroom: str | None, submission: ReviewSubmission
+    ctx: IntakeContext, record: ClaimRecord, submission: ReviewSubmission
 ) -> ReviewAccepted:
-    """Record the review (re-reading the claim: its verdict may have arrived meanwhile); the
-    recorder also resolves the claim's twins waiting in the queue
-    (:meth:`~shared.newsroom.reviews.ReviewRecorder.resolve_twins`)."""
-    record = find_claim(ctx, claim_id, newsroom)
-    recorder = ReviewRecorder.from_settings(ctx.redis, ctx.settings)
+    """Record the review of ``record``, the claim as the route found it (:func:`find_claim`).
+
+    The recorder reads the claim again only where that record may be out of date: when it
+    has no verdict yet (one may have arrived while the request was read) and when the claim
+    changed before the review got in (another verdict, an edited text; the review script
+    tells). It also resolves the claim's twins waiting in the queue
+    (:meth:`~shared.newsroom.reviews.ReviewRecorder.resolve_twins`).
+    """
+    claim_id = record.claim_id
     try:
-        outcome = recorder.record(record, submission)
+        outcome = ctx.reviews.record(record, submission)
     except NotCheckedError:
         raise ApiError(
             409,
@@ -68,9 +72,9 @@ def accept_review(
             field="claim_id",
         ) from None
     except ClaimNotFoundError:
-        raise _not_found(claim_id) from None
+        raise not_found(claim_id) from None
     if outcome.recorded:
-        recheck_repeats(ctx, record)
+        recheck_repeats(ctx, outcome.claim)
     return ReviewAccepted(
         claim_id=claim_id,
         recorded=outcome.recorded,
@@ -85,12 +89,8 @@ def recheck_repeats(ctx: IntakeContext, record: ClaimRecord) -> None:
     ``CLAIMCHECK_RECHECK_MAX_PER_IMPORT`` per ruling; the review stands if this fails)."""
     change = {ruling_document(record.text): f"review-{time.time_ns()}"}
     try:
-        report = recheck_citing(
-            ctx.redis,
-            ctx.settings.key_prefix,
-            change,
-            ctx.enqueuer.enqueue,
-            limit=ctx.settings.recheck_max_per_import,
+        report = ctx.rechecks.recheck(
+            change, ctx.enqueuer.enqueue, limit=ctx.settings.recheck_max_per_import
         )
     except StoreUnavailableError as exc:
         log.warning("review recorded; its repeats were not re-queued: %s", exc)

@@ -8,8 +8,9 @@ import uvicorn
 from fastapi import FastAPI
 
 from services.intake.api.app import create_app
+from services.intake.api.components import shutdown_grace_s
 from services.intake.api.headers import MAX_HEADER_BYTES, H11HeadLimitProtocol
-from services.intake.api.shutdown import GRACEFUL_SHUTDOWN_S, grace_period_s
+from services.intake.api.shutdown import GRACEFUL_SHUTDOWN_S
 from shared.logging import configure_logging
 from shared.settings import Settings
 
@@ -33,7 +34,7 @@ def server_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         # past the request deadline: running requests end with their own answer; event
         # streams end within a second; whatever still runs then is cancelled
-        timeout_graceful_shutdown=grace_period_s(settings),
+        timeout_graceful_shutdown=shutdown_grace_s(settings),
     )
 
 

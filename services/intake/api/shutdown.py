@@ -23,7 +23,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.intake.api.error_answers import error_response
 from services.intake.api.idempotency import IdempotencyStore
-from shared.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +41,11 @@ CUT_MESSAGE: Final = (
 )
 
 
-def grace_period_s(settings: Settings) -> int:
+def grace_period_s(request_timeout_s: float) -> int:
     """How long a stopping intake lets running requests finish (whole seconds, as uvicorn
-    takes it): past the request deadline, so every request has had its answer (at worst
-    the 504) when the time is up."""
-    return max(GRACEFUL_SHUTDOWN_S, math.ceil(settings.request_timeout_s + GRACE_MARGIN_S))
+    takes it): past the request deadline (``request_timeout_s``), so every request has had
+    its answer (at worst the 504) when the time is up."""
+    return max(GRACEFUL_SHUTDOWN_S, math.ceil(request_timeout_s + GRACE_MARGIN_S))
 
 
 class Drain:

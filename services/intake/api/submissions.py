@@ -8,15 +8,14 @@ they are deleted again and the error (a TransientError, answered 503) propagates
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any, Final
+from typing import Final
 
 import redis
 from pydantic import BaseModel
 
 from services.intake.api.auth import Principal
 from services.intake.api.context import IntakeContext
-from services.intake.api.idempotency import Reservation, StoredResponse, fingerprint
+from services.intake.api.idempotency import fingerprint
 from services.intake.api.ids import new_article_id, new_claim_id
 from services.intake.extraction import CandidateClaim, Extraction
 from shared.errors import ClaimcheckError
@@ -95,7 +94,7 @@ def accept_article(
     if newsroom is not None:
         ctx.limiter.check_chars(newsroom, len(submission.text))
     extraction = ctx.extractor.analyse(submission.text, published_at=submission.published_at)
-    candidates = _within_limit(list(extraction.claims), ctx.settings.max_claims_per_article)
+    candidates = _within_limit(list(extraction.claims), ctx.limits.max_claims_per_article)
     over_limit = len(extraction.claims) - len(candidates)
     skipped_sentences = _skipped_sentences(submission.text, extraction, candidates)
     _take_claims(ctx, owner, len(candidates))
@@ -192,37 +191,3 @@ def submission_fingerprint(submission: BaseModel) -> str:
     model without its absent fields, so that ``"title": null`` and no title are one body
     (and so are key order, whitespace and escapes)."""
     return fingerprint(submission.model_dump(mode="json", exclude_none=True))
-
-
-def run_once(
-    ctx: IntakeContext,
-    accept: Callable[[], BaseModel],
-    *,
-    scope: str,
-    key: str | None,
-    body_fingerprint: str,
-    status_code: int = 202,
-) -> tuple[dict[str, Any], bool]:
-    """Run ``accept`` unless this idempotency key already has an answer.
-
-    Returns the answer body and whether it is a replay of an earlier answer.
-    """
-    reservation: Reservation | None = None
-    if key is not None:
-        outcome = ctx.idempotency.begin(scope, key, body_fingerprint)
-        if isinstance(outcome, StoredResponse):
-            logger.info("idempotent replay scope=%s", scope)
-            return outcome.body, True
-        reservation = outcome
-    try:
-        body = accept().model_dump(mode="json")
-    except BaseException:
-        if reservation is not None:
-            ctx.idempotency.release(reservation)
-        raise
-    if reservation is not None:
-        try:
-            ctx.idempotency.complete(reservation, status_code, body)
-        except ClaimcheckError as exc:  # the work is done; only a retry would repeat it
-            logger.error("could not remember idempotent answer scope=%s: %s", scope, exc)
-    return body, False

@@ -39,7 +39,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Final
 
 from services.intake.extraction.editorial import RULE_SCORE, Rule, editorial_rule
 from services.intake.extraction.filters import cheap_filter, mark_contained
@@ -148,10 +148,11 @@ class ClaimExtractor:
         self._executor.shutdown(wait=True)
 
     @classmethod
-    def from_settings(cls, settings: Any) -> ClaimExtractor:
-        """The extractor the intake runs: ``settings.spacy_model`` and its threshold,
-        warmed up so that the first article does not pay for loading the model."""
-        extractor = cls(settings.spacy_model, threshold=settings.checkworthiness_threshold)
+    def warmed_up(cls, model_name: str, *, threshold: float | None = None) -> ClaimExtractor:
+        """The extractor the intake runs (``CLAIMCHECK_SPACY_MODEL``,
+        ``CLAIMCHECK_CHECKWORTHINESS_THRESHOLD``), warmed up so that the first article does
+        not pay for loading the model."""
+        extractor = cls(model_name, threshold=threshold)
         extractor.analyse(WARMUP_SENTENCE)
         return extractor
 

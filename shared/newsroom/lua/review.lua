@@ -2,18 +2,23 @@
 -- KEYS: claim, stream, rulings (the newsroom's rulings hash),
 --       rulings_by_details (the newsroom's rulings-by-details hash)
 -- ARGV: fingerprint, review_json, entry_json, reviewed_at, reviewed_at_us, maxlen,
---       ruling_field, ruling_json, details_signature
+--       ruling_field, ruling_json, details_signature, stream_id, revision (the claim's
+--       verdict stream id and revision as read: the review is made of that record)
 -- review_json and entry_json are JSON objects without "supersedes": when the claim already
 -- has a review, its reviewed_at is added to both as "supersedes".
 -- Returns {1, review json, stream id} when recorded; {0, stored review json, its stream id}
 -- when the claim already has this same review (nothing changes); {-1} for an unknown
--- claim; {-2} for a claim without a verdict; {-3, stored reviewed_at_us} when reviewed_at
--- is not later than the stored review's (the caller retries with a later time).
+-- claim; {-2} for a claim without a verdict; {-4} when the claim changed since it was read
+-- (another verdict, an edited text: the caller reads it again and retries); {-3, stored
+-- reviewed_at_us} when reviewed_at is not later than the stored review's (the caller
+-- retries with a later time).
 -- A recorded review is also the newsroom's ruling on the claim's text: ruling_json is set
 -- as field ruling_field of the rulings hash (replacing an earlier ruling on that text), and
 -- ruling_field is added to the JSON list at field details_signature of the details hash.
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
-if not redis.call('HGET', KEYS[1], 'stream_id') then return {-2} end
+local read = redis.call('HMGET', KEYS[1], 'stream_id', 'revision')
+if not read[1] then return {-2} end
+if read[1] ~= ARGV[10] or tonumber(read[2] or '0') ~= tonumber(ARGV[11]) then return {-4} end
 local stored = redis.call('HMGET', KEYS[1], 'review_fp', 'review', 'review_stream_id',
                           'review_at', 'review_at_us')
 if stored[1] == ARGV[1] then return {0, stored[2], stored[3]} end

@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from services.intake.api.app import create_app
 from services.intake.extraction import ClaimExtractor
 from shared.settings import Settings
+from shared.settings_configs import broker_config, publisher_config, store_config
 from shared.store.claims import ClaimStore
 from shared.store.client import make_redis
 from shared.store.publisher import VerdictPublisher
@@ -37,6 +38,10 @@ AUTH_SETTINGS: dict[str, Any] = {
     "auth_enabled": True,
     "api_keys": {"daily-planet": API_KEY, "daily-star": OTHER_KEY},
 }
+PLANET = {"X-API-Key": API_KEY}
+"""The headers of a request of the daily-planet (with :data:`AUTH_SETTINGS`)."""
+STAR = {"X-API-Key": OTHER_KEY}
+"""The headers of a request of the daily-star (with :data:`AUTH_SETTINGS`)."""
 
 
 class ApiClient:
@@ -200,7 +205,7 @@ def intake_factory(
             client = make_redis(app_settings)
             stack.callback(client.connection_pool.disconnect)  # close() leaves a given pool
             stack.callback(client.close)
-            enqueuer = CeleryEnqueuer.from_settings(settings)
+            enqueuer = CeleryEnqueuer(broker_config(settings))
             stack.callback(enqueuer.close)
             app = create_app(settings, redis_client=client, enqueuer=enqueuer, extractor=extractor)
             api = stack.enter_context(ApiClient(app, headers))
@@ -208,8 +213,8 @@ def intake_factory(
                 settings=settings,
                 redis=redis_client,
                 api=api,
-                store=ClaimStore.from_settings(redis_client, settings),
-                publisher=VerdictPublisher.from_settings(redis_client, settings),
+                store=ClaimStore(redis_client, store_config(settings)),
+                publisher=VerdictPublisher(redis_client, publisher_config(settings)),
                 enqueuer=enqueuer,
             )
 

@@ -24,6 +24,7 @@ from schemathesis.generation.modes import GenerationMode
 
 from services.intake.api.app import create_app
 from services.intake.extraction import ClaimExtractor
+from shared.settings_configs import broker_config
 from shared.store.client import make_redis
 from shared.tasks import CeleryEnqueuer
 from tests.conftest import SettingsFactory
@@ -54,7 +55,7 @@ def base_url(settings_factory: SettingsFactory, fuzz_extractor: ClaimExtractor) 
         webhook_allow_private=True,
     )
     client = make_redis(app_settings)
-    enqueuer = CeleryEnqueuer.from_settings(app_settings)
+    enqueuer = CeleryEnqueuer(broker_config(app_settings))
     app = create_app(app_settings, redis_client=client, enqueuer=enqueuer, extractor=fuzz_extractor)
     try:
         with live_server(app) as url:

@@ -14,6 +14,7 @@ from shared.errors import StoreUnavailableError
 from shared.newsroom.rechecks import Rechecker, new_change_id, recheck_citing
 from shared.schemas import Evidence, Verdict
 from shared.settings import Settings
+from shared.settings_configs import publisher_config, store_config
 from shared.store.claims import ClaimRecord, ClaimStore
 from shared.store.client import make_redis
 from shared.store.publisher import VerdictPublisher
@@ -42,8 +43,8 @@ class Setup:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.client = make_redis(settings)
-        self.store = ClaimStore.from_settings(self.client, settings)
-        self.publisher = VerdictPublisher.from_settings(self.client, settings)
+        self.store = ClaimStore(self.client, store_config(settings))
+        self.publisher = VerdictPublisher(self.client, publisher_config(settings))
         self.queued: list[list[str]] = []
 
     def queue(self, ids: Sequence[str]) -> None:

@@ -11,9 +11,13 @@ import pytest
 import redis
 
 from shared.errors import ClaimNotFoundError
+from shared.newsroom.checked_text import CheckedTextSubmission
+from shared.newsroom.checked_text_edits import CheckedTextEditor
 from shared.newsroom.reviews import NotCheckedError, ReviewRecorder, review_fingerprint
+from shared.newsroom.rulings import RulingIndex
 from shared.schemas import Label, Review, ReviewEvidence, ReviewSubmission
 from shared.settings import Settings
+from shared.settings_configs import publisher_config, store_config
 from shared.store.claims import ClaimRecord, ClaimStore
 from shared.store.client import make_redis
 from shared.store.publisher import VerdictPublisher
@@ -53,9 +57,9 @@ def reviews(settings_factory: SettingsFactory) -> Iterator[Reviews]:
     yield Reviews(
         settings,
         client,
-        ClaimStore.from_settings(client, settings),
-        VerdictPublisher.from_settings(client, settings),
-        ReviewRecorder.from_settings(client, settings),
+        ClaimStore(client, store_config(settings)),
+        VerdictPublisher(client, publisher_config(settings)),
+        ReviewRecorder(client, publisher_config(settings)),
     )
     client.close()
     client.connection_pool.disconnect()
@@ -158,6 +162,43 @@ def test_a_claim_gone_from_the_store_is_not_found(reviews: Reviews) -> None:
         reviews.recorder.record(claim, _review())
     assert reviews.review_entries() == []
     assert not reviews.redis.exists(reviews.store.keys.claim(claim.claim_id))
+
+
+def test_a_record_read_before_its_verdict_arrived_is_read_again(reviews: Reviews) -> None:
+    claim = factories.claim()
+    reviews.store.save([claim])
+    unchecked = reviews.store.get_claim(claim.claim_id)  # as a route read it
+    assert unchecked is not None and unchecked.verdict is None
+    reviews.publisher.publish(claim.stamp(factories.verdict(claim, "supported")))
+
+    outcome = reviews.recorder.record(unchecked, _review("refuted"))
+
+    assert outcome.recorded and outcome.review.model_label == "supported"
+    assert outcome.claim.verdict is not None and outcome.claim.stream_id is not None
+
+
+def test_a_review_is_made_of_the_claim_as_it_is_when_it_changed_since_it_was_read(
+    reviews: Reviews,
+) -> None:
+    stale = reviews.checked_claim("supported")  # then its text is edited and checked again
+    edited = "The new bridge cost 2.5 billion euros in 2019."
+    CheckedTextEditor(reviews.redis, reviews.settings.key_prefix).edit(
+        stale.claim_id, CheckedTextSubmission(checked_text=edited, editor="Sam Desk")
+    )
+    fresh = reviews.store.get_claim(stale.claim_id)
+    assert fresh is not None and fresh.revision == 1
+    assert reviews.publisher.publish(fresh.stamp(factories.verdict(fresh, "refuted"))).published
+
+    outcome = reviews.recorder.record(stale, _review("conflicting"))
+
+    assert outcome.recorded and outcome.review.model_label == "refuted"  # the new verdict's
+    assert (outcome.claim.text, outcome.claim.revision) == (edited, 1)
+    [entry] = reviews.review_entries()
+    assert (entry["claim"], entry["model_label"]) == (edited, "refuted")
+    rulings = RulingIndex(reviews.redis, reviews.settings.key_prefix)
+    assert rulings.exact("daily-planet", stale.text) is None  # kept under the text as it is
+    ruling = rulings.exact("daily-planet", edited)
+    assert ruling is not None and ruling.label == "conflicting"
 
 
 def test_concurrent_reviews_apply_one_after_the_other(reviews: Reviews) -> None:

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from shared.newsroom.checked_text import CheckedTextEdit
 from shared.schemas import ClaimDetails, Entity
+from shared.settings_configs import store_config
 from shared.store.claims import ClaimStore
 from shared.store.client import make_redis
 from tests.conftest import SettingsFactory
@@ -14,7 +15,7 @@ from tests.shared import factories
 def test_article_and_claims_round_trip(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store = ClaimStore.from_settings(client, settings)
+    store = ClaimStore(client, store_config(settings))
     article, claims = factories.article(2)
     store.save(claims, article)
 
@@ -31,7 +32,7 @@ def test_article_and_claims_round_trip(settings_factory: SettingsFactory) -> Non
 def test_mark_checking_states(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store = ClaimStore.from_settings(client, settings)
+    store = ClaimStore(client, store_config(settings))
     lone = factories.claim()
     store.save([lone])
     assert store.mark_checking("clm_missing") is None
@@ -46,7 +47,7 @@ def test_mark_checking_states(settings_factory: SettingsFactory) -> None:
 def test_delete_removes_everything(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store = ClaimStore.from_settings(client, settings)
+    store = ClaimStore(client, store_config(settings))
     article, claims = factories.article(2)
     store.save(claims, article)
     store.delete(article.claim_ids, article.article_id)
@@ -58,7 +59,7 @@ def test_delete_removes_everything(settings_factory: SettingsFactory) -> None:
 def test_extraction_fields_round_trip(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store = ClaimStore.from_settings(client, settings)
+    store = ClaimStore(client, store_config(settings))
     article, (claim,) = factories.article(1)
     claim = claim.model_copy(
         update={
@@ -98,7 +99,7 @@ def test_extraction_fields_round_trip(settings_factory: SettingsFactory) -> None
 def test_a_hash_in_the_stored_format_reads_back(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store = ClaimStore.from_settings(client, settings)
+    store = ClaimStore(client, store_config(settings))
     entities = [{"text": "Da Nang", "label": "GPE", "start": 25, "end": 32}]
     written = {  # the fields and encodings the intake has always written
         "claim_id": "clm_old",

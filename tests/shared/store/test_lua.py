@@ -38,6 +38,7 @@ def test_every_script_ships_as_package_data_and_is_used() -> None:
 CALL_MODULES = (
     "shared.store.publisher",
     "shared.store.claims",
+    "shared.store.webhooks",
     "shared.newsroom.reviews",
     "shared.newsroom.rechecks",
     "shared.newsroom.checked_text_edits",

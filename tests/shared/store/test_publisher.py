@@ -7,6 +7,7 @@ import pytest
 import redis
 
 from shared.errors import ClaimNotFoundError
+from shared.settings_configs import publisher_config, store_config
 from shared.store.claims import ClaimStore
 from shared.store.client import make_redis
 from shared.store.publisher import VerdictPublisher
@@ -22,8 +23,8 @@ def test_verdicts_then_one_article_completed(settings_factory: SettingsFactory) 
     settings = settings_factory()
     client = make_redis(settings)
     store, publisher = (
-        ClaimStore.from_settings(client, settings),
-        VerdictPublisher.from_settings(client, settings),
+        ClaimStore(client, store_config(settings)),
+        VerdictPublisher(client, publisher_config(settings)),
     )
     article, claims = factories.article(3)
     store.save(claims, article)
@@ -57,8 +58,8 @@ def test_second_publish_of_a_claim_writes_nothing(settings_factory: SettingsFact
     settings = settings_factory()
     client = make_redis(settings)
     store, publisher = (
-        ClaimStore.from_settings(client, settings),
-        VerdictPublisher.from_settings(client, settings),
+        ClaimStore(client, store_config(settings)),
+        VerdictPublisher(client, publisher_config(settings)),
     )
     article, claims = factories.article(1)
     store.save(claims, article)
@@ -80,8 +81,8 @@ def test_racing_publishers_publish_once(settings_factory: SettingsFactory) -> No
     settings = settings_factory()
     client = make_redis(settings)
     store, publisher = (
-        ClaimStore.from_settings(client, settings),
-        VerdictPublisher.from_settings(client, settings),
+        ClaimStore(client, store_config(settings)),
+        VerdictPublisher(client, publisher_config(settings)),
     )
     article, claims = factories.article(5)
     store.save(claims, article)
@@ -100,7 +101,7 @@ def test_racing_publishers_publish_once(settings_factory: SettingsFactory) -> No
 def test_unknown_claim_is_refused(settings_factory: SettingsFactory) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    publisher = VerdictPublisher.from_settings(client, settings)
+    publisher = VerdictPublisher(client, publisher_config(settings))
     with pytest.raises(ClaimNotFoundError):
         publisher.publish(factories.verdict(factories.claim()))
     assert client.exists(settings.verdict_stream) == 0
@@ -111,8 +112,8 @@ def test_lone_claim_has_no_article_completion(settings_factory: SettingsFactory)
     settings = settings_factory()
     client = make_redis(settings)
     store, publisher = (
-        ClaimStore.from_settings(client, settings),
-        VerdictPublisher.from_settings(client, settings),
+        ClaimStore(client, store_config(settings)),
+        VerdictPublisher(client, publisher_config(settings)),
     )
     lone = factories.claim()
     store.save([lone])
@@ -128,8 +129,8 @@ def test_empty_article_completes_once(settings_factory: SettingsFactory) -> None
     settings = settings_factory()
     client = make_redis(settings)
     store, publisher = (
-        ClaimStore.from_settings(client, settings),
-        VerdictPublisher.from_settings(client, settings),
+        ClaimStore(client, store_config(settings)),
+        VerdictPublisher(client, publisher_config(settings)),
     )
     article, _ = factories.article(0)
     store.save([], article)
@@ -144,8 +145,8 @@ def test_stream_is_trimmed_to_about_maxlen(settings_factory: SettingsFactory) ->
     settings = settings_factory(stream_maxlen=100)
     client = make_redis(settings)
     store, publisher = (
-        ClaimStore.from_settings(client, settings),
-        VerdictPublisher.from_settings(client, settings),
+        ClaimStore(client, store_config(settings)),
+        VerdictPublisher(client, publisher_config(settings)),
     )
     claims = [factories.claim() for _ in range(400)]
     store.save(claims)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from shared.settings_configs import publisher_config, store_config
 from shared.store.claims import ClaimStore
 from shared.store.client import make_redis
 from shared.store.publisher import VerdictPublisher
@@ -19,8 +20,8 @@ def test_verdicts_and_article_completed_carry_the_newsroom(
     client = make_redis(settings)
     try:
         store, publisher = (
-            ClaimStore.from_settings(client, settings),
-            VerdictPublisher.from_settings(client, settings),
+            ClaimStore(client, store_config(settings)),
+            VerdictPublisher(client, publisher_config(settings)),
         )
         article, claims = factories.article(2)
         article = article.model_copy(update={"newsroom": "daily-planet"})
@@ -44,8 +45,8 @@ def test_entries_without_an_owner_have_no_newsroom(settings_factory: SettingsFac
     client = make_redis(settings)
     try:
         store, publisher = (
-            ClaimStore.from_settings(client, settings),
-            VerdictPublisher.from_settings(client, settings),
+            ClaimStore(client, store_config(settings)),
+            VerdictPublisher(client, publisher_config(settings)),
         )
         article, claims = factories.article(1)
         store.save(claims, article)

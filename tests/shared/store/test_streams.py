@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import redis
 
+from shared.settings_configs import verdict_reader
 from shared.store.streams import GroupReader, StreamEntry, decode_entry, last_id, stream_id_ms
 from tests.conftest import SettingsFactory
 
@@ -84,7 +85,7 @@ def test_an_entry_failing_too_often_goes_to_the_dead_letter_stream(
     settings = settings_factory(stream_max_deliveries=3)
     stream, dead = settings.verdict_stream, settings.effective_dead_letter_stream
     assert dead == f"{stream}:dead"
-    reader = GroupReader.from_settings(redis_client, settings, "dash", "c1", start_id="0")
+    reader = verdict_reader(redis_client, settings, "dash", "c1", start_id="0")
     reader.retry_base_s = 0.0  # no back-off between tries here (tested below)
     poison, fine = _add(redis_client, stream, 2)
     attempts: Counter[str] = Counter()
@@ -109,9 +110,7 @@ def test_a_failed_entry_is_retried_after_a_back_off_not_at_once(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
     settings = settings_factory(stream_max_deliveries=3)
-    reader = GroupReader.from_settings(
-        redis_client, settings, "dash", "c1", start_id="0", block_ms=10
-    )
+    reader = verdict_reader(redis_client, settings, "dash", "c1", start_id="0", block_ms=10)
     reader.retry_base_s = 1.0
     [entry_id] = _add(redis_client, settings.verdict_stream, 1)
     attempts: list[float] = []
@@ -142,7 +141,7 @@ def test_a_malformed_entry_is_dead_lettered_at_once(
     elsewhere = f"{settings.key_prefix}:elsewhere:dead"
     settings = settings.model_copy(update={"dead_letter_stream": elsewhere})
     stream = settings.verdict_stream
-    reader = GroupReader.from_settings(redis_client, settings, "dash", "c1", start_id="0")
+    reader = verdict_reader(redis_client, settings, "dash", "c1", start_id="0")
     bad = redis_client.xadd(stream, {"type": "verdict", "data": "{oops"})
     handled: list[str] = []
     assert reader.poll(lambda e: handled.append(e.stream_id)) == 0
@@ -223,7 +222,7 @@ def test_entries_of_a_consumer_killed_between_read_and_ack_are_claimed_by_anothe
     pending = redis_client.xpending_range(stream, "workers", "-", "+", 10)
     assert [(p["message_id"], p["consumer"]) for p in pending] == [(i, "victim") for i in ids[:3]]
 
-    rescuer = GroupReader.from_settings(redis_client, settings, "workers", "rescuer", block_ms=100)
+    rescuer = verdict_reader(redis_client, settings, "workers", "rescuer", block_ms=100)
     handled: list[str] = []
     deadline = time.monotonic() + 10
     while len(handled) < 5 and time.monotonic() < deadline:
@@ -243,7 +242,7 @@ def test_an_entry_that_keeps_killing_its_consumers_is_dead_lettered(
     time.sleep(0.2)
     assert victims(redis_url, stream, "second", count=1, idle=150) == poison  # claimed it
     time.sleep(0.2)
-    rescuer = GroupReader.from_settings(redis_client, settings, "workers", "rescuer", block_ms=50)
+    rescuer = verdict_reader(redis_client, settings, "workers", "rescuer", block_ms=50)
     handled: list[str] = []
     rescuer.poll(lambda e: handled.append(e.stream_id))
     assert handled == []

@@ -14,6 +14,7 @@ from shared.errors import PermanentSourceError
 from shared.newsroom.reuse import ReuseEntry, ReuseIndex
 from shared.newsroom.reviews import ReviewRecorder
 from shared.schemas import ReviewSubmission
+from shared.settings_configs import publisher_config
 from shared.store.claims import ClaimRecord
 from tests.shared import factories
 from tests.workers.conftest import ContextFactory, FlakySource
@@ -47,6 +48,12 @@ def _check(ctx: WorkerContext, claim_id: str) -> dict[str, Any]:
     [verdict] = [v for v in verdicts if v["claim_id"] == claim_id]
     data: dict[str, Any] = verdict
     return data
+
+
+def _reuse(ctx: WorkerContext) -> ReuseIndex:
+    """The reuse index the worker's repeats read and write."""
+    assert ctx.policy.repeats is not None
+    return ctx.policy.repeats.reuse
 
 
 def _record(ctx: WorkerContext, claim_id: str) -> ClaimRecord:
@@ -110,11 +117,17 @@ def test_a_ttl_of_zero_checks_every_claim(context_factory: ContextFactory) -> No
     assert _check(ctx, _claim(ctx, REPEAT))["reused_from"] is None
 
 
+@pytest.fixture
+def kb_path(starter_kb_path: Path, tmp_path: Path) -> Path:
+    """A copy of the starter knowledge base, for a test to import into."""
+    path = tmp_path / "kb.sqlite3"
+    shutil.copy(starter_kb_path, path)
+    return path
+
+
 def test_a_knowledge_base_import_defeats_reuse(
-    context_factory: ContextFactory, starter_kb_path: Path, tmp_path: Path
+    context_factory: ContextFactory, kb_path: Path, tmp_path: Path
 ) -> None:
-    kb_path = tmp_path / "kb.sqlite3"
-    shutil.copy(starter_kb_path, kb_path)
     ctx = _ctx(context_factory, kb_path=kb_path)
     first = _check(ctx, _claim(ctx))
     assert _check(ctx, _claim(ctx, REPEAT))["reused_from"] == first["claim_id"]
@@ -133,11 +146,7 @@ def test_a_knowledge_base_import_defeats_reuse(
     assert _check(ctx, _claim(ctx))["reused_from"] == after["claim_id"]
 
 
-def test_an_unchanged_reimport_keeps_reuse(
-    context_factory: ContextFactory, starter_kb_path: Path, tmp_path: Path
-) -> None:
-    kb_path = tmp_path / "kb.sqlite3"
-    shutil.copy(starter_kb_path, kb_path)
+def test_an_unchanged_reimport_keeps_reuse(context_factory: ContextFactory, kb_path: Path) -> None:
     ctx = _ctx(context_factory, kb_path=kb_path)
     first = _check(ctx, _claim(ctx))
     with KnowledgeBase(kb_path) as kb:
@@ -149,7 +158,7 @@ def test_a_check_with_a_failed_source_is_not_reused(context_factory: ContextFact
     ctx = _ctx(context_factory, sources=[FlakySource("remote", error=PermanentSourceError)])
     first = _check(ctx, _claim(ctx))
     assert first["sources_failed"] and first["reused_from"] is None
-    index = ReuseIndex.from_settings(ctx.redis, ctx.settings)
+    index = _reuse(ctx)
     assert index.lookup("daily-planet", SUPPORTED) is None
     assert _check(ctx, _claim(ctx, REPEAT))["reused_from"] is None
 
@@ -157,7 +166,7 @@ def test_a_check_with_a_failed_source_is_not_reused(context_factory: ContextFact
 def test_an_entry_for_other_sources_is_not_reused(context_factory: ContextFactory) -> None:
     ctx = _ctx(context_factory)
     first = _check(ctx, _claim(ctx))
-    index = ReuseIndex.from_settings(ctx.redis, ctx.settings)
+    index = _reuse(ctx)
     entry = index.lookup("daily-planet", SUPPORTED)
     assert entry is not None and entry.claim_id == first["claim_id"]
     index.remember("daily-planet", SUPPORTED, ReuseEntry(claim_id=entry.claim_id, sources="old"))
@@ -171,7 +180,7 @@ def test_an_earlier_claim_reviewed_since_decides_by_its_review(
     first_id = _claim(ctx)
     first = _check(ctx, first_id)
     assert first["label"] == "supported"
-    ReviewRecorder.from_settings(ctx.redis, ctx.settings).record(
+    ReviewRecorder(ctx.redis, publisher_config(ctx.settings)).record(
         _record(ctx, first_id),
         ReviewSubmission(label="refuted", reviewer="Jane Editor", note="Not unanimous."),
     )

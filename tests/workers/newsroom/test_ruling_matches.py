@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
+from shared.newsroom.identity import claim_key
 from shared.newsroom.reviews import ReviewRecorder
-from shared.newsroom.rulings import RulingIndex, claim_key, ruling_document
+from shared.newsroom.rulings import RulingIndex, ruling_document
 from shared.schemas import Label, ReviewSubmission
+from shared.settings_configs import publisher_config, store_config
 from shared.store.claims import ClaimRecord, ClaimStore
 from shared.store.client import make_redis
 from shared.store.publisher import VerdictPublisher
@@ -57,7 +59,7 @@ def _review(ctx: WorkerContext, claim_id: str, label: Label, note: str | None = 
     submission = ReviewSubmission(
         label=label, reviewer="Jane Editor", note=note, url="https://daily-planet.example/r/1"
     )
-    ReviewRecorder.from_settings(ctx.redis, ctx.settings).record(record, submission)
+    ReviewRecorder(ctx.redis, publisher_config(ctx.settings)).record(record, submission)
 
 
 def test_a_ruled_claim_decides_its_repeat(context_factory: ContextFactory) -> None:
@@ -139,13 +141,13 @@ def _ruled_matcher(
 ) -> tuple[RulingMatcher, ClaimRecord]:
     settings = settings_factory()
     client = make_redis(settings)
-    store = ClaimStore.from_settings(client, settings)
+    store = ClaimStore(client, store_config(settings))
     claim = factories.claim(text=SUPPORTED).model_copy(update={"newsroom": "daily-planet"})
     store.save([claim])
-    VerdictPublisher.from_settings(client, settings).publish(factories.verdict(claim))
+    VerdictPublisher(client, publisher_config(settings)).publish(factories.verdict(claim))
     record = store.get_claim(claim.claim_id)
     assert record is not None
-    ReviewRecorder.from_settings(client, settings).record(
+    ReviewRecorder(client, publisher_config(settings)).record(
         record, ReviewSubmission(label="supported", reviewer="Jane Editor")
     )
     return RulingMatcher(RulingIndex(client, settings.key_prefix), embedder), record
@@ -191,12 +193,12 @@ def test_a_ruling_never_matches_a_claim_with_other_details(
 ) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    store = ClaimStore.from_settings(client, settings)
-    recorder = ReviewRecorder.from_settings(client, settings)
+    store = ClaimStore(client, store_config(settings))
+    recorder = ReviewRecorder(client, publisher_config(settings))
     for ruled, _ in LOOK_ALIKES:
         claim = factories.claim(text=ruled).model_copy(update={"newsroom": "daily-planet"})
         store.save([claim])
-        VerdictPublisher.from_settings(client, settings).publish(factories.verdict(claim))
+        VerdictPublisher(client, publisher_config(settings)).publish(factories.verdict(claim))
         record = store.get_claim(claim.claim_id)
         assert record is not None
         recorder.record(record, ReviewSubmission(label="supported", reviewer="Jane Editor"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SettingsFactory
+from workers.components import breaker_config
 from workers.resilience.breaker import BreakerConfig, CircuitBreaker, CircuitOpenError
 
 
@@ -30,7 +31,7 @@ def test_half_open_lets_one_trial_through_at_a_time() -> None:
 
 
 def test_config_comes_from_the_settings(settings_factory: SettingsFactory) -> None:
-    config = BreakerConfig.from_settings(settings_factory(circuit_failures=7, circuit_reset_s=12))
+    config = breaker_config(settings_factory(circuit_failures=7, circuit_reset_s=12))
     assert config == BreakerConfig(failures=7, reset_s=12.0)
     breaker = CircuitBreaker.from_config("judge", config)
     assert (breaker.name, breaker.threshold, breaker.reset_s) == ("judge", 7, 12.0)

@@ -11,6 +11,7 @@ from shared.errors import (
     TransientSourceError,
 )
 from shared.settings import load_settings
+from workers.components import retry_policy
 from workers.resilience.task_retry import RetryPolicy, decide_retry
 
 POLICY = RetryPolicy(max_retries=5, base_s=1.0, cap_s=20.0)
@@ -42,7 +43,7 @@ def test_policy_from_settings_caps_below_the_visibility_timeout() -> None:
         task_soft_time_limit_s=90,
         visibility_timeout_s=300,
     )
-    policy = RetryPolicy.from_settings(settings)
+    policy = retry_policy(settings)
     assert policy == RetryPolicy(max_retries=3, base_s=2.0, cap_s=150.0)
     assert policy.is_final(3) and not policy.is_final(2)
 

@@ -10,6 +10,7 @@ import pytest
 from shared.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.local_http import ServerFactory, http_server_factory
+from workers.components import http_client_config
 from workers.sources.http_client import make_http_client
 
 __all__ = ["ServerFactory"]
@@ -28,6 +29,6 @@ def source_settings(settings_factory: SettingsFactory) -> Settings:
 
 @pytest.fixture
 def http_client(source_settings: Settings) -> Iterator[httpx.Client]:
-    client = make_http_client(source_settings)
+    client = make_http_client(http_client_config(source_settings))
     yield client
     client.close()

@@ -20,6 +20,7 @@ from shared.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.local_http import Reply, Request, always
 from tests.workers.sources.conftest import ServerFactory
+from workers.components import sources_config
 from workers.sources.google_factcheck import GoogleFactCheckSource, claim_similarity
 from workers.sources.resilience import ResilientSource, SourcePolicy
 
@@ -197,11 +198,15 @@ def test_from_settings_needs_the_key(
     settings_factory: SettingsFactory, http_client: httpx.Client
 ) -> None:
     with pytest.raises(ConfigurationError, match="GOOGLE_FACTCHECK_API_KEY"):
-        GoogleFactCheckSource.from_settings(settings_factory(), http_client)
+        GoogleFactCheckSource.from_config(
+            sources_config(settings_factory()).google_factcheck, http_client
+        )
     settings: Settings = settings_factory(
         google_factcheck_api_key=API_KEY, google_factcheck_language=None
     )
-    source = GoogleFactCheckSource.from_settings(settings, http_client)
+    source = GoogleFactCheckSource.from_config(
+        sources_config(settings).google_factcheck, http_client
+    )
     assert source.language is None and API_KEY not in repr(vars(source))
 
 

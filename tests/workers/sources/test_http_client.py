@@ -14,6 +14,7 @@ from shared.errors import PermanentSourceError, TransientSourceError
 from shared.settings import Settings
 from tests.local_http import Reply, always
 from tests.workers.sources.conftest import ServerFactory
+from workers.components import http_client_config
 from workers.sources.http_client import (
     MalformedAnswerError,
     make_http_client,
@@ -150,7 +151,7 @@ def test_error_messages_leave_out_the_query_string(
 
 def test_client_uses_the_given_transport(source_settings: Settings) -> None:
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json={"via": "mock"}))
-    with make_http_client(source_settings, transport=transport) as client:
+    with make_http_client(http_client_config(source_settings), transport=transport) as client:
         assert _get(client, "http://example.invalid/") == {"via": "mock"}
 
 

@@ -12,6 +12,7 @@ import redis
 from shared.errors import ConfigurationError
 from shared.settings import SourceName, load_settings
 from tests.conftest import SettingsFactory
+from workers.components import sources_config
 from workers.context import build_verifier, close_verifier, open_verifier
 from workers.sources.knowledge_base.index import KnowledgeBase
 from workers.sources.registry import SOURCES, build_sources, close_sources
@@ -32,7 +33,7 @@ def test_sources_are_built_in_the_configured_order_and_wrapped(
         kb_path=tmp_path / "kb.sqlite3",
         wikipedia_timeout_s=1.5,
     )
-    sources = build_sources(settings, redis_client=None, http_client=http_client)
+    sources = build_sources(sources_config(settings), redis_client=None, http_client=http_client)
     try:
         assert [s.name for s in sources] == ["wikipedia", "knowledge_base", "google_factcheck"]
         assert all(isinstance(s, ResilientSource) for s in sources)
@@ -62,7 +63,7 @@ def test_build_sources_refuses_a_name_it_does_not_know(
     settings = settings_factory()
     with pytest.raises(ConfigurationError, match="unknown source 'newsapi'"):
         build_sources(
-            settings,
+            sources_config(settings),
             redis_client=None,
             http_client=http_client,
             names=["knowledge_base", "newsapi"],

@@ -19,6 +19,7 @@ from cli.processes import free_port
 from shared.errors import PermanentSourceError, TransientSourceError
 from shared.settings import Settings
 from tests.conftest import SettingsFactory
+from workers.components import source_policy
 from workers.resilience.breaker import CircuitOpenError
 from workers.sources.base import Passage
 from workers.sources.resilience import ResilientSource, SourcePolicy
@@ -342,10 +343,10 @@ def test_policy_from_settings(settings_factory: SettingsFactory) -> None:
     settings = settings_factory(
         wikipedia_timeout_s=2.5, source_timeout_s=7, source_cache_ttl_s=99, circuit_failures=9
     )
-    wiki = SourcePolicy.from_settings(settings, "wikipedia")
+    wiki = source_policy(settings, "wikipedia")
     assert wiki.timeout_s == 2.5 and wiki.cache_ttl_s == 99 and wiki.circuit_failures == 9
     assert wiki.cache_prefix == settings.key_prefix
-    kb = SourcePolicy.from_settings(settings, "knowledge_base")
+    kb = source_policy(settings, "knowledge_base")
     assert kb.timeout_s == 7 and kb.cache_ttl_s == 0  # local: never cached
 
 
@@ -354,10 +355,10 @@ def test_per_source_overrides_win(settings_factory: SettingsFactory) -> None:
         source_retries=2,
         source_overrides={"wikipedia": {"retries": 0, "cache_ttl_s": 86400, "timeout_s": 1.5}},
     )
-    wiki = SourcePolicy.from_settings(settings, "wikipedia")
+    wiki = source_policy(settings, "wikipedia")
     assert (wiki.retries, wiki.cache_ttl_s, wiki.timeout_s) == (0, 86400, 1.5)
     assert isinstance(wiki.retries, int)
-    assert SourcePolicy.from_settings(settings, "google_factcheck").retries == 2
+    assert source_policy(settings, "google_factcheck").retries == 2
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from shared.schemas import Verdict
 from shared.settings import load_settings
 from tests.shared import factories
 from tests.workers.conftest import ContextFactory
+from workers.components import verifier_config
 from workers.newsroom.confidence_maps import NewsroomCalibration
 from workers.processing import check_claim
 from workers.sources.knowledge_base.index import KnowledgeBase
@@ -21,7 +22,7 @@ from workers.verification.batch import verify_batch
 from workers.verification.calibration import IsotonicMap, VerdictCalibration
 from workers.verification.decision import FEATURES, DecisionModel
 from workers.verification.lexical import LexicalStanceScorer
-from workers.verification.pipeline import Verifier, VerifierConfig
+from workers.verification.pipeline import Verifier
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def verifier(starter_kb: KnowledgeBase) -> Verifier:
     return Verifier(
         [starter_kb],
         LexicalStanceScorer(),
-        VerifierConfig.from_settings(load_settings(auth_enabled=False)),
+        verifier_config(load_settings(auth_enabled=False)),
     )
 
 

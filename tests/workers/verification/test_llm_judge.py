@@ -23,6 +23,7 @@ from tests.conftest import SettingsFactory
 from tests.local_http import Reply, always, in_turn
 from tests.workers.conftest import FlakySource
 from tests.workers.verification.conftest import ServerFactory
+from workers.components import build_llm_judge, http_client_config, verifier_config
 from workers.sources.base import Passage
 from workers.sources.http_client import make_http_client
 from workers.verification.lexical import LexicalStanceScorer
@@ -32,7 +33,7 @@ from workers.verification.llm_judge import (
     LlmJudge,
     parse_reply,
 )
-from workers.verification.pipeline import Verifier, VerifierConfig
+from workers.verification.pipeline import Verifier
 
 EVIDENCE = [
     Evidence(
@@ -82,7 +83,7 @@ GOOD = completion({"stance": "supported", "justification": "Evidence [1] says Da
 
 @pytest.fixture
 def client(settings_factory: SettingsFactory) -> Iterator[httpx.Client]:
-    made = make_http_client(settings_factory())
+    made = make_http_client(http_client_config(settings_factory()))
     yield made
     made.close()
 
@@ -211,11 +212,11 @@ def test_fenced_json_is_accepted() -> None:
 def test_judge_is_off_unless_configured(
     settings_factory: SettingsFactory, client: httpx.Client
 ) -> None:
-    assert LlmJudge.from_settings(settings_factory(), client) is None
+    assert build_llm_judge(settings_factory(), client) is None
     settings: Settings = settings_factory(
         llm_judge_url="http://127.0.0.1:11434/v1/", llm_judge_model="llama3.2"
     )
-    judge = LlmJudge.from_settings(settings, client)
+    judge = build_llm_judge(settings, client)
     assert judge is not None and judge.url == "http://127.0.0.1:11434/v1/chat/completions"
 
 
@@ -233,9 +234,7 @@ PASSAGE = Passage(
 
 def _verifier(settings: Settings, judge: LlmJudge) -> Verifier:
     source = FlakySource("wikipedia", failures=0, passages=[PASSAGE])
-    return Verifier(
-        [source], LexicalStanceScorer(), VerifierConfig.from_settings(settings), judge=judge
-    )
+    return Verifier([source], LexicalStanceScorer(), verifier_config(settings), judge=judge)
 
 
 def test_agreeing_judge_is_recorded(
@@ -281,7 +280,7 @@ def test_no_evidence_means_no_question(
     verifier = Verifier(
         [FlakySource("empty", failures=0)],
         LexicalStanceScorer(),
-        VerifierConfig.from_settings(settings_factory()),
+        verifier_config(settings_factory()),
         judge=_judge(client, server.url),
     )
     verdict = verifier.verify("c", CLAIM, tolerate_source_errors=False)
@@ -290,7 +289,5 @@ def test_no_evidence_means_no_question(
 
 def test_verdict_without_judge_has_no_judge_field(settings_factory: SettingsFactory) -> None:
     source = FlakySource("s", failures=0, passages=[PASSAGE])
-    verifier = Verifier(
-        [source], LexicalStanceScorer(), VerifierConfig.from_settings(settings_factory())
-    )
+    verifier = Verifier([source], LexicalStanceScorer(), verifier_config(settings_factory()))
     assert verifier.verify("c", CLAIM, tolerate_source_errors=False).judge is None

@@ -10,10 +10,11 @@ from shared.settings import Settings, load_settings
 from shared.store.claims import ClaimRecord
 from tests.conftest import SettingsFactory
 from tests.workers.conftest import FlakySource
+from workers.components import verifier_config
 from workers.sources.base import Passage
 from workers.sources.knowledge_base.index import KnowledgeBase
 from workers.verification.lexical import LexicalStanceScorer
-from workers.verification.pipeline import Verifier, VerifierConfig
+from workers.verification.pipeline import Verifier
 from workers.verification.stance import StanceScore
 
 EVIDENCE = [
@@ -28,7 +29,7 @@ def settings() -> Settings:
 
 @pytest.fixture
 def verifier(starter_kb: KnowledgeBase, settings: Settings) -> Verifier:
-    return Verifier([starter_kb], LexicalStanceScorer(), VerifierConfig.from_settings(settings))
+    return Verifier([starter_kb], LexicalStanceScorer(), verifier_config(settings))
 
 
 @pytest.mark.parametrize(
@@ -67,7 +68,7 @@ def test_unrelated_claim_has_no_evidence(verifier: Verifier) -> None:
 
 def test_given_evidence_is_the_only_evidence(settings: Settings) -> None:
     source = FlakySource()  # would fail if it were searched
-    verifier = Verifier([source], LexicalStanceScorer(), VerifierConfig.from_settings(settings))
+    verifier = Verifier([source], LexicalStanceScorer(), verifier_config(settings))
     verdict = verifier.verify(
         "c", "Resolution 2254 was adopted in 2015.", evidence=EVIDENCE, tolerate_source_errors=False
     )
@@ -84,7 +85,7 @@ def test_given_evidence_is_the_only_evidence(settings: Settings) -> None:
 
 
 def test_both_sides_in_given_evidence_is_conflicting(settings: Settings) -> None:
-    verifier = Verifier([], LexicalStanceScorer(), VerifierConfig.from_settings(settings))
+    verifier = Verifier([], LexicalStanceScorer(), verifier_config(settings))
     verdict = verifier.verify(
         "c",
         "The bridge was opened in 1990.",
@@ -99,9 +100,7 @@ def test_transient_source_error_propagates_unless_tolerated(
     starter_kb: KnowledgeBase, settings: Settings
 ) -> None:
     flaky = FlakySource("newsapi")
-    verifier = Verifier(
-        [starter_kb, flaky], LexicalStanceScorer(), VerifierConfig.from_settings(settings)
-    )
+    verifier = Verifier([starter_kb, flaky], LexicalStanceScorer(), verifier_config(settings))
     claim = "UN Security Council resolution 2254 was adopted unanimously in December 2015."
     with pytest.raises(TransientSourceError):
         verifier.verify("c", claim, tolerate_source_errors=False)
@@ -114,7 +113,7 @@ def test_transient_source_error_propagates_unless_tolerated(
 
 def test_permanent_source_error_is_always_recorded(settings: Settings) -> None:
     broken = FlakySource("archive", error=PermanentSourceError)
-    verifier = Verifier([broken], LexicalStanceScorer(), VerifierConfig.from_settings(settings))
+    verifier = Verifier([broken], LexicalStanceScorer(), verifier_config(settings))
     verdict = verifier.verify("c", "Some claim about tea.", tolerate_source_errors=False)
     assert verdict.label == "not_enough_info"
     assert [f.source for f in verdict.sources_failed] == ["archive"]
@@ -124,7 +123,7 @@ def test_permanent_source_error_is_always_recorded(settings: Settings) -> None:
 def test_duplicate_sentences_are_scored_once(settings: Settings) -> None:
     passage = Passage("s", "d", "Tea", None, "Tea is a drink. Tea is a drink. Tea is hot.", 1.0)
     source = FlakySource("s", failures=0, passages=[passage, passage])
-    verifier = Verifier([source], LexicalStanceScorer(), VerifierConfig.from_settings(settings))
+    verifier = Verifier([source], LexicalStanceScorer(), verifier_config(settings))
     verdict = verifier.verify("c", "Tea is a drink.", tolerate_source_errors=False)
     assert [e.text for e in verdict.evidence].count("Tea is a drink.") == 1
 
@@ -136,11 +135,11 @@ def test_calibration_maps_confidence_and_needs_review(
 
     settings = settings_factory(needs_review_threshold=0.5)
     halve = IsotonicMap((0.0, 1.0), (0.0, 0.5))
-    raw = Verifier([starter_kb], LexicalStanceScorer(), VerifierConfig.from_settings(settings))
+    raw = Verifier([starter_kb], LexicalStanceScorer(), verifier_config(settings))
     calibrated = Verifier(
         [starter_kb],
         LexicalStanceScorer(),
-        VerifierConfig.from_settings(settings),
+        verifier_config(settings),
         calibration=VerdictCalibration({}, halve),
     )
     claim = "UN Security Council resolution 2254 was adopted in December 2015."
@@ -158,7 +157,7 @@ def test_questions_are_never_evidence(settings: Settings) -> None:
         ["Q: Did Pogba quit the French team? A: No, Pogba said the report was fake."]
     )
     assert [c.text for c in sentences_of(passages)] == ["A: No, Pogba said the report was fake."]
-    verdict = Verifier([], LexicalStanceScorer(), VerifierConfig.from_settings(settings)).verify(
+    verdict = Verifier([], LexicalStanceScorer(), verifier_config(settings)).verify(
         "c1",
         "Pogba quit the French team.",
         evidence=["Did Pogba quit the French team?"],
@@ -223,7 +222,7 @@ def test_an_aligned_sentence_that_decides_is_read_alone(settings: Settings) -> N
     """The early exit: a sentence stating the claim's year otherwise decides, so the
     off-topic sentences are not read, and one sentence needs no joined pass."""
     scorer = _CountingScorer()
-    verifier = Verifier([], scorer, VerifierConfig.from_settings(settings))
+    verifier = Verifier([], scorer, verifier_config(settings))
     claim = "Resolution 2254 of the UN Security Council was adopted unanimously in 2016."
     verdict = verifier.verify(
         "c1", claim, evidence=[*OFF_TOPIC, *EVIDENCE], tolerate_source_errors=False
@@ -237,7 +236,7 @@ def test_without_a_deciding_sentence_the_best_few_are_read_and_once_joined(
     settings: Settings,
 ) -> None:
     scorer = _CountingScorer()
-    config = VerifierConfig.from_settings(settings.model_copy(update={"stance_pairs_max": 3}))
+    config = verifier_config(settings.model_copy(update={"stance_pairs_max": 3}))
     verifier = Verifier([], scorer, config)
     claim = "The council discussed humanitarian access in Yemen."
     verifier.verify("c1", claim, evidence=OFF_TOPIC, tolerate_source_errors=False)

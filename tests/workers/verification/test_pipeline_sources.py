@@ -10,11 +10,12 @@ from shared.errors import TransientSourceError
 from shared.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.workers.conftest import FlakySource
+from workers.components import verifier_config
 from workers.sources.base import Passage
 from workers.sources.knowledge_base.index import KnowledgeBase
 from workers.sources.resilience import ResilientSource, SourcePolicy
 from workers.verification.lexical import LexicalStanceScorer
-from workers.verification.pipeline import Verifier, VerifierConfig
+from workers.verification.pipeline import Verifier
 
 CLAIM = "UN Security Council resolution 2254 was adopted unanimously in December 2015."
 
@@ -51,7 +52,7 @@ def test_sources_are_searched_concurrently_and_kept_in_order(settings: Settings)
         Gate("second", barrier, _passage("second", "Tea is a drink.")),
         Gate("third", barrier, _passage("third", "Resolution 2254 was adopted in 2015.")),
     ]
-    verifier = Verifier(sources, LexicalStanceScorer(), VerifierConfig.from_settings(settings))
+    verifier = Verifier(sources, LexicalStanceScorer(), verifier_config(settings))
     verdict = verifier.verify("c", CLAIM, tolerate_source_errors=False)
     assert verdict.sources_failed == []
     assert verdict.evidence[0].source == "first"
@@ -63,9 +64,7 @@ def test_resilient_source_failures_are_recorded_on_the_first_attempt(
     down = ResilientSource(
         FlakySource("wikipedia"), SourcePolicy(timeout_s=1, retries=1, backoff_base_s=0.01)
     )
-    verifier = Verifier(
-        [starter_kb, down], LexicalStanceScorer(), VerifierConfig.from_settings(settings)
-    )
+    verifier = Verifier([starter_kb, down], LexicalStanceScorer(), verifier_config(settings))
     verdict = verifier.verify("c", CLAIM, tolerate_source_errors=False)  # no raise
     assert [f.source for f in verdict.sources_failed] == ["wikipedia"]
     assert verdict.label == "supported" and verdict.evidence  # the knowledge base decided
@@ -78,7 +77,7 @@ def test_plain_source_transient_failure_still_propagates(
     verifier = Verifier(
         [starter_kb, FlakySource("plain")],
         LexicalStanceScorer(),
-        VerifierConfig.from_settings(settings),
+        verifier_config(settings),
     )
     with pytest.raises(TransientSourceError):
         verifier.verify("c", CLAIM, tolerate_source_errors=False)
@@ -89,9 +88,9 @@ def test_every_source_down_is_not_enough_info_for_review(settings: Settings) -> 
         ResilientSource(FlakySource(name), SourcePolicy(timeout_s=1, retries=0))
         for name in ("wikipedia", "google_factcheck")
     ]
-    verdict = Verifier(
-        sources, LexicalStanceScorer(), VerifierConfig.from_settings(settings)
-    ).verify("c", CLAIM, tolerate_source_errors=False)
+    verdict = Verifier(sources, LexicalStanceScorer(), verifier_config(settings)).verify(
+        "c", CLAIM, tolerate_source_errors=False
+    )
     assert verdict.label == "not_enough_info" and verdict.confidence == 0.0
     assert verdict.needs_review
     assert [f.source for f in verdict.sources_failed] == ["wikipedia", "google_factcheck"]
@@ -115,9 +114,9 @@ def _factcheck(label: str | None, score: float, rating: str = "False") -> Passag
 
 def test_rated_passages_are_shown_never_scored(settings: Settings) -> None:
     source = FlakySource("google_factcheck", failures=0, passages=[_factcheck("refuted", 1.0)])
-    verdict = Verifier(
-        [source], LexicalStanceScorer(), VerifierConfig.from_settings(settings)
-    ).verify("c", CLAIM, tolerate_source_errors=False)
+    verdict = Verifier([source], LexicalStanceScorer(), verifier_config(settings)).verify(
+        "c", CLAIM, tolerate_source_errors=False
+    )
     assert verdict.label == "not_enough_info"  # not "supported" by its own restatement
     (item,) = verdict.evidence
     assert item.stance == "refutes" and item.rating == "False" and item.score == 1.0
@@ -130,7 +129,7 @@ def test_a_close_fact_check_against_the_label_flags_review(
     def verify(passage: Passage) -> tuple[str, bool]:
         source = FlakySource("google_factcheck", failures=0, passages=[passage])
         verdict = Verifier(
-            [starter_kb, source], LexicalStanceScorer(), VerifierConfig.from_settings(settings)
+            [starter_kb, source], LexicalStanceScorer(), verifier_config(settings)
         ).verify("c", CLAIM, tolerate_source_errors=False)
         return verdict.label, verdict.needs_review
 

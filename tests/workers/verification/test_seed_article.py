@@ -63,6 +63,7 @@ def test_seed_article_verdicts(
 def test_a_claim_with_the_wrong_year_is_refuted(tmp_path: Path) -> None:
     """Issue 11: a two-document knowledge base saying "since January 2024" made "since 2020"
     ``supported 0.85`` without review."""
+    from workers.components import knowledge_base_config
     from workers.context import build_process_embedder
     from workers.sources.registry import open_knowledge_base
 
@@ -78,7 +79,9 @@ def test_a_claim_with_the_wrong_year_is_refuted(tmp_path: Path) -> None:
     settings = load_settings(
         auth_enabled=False, kb_path=tmp_path / "kb.sqlite3", stance_scorer="onnx"
     )
-    with open_knowledge_base(settings, build_process_embedder(settings)) as kb:
+    with open_knowledge_base(
+        knowledge_base_config(settings), build_process_embedder(settings)
+    ) as kb:
         kb.import_jsonl(docs)
     built = build_verifier(settings)
     try:

@@ -15,10 +15,10 @@ says when one decides the verdict.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shared.settings import Settings
 from workers.sources.base import Passage
 from workers.sources.factchecks import SOURCE_NAME
 from workers.sources.factchecks.archive import FactCheckArchive
@@ -31,28 +31,38 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def embedding_model_dir(settings: Settings) -> Path:
-    from workers.sources.factchecks.embedding import DEFAULT_MODEL_DIR
+@dataclass(frozen=True)
+class EmbeddingConfig:
+    """The sentence-embedding model: its folder and its onnxruntime threads."""
 
-    return settings.embedding_model_dir or DEFAULT_MODEL_DIR
+    model_dir: Path
+    threads: int = 2
 
 
-def build_embedder(settings: Settings) -> OnnxEmbedder:
+@dataclass(frozen=True)
+class FactCheckConfig:
+    """The archive, the embedding model, and how many matches of which score are returned."""
+
+    archive_path: Path
+    embedding: EmbeddingConfig
+    top_k: int = 3
+    min_score: float = 0.5
+
+
+def build_embedder(config: EmbeddingConfig) -> OnnxEmbedder:
     from workers.sources.factchecks.embedding import OnnxEmbedder
 
-    return OnnxEmbedder(embedding_model_dir(settings), threads=settings.onnx_threads)
+    return OnnxEmbedder(config.model_dir, threads=config.threads)
 
 
 def build_matcher(
-    settings: Settings,
-    archive: FactCheckArchive | None = None,
-    embedder: OnnxEmbedder | None = None,
+    config: EmbeddingConfig, archive: FactCheckArchive, embedder: OnnxEmbedder | None = None
 ) -> Matcher:
-    """A matcher over ``archive`` (default: the configured one) and the embedding model."""
+    """A matcher over ``archive`` and the embedding model (``embedder``, made if None)."""
     return Matcher(
-        archive or FactCheckArchive(settings.factcheck_archive_path),
-        embedder or build_embedder(settings),
-        fusion=Matcher.fusion_for(embedding_model_dir(settings)),
+        archive,
+        embedder or build_embedder(config),
+        fusion=Matcher.fusion_for(config.model_dir),
     )
 
 
@@ -97,14 +107,14 @@ class FactCheckSource:
             )
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, embedder: OnnxEmbedder | None = None
+    def from_config(
+        cls, config: FactCheckConfig, embedder: OnnxEmbedder | None = None
     ) -> FactCheckSource:
         """The configured archive; ``embedder`` is the process's model (made if None)."""
         return cls(
-            build_matcher(settings, embedder=embedder),
-            top_k=settings.factcheck_top_k,
-            min_score=settings.factcheck_min_score,
+            build_matcher(config.embedding, FactCheckArchive(config.archive_path), embedder),
+            top_k=config.top_k,
+            min_score=config.min_score,
         )
 
     def search(self, claim: str, limit: int, *, timeout_s: float | None = None) -> list[Passage]:

@@ -15,7 +15,7 @@ from services.intake.api.error_answers import ERROR_RESPONSES, READ_RESPONSES
 from services.intake.api.idempotency import HEADER, fingerprint, parse_key
 from services.intake.api.review_requests import find_claim
 from services.intake.api.routes.common import REPLAYED_HEADER, json_request_body, submit
-from services.intake.api.submissions import accept_claim, run_once
+from services.intake.api.submissions import accept_claim
 from shared.newsroom.checked_text import CheckedTextSubmission
 from shared.schemas import ClaimAccepted, ClaimStatus, ClaimSubmission
 from shared.store.keys import newsroom_namespace
@@ -68,14 +68,13 @@ async def edit_claim(
     says who set it and when, ``status`` is ``queued`` until the worker has checked it and
     published a ``verdict.updated`` with the edit's ``revision``. The text the claim already
     has changes nothing (no new revision)."""
-    await run_in_threadpool(find_claim, ctx, claim_id, newsroom)
+    record = await run_in_threadpool(find_claim, ctx, claim_id, newsroom)
     key = parse_key(request.headers.get(HEADER))
-    submission, _ = await read_submission(request, CheckedTextSubmission, ctx.settings)
+    submission, _ = await read_submission(request, CheckedTextSubmission, ctx.limits)
     body_fingerprint = fingerprint({"claim_id": claim_id, **submission.model_dump(mode="json")})
     body, replayed = await run_in_threadpool(
-        run_once,
-        ctx,
-        lambda: edit_checked_text(ctx, claim_id, newsroom, submission),
+        ctx.idempotency.run_once,
+        lambda: edit_checked_text(ctx, record, newsroom, submission),
         scope=f"{newsroom_namespace(newsroom)}:checked_text",
         key=key,
         body_fingerprint=body_fingerprint,

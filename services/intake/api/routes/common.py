@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from services.intake.api.body import read_submission
 from services.intake.api.context import IntakeContext
 from services.intake.api.idempotency import HEADER, parse_key
-from services.intake.api.submissions import run_once, submission_fingerprint
+from services.intake.api.submissions import submission_fingerprint
 from shared.store.keys import newsroom_namespace
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -57,11 +57,10 @@ async def submit(
 ) -> JSONResponse:
     """Validate everything first, then accept once per idempotency key; answer 202."""
     key = parse_key(request.headers.get(HEADER))
-    submission, _ = await read_submission(request, model, ctx.settings)
+    submission, _ = await read_submission(request, model, ctx.limits)
     async with ctx.gate.turn(newsroom):  # one newsroom's texts wait here, holding no thread
         body, replayed = await run_in_threadpool(
-            run_once,
-            ctx,
+            ctx.idempotency.run_once,
             lambda: accept(submission),
             scope=f"{newsroom_namespace(newsroom)}:{route}",
             key=key,

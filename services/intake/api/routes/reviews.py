@@ -27,7 +27,6 @@ from services.intake.api.review_requests import (
     review_queue,
 )
 from services.intake.api.routes.common import REPLAYED_HEADER, json_request_body
-from services.intake.api.submissions import run_once
 from shared.newsroom.claimreview import (
     UnpublishableError,
     claim_review,
@@ -58,16 +57,15 @@ async def review_claim(
     200 with the stored review when the claim already has this same one. A different
     review replaces the claim's review and names the one it ``supersedes``. 409 while the
     claim has no verdict."""
-    await run_in_threadpool(find_claim, ctx, claim_id, newsroom)
+    record = await run_in_threadpool(find_claim, ctx, claim_id, newsroom)
     key = parse_key(request.headers.get(HEADER))
-    submission, _ = await read_submission(request, ReviewSubmission, ctx.settings)
+    submission, _ = await read_submission(request, ReviewSubmission, ctx.limits)
     body_fingerprint = fingerprint(
         {"claim_id": claim_id, **submission.model_dump(mode="json", exclude_none=True)}
     )
     body, replayed = await run_in_threadpool(
-        run_once,
-        ctx,
-        lambda: accept_review(ctx, claim_id, newsroom, submission),
+        ctx.idempotency.run_once,
+        lambda: accept_review(ctx, record, submission),
         scope=f"{newsroom_namespace(newsroom)}:review",
         key=key,
         body_fingerprint=body_fingerprint,

@@ -20,7 +20,6 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -33,7 +32,6 @@ from starlette.types import Receive, Scope, Send
 
 from services.intake.api.auth import STATIC_KEY_ID_PREFIX, Owner
 from services.intake.api.error_answers import ApiError
-from shared.settings import Settings
 from shared.store.keys import Keys
 from shared.store.streams import StreamEntry, decode_entry
 
@@ -73,23 +71,14 @@ router = APIRouter(tags=["stream"])
 
 @dataclass(frozen=True)
 class StreamConfig:
-    """What the SSE endpoint needs of the settings."""
+    """What the SSE endpoint needs of the settings
+    (:func:`services.intake.api.components.stream_config`)."""
 
     verdict_stream: str
     key_prefix: str
     keepalive_s: float = 15.0
     max_clients: int = 500
     max_clients_per_newsroom: int = 50
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> StreamConfig:
-        return cls(
-            verdict_stream=settings.verdict_stream,
-            key_prefix=settings.key_prefix,
-            keepalive_s=settings.sse_keepalive_s,
-            max_clients=settings.sse_max_clients,
-            max_clients_per_newsroom=settings.sse_max_clients_per_newsroom,
-        )
 
 
 class StreamHub:
@@ -127,26 +116,6 @@ class StreamHub:
     async def key_exists(self, key_id: str) -> bool:
         """Whether the stored key ``key_id`` is still there (not revoked)."""
         return bool(await self.redis.hexists(self._api_keys, key_id))
-
-
-@asynccontextmanager
-async def open_stream_hub(settings: Settings) -> AsyncIterator[StreamHub]:
-    """Make the pool at startup, close it at shutdown (the app's lifespan enters this)."""
-    pool = aioredis.BlockingConnectionPool.from_url(
-        settings.redis_url,
-        max_connections=settings.sse_max_clients + 2,
-        timeout=settings.redis_connect_timeout_s,
-        socket_timeout=settings.redis_socket_timeout_s + BLOCK_MS / 1000,
-        socket_connect_timeout=settings.redis_connect_timeout_s,
-        decode_responses=True,
-        client_name=f"{settings.key_prefix}-sse",
-    )
-    client = aioredis.Redis(connection_pool=pool)
-    try:
-        yield StreamHub(StreamConfig.from_settings(settings), client)
-    finally:
-        await client.aclose()
-        await pool.disconnect()
 
 
 def visible(entry: StreamEntry, newsroom: str | None, article_id: str | None) -> bool:

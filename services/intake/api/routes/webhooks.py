@@ -95,7 +95,7 @@ class WebhookList(BaseModel):
 )
 async def add_webhook(request: Request, ctx: Context, _: Admin) -> NewWebhookView:
     body = await read_model(request, NewWebhookRequest, WEBHOOK_MAX_BODY_BYTES)
-    if not ctx.settings.webhook_allow_private:
+    if not ctx.webhook_allow_private:
         try:
             check_url(body.url)
         except RefusedTargetError as exc:

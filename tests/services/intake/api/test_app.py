@@ -10,6 +10,7 @@ from services.intake.api.app import create_app
 from services.intake.api.context import IntakeContext
 from services.intake.api.headers import MAX_HEADER_BYTES, H11HeadLimitProtocol
 from services.intake.extraction import ClaimExtractor
+from shared.settings_configs import broker_config
 from shared.store.client import make_redis
 from shared.tasks import CeleryEnqueuer
 from tests.conftest import SettingsFactory
@@ -21,7 +22,7 @@ def test_passed_in_clients_are_used_and_left_open(
 ) -> None:
     settings = settings_factory()
     client = make_redis(settings)
-    enqueuer = CeleryEnqueuer.from_settings(settings)
+    enqueuer = CeleryEnqueuer(broker_config(settings))
     app = create_app(settings, redis_client=client, enqueuer=enqueuer, extractor=extractor)
     try:
         with ApiClient(app) as api:
@@ -79,7 +80,7 @@ def test_run_server_serves_the_app_on_the_configured_address(
     [config] = calls
     assert config.app.state.settings is settings  # type: ignore[union-attr]
     assert (config.host, config.port, config.log_level) == ("127.0.0.2", 8123, "warning")
-    assert config.timeout_graceful_shutdown == shutdown.grace_period_s(settings)
+    assert config.timeout_graceful_shutdown == shutdown.grace_period_s(settings.request_timeout_s)
     assert config.timeout_graceful_shutdown >= server.GRACEFUL_SHUTDOWN_S
     assert config.timeout_graceful_shutdown > settings.request_timeout_s
     assert config.http is H11HeadLimitProtocol  # h11, answering an overlong head with JSON 431

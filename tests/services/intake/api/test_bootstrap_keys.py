@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.intake.api.bootstrap_keys import MIN_KEY_LENGTH, BootstrapKeys
+from services.intake.api.components import bootstrap_keys
 from shared.errors import ConfigurationError
 from shared.settings import load_settings
 
@@ -13,7 +14,7 @@ OTHER = "o" * MIN_KEY_LENGTH
 
 
 def _check(**values: object) -> BootstrapKeys:
-    return BootstrapKeys.from_settings(load_settings(auth_enabled=True, **values))
+    return bootstrap_keys(load_settings(auth_enabled=True, **values))
 
 
 def test_an_admin_key_alone_is_enough_to_turn_auth_on() -> None:
@@ -62,5 +63,5 @@ def test_local_development_may_use_short_and_example_keys_but_never_duplicates()
 
 
 def test_auth_off_checks_nothing() -> None:
-    keys = BootstrapKeys.from_settings(load_settings(auth_enabled=False, api_keys={"a": "x"}))
+    keys = bootstrap_keys(load_settings(auth_enabled=False, api_keys={"a": "x"}))
     assert keys.newsroom_for("x") == "a"

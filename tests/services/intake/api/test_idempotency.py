@@ -21,6 +21,7 @@ from services.intake.api.idempotency import (
 )
 from services.intake.api.submissions import submission_fingerprint
 from shared.schemas import ArticleSubmission, ClaimSubmission
+from shared.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.services.intake.conftest import (
     API_KEY,
@@ -81,11 +82,17 @@ def test_a_null_field_is_the_same_submission_as_an_absent_one() -> None:
 # --- the store -----------------------------------------------------------------------
 
 
+def _store(client: redis.Redis, settings: Settings, **timing: float) -> IdempotencyStore:
+    """The store as the intake builds it from ``settings``; ``timing``: its waits."""
+    config = IdempotencyConfig(key_prefix=settings.key_prefix, ttl_s=settings.idempotency_ttl_s)
+    return IdempotencyStore(client, config, **timing)
+
+
 def test_first_request_reserves_then_later_ones_get_the_answer(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
     settings = settings_factory(idempotency_ttl_s=600)
-    store = IdempotencyStore(redis_client, IdempotencyConfig.from_settings(settings))
+    store = _store(redis_client, settings)
     first = store.begin("nr:articles", "key-1", "fp")
     assert isinstance(first, Reservation)
     assert 0 < redis_client.ttl(first.redis_key) <= PENDING_TTL_S
@@ -98,7 +105,7 @@ def test_first_request_reserves_then_later_ones_get_the_answer(
 def test_other_body_with_same_key_conflicts(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
-    store = IdempotencyStore(redis_client, IdempotencyConfig.from_settings(settings_factory()))
+    store = _store(redis_client, settings_factory())
     reservation = store.begin("s", "k", "fp-1")
     assert isinstance(reservation, Reservation)
     store.complete(reservation, 202, {"claim_id": "clm_1"})
@@ -108,7 +115,7 @@ def test_other_body_with_same_key_conflicts(
 
 
 def test_scopes_are_separate(settings_factory: SettingsFactory, redis_client: redis.Redis) -> None:
-    store = IdempotencyStore(redis_client, IdempotencyConfig.from_settings(settings_factory()))
+    store = _store(redis_client, settings_factory())
     assert isinstance(store.begin("a:articles", "k", "fp"), Reservation)
     assert isinstance(store.begin("b:articles", "k", "fp"), Reservation)
 
@@ -116,9 +123,7 @@ def test_scopes_are_separate(settings_factory: SettingsFactory, redis_client: re
 def test_pending_key_times_out_with_409(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
-    store = IdempotencyStore(
-        redis_client, IdempotencyConfig.from_settings(settings_factory()), wait_s=0.2, poll_s=0.02
-    )
+    store = _store(redis_client, settings_factory(), wait_s=0.2, poll_s=0.02)
     assert isinstance(store.begin("s", "k", "fp"), Reservation)
     with pytest.raises(ApiError) as caught:
         store.begin("s", "k", "fp")
@@ -128,7 +133,7 @@ def test_pending_key_times_out_with_409(
 def test_released_key_can_be_taken_again(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
-    store = IdempotencyStore(redis_client, IdempotencyConfig.from_settings(settings_factory()))
+    store = _store(redis_client, settings_factory())
     first = store.begin("s", "k", "fp")
     assert isinstance(first, Reservation)
     store.release(first)

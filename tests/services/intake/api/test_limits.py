@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from fastapi.responses import StreamingResponse
 
 from services.intake.api.body import max_body_bytes
+from services.intake.api.components import request_limits
 from tests.services.intake.conftest import Intake, IntakeFactory
 
 
@@ -88,7 +89,7 @@ def test_a_response_that_started_in_time_is_not_cut(intake_factory: IntakeFactor
 
 
 def test_an_oversized_body_is_refused_before_it_is_parsed(intake: Intake) -> None:
-    limit = max_body_bytes(intake.settings)
+    limit = max_body_bytes(request_limits(intake.settings))
     before = intake.snapshot()
     response = intake.api.post(
         "/v1/articles",

@@ -5,29 +5,21 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterator
 
 import pytest
 
 from shared.logging import configure_logging
 from tests.services.intake.conftest import API_KEY, AUTH_SETTINGS, IntakeFactory
+from tests.shared.test_logging import restore_root  # noqa: F401 (a fixture)
 
 ADMIN_KEY = "admin-log-test-key-5551234-aaaaaaaaaa"
 CLAIM = {"text": "UN Security Council resolution 2254 was adopted in December 2015."}
 ARTICLE = {"text": "The APEC summit of 2017 was held in Da Nang, Vietnam."}
 
 
-@pytest.fixture
-def restore_root() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
+@pytest.mark.usefixtures("restore_root")
 def test_no_key_reaches_the_logs_and_lines_name_their_claims(
-    intake_factory: IntakeFactory, caplog: pytest.LogCaptureFixture, restore_root: None
+    intake_factory: IntakeFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     intake = intake_factory(**AUTH_SETTINGS, admin_key=ADMIN_KEY, log_format="json")
     out = io.StringIO()

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 import redis
 
+from services.intake.api.components import rate_limits
 from services.intake.api.error_answers import rate_limited_error
-from services.intake.api.ratelimit import WINDOW_S, RateLimited, RateLimiter, RateLimits
+from services.intake.api.ratelimit import WINDOW_S, RateLimited, RateLimiter
 from tests.conftest import SettingsFactory
 from tests.services.intake.conftest import API_KEY, AUTH_SETTINGS, OTHER_KEY, IntakeFactory
 
@@ -32,7 +33,7 @@ def test_limit_per_window_and_retry_after(
 ) -> None:
     settings = settings_factory(rate_limit_requests_per_min=3)
     clock = Clock(WINDOW_S * 1000 + 45.2)
-    limiter = RateLimiter(redis_client, RateLimits.from_settings(settings), clock=clock)
+    limiter = RateLimiter(redis_client, rate_limits(settings), clock=clock)
     assert [limiter.take("requests", "k1").allowed for _ in range(4)] == [True] * 3 + [False]
     assert limiter.take("requests", "k1").retry_after_s == 15
     assert limiter.take("requests", "k2").allowed, "each subject has its own budget"
@@ -44,9 +45,7 @@ def test_refused_amounts_use_up_nothing(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
     settings = settings_factory(rate_limit_claims_per_min=10, max_claims_per_article=5)
-    limiter = RateLimiter(
-        redis_client, RateLimits.from_settings(settings), clock=Clock(1_000_000.0)
-    )
+    limiter = RateLimiter(redis_client, rate_limits(settings), clock=Clock(1_000_000.0))
     assert limiter.take("claims", "k", 8).allowed
     assert not limiter.take("claims", "k", 3).allowed
     assert limiter.take("claims", "k", 2).allowed
@@ -55,7 +54,7 @@ def test_refused_amounts_use_up_nothing(
 
 def test_counters_expire(settings_factory: SettingsFactory, redis_client: redis.Redis) -> None:
     settings = settings_factory(rate_limit_requests_per_min=3)
-    RateLimiter(redis_client, RateLimits.from_settings(settings)).take("requests", "k")
+    RateLimiter(redis_client, rate_limits(settings)).take("requests", "k")
     keys = list(redis_client.scan_iter(match=f"{settings.key_prefix}:rl:*"))
     assert len(keys) == 1
     assert 0 < redis_client.pttl(keys[0]) <= (WINDOW_S + 5) * 1000
@@ -63,7 +62,7 @@ def test_counters_expire(settings_factory: SettingsFactory, redis_client: redis.
 
 def test_zero_means_unlimited(settings_factory: SettingsFactory, redis_client: redis.Redis) -> None:
     settings = settings_factory(rate_limit_requests_per_min=0)
-    limiter = RateLimiter(redis_client, RateLimits.from_settings(settings))
+    limiter = RateLimiter(redis_client, rate_limits(settings))
     assert all(limiter.take("requests", "k").allowed for _ in range(50))
     assert not list(redis_client.scan_iter(match=f"{settings.key_prefix}:rl:*"))
 
@@ -72,7 +71,7 @@ def test_check_raises_429_with_retry_after(
     settings_factory: SettingsFactory, redis_client: redis.Redis
 ) -> None:
     settings = settings_factory(rate_limit_requests_per_min=1)
-    limiter = RateLimiter(redis_client, RateLimits.from_settings(settings), clock=Clock(120.0))
+    limiter = RateLimiter(redis_client, rate_limits(settings), clock=Clock(120.0))
     limiter.check_request("k")
     with pytest.raises(RateLimited) as caught:
         limiter.check_request("k")

@@ -73,7 +73,10 @@ def test_an_article_dated_at_the_calendars_edge_is_read() -> None:
     from services.intake.extraction import ClaimExtractor
     from shared.settings import load_settings
 
-    extractor = ClaimExtractor.from_settings(load_settings(auth_enabled=False))
+    settings = load_settings(auth_enabled=False)
+    extractor = ClaimExtractor.warmed_up(
+        settings.spacy_model, threshold=settings.checkworthiness_threshold
+    )
     try:
         for text, when in [
             ("The mayor said today that taxes rose 5 percent in Springfield.", date.max),

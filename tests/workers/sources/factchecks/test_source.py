@@ -10,6 +10,7 @@ import pytest
 
 from shared.settings import Settings, load_settings
 from tests.workers.sources.factchecks.conftest import ARCHIVE_ROWS, write_jsonl
+from workers.components import embedding_config, factcheck_config, sources_config, verifier_config
 from workers.sources.base import Passage
 from workers.sources.factchecks.archive import FactCheckArchive
 from workers.sources.factchecks.deciding_match import evidence_of, strong_match
@@ -18,7 +19,7 @@ from workers.sources.factchecks.source import FactCheckSource, build_matcher
 from workers.sources.knowledge_base.index import KnowledgeBase, starter_corpus_path
 from workers.sources.registry import build_sources, close_sources
 from workers.verification.lexical import LexicalStanceScorer
-from workers.verification.pipeline import Verifier, VerifierConfig
+from workers.verification.pipeline import Verifier
 
 ArchiveFactory = Callable[..., FactCheckArchive]
 REWORDED = "Wind turbines give people cancer with their noise"
@@ -48,7 +49,7 @@ def settings_for(tmp_path: Path) -> Callable[..., Settings]:
 
 @pytest.fixture
 def source(archive_path: Path, settings_for: Callable[..., Settings]) -> Iterator[FactCheckSource]:
-    made = FactCheckSource.from_settings(settings_for(archive_path))
+    made = FactCheckSource.from_config(factcheck_config(settings_for(archive_path)))
     yield made
     made.close()
 
@@ -77,7 +78,7 @@ def test_min_score_filters_weak_matches(source: FactCheckSource) -> None:
 
 
 def test_empty_archive_is_searchable(tmp_path: Path, settings_for: Callable[..., Settings]) -> None:
-    empty = FactCheckSource.from_settings(settings_for(tmp_path / "none.sqlite3"))
+    empty = FactCheckSource.from_config(factcheck_config(settings_for(tmp_path / "none.sqlite3")))
     try:
         assert empty.search(REWORDED, 5) == []
     finally:
@@ -135,11 +136,14 @@ def test_strong_match_decides_the_verdict(
     settings = settings_for(archive_path, factcheck_match_threshold=0.5)
     client = httpx.Client()
     sources = build_sources(
-        settings, redis_client=None, http_client=client, names=["knowledge_base", "factchecks"]
+        sources_config(settings),
+        redis_client=None,
+        http_client=client,
+        names=["knowledge_base", "factchecks"],
     )
     try:
         assert [s.name for s in sources] == ["knowledge_base", "factchecks"]
-        verifier = Verifier(sources, LexicalStanceScorer(), VerifierConfig.from_settings(settings))
+        verifier = Verifier(sources, LexicalStanceScorer(), verifier_config(settings))
         verdict = verifier.verify("c1", REWORDED, tolerate_source_errors=False)
         assert verdict.label == "refuted"
         (item,) = verdict.evidence
@@ -156,7 +160,7 @@ def test_strong_match_decides_the_verdict(
         # the rule off: the match is shown as a rated passage (never stance-scored) and
         # the pipeline decides from the other sources (nothing on windmills in the KB)
         settings_off = settings.model_copy(update={"factcheck_decides": False})
-        off = Verifier(sources, LexicalStanceScorer(), VerifierConfig.from_settings(settings_off))
+        off = Verifier(sources, LexicalStanceScorer(), verifier_config(settings_off))
         verdict = off.verify("c2", REWORDED, tolerate_source_errors=False)
         assert verdict.label == "not_enough_info"
         assert verdict.evidence[0].doc_id == "pf:windmills"
@@ -173,12 +177,12 @@ def test_weak_or_undecided_match_leaves_the_verdict_to_the_pipeline(
     archive_path: Path, settings_for: Callable[..., Settings], starter_kb: KnowledgeBase
 ) -> None:
     settings = settings_for(archive_path, factcheck_match_threshold=1.0)
-    matcher = build_matcher(settings)
+    matcher = build_matcher(embedding_config(settings), FactCheckArchive(archive_path))
     source = FactCheckSource(matcher, top_k=3, min_score=0.0)
     try:
         claim = "The APEC summit of 2017 was held in Da Nang, Vietnam."
         verdict = Verifier(
-            [starter_kb, source], LexicalStanceScorer(), VerifierConfig.from_settings(settings)
+            [starter_kb, source], LexicalStanceScorer(), verifier_config(settings)
         ).verify("c3", claim, tolerate_source_errors=False)
         assert verdict.label == "supported"  # decided by the knowledge base
         assert verdict.evidence[0].source == "knowledge_base"

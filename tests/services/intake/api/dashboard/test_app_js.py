@@ -9,44 +9,22 @@ The browser test (``tests/browser``) covers the page in real Chromium; this one 
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from services.intake.api.routes.stream import DASHBOARD_DIR
+from tests.services.intake.api.dashboard.harness import Entry, needs_node, node_text, run_page, walk
 
-HARNESS = Path(__file__).with_name("render_feed.js")
-NODE = shutil.which("node") or shutil.which("nodejs")
-
-pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
+pytestmark = needs_node
 
 
-def _render(entries: list[tuple[str, str, dict[str, Any]]]) -> list[dict[str, Any]]:
-    assert NODE is not None
-    done = subprocess.run(
-        [NODE, str(HARNESS), str(DASHBOARD_DIR / "index.html"), json.dumps(entries)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    feed: list[dict[str, Any]] = json.loads(done.stdout)["feed"]
+def _render(entries: list[Entry]) -> list[dict[str, Any]]:
+    feed: list[dict[str, Any]] = run_page(entries)["feed"]
     return feed
 
 
-def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield node
-    for child in node["children"]:
-        yield from _walk(child)
-
-
 def _buttons(item: dict[str, Any]) -> list[dict[str, Any]]:
-    return [n for n in _walk(item) if n["tag"] == "button"]
+    return [n for n in walk(item) if n["tag"] == "button"]
 
 
 def _verdict(claim_id: str, **extra: Any) -> dict[str, Any]:
@@ -64,7 +42,7 @@ def test_a_claim_of_an_article_links_to_its_article() -> None:
 def test_a_lone_claim_shows_no_article_button(article: dict[str, Any]) -> None:
     [item] = _render([("1-0", "verdict", _verdict("clm_lone", **article))])
     assert _buttons(item) == []
-    assert not [n for n in _walk(item) if n["text"] == "article "]
+    assert not [n for n in walk(item) if n["text"] == "article "]
     assert item["attributes"]["data-claim-id"] == "clm_lone"
 
 
@@ -89,29 +67,14 @@ CONFLICTS = [
 REASON = "The source says 4 January 2022, not 4 March 2022."
 
 
-def _run(entries: list[tuple[str, str, dict[str, Any]]], page: dict[str, Any]) -> dict[str, Any]:
-    assert NODE is not None
-    index = str(DASHBOARD_DIR / "index.html")
-    done = subprocess.run(
-        [NODE, str(HARNESS), index, json.dumps(entries), json.dumps(page)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    out: dict[str, Any] = json.loads(done.stdout)
-    return out
-
-
-def _text(node: dict[str, Any]) -> str:
-    return str(node["text"]) + "".join(_text(c) for c in node["children"])
+def _run(entries: list[Entry], page: dict[str, Any]) -> dict[str, Any]:
+    return run_page(entries, page)
 
 
 def _why(node: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     """The conflicts and reason among ``node``'s children: (class, text, hover) each."""
     return [
-        (child["className"], _text(child), child["attributes"].get("title"))
+        (child["className"], node_text(child), child["attributes"].get("title"))
         for child in node["children"]
         if child["className"] in ("conflict", "evidence reason")
     ]
@@ -130,16 +93,16 @@ def test_a_card_shows_each_conflict_and_the_reason_right_under_its_label() -> No
     )
     [item] = _render([("1-0", "verdict", verdict)])
     head, *rest = item["children"]
-    assert "refuted" in _text(head)
+    assert "refuted" in node_text(head)
     assert _why(item) == EXPECTED_WHY
     # right under the label row, before the claim
     shown = [c["className"] for c in rest[:4]]
     assert shown == ["conflict", "conflict", "evidence reason", "claim"]
-    [slot] = [n for n in _walk(rest[0]) if n["className"] == "slot"]
+    [slot] = [n for n in walk(rest[0]) if n["className"] == "slot"]
     assert slot["text"] == "date"
     assert rest[0]["attributes"]["data-slot"] == "date"
     # source text stays text: no element is made of it
-    assert {n["tag"] for n in _walk(item)} <= {"li", "div", "span", "p", "button"}
+    assert {n["tag"] for n in walk(item)} <= {"li", "div", "span", "p", "button"}
 
 
 def test_a_card_without_conflicts_or_reason_shows_neither() -> None:
@@ -175,12 +138,12 @@ def test_the_article_view_shows_each_claim_with_its_label_conflicts_and_reason()
     assert [li["attributes"]["data-claim-id"] for li in shown] == ["clm_c", "clm_s", "clm_pending"]
     assert [li["attributes"]["data-label"] for li in shown] == ["refuted", "supported", "pending"]
     refuted, supported, pending = shown
-    assert _text(refuted["children"][0]) == "refutedThe ceasefire was signed on 4 March 2022."
+    assert node_text(refuted["children"][0]) == "refutedThe ceasefire was signed on 4 March 2022."
     assert _why(refuted) == EXPECTED_WHY
     assert _why(supported) == [
         ("evidence reason", "reason: The source states the same: rose.", None)
     ]
-    assert _why(pending) == [] and "pending" in _text(pending)
+    assert _why(pending) == [] and "pending" in node_text(pending)
 
 
 WEBB = "NASA launched the telescope in 2021. It cost 10 billion dollars. Work began that day."
@@ -193,7 +156,7 @@ NOT_STAND_ALONE = "not stand-alone: a reference is left as the article wrote it"
 def _texts(node: dict[str, Any]) -> list[tuple[str, str]]:
     """The claim texts among ``node``'s children: (class, text) each."""
     shown = ("claim", "meta as-written", "meta claim-edited", "meta not-stand-alone")
-    return [(c["className"], _text(c)) for c in node["children"] if c["className"] in shown]
+    return [(c["className"], node_text(c)) for c in node["children"] if c["className"] in shown]
 
 
 def _webb_claim(claim_id: str, written: str, text: str, **extra: Any) -> dict[str, Any]:
@@ -232,11 +195,11 @@ def test_cards_and_the_article_view_show_the_articles_words_beside_the_checked_t
         ("meta claim-edited", "checked text corrected by Jane Editor"),
     ]
     go, priced_claim, day_claim = out["article"]
-    assert _text(go["children"][0]) == "pending" + launched["text"] and _texts(go) == []
-    assert _text(priced_claim["children"][0]) == "supported" + COST
+    assert node_text(go["children"][0]) == "pending" + launched["text"] and _texts(go) == []
+    assert node_text(priced_claim["children"][0]) == "supported" + COST
     assert _texts(priced_claim) == [("meta as-written", "as written: It cost 10 billion dollars.")]
     # the editor's text came with its verdict.updated
-    assert _text(day_claim["children"][0]) == "supported" + DAY
+    assert node_text(day_claim["children"][0]) == "supported" + DAY
     assert _texts(day_claim) == _texts(corrected)[1:]
 
 

@@ -9,18 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.services.intake.api.dashboard.harness import Entry, needs_node, node_text, run_page, walk
 
-from services.intake.api.routes.stream import DASHBOARD_DIR
-
-HARNESS = Path(__file__).with_name("render_feed.js")
-NODE = shutil.which("node") or shutil.which("nodejs")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 ARTICLE_TEXT = (
     "First paragraph.\n\nThe mayor said taxes fell by 5 percent in 2023. Others disagree."
@@ -28,34 +20,11 @@ ARTICLE_TEXT = (
 SOURCE = "taxes fell by 5 percent in 2023."
 HOSTILE = '<img src=x onerror="window.pwned=1"> & <b>bold</b>'
 
-pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
-
-Entry = tuple[str, str, dict[str, Any]]
+pytestmark = needs_node
 
 
 def _run(entries: list[Entry], routes: dict[str, Any], actions: list[Any]) -> dict[str, Any]:
-    assert NODE is not None
-    page = json.dumps({"routes": routes, "actions": actions})
-    done = subprocess.run(
-        [NODE, str(HARNESS), str(DASHBOARD_DIR / "index.html"), json.dumps(entries), page],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    out: dict[str, Any] = json.loads(done.stdout)
-    return out
-
-
-def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield node
-    for child in node["children"]:
-        yield from _walk(child)
-
-
-def _text(node: dict[str, Any]) -> str:
-    return str(node["text"]) + "".join(_text(c) for c in node["children"])
+    return run_page(entries, {"routes": routes, "actions": actions})
 
 
 def _verdict(claim_id: str, **extra: Any) -> dict[str, Any]:
@@ -127,19 +96,19 @@ def test_the_queue_marks_each_claim_in_its_article_and_shows_a_lone_claim_as_tex
     assert out["texts"]["review-count"] == "2"
     assert out["hidden"] == {"review-more": True, "review-empty": True}
     art, lone = out["queue"]
-    [mark] = [n for n in _walk(art) if n["tag"] == "mark"]
+    [mark] = [n for n in walk(art) if n["tag"] == "mark"]
     assert mark["text"] == SOURCE and mark["attributes"]["data-label"] == "refuted"
-    [context] = [n for n in _walk(art) if "review-context" in n["className"]]
+    [context] = [n for n in walk(art) if "review-context" in n["className"]]
     # the claim's paragraph, not the one before it
-    assert _text(context) == "The mayor said taxes fell by 5 percent in 2023. Others disagree."
-    assert "checked as: The mayor said taxes in Springfield" in _text(art)
-    [link] = [n for n in _walk(art) if n["tag"] == "a"]
+    assert node_text(context) == "The mayor said taxes fell by 5 percent in 2023. Others disagree."
+    assert "checked as: The mayor said taxes in Springfield" in node_text(art)
+    [link] = [n for n in walk(art) if n["tag"] == "a"]
     assert link["attributes"]["href"] == "https://stats.example/taxes#:~:text=fell"
-    assert "model: refuted" in _text(art) and "said by the mayor" in _text(art)
-    assert not [n for n in _walk(lone) if n["tag"] == "mark"]
-    assert "Claim clm_lone." in _text(lone) and "lone claim" in _text(lone)
+    assert "model: refuted" in node_text(art) and "said by the mayor" in node_text(art)
+    assert not [n for n in walk(lone) if n["tag"] == "mark"]
+    assert "Claim clm_lone." in node_text(lone) and "lone claim" in node_text(lone)
     for item in (art, lone):
-        labels = [n["attributes"]["data-label"] for n in _walk(item) if _is_label_button(n)]
+        labels = [n["attributes"]["data-label"] for n in walk(item) if _is_label_button(n)]
         assert labels == ["supported", "refuted", "not_enough_info", "conflicting"]
 
 
@@ -197,7 +166,7 @@ def test_no_ruling_is_posted_without_a_reviewer_name() -> None:
     out = _run([], routes, [{"review": "clm_a", "label": "refuted"}])
     assert _posts(out) == []
     assert _ids(out) == ["clm_a"]
-    assert "Enter your name" in _text(out["queue"][0])
+    assert "Enter your name" in node_text(out["queue"][0])
 
 
 def test_a_refused_ruling_keeps_the_claim_queued_with_the_reason() -> None:
@@ -209,8 +178,8 @@ def test_a_refused_ruling_keeps_the_claim_queued_with_the_reason() -> None:
     actions = [{"set": "reviewer-name", "value": "Jane"}, {"review": "clm_a", "label": "refuted"}]
     out = _run([], routes, actions)
     assert len(_posts(out)) == 1 and _ids(out) == ["clm_a"]
-    assert "refused: claim 'clm_a' has no verdict yet" in _text(out["queue"][0])
-    buttons = [n for n in _walk(out["queue"][0]) if _is_label_button(n)]
+    assert "refused: claim 'clm_a' has no verdict yet" in node_text(out["queue"][0])
+    buttons = [n for n in walk(out["queue"][0]) if _is_label_button(n)]
     assert len(buttons) == 4 and not any(b["disabled"] for b in buttons)
 
 
@@ -249,11 +218,11 @@ def test_a_colleagues_ruling_takes_the_claim_out_and_reads_in_the_feed() -> None
     assert _ids(out) == []
     lines = [n for n in out["feed"] if n["className"] == "reviewed"]
     again, old, new = lines
-    assert f"“{HOSTILE}” reviewed as refuted by Ann <script>" in _text(new)
-    assert f"note: {HOSTILE}" in _text(new)
-    assert "model: supported" in _text(new)
-    assert "clm_old reviewed as refuted by Ann <script>" in _text(old)
-    assert "re-reviewed as refuted" in _text(again)
+    assert f"“{HOSTILE}” reviewed as refuted by Ann <script>" in node_text(new)
+    assert f"note: {HOSTILE}" in node_text(new)
+    assert "model: supported" in node_text(new)
+    assert "clm_old reviewed as refuted by Ann <script>" in node_text(old)
+    assert "re-reviewed as refuted" in node_text(again)
     assert new["attributes"]["data-label"] == "refuted"
 
 
@@ -267,8 +236,8 @@ def test_a_claim_deep_in_a_long_paragraph_shows_the_text_around_it_cut_at_spaces
         "/v1/articles/art_1": [[200, {"article_id": "art_1", "text": text, "claims": []}]],
     }
     out = _run([], routes, [])
-    [context] = [n for n in _walk(out["queue"][0]) if "review-context" in n["className"]]
-    shown = _text(context)
+    [context] = [n for n in walk(out["queue"][0]) if "review-context" in n["className"]]
+    shown = node_text(context)
     assert shown.startswith("… word") and shown.endswith(" …")
     assert SOURCE in shown and len(shown) < len(SOURCE) + 2 * 280 + 10
     assert shown[2:-2] in text  # whole words: cut at spaces
@@ -302,8 +271,8 @@ def test_a_queued_claim_shows_its_conflicts_and_the_reason_under_the_models_labe
     out = _run([], routes, [])
     [queued] = out["queue"]
     head, *rest = queued["children"]
-    assert "model: refuted" in _text(head)
-    why = [(c["className"], _text(c), c["attributes"].get("title")) for c in rest[:3]]
+    assert "model: refuted" in node_text(head)
+    why = [(c["className"], node_text(c), c["attributes"].get("title")) for c in rest[:3]]
     sentence = "“Tax receipts fell 2% in 2023.”"
     assert why == [
         ("conflict", "quantity claim: 5 percent · source: 2 percent", sentence),
@@ -312,7 +281,7 @@ def test_a_queued_claim_shows_its_conflicts_and_the_reason_under_the_models_labe
     ]
     # then the claim in its article
     assert "review-context" in rest[3]["className"]
-    assert not [n for n in _walk(queued) if n["tag"] in ("img", "b")]
+    assert not [n for n in walk(queued) if n["tag"] in ("img", "b")]
 
 
 CORRECTED = "The mayor of Springfield said taxes fell by 5 percent in 2023."
@@ -330,8 +299,8 @@ def test_an_editor_corrects_the_checked_text_and_the_claim_shows_it() -> None:
     }
     before = _run([], routes, [])
     art, lone = before["queue"]
-    assert NOT_STAND_ALONE in _text(art) and NOT_STAND_ALONE in _text(lone)
-    [box] = [n for n in _walk(art) if n["className"] == "checked-text-input"]
+    assert NOT_STAND_ALONE in node_text(art) and NOT_STAND_ALONE in node_text(lone)
+    [box] = [n for n in walk(art) if n["className"] == "checked-text-input"]
     assert box["value"] == item["text"]  # the text checked, ready to correct
 
     actions = [
@@ -345,11 +314,11 @@ def test_an_editor_corrects_the_checked_text_and_the_claim_shows_it() -> None:
     assert json.loads(patch["body"]) == {"checked_text": CORRECTED, "editor": "Jane"}
     assert UUID.match(patch["headers"]["Idempotency-Key"])
     art = out["queue"][0]
-    shown = _text(art)
+    shown = node_text(art)
     assert f"checked as: {CORRECTED}" in shown and "checked text corrected by Jane" in shown
     assert NOT_STAND_ALONE not in shown and item["text"] not in shown
     assert "checked again with your text (revision 1)" in shown
-    assert [n["text"] for n in _walk(art) if n["tag"] == "mark"] == [SOURCE]  # still in its article
+    assert [n["text"] for n in walk(art) if n["tag"] == "mark"] == [SOURCE]  # still in its article
     assert _ids(out) == ["clm_art", "clm_lone"]  # it waits for its re-check
 
 
@@ -362,6 +331,6 @@ def test_a_recheck_of_a_queued_claim_replaces_its_verdict() -> None:
     first_check = _verdict("clm_a", checkworthiness=0.9)
     out = _run([("1-0", "verdict", first_check), ("2-0", "verdict.updated", update)], routes, [])
     assert _ids(out) == ["clm_a", "clm_b"]
-    first = _text(out["queue"][0])
+    first = node_text(out["queue"][0])
     assert "model: conflicting" in first and "model: supported" not in first
     assert CORRECTED in first and "checked text corrected by Sam Desk" in first

@@ -12,17 +12,9 @@ import pytest
 from services.intake.extraction import ClaimExtractor
 from shared.newsroom.checked_text import MAX_CHECKED_TEXT_CHARS, MAX_EDITOR_CHARS
 from shared.schemas import ClaimStatus
-from tests.services.intake.conftest import (
-    API_KEY,
-    AUTH_SETTINGS,
-    OTHER_KEY,
-    Intake,
-    IntakeFactory,
-)
+from tests.services.intake.conftest import AUTH_SETTINGS, PLANET, STAR, Intake, IntakeFactory
 from tests.shared import factories
 
-PLANET = {"X-API-Key": API_KEY}
-STAR = {"X-API-Key": OTHER_KEY}
 ARTICLE = {
     "text": "NASA launched the James Webb Space Telescope in December 2021. "
     "The telescope cost 10 billion dollars. Science operations began the same day."

@@ -6,12 +6,10 @@ from typing import Any
 
 import pytest
 
-from tests.services.intake.conftest import API_KEY, AUTH_SETTINGS, OTHER_KEY, Intake, IntakeFactory
+from tests.services.intake.conftest import AUTH_SETTINGS, PLANET, STAR, Intake, IntakeFactory
 from tests.shared import factories
 from tests.shared.newsroom.structured_data import from_html_page, google_problems, unknown_terms
 
-PLANET = {"X-API-Key": API_KEY}
-STAR = {"X-API-Key": OTHER_KEY}
 PUBLISHERS: dict[str, Any] = {
     "daily-planet": {
         "name": "The Daily Planet",

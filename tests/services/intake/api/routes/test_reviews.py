@@ -14,18 +14,10 @@ from tests.services.intake.api.routes.test_stream import (  # noqa: F401 (a fixt
     EventReader,
     server_factory,
 )
-from tests.services.intake.conftest import (
-    API_KEY,
-    AUTH_SETTINGS,
-    OTHER_KEY,
-    Intake,
-    IntakeFactory,
-)
+from tests.services.intake.conftest import AUTH_SETTINGS, PLANET, STAR, Intake, IntakeFactory
 from tests.shared import factories
 from workers.sources.factchecks.formats import parse_document
 
-PLANET = {"X-API-Key": API_KEY}
-STAR = {"X-API-Key": OTHER_KEY}
 CLAIM = {"text": "The Han River bridge cost 40 million dollars to build in 2013."}
 _COSTS = itertools.count(41)
 ARTICLE = {
