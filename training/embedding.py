@@ -52,13 +52,7 @@ class SentenceEncoder(PooledEncoder):
     def __init__(self, dropout: float = 0.1, shape: BertShape | None = None) -> None:
         super().__init__(dropout, shape)
 
-    def forward(
-        self,
-        input_ids: torch.Tensor,
-        attention_mask: torch.Tensor,
-        token_type_ids: torch.Tensor,
-    ) -> torch.Tensor:
-        pooled = self.pooled(input_ids, attention_mask, token_type_ids)
+    def read_out(self, pooled: torch.Tensor) -> torch.Tensor:
         return F.normalize(pooled, p=2.0, dim=-1)
 
 

@@ -142,7 +142,7 @@ def mean_pooled(
 
 class PooledEncoder(nn.Module):
     """BERT embeddings and encoder, read out by masked mean pooling (:func:`mean_pooled`);
-    the heads below put their own layers on top."""
+    the heads put their own layers on top of that (:meth:`read_out`)."""
 
     def __init__(self, dropout: float, shape: BertShape | None = None) -> None:
         super().__init__()
@@ -151,13 +151,13 @@ class PooledEncoder(nn.Module):
         self.encoder = Encoder(self.shape, dropout)
         self.explicit_attention = False
 
-    def pooled(
+    def forward(
         self,
         input_ids: torch.Tensor,
         attention_mask: torch.Tensor,
         token_type_ids: torch.Tensor,
     ) -> torch.Tensor:
-        return mean_pooled(
+        pooled = mean_pooled(
             self.embeddings,
             self.encoder,
             input_ids,
@@ -165,6 +165,11 @@ class PooledEncoder(nn.Module):
             token_type_ids,
             explicit_attention=self.explicit_attention,
         )
+        return self.read_out(pooled)
+
+    def read_out(self, pooled: torch.Tensor) -> torch.Tensor:
+        """The head's output from the pooled rows (each subclass defines its own)."""
+        raise NotImplementedError
 
 
 class CrossEncoder(PooledEncoder):
@@ -177,13 +182,7 @@ class CrossEncoder(PooledEncoder):
         nn.init.normal_(self.classifier.weight, std=0.02)
         nn.init.zeros_(self.classifier.bias)
 
-    def forward(
-        self,
-        input_ids: torch.Tensor,
-        attention_mask: torch.Tensor,
-        token_type_ids: torch.Tensor,
-    ) -> torch.Tensor:
-        pooled = self.pooled(input_ids, attention_mask, token_type_ids)
+    def read_out(self, pooled: torch.Tensor) -> torch.Tensor:
         return self.classifier(self.head_dropout(pooled))
 
 

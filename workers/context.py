@@ -217,6 +217,22 @@ class WorkerContext:
         client = make_redis(settings)
         embedder = build_process_embedder(settings)
         verifier = build_verifier(settings, redis_client=client, embedder=embedder)
+        return cls.around(
+            settings, client, verifier, policy=build_policy(settings, client, verifier, embedder)
+        )
+
+    @classmethod
+    def around(
+        cls,
+        settings: Settings,
+        client: redis.Redis,
+        verifier: Verifier,
+        *,
+        policy: VerdictPolicy | None = None,
+    ) -> WorkerContext:
+        """A context of this Redis client and verifier: the claim store and the verdict
+        publisher on the client, the crash limit from the settings (and, without ``policy``,
+        the default verdict policy)."""
         return cls(
             settings=settings,
             redis=client,
@@ -224,7 +240,7 @@ class WorkerContext:
             publisher=VerdictPublisher(client, publisher_config(settings)),
             verifier=verifier,
             max_crashes=settings.task_max_crashes,
-            policy=build_policy(settings, client, verifier, embedder),
+            policy=VerdictPolicy() if policy is None else policy,
         )
 
     def close(self) -> None:

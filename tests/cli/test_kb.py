@@ -16,15 +16,6 @@ DOCS = [
 ]
 
 
-@pytest.fixture
-def kb_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "kb.sqlite3"
-    monkeypatch.setenv("CLAIMCHECK_KB_PATH", str(path))
-    monkeypatch.setenv("CLAIMCHECK_STANCE_SCORER", "lexical")  # no embedding model to load
-    monkeypatch.setenv("CLAIMCHECK_SOURCES", '["knowledge_base"]')
-    return path
-
-
 def _write(path: Path, rows: list[dict[str, str]], extra: bytes = b"") -> Path:
     path.write_bytes(b"".join(json.dumps(r).encode() + b"\n" for r in rows) + extra)
     return path

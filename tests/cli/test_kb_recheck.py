@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -97,50 +98,66 @@ def claims(make_settings: Callable[..., Settings]) -> Iterator[Callable[[Setting
         c.client.close()
 
 
-def test_claims_over_the_limit_are_rechecked_by_the_next_import_of_the_same_file(
+@dataclass(frozen=True)
+class Rig:
+    """What each re-check test uses: settings, claims, the queue, files and printed output."""
+
+    make_settings: Callable[..., Settings]
+    claims: Callable[[Settings], Claims]
+    redis: redis.Redis
+    tmp_path: Path
+    capsys: pytest.CaptureFixture[str]
+
+    def docs(self, name: str, **texts: str) -> Path:
+        """A JSON Lines file ``name`` in the test's folder, one document per ``id=text``."""
+        return _docs(self.tmp_path / name, **texts)
+
+
+@pytest.fixture
+def rig(
     make_settings: Callable[..., Settings],
     claims: Callable[[Settings], Claims],
     redis_client: redis.Redis,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+) -> Rig:
+    return Rig(make_settings, claims, redis_client, tmp_path, capsys)
+
+
+def test_claims_over_the_limit_are_rechecked_by_the_next_import_of_the_same_file(
+    rig: Rig,
 ) -> None:
-    settings = make_settings(recheck_max_per_import=1)
-    assert _kb(settings, "import", str(_docs(tmp_path / "v1.jsonl", apec="APEC met in 1989."))) == 0
-    c = claims(settings)
+    settings = rig.make_settings(recheck_max_per_import=1)
+    assert _kb(settings, "import", str(rig.docs("v1.jsonl", apec="APEC met in 1989."))) == 0
+    c = rig.claims(settings)
     ids = c.checked(2, "apec")
-    changed = _docs(tmp_path / "v2.jsonl", apec="APEC met in 1993.")
-    capsys.readouterr()
+    changed = rig.docs("v2.jsonl", apec="APEC met in 1993.")
+    rig.capsys.readouterr()
     assert _kb(settings, "import", str(changed)) == 0
-    first = capsys.readouterr().out
+    first = rig.capsys.readouterr().out
     assert "re-check: 1 claims queued again for 1 changed or removed documents" in first
     assert sorted(c.revisions(ids)) == [0, 1]
     # the same file again changes nothing, and re-checks the claim left over
     assert _kb(settings, "import", str(changed)) == 0
     assert c.revisions(ids) == [1, 1]
-    assert "re-check: 1 claims queued again" in capsys.readouterr().out
-    assert redis_client.llen(settings.queue_name) == 2
+    assert "re-check: 1 claims queued again" in rig.capsys.readouterr().out
+    assert rig.redis.llen(settings.queue_name) == 2
     assert "; 1 documents still pending, 1 claims over the limit: " in first
     # nothing is left: a third import prints no re-check
     assert _kb(settings, "import", str(changed)) == 0
-    assert "re-check" not in capsys.readouterr().out
+    assert "re-check" not in rig.capsys.readouterr().out
 
 
-def test_a_recheck_cut_off_by_redis_is_done_by_the_next_import(
-    make_settings: Callable[..., Settings],
-    claims: Callable[[Settings], Claims],
-    redis_client: redis.Redis,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    settings = make_settings()
-    assert _kb(settings, "import", str(_docs(tmp_path / "v1.jsonl", apec="APEC met in 1989."))) == 0
-    c = claims(settings)
+def test_a_recheck_cut_off_by_redis_is_done_by_the_next_import(rig: Rig) -> None:
+    settings = rig.make_settings()
+    assert _kb(settings, "import", str(rig.docs("v1.jsonl", apec="APEC met in 1989."))) == 0
+    c = rig.claims(settings)
     ids = c.checked(1, "apec")
-    changed = _docs(tmp_path / "v2.jsonl", apec="APEC met in 1993.")
+    changed = rig.docs("v2.jsonl", apec="APEC met in 1993.")
     down = settings.model_copy(update={"redis_url": DEAD_REDIS, "broker_url": DEAD_REDIS})
-    capsys.readouterr()
+    rig.capsys.readouterr()
     assert _kb(down, "import", str(changed)) == 0  # the import itself is committed
-    err = capsys.readouterr().err
+    err = rig.capsys.readouterr().err
     assert "re-checks stay pending" in err and "claimcheck kb recheck" in err
     with KnowledgeBase(settings.kb_path) as kb:
         doc = kb.get("apec")
@@ -148,52 +165,40 @@ def test_a_recheck_cut_off_by_redis_is_done_by_the_next_import(
     assert c.revisions(ids) == [0]
     # Redis is back: the same file again changes nothing, but the re-check is done
     assert _kb(settings, "import", str(changed)) == 0
-    assert "re-check: 1 claims queued again" in capsys.readouterr().out
-    assert c.revisions(ids) == [1] and redis_client.llen(settings.queue_name) == 1
+    assert "re-check: 1 claims queued again" in rig.capsys.readouterr().out
+    assert c.revisions(ids) == [1] and rig.redis.llen(settings.queue_name) == 1
 
 
-def test_kb_recheck_sends_what_is_left_a_limit_at_a_time(
-    make_settings: Callable[..., Settings],
-    claims: Callable[[Settings], Claims],
-    redis_client: redis.Redis,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    settings = make_settings(recheck_max_per_import=2)
-    source = _docs(tmp_path / "v1.jsonl", apec="APEC met in 1989.", hue="Hue is old.")
+def test_kb_recheck_sends_what_is_left_a_limit_at_a_time(rig: Rig) -> None:
+    settings = rig.make_settings(recheck_max_per_import=2)
+    source = rig.docs("v1.jsonl", apec="APEC met in 1989.", hue="Hue is old.")
     assert _kb(settings, "import", str(source)) == 0
-    c = claims(settings)
+    c = rig.claims(settings)
     apec, hue = c.checked(4, "apec"), c.checked(1, "hue")
     assert _kb(settings, "remove", "hue") == 0  # a removal is a change too
     assert c.revisions(hue) == [1]
-    changed = _docs(tmp_path / "v2.jsonl", apec="APEC met in 1993.")
+    changed = rig.docs("v2.jsonl", apec="APEC met in 1993.")
     assert _kb(settings, "import", str(changed)) == 0
     assert len(c.requeued(apec)) == 2
-    capsys.readouterr()
+    rig.capsys.readouterr()
     assert _kb(settings, "recheck") == 0
-    assert "re-check: 2 claims queued again" in capsys.readouterr().out
-    assert c.revisions(apec) == [1, 1, 1, 1] and redis_client.llen(settings.queue_name) == 5
+    assert "re-check: 2 claims queued again" in rig.capsys.readouterr().out
+    assert c.revisions(apec) == [1, 1, 1, 1] and rig.redis.llen(settings.queue_name) == 5
     assert _kb(settings, "recheck") == 0
-    assert capsys.readouterr().out == "re-check: nothing pending\n"
+    assert rig.capsys.readouterr().out == "re-check: nothing pending\n"
 
 
-def test_kb_recheck_refuses_while_rechecks_are_off(
-    make_settings: Callable[..., Settings], capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert _kb(make_settings(recheck_on_change=False), "recheck") == 1
-    assert "CLAIMCHECK_RECHECK_ON_CHANGE is off" in capsys.readouterr().err
+def test_kb_recheck_refuses_while_rechecks_are_off(rig: Rig) -> None:
+    assert _kb(rig.make_settings(recheck_on_change=False), "recheck") == 1
+    assert "CLAIMCHECK_RECHECK_ON_CHANGE is off" in rig.capsys.readouterr().err
 
 
-def test_a_document_changed_back_and_forth_is_rechecked_each_time(
-    make_settings: Callable[..., Settings],
-    claims: Callable[[Settings], Claims],
-    tmp_path: Path,
-) -> None:
-    settings = make_settings()
-    x = _docs(tmp_path / "x.jsonl", apec="APEC met in 1989.")
-    y = _docs(tmp_path / "y.jsonl", apec="APEC met in 1993.")
+def test_a_document_changed_back_and_forth_is_rechecked_each_time(rig: Rig) -> None:
+    settings = rig.make_settings()
+    x = rig.docs("x.jsonl", apec="APEC met in 1989.")
+    y = rig.docs("y.jsonl", apec="APEC met in 1993.")
     assert _kb(settings, "import", str(x)) == 0
-    c = claims(settings)
+    c = rig.claims(settings)
     ids = c.checked(1, "apec")
     revisions = []
     for source in (y, x, y):  # X → Y → X → Y: three changes
@@ -204,63 +209,51 @@ def test_a_document_changed_back_and_forth_is_rechecked_each_time(
 
 @pytest.mark.parametrize("limit", [2, 1000])
 def test_one_import_changing_several_cited_documents_is_one_job_per_claim(
-    make_settings: Callable[..., Settings],
-    claims: Callable[[Settings], Claims],
-    redis_client: redis.Redis,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    limit: int,
+    rig: Rig, limit: int
 ) -> None:
     """Two claims cite three documents that one import changes: two jobs, revision 1 each,
     and a limit of two claims is not reached."""
-    settings = make_settings(recheck_max_per_import=limit)
+    settings = rig.make_settings(recheck_max_per_import=limit)
     texts = {"a": "Alpha is one.", "b": "Beta is two.", "c": "Gamma is three."}
-    assert _kb(settings, "import", str(_docs(tmp_path / "v1.jsonl", **texts))) == 0
-    c = claims(settings)
+    assert _kb(settings, "import", str(rig.docs("v1.jsonl", **texts))) == 0
+    c = rig.claims(settings)
     ids = c.checked(2, "a", "b", "c")
-    capsys.readouterr()
+    rig.capsys.readouterr()
     changed = {k: v.replace("is", "was") for k, v in texts.items()}
-    assert _kb(settings, "import", str(_docs(tmp_path / "v2.jsonl", **changed))) == 0
+    assert _kb(settings, "import", str(rig.docs("v2.jsonl", **changed))) == 0
     assert c.revisions(ids) == [1, 1]
-    assert redis_client.llen(settings.queue_name) == 2
-    out = capsys.readouterr().out
+    assert rig.redis.llen(settings.queue_name) == 2
+    out = rig.capsys.readouterr().out
     assert "re-check: 2 claims queued again for 3 changed or removed documents" in out
     assert "over the limit" not in out and "pending" not in out
 
 
-def test_with_rechecks_off_no_change_is_recorded(
-    make_settings: Callable[..., Settings], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    settings = make_settings(recheck_on_change=False)
-    assert _kb(settings, "import", str(_docs(tmp_path / "v1.jsonl", apec="APEC met in 1989."))) == 0
-    assert _kb(settings, "import", str(_docs(tmp_path / "v2.jsonl", apec="APEC met in 1993."))) == 0
-    out = capsys.readouterr().out
+def test_with_rechecks_off_no_change_is_recorded(rig: Rig) -> None:
+    settings = rig.make_settings(recheck_on_change=False)
+    assert _kb(settings, "import", str(rig.docs("v1.jsonl", apec="APEC met in 1989."))) == 0
+    assert _kb(settings, "import", str(rig.docs("v2.jsonl", apec="APEC met in 1993."))) == 0
+    out = rig.capsys.readouterr().out
     assert "1 documents changed or removed; CLAIMCHECK_RECHECK_ON_CHANGE is off" in out
     with KnowledgeBase(settings.kb_path) as kb:
         assert kb.pending_changes().changes == {}
 
 
-def test_the_intake_sweep_sends_pending_rechecks_while_the_queue_is_empty(
-    make_settings: Callable[..., Settings],
-    claims: Callable[[Settings], Claims],
-    redis_client: redis.Redis,
-    tmp_path: Path,
-) -> None:
-    settings = make_settings(recheck_max_per_import=1, requeue_interval_s=60)
-    assert _kb(settings, "import", str(_docs(tmp_path / "v1.jsonl", apec="APEC met in 1989."))) == 0
-    c = claims(settings)
+def test_the_intake_sweep_sends_pending_rechecks_while_the_queue_is_empty(rig: Rig) -> None:
+    settings = rig.make_settings(recheck_max_per_import=1, requeue_interval_s=60)
+    assert _kb(settings, "import", str(rig.docs("v1.jsonl", apec="APEC met in 1989."))) == 0
+    c = rig.claims(settings)
     ids = c.checked(2, "apec")
-    assert _kb(settings, "import", str(_docs(tmp_path / "v2.jsonl", apec="APEC met in 1993."))) == 0
-    assert len(c.requeued(ids)) == 1 and redis_client.llen(settings.queue_name) == 1
+    assert _kb(settings, "import", str(rig.docs("v2.jsonl", apec="APEC met in 1993."))) == 0
+    assert len(c.requeued(ids)) == 1 and rig.redis.llen(settings.queue_name) == 1
     enqueuer = CeleryEnqueuer(broker_config(settings))
     sweeper = RequeueSweeper(c.client, c.store, enqueuer, sweep_config(settings))
     lock = Keys(settings.key_prefix).requeue_lock()
     try:
         sweeper.sweep_once()  # the import's job is still waiting: nothing more is sent
         assert len(c.requeued(ids)) == 1
-        redis_client.delete(settings.queue_name, lock)  # a worker took it
+        rig.redis.delete(settings.queue_name, lock)  # a worker took it
         sweeper.sweep_once()
         assert c.revisions(ids) == [1, 1]
-        assert redis_client.llen(settings.queue_name) == 1 and sweeper.rechecked == 1
+        assert rig.redis.llen(settings.queue_name) == 1 and sweeper.rechecked == 1
     finally:
         enqueuer.close()

@@ -24,15 +24,6 @@ PAGES = [
 ]
 
 
-@pytest.fixture
-def kb_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "kb.sqlite3"
-    monkeypatch.setenv("CLAIMCHECK_KB_PATH", str(path))
-    monkeypatch.setenv("CLAIMCHECK_STANCE_SCORER", "lexical")  # no embedding model to load
-    monkeypatch.setenv("CLAIMCHECK_SOURCES", '["knowledge_base"]')
-    return path
-
-
 def test_a_dump_imports_and_a_second_run_resumes_past_it(
     kb_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -11,44 +11,12 @@ from cli.main import build_parser
 from cli.output import format_verdict, format_verdict_line
 from cli.submit import submit
 from shared.settings import load_settings
+from tests.cli.verdicts import LINK, SENTENCE, URL, cited, verdict_of
 from tests.local_http import Reply, Request, ServerFactory
-
-URL = "https://en.wikipedia.org/wiki/APEC_Vietnam_2017"
-LINK = URL + "#:~:text=The%202017%20APEC%20summit%20took%20place%20in%20Da%20Nang."
-SENTENCE = "The 2017 APEC summit took place in Da Nang."
-
-
-def _evidence(**fields: Any) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "source": "kb",
-        "doc_id": "apec-2017",
-        "title": "APEC Vietnam 2017",
-        "url": URL,
-        "link": LINK,
-        "text": SENTENCE,
-        "stance": "supports",
-        "score": 0.74,
-    }
-    item.update(fields)
-    return {k: v for k, v in item.items() if v is not None}
-
-
-def _verdict(*evidence: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    verdict: dict[str, Any] = {
-        "claim_id": "clm_1",
-        "article_id": "art_1",
-        "claim": "The APEC summit of 2017 was held in Da Nang.",
-        "label": "supported",
-        "confidence": 0.812,
-        "needs_review": False,
-        "evidence": list(evidence),
-    }
-    verdict.update(fields)
-    return verdict
 
 
 def test_the_deciding_sentence_is_quoted_with_its_title_and_link() -> None:
-    assert format_verdict(_verdict(_evidence(), _evidence(title="Other"))).splitlines() == [
+    assert format_verdict(verdict_of(cited(), cited(title="Other"))).splitlines() == [
         "[supported 0.81] The APEC summit of 2017 was held in Da Nang.",
         f"    evidence (supports, 0.74): “{SENTENCE}”",
         f"        APEC Vietnam 2017 <{LINK}>",
@@ -56,7 +24,7 @@ def test_the_deciding_sentence_is_quoted_with_its_title_and_link() -> None:
 
 
 def test_without_a_sentence_link_the_document_url_is_shown() -> None:
-    lines = format_verdict(_verdict(_evidence(link=None))).splitlines()
+    lines = format_verdict(verdict_of(cited(link=None))).splitlines()
     assert lines[1:] == [
         f"    evidence (supports, 0.74): “{SENTENCE}”",
         f"        APEC Vietnam 2017 <{URL}>",
@@ -64,12 +32,12 @@ def test_without_a_sentence_link_the_document_url_is_shown() -> None:
 
 
 def test_evidence_without_any_url_shows_its_title() -> None:
-    lines = format_verdict(_verdict(_evidence(link=None, url=None, score=None))).splitlines()
+    lines = format_verdict(verdict_of(cited(link=None, url=None, score=None))).splitlines()
     assert lines[1:] == [f"    evidence (supports): “{SENTENCE}”", "        APEC Vietnam 2017"]
 
 
 def test_no_evidence_one_line_and_the_reason() -> None:
-    verdict = _verdict(
+    verdict = verdict_of(
         label="not_enough_info",
         needs_review=True,
         reason="a source failed",
@@ -85,7 +53,7 @@ def test_no_evidence_one_line_and_the_reason() -> None:
 def test_a_long_sentence_is_cut_at_a_word_and_the_link_is_kept_whole() -> None:
     words = [f"word{i:03d}" for i in range(60)]  # 479 characters
     link = URL + "#:~:text=word000%20word001%20word002%20word003,word056%20word057%20word058"
-    lines = format_verdict(_verdict(_evidence(text=" ".join(words), link=link))).splitlines()
+    lines = format_verdict(verdict_of(cited(text=" ".join(words), link=link))).splitlines()
     quoted = lines[1].removeprefix("    evidence (supports, 0.74): ")
     assert quoted.startswith("“word000 word001 ") and quoted.endswith(" word019…”")
     assert len(quoted) <= 160 + 2
@@ -93,32 +61,32 @@ def test_a_long_sentence_is_cut_at_a_word_and_the_link_is_kept_whole() -> None:
 
 
 def test_a_long_word_is_cut_where_it_must() -> None:
-    lines = format_verdict(_verdict(_evidence(text="x" * 500))).splitlines()
+    lines = format_verdict(verdict_of(cited(text="x" * 500))).splitlines()
     assert lines[1] == "    evidence (supports, 0.74): “" + "x" * 159 + "…”"
 
 
 def test_whitespace_and_terminal_control_characters_in_evidence_are_neutralised() -> None:
-    item = _evidence(
+    item = cited(
         text="Red\n\n  text\x1b[31m with\ta bell\x07 and \u202eoverride.",
         title="A\x1b]0;pwned\x07 title",
     )
-    lines = format_verdict(_verdict(item)).splitlines()
+    lines = format_verdict(verdict_of(item)).splitlines()
     assert lines[1] == "    evidence (supports, 0.74): “Red text[31m with a bell and override.”"
     assert lines[2] == f"        A]0;pwned title <{LINK}>"
     assert "\x1b" not in "".join(lines) and "\x07" not in "".join(lines)
 
 
 def test_colour_only_marks_the_label() -> None:
-    text = format_verdict(_verdict(_evidence(), label="refuted"), colour=True)
+    text = format_verdict(verdict_of(cited(), label="refuted"), colour=True)
     assert text.startswith("[\033[31mrefuted\033[0m 0.81]")
     assert text.count("\033[") == 2
 
 
 def test_watch_verbose_shows_every_item_with_stance_score_sentence_and_link() -> None:
-    verdict = _verdict(
-        _evidence(),
-        _evidence(stance="refutes", score=0.31, text="Lima hosted it.", title="APEC Peru"),
-        _evidence(stance="neutral", score=0.05, link=None, url=None, title="Da Nang"),
+    verdict = verdict_of(
+        cited(),
+        cited(stance="refutes", score=0.31, text="Lima hosted it.", title="APEC Peru"),
+        cited(stance="neutral", score=0.05, link=None, url=None, title="Da Nang"),
         reason="judge disagreed",
     )
     lines = format_verdict_line(verdict, stream_id="1700000000000-0", verbose=True).splitlines()
@@ -160,7 +128,7 @@ EDIT = {"editor": "Jane Editor", "edited_at": "2026-12-01T09:30:00Z", "revision"
 def test_the_articles_words_and_the_checked_texts_marks_follow_the_claim(
     fields: dict[str, Any], shown: list[str]
 ) -> None:
-    verdict = _verdict(_evidence(), **fields)
+    verdict = verdict_of(cited(), **fields)
     lines = format_verdict(verdict).splitlines()
     assert lines[0] == "[supported 0.81] The APEC summit of 2017 was held in Da Nang."
     assert lines[1 : 1 + len(shown)] == shown
@@ -191,8 +159,8 @@ CONFLICTS = [
 
 
 def test_each_conflict_follows_the_reason_on_its_own_line() -> None:
-    verdict = _verdict(
-        _evidence(stance="refutes", text="The 2016 APEC summit took place in Lima."),
+    verdict = verdict_of(
+        cited(stance="refutes", text="The 2016 APEC summit took place in Lima."),
         label="refuted",
         reason="The source says Lima, not Da\x1b[31m Nang.",
         conflicts=CONFLICTS,
@@ -243,7 +211,7 @@ def _submit_wait(server: ServerFactory, verdict: dict[str, Any], tmp_path: Path)
 def test_submit_wait_prints_the_deciding_sentence_and_its_link(
     http_server: ServerFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _submit_wait(http_server, _verdict(_evidence()), tmp_path)
+    _submit_wait(http_server, verdict_of(cited()), tmp_path)
     assert capsys.readouterr().out.splitlines() == [
         "article art_1: 1 claims queued",
         "[supported 0.81] The APEC summit of 2017 was held in Da Nang.",
@@ -256,7 +224,7 @@ def test_submit_wait_prints_the_deciding_sentence_and_its_link(
 def test_submit_wait_prints_the_articles_words_beside_the_checked_claim(
     http_server: ServerFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    verdict = _verdict(source_text=WRITTEN, stand_alone=False)
+    verdict = verdict_of(source_text=WRITTEN, stand_alone=False)
     _submit_wait(http_server, verdict, tmp_path)
     assert capsys.readouterr().out.splitlines()[1:] == [
         "[supported 0.81] The APEC summit of 2017 was held in Da Nang.",
@@ -269,7 +237,7 @@ def test_submit_wait_prints_the_articles_words_beside_the_checked_claim(
 def test_submit_wait_prints_the_reason_and_each_conflict(
     http_server: ServerFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    verdict = _verdict(
+    verdict = verdict_of(
         label="refuted", reason="The source says Lima, not Da Nang.", conflicts=CONFLICTS[:1]
     )
     _submit_wait(http_server, verdict, tmp_path)

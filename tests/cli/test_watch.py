@@ -18,34 +18,15 @@ from cli.main import build_parser
 from cli.output import format_verdict_line
 from cli.watch import watch
 from shared.settings import Settings
+from tests.cli.verdicts import LINK, cited, verdict_of
 from tests.conftest import SettingsFactory
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-LINK = (
-    "https://en.wikipedia.org/wiki/APEC_Vietnam_2017"
-    "#:~:text=The%202017%20APEC%20summit%20took%20place%20in%20Da%20Nang."
+VERDICT: dict[str, Any] = verdict_of(
+    cited(doc_id=None),
+    {"source": "kb", "title": "Da Nang", "text": "A city.", "stance": "neutral"},
 )
-VERDICT: dict[str, Any] = {
-    "claim_id": "clm_1",
-    "article_id": "art_1",
-    "claim": "The APEC summit of 2017 was held in Da Nang.",
-    "label": "supported",
-    "confidence": 0.812,
-    "needs_review": False,
-    "evidence": [
-        {
-            "source": "kb",
-            "title": "APEC Vietnam 2017",
-            "url": "https://en.wikipedia.org/wiki/APEC_Vietnam_2017",
-            "link": LINK,
-            "text": "The 2017 APEC summit took place in Da Nang.",
-            "stance": "supports",
-            "score": 0.74,
-        },
-        {"source": "kb", "title": "Da Nang", "text": "A city.", "stance": "neutral"},
-    ],
-}
 
 
 def _add(

@@ -10,10 +10,7 @@ import pytest
 
 from shared.errors import PermanentSourceError, TransientSourceError
 from shared.settings import Settings
-from shared.settings_configs import publisher_config, store_config
-from shared.store.claims import ClaimStore
 from shared.store.client import make_redis
-from shared.store.publisher import VerdictPublisher
 from tests.conftest import SettingsFactory
 from workers.components import verifier_config
 from workers.context import WorkerContext
@@ -93,14 +90,7 @@ def context_factory(
             LexicalStanceScorer(),
             verifier_config(settings),
         )
-        ctx = WorkerContext(
-            settings=settings,
-            redis=client,
-            store=ClaimStore(client, store_config(settings)),
-            publisher=VerdictPublisher(client, publisher_config(settings)),
-            verifier=verifier,
-            max_crashes=settings.task_max_crashes,
-        )
+        ctx = WorkerContext.around(settings, client, verifier)
         made.append(ctx)
         return ctx
 

@@ -30,7 +30,7 @@ from pydantic import SecretStr
 from shared.errors import ConfigurationError, PermanentSourceError
 from workers.sources.base import Passage
 from workers.sources.factchecks.ratings import label_from_text
-from workers.sources.http_client import request_json
+from workers.sources.http_client import JsonSource
 from workers.tokens import content_stems, numbers
 
 SOURCE_NAME = "google_factcheck"
@@ -49,7 +49,7 @@ class GoogleFactCheckConfig:
     max_bytes: int = 2_000_000
 
 
-class GoogleFactCheckSource:
+class GoogleFactCheckSource(JsonSource):
     """Searches Google's index of ClaimReview fact-checks."""
 
     name = SOURCE_NAME
@@ -64,12 +64,9 @@ class GoogleFactCheckSource:
         timeout_s: float = 3.0,
         max_bytes: int = 2_000_000,
     ) -> None:
-        self.client = client
-        self.url = url
+        super().__init__(client, url=url, timeout_s=timeout_s, max_bytes=max_bytes)
         self._api_key = api_key
         self.language = language
-        self.timeout_s = timeout_s
-        self.max_bytes = max_bytes
 
     @classmethod
     def from_config(
@@ -86,9 +83,6 @@ class GoogleFactCheckSource:
             max_bytes=config.max_bytes,
         )
 
-    def close(self) -> None:
-        """Nothing to release: the HTTP client belongs to whoever passed it in."""
-
     def search(self, claim: str, limit: int, *, timeout_s: float | None = None) -> list[Passage]:
         query = " ".join(claim.split())[:MAX_QUERY_CHARS]
         if not query or limit <= 0:
@@ -96,18 +90,11 @@ class GoogleFactCheckSource:
         params: dict[str, str | int] = {"query": query, "pageSize": limit}
         if self.language and self.language != "all":
             params["languageCode"] = self.language
-        body = request_json(
-            self.client,
-            self.name,
-            "GET",
-            self.url,
-            params=params,
-            headers={"X-Goog-Api-Key": self._api_key.get_secret_value()},
+        body = self.get_object(
+            params,
             timeout_s=timeout_s or self.timeout_s,
-            max_bytes=self.max_bytes,
+            headers={"X-Goog-Api-Key": self._api_key.get_secret_value()},
         )
-        if not isinstance(body, dict):
-            raise PermanentSourceError(self.name, "answer is not a JSON object")
         claims = body.get("claims", [])
         if not isinstance(claims, list):
             raise PermanentSourceError(self.name, "'claims' is not a list")

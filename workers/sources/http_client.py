@@ -2,8 +2,10 @@
 
 :func:`make_http_client` builds the :class:`httpx.Client` every HTTP source and the LLM
 judge of a worker process share (connection pool, explicit timeouts and limits, our
-User-Agent). :func:`request_json` sends one request and returns the decoded JSON body, or
-raises:
+User-Agent). :class:`JsonSource` is what the HTTP sources share: that client, their
+endpoint, time budget and answer cap, and :meth:`JsonSource.get_object`, a GET whose answer
+must be a JSON object. :func:`request_json` sends one request and returns the decoded JSON
+body, or raises:
 
 * :class:`TransientSourceError` for what may pass: a timeout (the whole answer must arrive
   within ``timeout_s``, however slowly it trickles), a refused or dropped connection,
@@ -122,6 +124,47 @@ def request_json(
         return json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise MalformedAnswerError(source, f"{where} answered malformed JSON: {exc}") from None
+
+
+class JsonSource:
+    """An HTTP source's common part: the worker's shared client (its owner closes it), one
+    endpoint, the time a search may take and the largest answer it reads.
+
+    Subclasses set ``name`` and search through :meth:`get_object`.
+    """
+
+    name: str
+
+    def __init__(self, client: httpx.Client, *, url: str, timeout_s: float, max_bytes: int) -> None:
+        self.client = client
+        self.url = url
+        self.timeout_s = timeout_s
+        self.max_bytes = max_bytes
+
+    def close(self) -> None:
+        """Nothing to release: the HTTP client belongs to whoever passed it in."""
+
+    def get_object(
+        self,
+        params: Mapping[str, str | int],
+        *,
+        timeout_s: float,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """GET the endpoint; an answer that is not a JSON object is a permanent error."""
+        body = request_json(
+            self.client,
+            self.name,
+            "GET",
+            self.url,
+            params=params,
+            headers=headers,
+            timeout_s=timeout_s,
+            max_bytes=self.max_bytes,
+        )
+        if not isinstance(body, dict):
+            raise PermanentSourceError(self.name, "answer is not a JSON object")
+        return body
 
 
 def _read_limited(

@@ -26,7 +26,7 @@ import httpx
 
 from shared.errors import PermanentSourceError, TransientSourceError
 from workers.sources.base import Passage
-from workers.sources.http_client import request_json
+from workers.sources.http_client import JsonSource
 from workers.tokens import content_words, unique
 
 SOURCE_NAME = "wikipedia"
@@ -70,7 +70,7 @@ class WikipediaConfig:
     max_bytes: int = 2_000_000
 
 
-class WikipediaSource:
+class WikipediaSource(JsonSource):
     """Searches one MediaWiki wiki and returns the intros of the best pages."""
 
     name = SOURCE_NAME
@@ -84,11 +84,8 @@ class WikipediaSource:
         timeout_s: float = 3.0,
         max_bytes: int = 2_000_000,
     ) -> None:
-        self.client = client
-        self.url = url
+        super().__init__(client, url=url, timeout_s=timeout_s, max_bytes=max_bytes)
         self.pages = pages
-        self.timeout_s = timeout_s
-        self.max_bytes = max_bytes
 
     @classmethod
     def from_config(cls, config: WikipediaConfig, client: httpx.Client) -> WikipediaSource:
@@ -99,9 +96,6 @@ class WikipediaSource:
             timeout_s=config.timeout_s,
             max_bytes=config.max_bytes,
         )
-
-    def close(self) -> None:
-        """Nothing to release: the HTTP client belongs to whoever passed it in."""
 
     def search(self, claim: str, limit: int, *, timeout_s: float | None = None) -> list[Passage]:
         terms = search_terms(claim)
@@ -195,17 +189,7 @@ class WikipediaSource:
         left = deadline - time.monotonic()
         if left <= 0:
             raise TransientSourceError(self.name, "no time left for the next request")
-        body = request_json(
-            self.client,
-            self.name,
-            "GET",
-            self.url,
-            params=params,
-            timeout_s=left,
-            max_bytes=self.max_bytes,
-        )
-        if not isinstance(body, dict):
-            raise PermanentSourceError(self.name, "answer is not a JSON object")
+        body = self.get_object(params, timeout_s=left)
         error = body.get("error")
         if isinstance(error, dict):
             code = str(error.get("code") or "unknown")

@@ -48,6 +48,18 @@ from workers.verification.mismatch import Mismatch, mismatch
 from workers.verification.stance import StanceScore
 
 CLASSES: tuple[Label, ...] = ("supported", "refuted", "not_enough_info")
+ALIGNMENT_FEATURES: tuple[str, ...] = (
+    "conflict_date",
+    "conflict_quantity",
+    "conflict_name",
+    "conflict_polarity",
+    "align_complete",
+    "align_none",
+)
+"""What the alignment says (:func:`alignment_features`): the strongest conflict by kind of
+detail, the best complete agreement, and whether no sentence is about the claim's fact."""
+JOINED_FEATURES: tuple[str, ...] = ("joined_support", "joined_refute", "joined_neutral")
+"""The stance of the evidence sentences read together as one passage."""
 FEATURES: tuple[str, ...] = (
     "max_support",
     "max_refute",
@@ -62,15 +74,8 @@ FEATURES: tuple[str, ...] = (
     "support_x_month",
     "support_x_name",
     "support_x_negation",
-    "conflict_date",
-    "conflict_quantity",
-    "conflict_name",
-    "conflict_polarity",
-    "align_complete",
-    "align_none",
-    "joined_support",
-    "joined_refute",
-    "joined_neutral",
+    *ALIGNMENT_FEATURES,
+    *JOINED_FEATURES,
     "best_similarity",
 )
 """Every feature :func:`features` computes; a fitted model reads the subset it names."""
@@ -78,15 +83,8 @@ COMPACT: tuple[str, ...] = (
     "max_support",
     "max_refute",
     "min_neutral",
-    "joined_support",
-    "joined_refute",
-    "joined_neutral",
-    "conflict_date",
-    "conflict_quantity",
-    "conflict_name",
-    "conflict_polarity",
-    "align_complete",
-    "align_none",
+    *JOINED_FEATURES,
+    *ALIGNMENT_FEATURES,
 )
 """The few strong inputs (issue 21): each sentence's stance read with its context, one
 joined-evidence pass, and the alignment's verdict by kind of detail."""

@@ -82,34 +82,31 @@ def tls_receiver(certificate: tuple[Path, Path]) -> Iterator[TlsReceiver]:
     receiver.stop()
 
 
-def test_https_goes_to_the_resolved_address_in_the_urls_name(
-    tls_receiver: TlsReceiver, certificate: tuple[Path, Path]
-) -> None:
+@pytest.fixture
+def trusting_poster(certificate: tuple[Path, Path]) -> Iterator[Poster]:
+    """A poster that trusts the test certificate and resolves every name to 127.0.0.1."""
     trusted = ssl.create_default_context(cafile=str(certificate[0]))
     poster = Poster(
         5.0, allow_private=True, resolve=lambda host, port: ["127.0.0.1"], ssl_context=trusted
     )
-    try:
-        answer = poster.post(f"https://hooks.test:{tls_receiver.port}/hook", b"{}", {})
-    finally:
-        poster.close()
+    yield poster
+    poster.close()
+
+
+def test_https_goes_to_the_resolved_address_in_the_urls_name(
+    tls_receiver: TlsReceiver, trusting_poster: Poster
+) -> None:
+    answer = trusting_poster.post(f"https://hooks.test:{tls_receiver.port}/hook", b"{}", {})
     assert answer.status == 204
     assert tls_receiver.server_names == ["hooks.test"]
     assert tls_receiver.hosts == [f"hooks.test:{tls_receiver.port}"]
 
 
 def test_a_certificate_for_another_name_is_refused(
-    tls_receiver: TlsReceiver, certificate: tuple[Path, Path]
+    tls_receiver: TlsReceiver, trusting_poster: Poster
 ) -> None:
-    trusted = ssl.create_default_context(cafile=str(certificate[0]))
-    poster = Poster(
-        5.0, allow_private=True, resolve=lambda host, port: ["127.0.0.1"], ssl_context=trusted
-    )
-    try:
-        with pytest.raises(PostError, match="ConnectError") as caught:
-            poster.post(f"https://other.test:{tls_receiver.port}/hook", b"{}", {})
-    finally:
-        poster.close()
+    with pytest.raises(PostError, match="ConnectError") as caught:
+        trusting_poster.post(f"https://other.test:{tls_receiver.port}/hook", b"{}", {})
     assert not caught.value.permanent and tls_receiver.hosts == []
 
 

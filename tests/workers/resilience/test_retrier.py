@@ -9,20 +9,8 @@ import pytest
 
 from shared.backoff import Backoff
 from shared.errors import PermanentSourceError, TransientSourceError
+from tests.workers.resilience.clock import Clock
 from workers.resilience.retrier import CallPolicy, Retrier
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def _retrier(clock: Clock, **policy: float | None) -> Retrier:
@@ -83,4 +71,4 @@ def test_attempts_get_the_time_left_and_an_exhausted_budget_fails_transiently() 
     assert seen == [2.0, 1.5]
     clock = Clock()
     with pytest.raises(TransientSourceError, match="no time left within 1s"):
-        _retrier(clock, budget_s=1).call(lambda _: "never", started_at=-5.0)
+        _retrier(clock, budget_s=1).call(lambda _: "never", started_at=clock.now - 5.0)

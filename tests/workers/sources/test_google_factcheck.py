@@ -179,21 +179,6 @@ def test_rate_limit_is_transient_with_retry_after(
     assert API_KEY not in str(caught.value)
 
 
-@pytest.mark.parametrize("body", [{"claims": {"text": "x"}}, ["claims"]])
-def test_unexpected_shapes_are_permanent(
-    body: Any, http_server: ServerFactory, http_client: httpx.Client
-) -> None:
-    server = http_server(always(Reply(json_body=body)))
-    with pytest.raises(PermanentSourceError):
-        _source(http_client, server.url).search(CLAIM, 5)
-
-
-def test_malformed_json_is_permanent(http_server: ServerFactory, http_client: httpx.Client) -> None:
-    server = http_server(always(Reply(body=b'{"claims": [{"text": "cut')))
-    with pytest.raises(PermanentSourceError, match="malformed JSON"):
-        _source(http_client, server.url).search(CLAIM, 5)
-
-
 def test_from_settings_needs_the_key(
     settings_factory: SettingsFactory, http_client: httpx.Client
 ) -> None:

@@ -19,6 +19,7 @@ from cli.processes import free_port
 from shared.errors import PermanentSourceError, TransientSourceError
 from shared.settings import Settings
 from tests.conftest import SettingsFactory
+from tests.workers.resilience.clock import Clock
 from workers.components import source_policy
 from workers.resilience.breaker import CircuitOpenError
 from workers.sources.base import Passage
@@ -27,21 +28,6 @@ from workers.sources.resilience import ResilientSource, SourcePolicy
 PASSAGE = Passage(
     "api", "d1", "Title", "https://example.org/d1", "Some text.", 0.5, publisher="P", rating="R"
 )
-
-
-class Clock:
-    """A monotonic clock the test moves; ``sleep`` moves it too."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 class Scripted:
