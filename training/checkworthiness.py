@@ -27,7 +27,7 @@ from shared.text.words import normalize_text
 from training import config as C
 from training import cw_data
 from training.files import sha256_file, write_json
-from training.metrics import average_precision, binary_f1, softmax
+from training.scores import average_precision, binary_f1, softmax
 from training.task import run_task, seed_everything, train_task
 from training.tokens import TokenSet, export_base_weights, load_tokenizer, tokenize
 

@@ -2,10 +2,10 @@
 
 :func:`build` reads a Hugging Face model folder (``config.json`` + ``model.safetensors`` or
 ``pytorch_model.bin``) and returns a classifier with the forward signature of
-:class:`training.model.CrossEncoder` (``input_ids, attention_mask, token_type_ids -> logits``,
+:class:`training.bert.CrossEncoder` (``input_ids, attention_mask, token_type_ids -> logits``,
 mean pooling over the real tokens, dropout, a linear head), so that
 :func:`training.export_onnx.export_fp32` exports either. ``model_type`` ``bert`` gives
-:class:`training.model.CrossEncoder`; ``mpnet`` (all-mpnet-base-v2) gives :class:`MPNetClassifier`,
+:class:`training.bert.CrossEncoder`; ``mpnet`` (all-mpnet-base-v2) gives :class:`MPNetClassifier`,
 which follows Hugging Face's ``MPNetModel``: positions counted from the padding id,
 no token types, one relative-position bias (32 buckets, shared by every layer).
 
@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from training.model import BertShape, CrossEncoder, load_base
+from training.bert import BertShape, CrossEncoder, load_base
 
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int32}
 

@@ -36,9 +36,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from training.bert import BertShape, PooledEncoder, load_base
 from training.export_onnx import export_graph
 from training.files import DEFAULT_DATA_ROOT, base_model_dir, sha256_file, write_json
-from training.model import BertShape, PooledEncoder, load_base
 from training.tokens import write_tokenizer
 
 SEED = 20201

@@ -19,7 +19,7 @@ import numpy as np
 from shared.text.words import normalize_text
 from training import config as C
 from training.files import DEFAULT_DATA_ROOT, read_jsonl, write_json
-from training.metrics import (
+from training.scores import (
     best_f1_threshold,
     binary_f1,
     classification_report,
@@ -157,7 +157,7 @@ def stance_throughput(model_dir: Path, threads: int, n: int = 1024) -> dict[str,
 
 
 def _cw_file_metrics(prob: np.ndarray, gold: np.ndarray, thr: float) -> dict[str, Any]:
-    from training.metrics import average_precision
+    from training.scores import average_precision
 
     pred = prob >= thr
     tp = int((pred & (gold == 1)).sum())

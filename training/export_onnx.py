@@ -17,8 +17,8 @@ import numpy as np
 import torch
 
 from training import config as C
+from training.bert import CrossEncoder, load_base, load_trainable
 from training.files import sha256_file, write_json
-from training.model import CrossEncoder, load_base, load_trainable
 from training.tokens import write_tokenizer
 
 TASKS: dict[str, tuple[C.TrainConfig, tuple[str, ...]]] = {

@@ -3,7 +3,7 @@
 The stance model ships only as ``workers/models/stance/model.onnx`` (onnxruntime dynamic
 quantization, int8 per-channel weights); its fp16 training weights are not kept. This
 module reads that graph, dequantizes every quantized initializer and maps it back to the
-parameter names of :class:`training.model.CrossEncoder`, so that ``training.stance train
+parameter names of :class:`training.bert.CrossEncoder`, so that ``training.stance train
 --init DIR`` can continue training from the shipped model instead of the base MiniLM.
 
 Graph patterns handled (what ``torch.onnx.export`` + ``quantize_dynamic(per_channel=True)``
@@ -181,7 +181,7 @@ def read_onnx(path: Path) -> tuple[list[Node], dict[str, np.ndarray]]:
 
 def expected_shapes(n_labels: int) -> dict[str, tuple[int, ...]]:
     """Parameter names and shapes of the torch :class:`CrossEncoder` the weights must fit."""
-    from training.model import CrossEncoder
+    from training.bert import CrossEncoder
 
     return {k: tuple(v.shape) for k, v in CrossEncoder(n_labels).state_dict().items()}
 

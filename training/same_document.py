@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from shared.text.words import normalize_text
-from training.words import content_words, jaccard
+from training.content_words import content_words, jaccard
 
 
 def _overlap(claim_words: set[str], sentence: str) -> int:

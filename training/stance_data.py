@@ -16,10 +16,10 @@ import numpy as np
 
 from shared.text.words import normalize_text
 from training import config as C
+from training.content_words import content_words, jaccard
 from training.files import read_jsonl, sha256_file
-from training.metrics import classification_report
+from training.scores import classification_report
 from training.tokens import TokenSet
-from training.words import content_words, jaccard
 
 LABEL_ID = {name: i for i, name in enumerate(C.STANCE_LABELS)}
 NEI = LABEL_ID["not_enough_info"]

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.text.words import normalize_text
-from training.words import STOPWORDS
+from training.content_words import STOPWORDS
 
 # (start, end, label, text) of one named entity in a claim
 Entity = tuple[int, int, str, str]

@@ -21,10 +21,10 @@ import numpy as np
 import torch
 
 from training import config as C
+from training.bert import CrossEncoder
 from training.files import sha256_file, write_json, write_npz_parts
-from training.metrics import classification_report, fit_temperature
-from training.model import CrossEncoder
 from training.pair_table import pad_batch
+from training.scores import classification_report, fit_temperature
 from training.stance_data import dev_report
 from training.tokens import TokenSet
 

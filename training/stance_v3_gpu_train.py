@@ -24,8 +24,8 @@ import numpy as np
 import torch
 
 from training import config as C
+from training.bert import CrossEncoder
 from training.files import sha256_file
-from training.model import CrossEncoder
 from training.pair_table import PairTable
 from training.stance_data import dev_report
 from training.stance_v3_gpu_export import T0, log, write_weights

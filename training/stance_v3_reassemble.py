@@ -46,9 +46,9 @@ def reexport(weights: Path, init_onnx: Path, dst: Path) -> None:
 
     import torch
 
+    from training.bert import CrossEncoder, load_trainable
     from training.export_onnx import export_fp32, quantize
     from training.from_onnx import map_initializers, read_onnx
-    from training.model import CrossEncoder, load_trainable
 
     nodes, inits = read_onnx(init_onnx)
     params, _ = map_initializers(nodes, inits)

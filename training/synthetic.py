@@ -37,10 +37,10 @@ from typing import Any
 
 from shared.text.words import normalize_text
 from training import synthetic_swaps as swaps
+from training.content_words import content_words
 from training.synthetic_claims import coarser_claims, nei_partner
 from training.synthetic_docs import Doc, eligible, text_key
 from training.synthetic_knowledge import Knowledge
-from training.words import content_words
 
 REFUTE_KINDS: tuple[str, ...] = ("year", "date", "number", "scale", "unit", "name", "negation")
 SUPPORT_KINDS: tuple[str, ...] = ("identity", "coarser")

@@ -17,10 +17,10 @@ import re
 from collections.abc import Sequence
 
 from shared.text.words import normalize_text
+from training.content_words import jaccard
 from training.synthetic_docs import MIN_WORDS
 from training.synthetic_knowledge import Knowledge
 from training.synthetic_swaps import _MONTHS_ALT, _OPEN
-from training.words import jaccard
 
 # not_enough_info partners: share a content word, little else
 NEI_MAX_JACCARD = 0.3

@@ -1,4 +1,4 @@
-"""Generic fine-tuning loop for :class:`training.model.CrossEncoder` on pre-tokenized data.
+"""Generic fine-tuning loop for :class:`training.bert.CrossEncoder` on pre-tokenized data.
 
 Runs on CUDA (bf16 autocast) or CPU (fp32). Needs only torch + numpy, so it runs on a
 bare GPU machine from the arrays written by ``prepare``. After every epoch it evaluates
@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from training.bert import CrossEncoder, load_base, load_trainable
 from training.config import TrainConfig
 from training.files import sha256_file, write_json, write_npz_parts
-from training.model import CrossEncoder, load_base, load_trainable
 from training.tokens import PAD_ID, TokenSet
 
 SelectFn = Callable[[np.ndarray, TokenSet], tuple[float, dict[str, Any]]]

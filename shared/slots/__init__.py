@@ -9,7 +9,7 @@ another (:func:`Slots.signature`). World knowledge lives in ``data/``.
 """
 
 from shared.slots.compare import compare
-from shared.slots.extract import extract
 from shared.slots.model import Alignment, SlotConflict, Slots
+from shared.slots.text_slots import extract
 
 __all__ = ["Alignment", "SlotConflict", "Slots", "compare", "extract"]

@@ -2,7 +2,7 @@
 
 A slot is a detail a reporter can get wrong: a date, a quantity (number, scale, unit,
 currency, bound, sign), a name, or the statement's polarity. Slots are plain frozen data:
-:mod:`shared.slots.extract` finds them, :mod:`shared.slots.compare` compares them.
+:mod:`shared.slots.text_slots` finds them, :mod:`shared.slots.compare` compares them.
 """
 
 from __future__ import annotations

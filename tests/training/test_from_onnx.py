@@ -103,9 +103,9 @@ def test_round_trip_through_a_real_int8_export(tmp_path: Path) -> None:
     torch = pytest.importorskip("torch", reason="needs the training venv (.venv-train)")
     pytest.importorskip("onnx", reason="needs the training venv (.venv-train)")
     pytest.importorskip("onnxruntime.quantization", reason="needs onnxruntime")
+    from training.bert import BertShape, CrossEncoder
     from training.export_onnx import export_graph, quantize
     from training.from_onnx import read_onnx
-    from training.model import BertShape, CrossEncoder
 
     torch.manual_seed(0)
     shape = BertShape(vocab_size=60, hidden=16, layers=2, heads=2, intermediate=32)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from training.content_words import content_words
 from training.pair_table import PairTable, pair_lengths
 from training.synthetic import make_synthetic
 from training.synthetic_claims import coarser_claims, nei_partner
@@ -24,7 +25,6 @@ from training.synthetic_swaps import (
     swap_year,
     toggle_negation,
 )
-from training.words import content_words
 
 ROOT = Path(__file__).resolve().parents[2]
 KN = Knowledge.load()

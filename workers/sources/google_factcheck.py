@@ -28,10 +28,10 @@ import httpx
 from pydantic import SecretStr
 
 from shared.errors import ConfigurationError, PermanentSourceError
+from workers.retrieval_words import content_stems, numbers
 from workers.sources.base import Passage
 from workers.sources.factchecks.ratings import label_from_text
 from workers.sources.http_client import JsonSource
-from workers.tokens import content_stems, numbers
 
 SOURCE_NAME = "google_factcheck"
 MAX_QUERY_CHARS = 500

@@ -25,9 +25,9 @@ from typing import Any
 import httpx
 
 from shared.errors import PermanentSourceError, TransientSourceError
+from workers.retrieval_words import content_words, unique
 from workers.sources.base import Passage
 from workers.sources.http_client import JsonSource
-from workers.tokens import content_words, unique
 
 SOURCE_NAME = "wikipedia"
 PUBLISHER = "Wikipedia"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from workers.retrieval_words import content_stems, coverage
 from workers.sources.base import Passage
-from workers.tokens import content_stems, coverage
 from workers.verification.sentences import collapse, sentence_spans
 
 GIVEN_SOURCE = "given"

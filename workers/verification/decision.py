@@ -41,7 +41,7 @@ import numpy.typing as npt
 
 from shared.schemas import Label
 from shared.slots import Alignment
-from workers.tokens import content_stems, coverage
+from workers.retrieval_words import content_stems, coverage
 from workers.verification import publish_policy
 from workers.verification.alignment import complete, conflicting
 from workers.verification.mismatch import Mismatch, mismatch

@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from workers.tokens import (
+from workers.retrieval_words import (
     content_stems,
     has_negation,
     is_year,

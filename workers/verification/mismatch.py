@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from workers.tokens import has_negation, is_year, numbers, proper_nouns, stem, words
+from workers.retrieval_words import has_negation, is_year, numbers, proper_nouns, stem, words
 
 _DATA = Path(__file__).resolve().parent / "data" / "mismatch.json"
 _MAY = re.compile(r"\bMay\b(?=\s+\d|\s+of\b)|(?<=\d\s)May\b")

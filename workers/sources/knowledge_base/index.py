@@ -40,11 +40,11 @@ import numpy as np
 import numpy.typing as npt
 
 from shared.errors import PermanentSourceError, TransientSourceError
+from workers.retrieval_words import content_words, unique
 from workers.sources.base import Embedder, Passage
 from workers.sources.knowledge_base.ann import AnnIndex, AnnMeta
 from workers.sources.knowledge_base.documents import Document
 from workers.sources.knowledge_base.writer import KbWriter, is_lock_error
-from workers.tokens import content_words, unique
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from workers.tokens import content_words, has_negation, numbers, proper_nouns, stem, words
+from workers.retrieval_words import content_words, has_negation, numbers, proper_nouns, stem, words
 
 
 def test_words_fold_case_apostrophes_and_aliases() -> None:
@@ -50,7 +50,7 @@ def test_proper_nouns_skip_the_first_word() -> None:
 
 def test_stop_words_are_spacys_with_the_retrieval_corrections() -> None:
     from shared.text.words import stop_words
-    from workers.tokens import NEGATIONS, STOP_WORDS
+    from workers.retrieval_words import NEGATIONS, STOP_WORDS
 
     assert "afterwards" in STOP_WORDS and "afterwards" in stop_words("en")  # from spaCy
     assert "said" in STOP_WORDS and "said" not in stop_words("en")  # our extra
