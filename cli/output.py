@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from shared.store.streams import stream_id_ms
+
 _COLOURS = {
     "supported": "\033[32m",
     "refuted": "\033[31m",
@@ -115,8 +117,7 @@ def format_completed(data: dict[str, Any]) -> str:
 def _clock(stream_id: str | None) -> str:
     if not stream_id:
         return "--:--:--"
-    seconds = int(stream_id.split("-", 1)[0]) / 1000
-    return datetime.fromtimestamp(seconds).strftime("%H:%M:%S")
+    return datetime.fromtimestamp(stream_id_ms(stream_id) / 1000).strftime("%H:%M:%S")
 
 
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

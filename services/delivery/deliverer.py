@@ -70,7 +70,7 @@ from services.delivery.lanes import Lanes
 from services.delivery.poster import Poster, Resolver
 from shared.backoff import Backoff
 from shared.errors import StoreUnavailableError
-from shared.store.streams import GroupReader, StreamEntry
+from shared.store.streams import GroupReader, StreamEntry, stream_id_ms
 from shared.store.webhooks import Attempt, Endpoint, WebhookStore
 
 __all__ = ["GROUP", "Deliverer", "DeliveryConfig", "body_of", "message_id"]
@@ -109,17 +109,13 @@ class DeliveryConfig:
     """The dead-letter stream is trimmed to about this many entries."""
 
 
-def _entry_ms(entry_id: str) -> int:
-    return int(entry_id.split("-", 1)[0])
-
-
 def _created_ms(endpoint: Endpoint) -> int:
     return int(datetime.fromisoformat(endpoint.created_at).timestamp() * 1000)
 
 
 def body_of(event_type: str, data: dict[str, Any], entry_id: str) -> str:
     """The JSON POSTed: ``{"type", "timestamp", "data"}`` (the Standard Webhooks shape)."""
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(_entry_ms(entry_id) / 1000))
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stream_id_ms(entry_id) / 1000))
     return json.dumps({"type": event_type, "timestamp": stamp, "data": data}, ensure_ascii=False)
 
 
@@ -198,12 +194,7 @@ class Deliverer:
 
     # ---- the reader -----------------------------------------------------------------------
 
-    def ensure_group(self) -> None:
-        """Create the consumer group (from the stream's start) unless it exists."""
-        self._reader.ensure_group()
-
     def run(self, stop: threading.Event) -> None:
-        self.ensure_group()
         logger.info("webhooks: delivering %s as %s", self.config.stream, self.config.consumer)
         while not stop.is_set():
             try:
@@ -309,7 +300,7 @@ class Deliverer:
                 fresh=True,
             )
             for endpoint in self.store.for_entry(newsroom, event_type)
-            if endpoint.endpoint_id not in sent and _created_ms(endpoint) <= _entry_ms(entry_id)
+            if endpoint.endpoint_id not in sent and _created_ms(endpoint) <= stream_id_ms(entry_id)
         ]
 
     def _hand(self, job: _Job) -> None:

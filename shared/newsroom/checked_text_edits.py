@@ -10,8 +10,9 @@ from typing import Annotated, Any, ClassVar
 
 import redis
 
-from shared.errors import ClaimNotFoundError, StoreUnavailableError
+from shared.errors import ClaimNotFoundError
 from shared.newsroom.checked_text import CheckedTextSubmission
+from shared.store.client import store_errors
 from shared.store.keys import Keys
 from shared.store.lua import ARG, KEY, Script, ScriptCall
 
@@ -57,10 +58,8 @@ class CheckedTextEditor:
             editor=submission.editor,
             edited_at=(now or datetime.now(UTC)).isoformat(),
         )
-        try:
+        with store_errors("store the checked text"):
             reply: list[Any] = self._script(call)
-        except redis.RedisError as exc:
-            raise StoreUnavailableError(f"could not store the checked text: {exc}") from exc
         code = int(reply[0])
         if code < 0:
             raise ClaimNotFoundError(f"claim {claim_id} is not in the store")

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 
 import redis
 
-from shared.newsroom.redis_calls import redis_call
 from shared.store.api_keys import ApiKeyStore
+from shared.store.client import redis_call
 from shared.store.keys import NO_NEWSROOM, Keys
 
 

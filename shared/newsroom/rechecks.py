@@ -39,7 +39,7 @@ from typing import Annotated, Any, ClassVar, Final
 
 import redis
 
-from shared.errors import StoreUnavailableError
+from shared.store.client import store_errors
 from shared.store.keys import Keys
 from shared.store.lua import ARG, ARGS, KEY, KEYS, Script, ScriptCall
 
@@ -142,7 +142,7 @@ class Rechecker:
     def add(self, changes: Mapping[str, str]) -> None:
         """Record ``changes`` (doc id -> change id) as pending, in their order."""
         items = list(changes.items())
-        try:
+        with store_errors("record the changes to re-check"):
             for start in range(0, len(items), _CHUNK):
                 args = [value for pair in items[start : start + _CHUNK] for value in pair]
                 call = AddPendingCall(
@@ -152,8 +152,6 @@ class Rechecker:
                     doc_changes=args,
                 )
                 self._add(call)
-        except redis.RedisError as exc:
-            raise StoreUnavailableError(f"could not record the changes to re-check: {exc}") from exc
 
     def recheck(self, changes: Mapping[str, str], enqueue: Enqueue, *, limit: int) -> RecheckReport:
         """Record ``changes`` (doc id -> change id, unique to each change) as pending and
@@ -164,10 +162,8 @@ class Rechecker:
 
     def pending(self) -> int:
         """How many documents have a pending re-check."""
-        try:
+        with store_errors("count pending re-checks"):
             return int(self._client.zcard(self._keys.recheck_pending()))
-        except redis.RedisError as exc:
-            raise StoreUnavailableError(f"could not count pending re-checks: {exc}") from exc
 
     def drain(
         self, enqueue: Enqueue, *, limit: int, only: Sequence[str] | None = None
@@ -176,14 +172,12 @@ class Rechecker:
         documents), at most ``limit`` claims; end each document whose claims were all sent."""
         report = RecheckReport()
         sent: set[str] = set()
-        try:
+        with store_errors("re-queue citing claims"):
             for chunk in self._chunks(only):
                 self._drain_chunk(chunk, enqueue, limit, report, sent)
                 if report.over_limit:
                     break
             report.pending = int(self._client.zcard(self._keys.recheck_pending()))
-        except redis.RedisError as exc:
-            raise StoreUnavailableError(f"could not re-queue citing claims: {exc}") from exc
         return report
 
     def _chunks(self, only: Sequence[str] | None) -> Iterator[list[tuple[str, str]]]:
@@ -268,15 +262,3 @@ class Rechecker:
             for marker in markers:
                 pipe.set(marker, "1", nx=True, ex=MARKER_TTL_S)
             pipe.execute()
-
-
-def recheck_citing(
-    client: redis.Redis,
-    key_prefix: str,
-    changes: Mapping[str, str],
-    enqueue: Enqueue,
-    *,
-    limit: int,
-) -> RecheckReport:
-    """:meth:`Rechecker.recheck` with a rechecker made for this once."""
-    return Rechecker(client, key_prefix).recheck(changes, enqueue, limit=limit)

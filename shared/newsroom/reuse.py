@@ -18,7 +18,7 @@ import redis
 from pydantic import BaseModel
 
 from shared.newsroom.identity import claim_key
-from shared.newsroom.redis_calls import redis_call
+from shared.store.client import redis_call
 from shared.store.keys import Keys
 
 

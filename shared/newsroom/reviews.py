@@ -53,6 +53,7 @@ from shared.newsroom.identity import ClaimIdentity, claim_identity, claim_key, d
 from shared.newsroom.rulings import Ruling
 from shared.schemas import Review, ReviewSubmission, VerdictReviewed
 from shared.store.claims import ClaimRecord, ClaimStore, StoreConfig
+from shared.store.client import store_errors
 from shared.store.keys import Keys
 from shared.store.lua import ARG, KEY, Script, ScriptCall
 from shared.store.publisher import PublisherConfig
@@ -208,10 +209,8 @@ class ReviewRecorder:
     def _read_again(self, claim: ClaimRecord) -> ClaimRecord:
         """The claim's record as it is now; as it was when it is gone (the review script
         then answers that it is unknown)."""
-        try:
+        with store_errors(f"read claim {claim.claim_id}"):
             return self._store.get_claim(claim.claim_id) or claim
-        except redis.RedisError as exc:
-            raise StoreUnavailableError(f"could not read claim {claim.claim_id}: {exc}") from exc
 
     def _run(
         self, claim: ClaimRecord, submission: ReviewSubmission, reviewed_at: datetime
@@ -243,10 +242,8 @@ class ReviewRecorder:
             stream_id=claim.stream_id or "",
             revision=claim.revision,
         )
-        try:
+        with store_errors("record review"):
             reply: list[str] = self._script(call)
-        except redis.RedisError as exc:
-            raise StoreUnavailableError(f"could not record review: {exc}") from exc
         return reply
 
     # --- twins ----------------------------------------------------------------------

@@ -32,15 +32,16 @@ import redis
 from pydantic import BaseModel
 
 from shared.newsroom.identity import claim_key, details_signature
-from shared.newsroom.redis_calls import redis_call
 from shared.schemas import Label, Review
 from shared.store.claims import ClaimRecord
+from shared.store.client import redis_call
 from shared.store.keys import Keys
 
 
 def ruling_document(text: str) -> str:
     """The document id under which verdicts decided by the ruling on ``text`` cite it: a
-    later ruling on that text re-checks them (:func:`shared.newsroom.rechecks.recheck_citing`)."""
+    later ruling on that text re-checks them
+    (:meth:`shared.newsroom.rechecks.Rechecker.recheck`)."""
     return f"ruling:{claim_key(text)}"
 
 

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 import redis
 
-from shared.errors import StoreUnavailableError
+from shared.store.client import store_errors
 from shared.store.keys import Keys
 
 KEY_PREFIX = "cck_"
@@ -79,20 +79,17 @@ class ApiKeyStore:
         )
         hashed = digest(key)
         record = {"digest": hashed, "newsroom": newsroom, "created_at": info.created_at}
-        try:
-            with self._redis.pipeline(transaction=True) as pipe:
-                pipe.hset(
-                    self._keys.api_key(hashed),
-                    mapping={
-                        "key_id": info.key_id,
-                        "newsroom": newsroom,
-                        "created_at": info.created_at,
-                    },
-                )
-                pipe.hset(self._index, info.key_id, json.dumps(record))
-                pipe.execute()
-        except redis.RedisError as exc:
-            raise StoreUnavailableError(f"could not store the key: {exc}") from exc
+        with store_errors("store the key"), self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                self._keys.api_key(hashed),
+                mapping={
+                    "key_id": info.key_id,
+                    "newsroom": newsroom,
+                    "created_at": info.created_at,
+                },
+            )
+            pipe.hset(self._index, info.key_id, json.dumps(record))
+            pipe.execute()
         return NewKey(info=info, key=key)
 
     def find(self, key: str) -> KeyInfo | None:
@@ -100,10 +97,8 @@ class ApiKeyStore:
         if not key.startswith(KEY_PREFIX):
             return None
         hashed = digest(key)
-        try:
+        with store_errors("look the key up"):
             row = self._redis.hgetall(self._keys.api_key(hashed))
-        except redis.RedisError as exc:
-            raise StoreUnavailableError(f"could not look the key up: {exc}") from exc
         if not row:
             return None
         return KeyInfo(key_id=row["key_id"], newsroom=row["newsroom"], created_at=row["created_at"])

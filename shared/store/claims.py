@@ -16,7 +16,6 @@ from typing import Annotated, Any, ClassVar
 import redis
 from pydantic import BaseModel, Field
 
-from shared.errors import StoreUnavailableError
 from shared.newsroom.checked_text import EditedClaim, edit_from_hash, edit_mapping
 from shared.schemas import (
     ClaimDetails,
@@ -27,6 +26,7 @@ from shared.schemas import (
     SkippedSentence,
     Verdict,
 )
+from shared.store.client import store_errors
 from shared.store.keys import Keys
 from shared.store.lua import KEY, Script, ScriptCall
 
@@ -195,19 +195,16 @@ class ClaimStore:
 
     def save(self, claims: Iterable[ClaimRecord], article: ArticleRecord | None = None) -> None:
         """Write an article and its claims (or a lone claim) in one transaction."""
-        try:
-            with self._redis.pipeline(transaction=True) as pipe:
-                if article is not None:
-                    key = self._keys.article(article.article_id)
-                    pipe.hset(key, mapping=_article_mapping(article))
-                    pipe.expire(key, self._ttl)
-                for claim in claims:
-                    key = self._keys.claim(claim.claim_id)
-                    pipe.hset(key, mapping=_claim_mapping(claim))
-                    pipe.expire(key, self._ttl)
-                pipe.execute()
-        except redis.RedisError as exc:
-            raise StoreUnavailableError(f"could not store records: {exc}") from exc
+        with store_errors("store records"), self._redis.pipeline(transaction=True) as pipe:
+            if article is not None:
+                key = self._keys.article(article.article_id)
+                pipe.hset(key, mapping=_article_mapping(article))
+                pipe.expire(key, self._ttl)
+            for claim in claims:
+                key = self._keys.claim(claim.claim_id)
+                pipe.hset(key, mapping=_claim_mapping(claim))
+                pipe.expire(key, self._ttl)
+            pipe.execute()
 
     def delete(self, claim_ids: Iterable[str], article_id: str | None = None) -> None:
         """Remove records again (used when queuing failed after they were written)."""

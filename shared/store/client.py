@@ -1,10 +1,18 @@
-"""One Redis client per process, with explicit timeouts and a bounded pool."""
+"""One Redis client per process, with explicit timeouts and a bounded pool, and the one
+translation of its failures into :class:`~shared.errors.StoreUnavailableError`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
 import redis
 
+from shared.errors import StoreUnavailableError
 from shared.settings import Settings
+
+_T = TypeVar("_T")
 
 
 def make_redis(settings: Settings, *, url: str | None = None) -> redis.Redis:
@@ -39,3 +47,19 @@ def durability_warning(client: redis.Redis) -> str | None:
     if value is None or str(value).lower() == "yes":
         return None
     return f"Redis has appendonly off: {DURABILITY_ADVICE}"
+
+
+@contextmanager
+def store_errors(what: str) -> Iterator[None]:
+    """Redis failures inside the block raised as :class:`StoreUnavailableError`
+    ("could not <what>: <the error>"): the one translation of the store's errors."""
+    try:
+        yield
+    except redis.RedisError as exc:
+        raise StoreUnavailableError(f"could not {what}: {exc}") from exc
+
+
+def redis_call(call: Callable[[], _T], what: str) -> _T:
+    """Run one Redis call under :func:`store_errors`."""
+    with store_errors(what):
+        return call()

@@ -90,20 +90,20 @@ class Keys:
     # --- rulings and reuse (shared.newsroom.rulings, shared.newsroom.reuse) --------------
 
     def rulings(self, newsroom: str | None) -> str:
-        """Hash: a newsroom's rulings, field :func:`shared.newsroom.rulings.claim_key` of the
+        """Hash: a newsroom's rulings, field :func:`shared.newsroom.identity.claim_key` of the
         ruled text, value a JSON :class:`shared.newsroom.rulings.Ruling`."""
         return f"{self.prefix}:rulings:{newsroom_namespace(newsroom)}"
 
     def rulings_by_details(self, newsroom: str | None) -> str:
         """Hash: a newsroom's rulings by their details: field
-        :func:`shared.newsroom.rulings.details_signature`, value a JSON list of the
-        :func:`shared.newsroom.rulings.claim_key` s ruled with those details. Finding the rulings a
+        :func:`shared.newsroom.identity.details_signature`, value a JSON list of the
+        :func:`shared.newsroom.identity.claim_key` s ruled with those details. Finding the rulings a
         claim could match reads one field, however many rulings the newsroom has."""
         return f"{self.prefix}:rulings_by_details:{newsroom_namespace(newsroom)}"
 
     def reuse(self, newsroom: str | None, text_key: str) -> str:
         """String (JSON :class:`shared.newsroom.reuse.ReuseEntry`, with a TTL): the newsroom's last
-        check of the claim text whose :func:`shared.newsroom.rulings.claim_key` is ``text_key``."""
+        check of the claim text whose :func:`shared.newsroom.identity.claim_key` is ``text_key``."""
         return f"{self.prefix}:reuse:{newsroom_namespace(newsroom)}:{text_key}"
 
     # --- the intake (API keys, idempotency, rate limits) ---------------------------------

@@ -19,8 +19,9 @@ from typing import Annotated, ClassVar
 
 import redis
 
-from shared.errors import ClaimNotFoundError, StoreUnavailableError
+from shared.errors import ClaimNotFoundError
 from shared.schemas import Verdict
+from shared.store.client import store_errors
 from shared.store.keys import Keys
 from shared.store.lua import ARG, KEY, KEYS, Script, ScriptCall
 
@@ -127,10 +128,8 @@ class VerdictPublisher:
             ),
             revision=verdict.revision,
         )
-        try:
+        with store_errors("publish verdict"):
             code, stream_id, completed = self._publish(call)
-        except redis.RedisError as exc:
-            raise StoreUnavailableError(f"could not publish verdict: {exc}") from exc
         if int(code) < 0:
             raise ClaimNotFoundError(f"claim {verdict.claim_id} is not in the store")
         return PublishResult(
@@ -150,10 +149,8 @@ class VerdictPublisher:
             maxlen=self._maxlen,
             completed_at=_now(),
         )
-        try:
+        with store_errors("complete article"):
             result = self._complete(call)
-        except redis.RedisError as exc:
-            raise StoreUnavailableError(f"could not complete article: {exc}") from exc
         return str(result) if result else None
 
 

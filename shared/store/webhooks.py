@@ -32,7 +32,7 @@ from typing import Annotated, Any, ClassVar, Final
 import redis
 from pydantic import BaseModel, Field
 
-from shared.errors import StoreUnavailableError
+from shared.store.client import store_errors
 from shared.store.keys import Keys
 from shared.store.lua import ARG, ARGS, KEY, Arg, Script, ScriptCall
 from shared.webhook_signature import new_secret
@@ -126,10 +126,8 @@ class WebhookStore:
         self._extend = Script(client, ExtendLeasesCall)
 
     def _call(self, what: str, fn: Callable[..., Any], *args: object) -> Any:
-        try:
+        with store_errors(what):
             return fn(*args)
-        except redis.RedisError as exc:
-            raise StoreUnavailableError(f"could not {what}: {exc}") from exc
 
     # ---- endpoints ----------------------------------------------------------------------
 

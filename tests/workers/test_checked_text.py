@@ -10,7 +10,7 @@ from typing import Any
 
 from shared.newsroom.checked_text import CheckedTextSubmission
 from shared.newsroom.checked_text_edits import CheckedTextEditor, EditOutcome
-from shared.newsroom.rechecks import recheck_citing
+from shared.newsroom.rechecks import Rechecker
 from shared.schemas import Verdict
 from tests.shared import factories
 from tests.workers.conftest import ContextFactory
@@ -90,7 +90,7 @@ def test_rechecks_after_changed_documents_are_no_crashes(context_factory: Contex
     for revision in (1, 2, 3):
         changes = {cited[0]: f"hash-{revision}"}
         prefix = ctx.settings.key_prefix
-        report = recheck_citing(ctx.redis, prefix, changes, lambda _: None, limit=5)
+        report = Rechecker(ctx.redis, prefix).recheck(changes, lambda _: None, limit=5)
         assert report.requeued == [claim_id]
         outcome = run_attempt(ctx, claim_id, retries=0, policy=POLICY)
         assert outcome.result is not None and outcome.result.published

@@ -11,7 +11,7 @@ A ruling (:mod:`shared.newsroom.rulings`) matches a new claim of the same newsro
 
 A verdict a ruling decided cites the ruling as a document (:func:`ruling_document`), so a
 later ruling on that text re-checks it (the review route calls
-:func:`shared.newsroom.rechecks.recheck_citing`): a corrected ruling reaches its repeats.
+:meth:`shared.newsroom.rechecks.Rechecker.recheck`): a corrected ruling reaches its repeats.
 
 The verdict takes the editor's label, with the ruling as its one evidence item (source
 ``newsroom``: reviewer, date, note), the match score as its confidence and

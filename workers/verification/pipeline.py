@@ -281,7 +281,7 @@ class Verifier:
         passages: Sequence[Passage],
         failures: list[SourceFailure],
     ) -> Verdict | None:
-        """The verdict of a strong fact-check match (see ``factchecks.decision``), or None.
+        """The verdict of a strong fact-check match (see ``factchecks.deciding_match``), or None.
 
         Its confidence is the match score (the policy's ``by_factcheck``); its evidence is
         the fact-check alone.

@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 import redis
 
-from shared.errors import OverCapacityError, StoreUnavailableError
+from shared.errors import OverCapacityError
+from shared.store.client import store_errors
 
 OVER_CAPACITY_RETRY_AFTER_S = 5.0
 
@@ -47,10 +48,8 @@ class MemoryGuard:
             # this caller asks Redis; the others use the last reading meanwhile (and do not
             # queue up behind a slow or dead Redis, one socket timeout each)
             self._checked_at = now
-        try:
+        with store_errors("read Redis memory"):
             info = self._redis.info("memory")
-        except redis.RedisError as exc:
-            raise StoreUnavailableError(f"could not read Redis memory: {exc}") from exc
         usage = (int(info.get("used_memory", 0)), int(info.get("maxmemory", 0)))
         with self._lock:
             self._usage = usage

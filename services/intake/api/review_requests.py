@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from typing import Any
 
 from services.intake.api.context import IntakeContext
 from services.intake.api.error_answers import ApiError
 from services.intake.api.ids import is_claim_id
 from shared.errors import ClaimNotFoundError, StoreUnavailableError
+from shared.newsroom.rechecks import new_change_id
 from shared.newsroom.reviews import NotCheckedError
 from shared.newsroom.rulings import ruling_document
 from shared.schemas import ReviewAccepted, ReviewQueue, ReviewQueueItem, ReviewSubmission
@@ -87,7 +87,7 @@ def recheck_repeats(ctx: IntakeContext, record: ClaimRecord) -> None:
     """Re-queue the claims an earlier ruling on this text decided: they are checked again,
     follow the new ruling and publish ``verdict.updated`` (at most
     ``CLAIMCHECK_RECHECK_MAX_PER_IMPORT`` per ruling; the review stands if this fails)."""
-    change = {ruling_document(record.text): f"review-{time.time_ns()}"}
+    change = {ruling_document(record.text): new_change_id()}
     try:
         report = ctx.rechecks.recheck(
             change, ctx.enqueuer.enqueue, limit=ctx.settings.recheck_max_per_import

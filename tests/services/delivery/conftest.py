@@ -115,7 +115,6 @@ class Hooks:
         values.update(overrides)
         config = DeliveryConfig(**values)  # type: ignore[arg-type]
         d = Deliverer(self.redis, config, clock=clock or time.time, resolve=resolve)  # type: ignore[arg-type]
-        d.ensure_group()
         self.made.append(d)
         return d
 

@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from shared.errors import StoreUnavailableError
-from shared.newsroom.rechecks import Rechecker, new_change_id, recheck_citing
+from shared.newsroom.rechecks import Rechecker, new_change_id
 from shared.schemas import Evidence, Verdict
 from shared.settings import Settings
 from shared.settings_configs import publisher_config, store_config
@@ -51,8 +51,8 @@ class Setup:
         self.queued.append(sorted(ids))
 
     def recheck(self, changes: dict[str, str], limit: int = 100) -> list[str]:
-        report = recheck_citing(
-            self.client, self.settings.key_prefix, changes, self.queue, limit=limit
+        report = Rechecker(self.client, self.settings.key_prefix).recheck(
+            changes, self.queue, limit=limit
         )
         return report.requeued
 
@@ -126,8 +126,8 @@ def test_the_limit_counts_claims_and_the_rest_stays_pending(
     s.store.save(claims)
     for c in claims:
         s.publisher.publish(_cited(c, "supported", "kb:1"))
-    report = recheck_citing(
-        s.client, s.settings.key_prefix, {"kb:1": "c2"}, lambda ids: None, limit=3
+    report = Rechecker(s.client, s.settings.key_prefix).recheck(
+        {"kb:1": "c2"}, lambda ids: None, limit=3
     )
     assert len(report.requeued) == 3 and report.over_limit == 2 and report.pending == 1
     assert "3 claims queued again" in str(report)
@@ -163,8 +163,8 @@ def test_a_claim_citing_several_changed_documents_is_one_job_and_one_revision(
 def test_the_limit_counts_claims_not_jobs(settings_factory: SettingsFactory) -> None:
     s = Setup(settings_factory())
     a, b = _two_claims_citing_two_documents(s)
-    report = recheck_citing(
-        s.client, s.settings.key_prefix, {"kb:1": "c1", "kb:2": "c2"}, s.queue, limit=2
+    report = Rechecker(s.client, s.settings.key_prefix).recheck(
+        {"kb:1": "c1", "kb:2": "c2"}, s.queue, limit=2
     )
     assert sorted(report.requeued) == sorted([a.claim_id, b.claim_id])
     assert report.over_limit == 0  # two claims: within a limit of 2

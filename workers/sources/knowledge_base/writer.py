@@ -228,20 +228,6 @@ class KbWriter:
         n, s = self._split([(rowid, text) for rowid, _, text in stale])
         return n, s, updated
 
-    def hashes(self, ids: Sequence[str]) -> dict[str, str | None]:
-        """The content hash of each of these documents that is stored."""
-        out: dict[str, str | None] = {}
-        with self._lock:
-            for start in range(0, len(ids), 500):
-                part = list(ids[start : start + 500])
-                marks = ",".join("?" * len(part))
-                out.update(
-                    self._conn.execute(
-                        f"SELECT id, sentences_hash FROM documents WHERE id IN ({marks})", part
-                    ).fetchall()
-                )
-        return out
-
     def _record(self, doc_ids: Sequence[str]) -> None:
         """Record changes of these documents (inside the caller's write transaction)."""
         if not (self.record_changes and doc_ids):
