@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -128,6 +129,19 @@ class KbWriter:
         finally:
             self._conn.execute(f"PRAGMA busy_timeout = {round(self.lock_timeout_s * 1000)}")
 
+    @contextmanager
+    def _write_transaction(self) -> Iterator[None]:
+        """One write transaction under the process lock: committed when the block ends,
+        rolled back when it raises (anything, an interrupt included)."""
+        with self._lock:
+            self._begin_write()
+            try:
+                yield
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
     def _bump_version(self) -> None:
         """Tell searching processes the base changed (they reload vectors and the index)."""
         self._conn.execute("UPDATE kb_meta SET value = value + 1 WHERE key = 'version'")
@@ -145,39 +159,27 @@ class KbWriter:
         """:meth:`import_jsonl` of several files in one transaction: a bad row in any of
         them leaves the base as it was. One :class:`ImportStats` per file, in order."""
         sources = [Path(p) for p in paths]
-        with self._lock:
-            self._begin_write()
-            try:
-                done: list[ImportStats] = []
-                for source in sources:
-                    with open_jsonl(source) as handle:
-                        done.append(self._import(handle, source))
-                if any(stats.changed or stats.embedded for stats in done):
-                    self._bump_version()
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with self._write_transaction():
+            done: list[ImportStats] = []
+            for source in sources:
+                with open_jsonl(source) as handle:
+                    done.append(self._import(handle, source))
+            if any(stats.changed or stats.embedded for stats in done):
+                self._bump_version()
         for source, stats in zip(sources, done, strict=True):
             log.info("%s: %s into %s", source, stats, self.path)
         return done
 
     def import_batch(self, docs: Sequence[Document], meta: Mapping[str, int]) -> ImportStats:
         """Upsert ``docs`` and set ``kb_meta``'s ``meta`` keys in a transaction of their own."""
-        with self._lock:
-            self._begin_write()
-            try:
-                (last,) = self._conn.execute("SELECT max(rowid) FROM sentences").fetchone()
-                changed, sentences, updated = self._write_chunk(docs) if docs else (0, 0, [])
-                self._record(updated)
-                embedded = self._embed_missing(last or 0) if self.embedder is not None else 0
-                self._conn.executemany("INSERT OR REPLACE INTO kb_meta VALUES (?, ?)", meta.items())
-                if changed or embedded:
-                    self._bump_version()
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with self._write_transaction():
+            (last,) = self._conn.execute("SELECT max(rowid) FROM sentences").fetchone()
+            changed, sentences, updated = self._write_chunk(docs) if docs else (0, 0, [])
+            self._record(updated)
+            embedded = self._embed_missing(last or 0) if self.embedder is not None else 0
+            self._conn.executemany("INSERT OR REPLACE INTO kb_meta VALUES (?, ?)", meta.items())
+            if changed or embedded:
+                self._bump_version()
         return ImportStats(len(docs), changed, sentences, embedded, tuple(updated))
 
     def meta(self, key: str) -> int | None:
@@ -257,14 +259,8 @@ class KbWriter:
         """Delete the recorded changes up to row ``last`` (Redis holds them now)."""
         if last <= 0:
             return
-        with self._lock:
-            self._begin_write()
-            try:
-                self._conn.execute("DELETE FROM kb_changes WHERE seq <= ?", (last,))
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with self._write_transaction():
+            self._conn.execute("DELETE FROM kb_changes WHERE seq <= ?", (last,))
 
     def _has_changes_table(self) -> bool:
         return (
@@ -279,23 +275,17 @@ class KbWriter:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        with self._lock:
-            self._begin_write()
-            try:
-                found = [
-                    r[0]
-                    for r in self._conn.execute(
-                        f"SELECT id FROM documents WHERE id IN ({marks})", list(ids)
-                    ).fetchall()
-                ]
-                self._conn.execute(f"DELETE FROM documents WHERE id IN ({marks})", list(ids))
-                self._record(found)
-                if found:
-                    self._bump_version()
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with self._write_transaction():
+            found = [
+                r[0]
+                for r in self._conn.execute(
+                    f"SELECT id FROM documents WHERE id IN ({marks})", list(ids)
+                ).fetchall()
+            ]
+            self._conn.execute(f"DELETE FROM documents WHERE id IN ({marks})", list(ids))
+            self._record(found)
+            if found:
+                self._bump_version()
         return found
 
     def _split_unindexed(self) -> tuple[int, int]:
