@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from cli.processes import wait_until
 from shared.schemas import Verdict
 from tests.e2e.conftest import Stack, StackFactory
 from tests.e2e.fault_worker import WorkerFaults
@@ -34,6 +35,20 @@ pytestmark = pytest.mark.e2e
 def _checking(stack: Stack, claim_ids: set[str]) -> bool:
     with stack.http() as http:
         return any(http.get(f"/v1/claims/{c}").json()["status"] == "checking" for c in claim_ids)
+
+
+def _one_worker_checking(
+    stack_factory: StackFactory, redis_factory: PrivateRedisFactory, delay_s: float, claims: int
+) -> tuple[Stack, set[str]]:
+    """An intake and one worker (each check takes ``delay_s``) on a private Redis, and
+    ``claims`` claims accepted; returns once one of them is being checked."""
+    stack = private_stack(stack_factory, redis_factory(), faults=WorkerFaults(delay_s=delay_s))
+    stack.start_intake()
+    stack.start_worker("w1", concurrency=1)
+    with stack.http() as http:
+        claim_ids = set(submit_claims(http, claim_texts(claims, f"slow{delay_s:g}")))
+    wait_until(lambda: _checking(stack, claim_ids), timeout=30, what="a claim being checked")
+    return stack, claim_ids
 
 
 def test_workers_killed_repeatedly_while_200_claims_flow(
@@ -76,17 +91,7 @@ def test_workers_killed_repeatedly_while_200_claims_flow(
 def test_worker_stopped_with_sigterm_finishes_its_job_first(
     stack_factory: StackFactory, private_redis_factory: PrivateRedisFactory
 ) -> None:
-    server = private_redis_factory()
-    stack = private_stack(stack_factory, server, faults=WorkerFaults(delay_s=1.5))
-    stack.start_intake()
-    stack.start_worker("w1", concurrency=1)
-    with stack.http() as http:
-        accepted = submit_claims(http, claim_texts(6, "term"))
-    claim_ids = set(accepted)
-    deadline = time.monotonic() + 30
-    while not _checking(stack, claim_ids):
-        assert time.monotonic() < deadline, "no claim was being checked"
-        time.sleep(0.05)
+    stack, claim_ids = _one_worker_checking(stack_factory, private_redis_factory, 1.5, 6)
 
     # a warm shutdown: SIGTERM to the main process only, as `docker stop` sends it
     proc = next(p for name, p in stack.group.procs if name == "w1")
@@ -163,17 +168,7 @@ def test_a_worker_killed_while_restoring_does_not_stall_recovery(
 ) -> None:
     """kombu restores a dead worker's messages under a mutex (``unacked_mutex``); a worker
     killed while holding it used to block every restore for kombu's default 300 s."""
-    server = private_redis_factory()
-    stack = private_stack(stack_factory, server, faults=WorkerFaults(delay_s=30))
-    stack.start_intake()
-    stack.start_worker("w1", concurrency=1)
-    with stack.http() as http:
-        accepted = submit_claims(http, claim_texts(1, "mutex"))
-    claim_ids = set(accepted)
-    deadline = time.monotonic() + 30
-    while not _checking(stack, claim_ids):
-        assert time.monotonic() < deadline, "the claim was never being checked"
-        time.sleep(0.05)
+    stack, claim_ids = _one_worker_checking(stack_factory, private_redis_factory, 30, 1)
     stack.kill("w1", signal.SIGKILL)  # its job stays in kombu's ``unacked`` hash
     # as left by a worker killed in the middle of a restore: the mutex held for as long as
     # the workers' transport options say (kombu's default: 300 s)
